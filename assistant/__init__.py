@@ -1,0 +1,1 @@
+"""The assistant: conversations, store, jobs and the faces over them (see DESIGN.md)."""

@@ -1,0 +1,65 @@
+"""The exporter core: guarded SQL in, typed Arrow batches through, exact files out.
+
+>>> import pyarrow as pa, tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "n.jsonl"
+>>> export(pa.table({"n": [1, 2]}), out, "jsonl").rows
+2
+"""
+
+from exporters.core import CancelToken, ExportResult, Progress, export
+from exporters.errors import (
+    BadInput,
+    DestinationError,
+    EncodingFailed,
+    ExportCancelled,
+    ExporterError,
+    InvalidQuery,
+    OptionError,
+    QueryRejected,
+    QueryTimeout,
+    SourceError,
+    UnknownColumn,
+)
+from exporters.formats import (
+    Format,
+    FormatSpec,
+    WriteContext,
+    WriteSummary,
+    get_format,
+    register,
+    registered_formats,
+)
+from exporters.guard import CheckedQuery, check_query
+from exporters.options import CommonOptions, parse_options
+from exporters.sources import QueryStream, open_query
+
+__all__ = [
+    "BadInput",
+    "CancelToken",
+    "CheckedQuery",
+    "CommonOptions",
+    "DestinationError",
+    "EncodingFailed",
+    "ExportCancelled",
+    "ExportResult",
+    "ExporterError",
+    "Format",
+    "FormatSpec",
+    "InvalidQuery",
+    "OptionError",
+    "Progress",
+    "QueryRejected",
+    "QueryStream",
+    "QueryTimeout",
+    "SourceError",
+    "UnknownColumn",
+    "WriteContext",
+    "WriteSummary",
+    "check_query",
+    "export",
+    "get_format",
+    "open_query",
+    "parse_options",
+    "register",
+    "registered_formats",
+]

@@ -1,0 +1,313 @@
+"""Run one export: batches in, one whole file out (or nothing at all).
+
+The core applies the options every format shares (columns, exclude, rename, limit,
+compression), hands the batches to the format's writer, counts and hashes what is
+written, reports progress, honours cancellation between batches, and only renames the
+temporary file into place once the writer has finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gzip
+import hashlib
+import os
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+
+from exporters.errors import DestinationError, ExportCancelled, UnknownColumn
+from exporters.formats import Format, WriteContext, get_format
+from exporters.options import CommonOptions, ParquetOptions, parse_options
+
+
+@dataclass(frozen=True)
+class Progress:
+    rows_done: int
+    rows_total: int | None
+    bytes_written: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: Format
+    rows: int
+    bytes: int
+    sha256: str
+    seconds: float
+    path: Path
+    note: str | None = None  # e.g. "PDF shows the first 100,000 of 250,000 rows"
+
+    def summary(self) -> dict[str, Any]:
+        """The contract's one-line JSON summary."""
+        return {
+            "format": self.format.value,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "seconds": round(self.seconds, 3),
+            "path": str(self.path),
+            **({"note": self.note} if self.note else {}),
+        }
+
+
+class CancelToken:
+    """Set from any thread; the export stops at the next batch boundary."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class _HashingSink:
+    """A write-only file that counts and hashes every byte on its way to disk."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+        self._sha = hashlib.sha256()
+        self.bytes = 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self._sha.update(view)
+        self._file.write(view)
+        self.bytes += view.nbytes
+        return view.nbytes
+
+    def tell(self) -> int:
+        return self.bytes
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def export(
+    reader: pa.RecordBatchReader | pa.Table,
+    out: str | os.PathLike[str],
+    format: Format | str,
+    options: CommonOptions | Mapping[str, Any] | None = None,
+    *,
+    query: str | None = None,
+    rows_total: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Write ``reader``'s rows to ``out`` in ``format``; the file appears only when whole.
+
+    >>> import pyarrow as pa, tempfile, pathlib
+    >>> table = pa.table({"id": [1, 2], "name": ["Ada", "Linus"]})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "people.csv"
+    >>> export(table, path, "csv").rows
+    2
+    >>> path.read_bytes()
+    b'id,name\\r\\n1,Ada\\r\\n2,Linus\\r\\n'
+    """
+    started = time.perf_counter()
+    spec = get_format(format)
+    if not isinstance(options, CommonOptions):
+        options = parse_options(spec.options, options or {})
+    elif not isinstance(options, spec.options):
+        options = parse_options(spec.options, options.model_dump(exclude_unset=True))
+    if isinstance(reader, pa.Table):
+        reader = reader.to_reader()
+    schema, batches = _project(reader, options)
+    generated_at = _generation_time(options)
+    context = WriteContext(
+        title=options.title or _title_from(query),
+        query=query,
+        generated_at=generated_at,
+        rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
+    )
+
+    out_path = Path(out)
+    temp, temp_path = _open_temp(out_path)
+    sink = _HashingSink(temp)
+    counter = _Counter()
+    try:
+        stream = _watch(batches, counter, sink, context.rows_total, started, progress, cancel)
+        with _wrap_compression(sink, options, out_path, generated_at) as target:
+            summary = spec.writer(schema, stream, target, options, context)
+        temp.flush()
+        os.fsync(temp.fileno())
+        temp.close()
+        if cancel is not None and cancel.cancelled:
+            raise ExportCancelled("the export was cancelled; no file was written")
+        os.replace(temp_path, out_path)
+    except BaseException:
+        temp.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_path)
+        raise
+    return ExportResult(
+        format=spec.format,
+        rows=summary.rows if summary else counter.rows,
+        bytes=sink.bytes,
+        sha256=sink.hexdigest(),
+        seconds=time.perf_counter() - started,
+        path=out_path.resolve(),
+        note=summary.note if summary else None,
+    )
+
+
+class _Counter:
+    rows = 0
+
+
+def _min(a: int | None, b: int) -> int:
+    return b if a is None else min(a, b)
+
+
+def _watch(
+    batches: Iterator[pa.RecordBatch],
+    counter: _Counter,
+    sink: _HashingSink,
+    rows_total: int | None,
+    started: float,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        if cancel is not None and cancel.cancelled:
+            raise ExportCancelled("the export was cancelled; no file was written")
+        counter.rows += batch.num_rows
+        yield batch
+        if progress is not None:
+            progress(Progress(counter.rows, rows_total, sink.bytes, time.perf_counter() - started))
+    if cancel is not None and cancel.cancelled:
+        raise ExportCancelled("the export was cancelled; no file was written")
+
+
+def _project(
+    reader: pa.RecordBatchReader, options: CommonOptions
+) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """Apply columns / exclude / rename / limit lazily, batch by batch."""
+    names = reader.schema.names
+    wanted = list(options.columns) if options.columns else list(names)
+    for name in [*wanted, *options.exclude, *options.rename]:
+        if name not in names:
+            raise UnknownColumn(f"there is no column {name!r}; the result has: {', '.join(names)}")
+    keep = [name for name in wanted if name not in set(options.exclude)]
+    if not keep:
+        raise UnknownColumn("no columns are left to export after `columns`/`exclude`")
+    indices = [names.index(name) for name in keep]
+    fields = [reader.schema.field(i) for i in indices]
+    fields = [f.with_name(options.rename.get(f.name, f.name)) for f in fields]
+    schema = pa.schema(fields)
+    identity = indices == list(range(len(names))) and not options.rename
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        remaining = options.limit
+        for batch in reader:
+            if remaining is not None:
+                if remaining <= 0:
+                    break
+                if batch.num_rows > remaining:
+                    batch = batch.slice(0, remaining)
+                remaining -= batch.num_rows
+            if batch.num_rows == 0:
+                continue
+            if not identity:
+                batch = pa.RecordBatch.from_arrays(
+                    [batch.column(i) for i in indices], schema=schema
+                )
+            yield batch
+
+    return schema, batches()
+
+
+def _generation_time(options: CommonOptions) -> dt.datetime:
+    if options.generated_at is not None:
+        value = options.generated_at
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")  # the reproducible-builds convention
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _title_from(query: str | None) -> str:
+    if not query:
+        return "Export"
+    from exporters.guard import tables_in  # local: the guard pulls in sqlglot
+
+    tables = tables_in(query)
+    return ", ".join(tables).replace("_", " ").title() if tables else "Query result"
+
+
+def _open_temp(out: Path) -> tuple[IO[bytes], str]:
+    if out.is_dir():
+        raise DestinationError(f"{out} is a directory; give a file name to write")
+    try:
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    except FileNotFoundError:
+        raise DestinationError(f"the folder {out.parent} does not exist") from None
+    except PermissionError:
+        raise DestinationError(f"cannot write to {out.parent}: permission denied") from None
+    except OSError as exc:
+        raise DestinationError(f"cannot write to {out.parent}: {exc.strerror}") from None
+    return os.fdopen(fd, "wb"), name
+
+
+@contextlib.contextmanager
+def _wrap_compression(
+    sink: _HashingSink, options: CommonOptions, out: Path, generated_at: dt.datetime
+) -> Iterator[Any]:
+    """Yield the stream the writer writes to: the file itself, or a gzip/zip member."""
+    # Parquet's own `compression` is its column codec, handled by its writer.
+    kind = "none" if isinstance(options, ParquetOptions) else options.compression
+    if kind == "gzip":
+        inner = out.name.removesuffix(".gz")
+        with gzip.GzipFile(
+            filename=inner,
+            mode="wb",
+            fileobj=sink,
+            compresslevel=6,
+            mtime=int(generated_at.timestamp()),
+        ) as gz:
+            yield gz
+    elif kind == "zip":
+        inner = out.name.removesuffix(".zip")
+        info = zipfile.ZipInfo(inner, date_time=generated_at.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        with (
+            zipfile.ZipFile(sink, "w") as archive,
+            archive.open(info, "w", force_zip64=True) as member,
+        ):
+            yield member
+    else:
+        yield sink

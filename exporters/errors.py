@@ -1,0 +1,67 @@
+"""Errors the exporter core raises, each with a message a person can act on.
+
+    ExporterError                 base: anything the core refuses or cannot finish
+    ├── BadInput                  the caller asked for something invalid (CLI exit 2, HTTP 400)
+    │   ├── OptionError           an unknown option key or a value out of range
+    │   ├── QueryRejected         the SQL is not one read-only statement
+    │   ├── InvalidQuery          the database cannot compile it (no such table, syntax)
+    │   ├── UnknownColumn         `columns`/`exclude`/`rename` names a column the result lacks
+    │   └── DestinationError      the output path cannot be written
+    ├── SourceError               the database failed to run an accepted query
+    │   └── QueryTimeout          the query ran past its time limit
+    ├── ExportCancelled           a cancel token fired; no file was left behind
+    └── EncodingFailed            a value cannot be written in the asked encoding
+
+Foreign exceptions (sqlite3, SQLAlchemy, pyarrow, OS errors) are translated at the seam
+with ``raise ... from exc`` so callers only ever see this tree.
+"""
+
+from __future__ import annotations
+
+
+class ExporterError(Exception):
+    """Base class: the message is meant for the person who asked for the export."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(ExporterError):
+    """The request itself is wrong; retrying it unchanged will fail again."""
+
+
+class OptionError(BadInput):
+    """An option key is unknown or its value is not accepted (the message names both)."""
+
+
+class QueryRejected(BadInput):
+    """The query guard refused the SQL (the message names what was refused)."""
+
+
+class InvalidQuery(BadInput):
+    """The database could not compile the query (a missing table or column, a typo)."""
+
+
+class UnknownColumn(BadInput):
+    """A column named in the options is not in the result (the message lists those that are)."""
+
+
+class DestinationError(BadInput):
+    """The output file cannot be created where it was asked for."""
+
+
+class SourceError(ExporterError):
+    """The database could not run a query the guard accepted."""
+
+
+class QueryTimeout(SourceError):
+    """The query took longer than the configured limit and was stopped."""
+
+
+class ExportCancelled(ExporterError):
+    """The export was cancelled between two batches; the partial file was removed."""
+
+
+class EncodingFailed(BadInput):
+    """A value cannot be represented in the requested text encoding."""

@@ -1,0 +1,96 @@
+"""The format registry: every output format is looked up here, never branched on.
+
+A format is a :class:`FormatSpec` (media type, file extension, options model, writer)
+registered under a :class:`Format` name. Built-in writers register themselves through
+the same public :func:`register` a plug-in would use; a duplicate name is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+from exporters.errors import OptionError
+from exporters.options import CommonOptions
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+    XLSX = "xlsx"
+    PDF = "pdf"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """What a writer may show besides the rows: it never sees a database or a request."""
+
+    title: str
+    query: str | None
+    generated_at: dt.datetime  # timezone-aware; pins timestamps inside the file
+    rows_total: int | None  # when known up front (progress, metadata)
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """Returned by a writer that wrote fewer rows than it was given (e.g. a PDF cap)."""
+
+    rows: int
+    note: str | None = None
+
+
+Writer = Callable[
+    [pa.Schema, Iterator[pa.RecordBatch], BinaryIO, Any, WriteContext], WriteSummary | None
+]
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    format: Format
+    media_type: str
+    extension: str  # without the dot
+    options: type[CommonOptions]
+    writer: Writer
+    description: str = ""
+
+
+_REGISTRY: dict[Format, FormatSpec] = {}
+
+
+def register(spec: FormatSpec) -> FormatSpec:
+    """Make ``spec`` available by its format name; registering a name twice is an error."""
+    if spec.format in _REGISTRY:
+        raise ValueError(f"format {spec.format.value!r} is already registered")
+    _REGISTRY[spec.format] = spec
+    return spec
+
+
+def get_format(name: str | Format) -> FormatSpec:
+    """The spec for ``name`` (case-insensitive), or OptionError listing the known formats."""
+    _load_builtins()
+    try:
+        return _REGISTRY[Format(str(name).lower())]
+    except (ValueError, KeyError):
+        raise OptionError(
+            f"unknown format {name!r}; choose one of: {', '.join(f.value for f in _REGISTRY)}"
+        ) from None
+
+
+def registered_formats() -> list[FormatSpec]:
+    """Every registered format, in registration order."""
+    _load_builtins()
+    return list(_REGISTRY.values())
+
+
+def _load_builtins() -> None:
+    # Importing the package registers the built-in writers exactly once.
+    import exporters.writers  # noqa: F401

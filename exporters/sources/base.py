@@ -1,0 +1,95 @@
+"""Open a guarded query on a SQLAlchemy URL as a stream of Arrow record batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pyarrow as pa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from exporters.errors import BadInput
+from exporters.guard import CheckedQuery, check_query
+
+DEFAULT_BATCH_ROWS = 65_536
+DEFAULT_TIMEOUT_SECONDS = 300.0
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+@dataclass
+class QueryStream:
+    """A running read-only query: its Arrow schema and its batches, read lazily.
+
+    Use it as a context manager (or call :meth:`close`) so the connection and the
+    read-only transaction are released even when the consumer stops early.
+    """
+
+    query: CheckedQuery
+    reader: pa.RecordBatchReader
+    rows_total: int | None = None
+    _resources: list[_Closable] = field(default_factory=list)
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self.reader.schema
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        return iter(self.reader)
+
+    def close(self) -> None:
+        while self._resources:
+            self._resources.pop().close()
+
+    def __enter__(self) -> QueryStream:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _backend(url: str) -> tuple[URL, str]:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadInput(f"{url!r} is not a database URL (e.g. sqlite:///orders.db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BadInput(f"unsupported database {backend!r}; use a sqlite:// or postgresql:// URL")
+    return parsed, backend
+
+
+def count_rows(url: str, query: CheckedQuery, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> int:
+    """How many rows ``query`` returns: a second pass, used for progress and ETAs."""
+    parsed, backend = _backend(url)
+    if backend == "sqlite":
+        from exporters.sources import sqlite
+
+        return sqlite.count_rows(parsed, query, timeout)
+    from exporters.sources import postgres
+
+    return postgres.count_rows(parsed, query, timeout)
+
+
+def open_query(
+    url: str,
+    sql: str,
+    *,
+    batch_size: int = DEFAULT_BATCH_ROWS,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> QueryStream:
+    """Check ``sql`` with the guard and start it on the database at ``url``."""
+    parsed, backend = _backend(url)
+    if backend == "sqlite":
+        from exporters.sources import sqlite
+
+        checked = check_query(sql, "sqlite")
+        return sqlite.open_sqlite(parsed, checked, batch_size=batch_size, timeout=timeout)
+    from exporters.sources import postgres
+
+    checked = check_query(sql, "postgres")
+    return postgres.open_postgres(parsed, checked, batch_size=batch_size, timeout=timeout)

@@ -1,0 +1,145 @@
+"""CSV and TSV: RFC 4180, built column-wise with Arrow compute, safe for spreadsheets.
+
+Each batch becomes one buffer of lines: every column is rendered to text (shared rules
+in :mod:`exporters.render`), neutralised against formula injection, quoted as asked and
+joined. No per-value Python runs on the hot path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from exporters.errors import BadInput, EncodingFailed
+from exporters.formats import Format, FormatSpec, WriteContext
+from exporters.options import CsvOptions, TsvOptions
+from exporters.render import joined_lines, text_column
+
+# OWASP CSV injection: a cell a spreadsheet would evaluate starts (after optional
+# whitespace) with one of these, full-width forms included. A leading apostrophe makes
+# it text; existing leading apostrophes get one more, so stripping one is the inverse.
+_TRIGGER = r"^'*(?:[\t\r\n\x00]|\s*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])"
+Encode = Callable[[pa.Buffer], pa.Buffer | bytes]
+_NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
+
+
+def neutralise_formulas(text: pa.Array) -> pa.Array:
+    """Prefix ``'`` to strings a spreadsheet would run as a formula (numbers excepted)."""
+    risky = pc.and_kleene(
+        pc.match_substring_regex(text, _TRIGGER),
+        pc.invert(pc.match_substring_regex(text, _NUMBER)),
+    )
+    if not pc.any(risky).as_py():
+        return text
+    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
+
+
+def _is_numeric(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+    )
+
+
+class _Quoter:
+    def __init__(self, options: CsvOptions) -> None:
+        self.options = options
+        special = "".join("\\" + c if c in "|\\" else c for c in options.delimiter)
+        self._needs = f'["\\r\\n{special}]'
+
+    def quote(self, text: pa.Array, numeric: bool) -> pa.Array:
+        mode = self.options.quoting
+        if mode == "all" or (mode == "nonnumeric" and not numeric):
+            return self._wrap(text)
+        needs = pc.match_substring_regex(text, self._needs)
+        if not pc.any(needs).as_py():
+            return text
+        if mode == "none":
+            raise BadInput(
+                "quoting=none cannot write a value that contains the delimiter, a quote or a "
+                "line break; use quoting=minimal"
+            )
+        return pc.if_else(needs, self._wrap(text), text)
+
+    @staticmethod
+    def _wrap(text: pa.Array) -> pa.Array:
+        return pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+
+
+def write_csv(
+    schema: pa.Schema,
+    batches: Iterator[pa.RecordBatch],
+    sink: BinaryIO,
+    options: CsvOptions,
+    context: WriteContext,
+) -> None:
+    quoter = _Quoter(options)
+    end = "\r\n" if options.line_terminator == "crlf" else "\n"
+    numeric = [_is_numeric(field.type) for field in schema]
+    encode = _encoder(options, schema)
+    if options.bom and options.encoding == "utf-8":
+        sink.write(b"\xef\xbb\xbf")
+    if options.header:
+        names = pa.array(schema.names, pa.string())
+        if options.safe_formulas:
+            names = neutralise_formulas(names)
+        header = [quoter.quote(names.slice(i, 1), False) for i in range(len(names))]
+        sink.write(encode(joined_lines(header, options.delimiter, end)))
+    for batch in batches:
+        columns = []
+        for i, column in enumerate(batch.columns):
+            text = text_column(column, options, options.decimal_separator)
+            if options.safe_formulas and not numeric[i]:
+                text = neutralise_formulas(text)
+            text = quoter.quote(text, numeric[i])
+            if text.null_count:
+                text = text.fill_null(options.null)
+            columns.append(text)
+        sink.write(encode(joined_lines(columns, options.delimiter, end)))
+    if options.metadata:
+        for line in (
+            f"# generated_at: {context.generated_at.isoformat()}",
+            f"# query: {' '.join((context.query or '').split())}",
+        ):
+            sink.write(encode(pa.py_buffer((line + end).encode())))
+
+
+def _encoder(options: CsvOptions, schema: pa.Schema) -> Encode:
+    if options.encoding == "utf-8":
+        return lambda buffer: buffer
+    codec = "utf-16-le" if options.encoding == "utf-16" else "latin-1"
+    state = {"first": True}
+
+    def encode(buffer: pa.Buffer) -> bytes:
+        text: str = buffer.to_pybytes().decode("utf-8")
+        try:
+            data = text.encode(codec)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start : exc.end]
+            raise EncodingFailed(
+                f"{bad!r} cannot be written in {options.encoding}; use encoding=utf-8 "
+                "(or utf-16) for text in other scripts"
+            ) from None
+        if state["first"] and options.encoding == "utf-16":
+            data = b"\xff\xfe" + data  # Excel needs the byte-order mark to read UTF-16
+        state["first"] = False
+        return data
+
+    return encode
+
+
+SPECS = (
+    FormatSpec(
+        Format.CSV, "text/csv", "csv", CsvOptions, write_csv, "comma-separated values (RFC 4180)"
+    ),
+    FormatSpec(
+        Format.TSV,
+        "text/tab-separated-values",
+        "tsv",
+        TsvOptions,
+        write_csv,
+        "tab-separated values",
+    ),
+)

@@ -1,0 +1,1 @@
+"""Turns chat messages into typed requests (see contracts/intents.md)."""

@@ -1,0 +1,165 @@
+"""CSV/TSV: literal expected bytes, formula safety, encodings, and read-back with `csv`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exporters import BadInput, EncodingFailed, export
+
+
+def write(table: pa.Table, tmp_path: Path, fmt: str = "csv", **options: object) -> bytes:
+    out = tmp_path / f"out.{fmt}"
+    export(table, out, fmt, options)
+    return out.read_bytes()
+
+
+def test_small_table_is_rfc4180_with_crlf(small: pa.Table, tmp_path: Path) -> None:
+    assert write(small, tmp_path) == b'id,name,total\r\n1,Ada,10.50\r\n2,"Bob ""B"", Jr.",\r\n'
+
+
+def test_tsv_lf_no_header_and_null_text(small: pa.Table, tmp_path: Path) -> None:
+    data = write(small, tmp_path, "tsv", line_terminator="lf", header=False, null="NULL")
+    assert data == b'1\tAda\t10.50\n2\t"Bob ""B"", Jr."\tNULL\n'
+
+
+@pytest.mark.parametrize(
+    ("quoting", "expected"),
+    [
+        ("all", b'"id","name","total"\r\n"1","Ada","10.50"\r\n"2","Bob ""B"", Jr.",\r\n'),
+        ("nonnumeric", b'"id","name","total"\r\n1,"Ada",10.50\r\n2,"Bob ""B"", Jr.",\r\n'),
+    ],
+)
+def test_quoting_modes_keep_null_apart_from_empty(
+    small: pa.Table, tmp_path: Path, quoting: str, expected: bytes
+) -> None:
+    assert write(small, tmp_path, quoting=quoting) == expected
+
+
+def test_quoting_none_refuses_values_that_need_quotes(small: pa.Table, tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="quoting=none"):
+        write(small, tmp_path, quoting="none")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bom_semicolon_and_decimal_comma(small: pa.Table, tmp_path: Path) -> None:
+    data = write(small, tmp_path, delimiter=";", decimal_separator=",", bom=True)
+    assert data == '\ufeffid;name;total\r\n1;Ada;10,50\r\n2;"Bob ""B"", Jr.";\r\n'.encode()
+
+
+def test_formulas_are_neutralised_reversibly_numbers_untouched(tmp_path: Path) -> None:
+    values = [
+        "=1+2",
+        "+49 30",
+        "-12.5",
+        "@SUM(A1)",
+        "'=x",
+        " =y",
+        "\tz",
+        "＝1",
+        "plain",
+        "-",
+        "+1e5",
+    ]
+    table = pa.table({"v": values, "n": pa.array(range(-5, 6), pa.int64())})
+    rows = list(csv.reader(io.StringIO(write(table, tmp_path).decode(), newline="")))
+    assert [row[0] for row in rows[1:]] == [
+        "'=1+2",
+        "'+49 30",
+        "-12.5",
+        "'@SUM(A1)",
+        "''=x",
+        "' =y",
+        "'\tz",
+        "'＝1",
+        "plain",
+        "'-",
+        "+1e5",
+    ]
+    assert [row[1] for row in rows[1:]] == [str(n) for n in range(-5, 6)]
+
+
+def test_formula_header_is_neutralised(tmp_path: Path) -> None:
+    assert write(pa.table({"=cmd": [1]}), tmp_path).startswith(b"'=cmd\r\n")
+
+
+def test_safe_formulas_off_keeps_values(tmp_path: Path) -> None:
+    assert write(pa.table({"v": ["=1+2"]}), tmp_path, safe_formulas=False) == b"v\r\n=1+2\r\n"
+
+
+def test_nasty_values_read_back_with_csv_module(nasty: pa.Table, tmp_path: Path) -> None:
+    rows = list(csv.reader(io.StringIO(write(nasty, tmp_path).decode(), newline="")))
+    assert rows[0] == nasty.column_names
+    assert [row[1] for row in rows[1:]] == [
+        "Ada Lovelace",
+        'Quote "q" and, comma',
+        "Line\nbreak\r\nCRLF",
+        "Дмитрий Ж",
+        "王小明",
+        "",
+        "",
+    ]
+    assert [row[0] for row in rows[1:]][-1] == "9007199254740993"
+    assert [row[3] for row in rows[1:]] == [
+        "12.30",
+        "-0.05",
+        "0.00",
+        "",
+        "9999999999.99",
+        "1.10",
+        "-123.45",
+    ]
+    assert rows[1][6:] == ["2026-11-18", "2026-11-18T15:30:00", "2026-11-18T14:30:00+00:00"]
+    assert rows[3][7] == "2026-10-25T02:15:00.250000"
+
+
+def test_timezone_and_datetime_pattern(nasty: pa.Table, tmp_path: Path) -> None:
+    table = nasty.select(["created_at", "paid_at"]).slice(0, 1)
+    data = write(table, tmp_path, timezone="Europe/Berlin", line_terminator="lf")
+    assert data == b"created_at,paid_at\n2026-11-18T16:30:00+01:00,2026-11-18T15:30:00+01:00\n"
+    data = write(table, tmp_path, datetime_format="%d.%m.%Y %H:%M", line_terminator="lf")
+    assert data == b"created_at,paid_at\n18.11.2026 15:30,18.11.2026 14:30\n"
+
+
+def test_utf16_has_bom_and_latin1_refuses_other_scripts(nasty: pa.Table, tmp_path: Path) -> None:
+    data = write(nasty.select(["name"]), tmp_path, encoding="utf-16")
+    assert data.startswith(b"\xff\xfe")
+    assert "王小明" in data.decode("utf-16")
+    assert write(pa.table({"v": ["Zoë"]}), tmp_path, encoding="latin-1") == "v\r\nZoë\r\n".encode(
+        "latin-1"
+    )
+    with pytest.raises(EncodingFailed, match="latin-1"):
+        write(nasty.select(["name"]), tmp_path, encoding="latin-1")
+
+
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.none() | text, st.none() | st.integers(-(2**63), 2**63 - 1)), max_size=15
+    )
+)
+def test_any_text_round_trips_through_the_csv_module(
+    rows: list[tuple[str | None, int | None]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    table = pa.table(
+        {
+            "s": pa.array([r[0] for r in rows], pa.string()),
+            "n": pa.array([r[1] for r in rows], pa.int64()),
+        }
+    )
+    out = tmp_path_factory.mktemp("csv") / "p.csv"
+    export(table, out, "csv", {"safe_formulas": False})
+    parsed = list(csv.reader(io.StringIO(out.read_bytes().decode(), newline="")))
+    assert parsed[0] == ["s", "n"]
+    assert [(row[0], row[1]) for row in parsed[1:]] == [
+        (s or "", "" if n is None else str(n)) for s, n in rows
+    ]
