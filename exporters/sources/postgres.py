@@ -54,7 +54,13 @@ def conninfo(url: URL) -> str:
 
 def _connect(url: URL, timeout: float) -> psycopg.Connection[Any]:
     try:
-        connection = psycopg.connect(conninfo(url), connect_timeout=10, autocommit=False)
+        # The guard reads string literals the standard way; make the server agree.
+        connection = psycopg.connect(
+            conninfo(url),
+            connect_timeout=10,
+            autocommit=False,
+            options="-c standard_conforming_strings=on",
+        )
     except psycopg.OperationalError as exc:
         raise BadInput(f"cannot connect to the database: {str(exc).strip()}") from None
     # READ ONLY is the database's own refusal to write; the timeout bounds the query.

@@ -28,12 +28,10 @@ _NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
 
 def neutralise_formulas(text: pa.Array) -> pa.Array:
     """Prefix ``'`` to strings a spreadsheet would run as a formula (numbers excepted)."""
-    risky = pc.and_kleene(
-        pc.match_substring_regex(text, _TRIGGER),
-        pc.invert(pc.match_substring_regex(text, _NUMBER)),
-    )
+    risky = pc.match_substring_regex(text, _TRIGGER)
     if not pc.any(risky).as_py():
         return text
+    risky = pc.and_kleene(risky, pc.invert(pc.match_substring_regex(text, _NUMBER)))
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
@@ -43,16 +41,30 @@ def _is_numeric(kind: pa.DataType) -> bool:
     )
 
 
+def _never_quoted(kind: pa.DataType, options: CsvOptions) -> bool:
+    """Types whose text cannot hold a quote, a line break or the delimiter."""
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_date(kind):
+        return options.datetime_format == "iso" or not pa.types.is_date(kind)
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return options.decimal_separator != options.delimiter
+    if pa.types.is_timestamp(kind):
+        return options.datetime_format == "iso"
+    return False
+
+
 class _Quoter:
     def __init__(self, options: CsvOptions) -> None:
         self.options = options
         special = "".join("\\" + c if c in "|\\" else c for c in options.delimiter)
         self._needs = f'["\\r\\n{special}]'
 
-    def quote(self, text: pa.Array, numeric: bool) -> pa.Array:
+    def quote(self, text: pa.Array, numeric: bool, plain: bool = False) -> pa.Array:
+        """Quote as the mode asks; ``plain`` columns (numbers, dates) never need quotes."""
         mode = self.options.quoting
         if mode == "all" or (mode == "nonnumeric" and not numeric):
             return self._wrap(text)
+        if plain:
+            return text
         needs = pc.match_substring_regex(text, self._needs)
         if not pc.any(needs).as_py():
             return text
@@ -78,6 +90,7 @@ def write_csv(
     quoter = _Quoter(options)
     end = "\r\n" if options.line_terminator == "crlf" else "\n"
     numeric = [_is_numeric(field.type) for field in schema]
+    plain = [_never_quoted(field.type, options) for field in schema]
     encode = _encoder(options, schema)
     if options.bom and options.encoding == "utf-8":
         sink.write(b"\xef\xbb\xbf")
@@ -93,7 +106,7 @@ def write_csv(
             text = text_column(column, options, options.decimal_separator)
             if options.safe_formulas and not numeric[i]:
                 text = neutralise_formulas(text)
-            text = quoter.quote(text, numeric[i])
+            text = quoter.quote(text, numeric[i], plain[i])
             if text.null_count:
                 text = text.fill_null(options.null)
             columns.append(text)

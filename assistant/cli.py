@@ -1,0 +1,146 @@
+"""The command line, ``python -m assistant COMMAND``: one function per command.
+
+A command is a function that takes the sub-command registry, adds its parser (every
+option with help) and sets ``run`` to a handler taking the parsed arguments; list it in
+``COMMANDS``. Handlers print results on stdout and raise :class:`BadInput` for anything
+the user must fix. :func:`main` maps the outcome to the exit codes of
+``contracts/assistant.md``: 0 on success, 2 on bad input, 1 otherwise, with one line on
+stderr and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn, TypeAlias
+
+from assistant.demo import DEFAULT_PATH, DEFAULT_ROWS, DEFAULT_SEED, BadDemoInput, build_demo
+
+PROG = "python -m assistant"
+
+
+class BadInput(Exception):
+    """The command line asks for something that cannot work; exit 2 with this message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports usage errors as :class:`BadInput` so they end as one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(message)
+
+
+Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+
+
+def demo(commands: Commands) -> None:
+    """``demo``: build the bundled demo database and print its path."""
+    parser = commands.add_parser(
+        "demo",
+        help="build the bundled demo database",
+        description="Build the seeded demo shop database (SQLite) and print its path.",
+    )
+    parser.add_argument(
+        "--rows", type=_whole_number, default=DEFAULT_ROWS, metavar="N",
+        help=f"number of orders (default {DEFAULT_ROWS:,})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_PATH, metavar="PATH",
+        help=f"database file to write; folders are created (default {DEFAULT_PATH})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, metavar="N",
+        help="random seed: the same seed, rows and day give the same data",
+    )  # fmt: skip
+    parser.add_argument(
+        "--today", type=_day, default=None, metavar="YYYY-MM-DD",
+        help="the day the data ends on (default: today)",
+    )  # fmt: skip
+    parser.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> None:
+    try:
+        path = build_demo(args.out, args.rows, seed=args.seed, today=args.today)
+    except BadDemoInput as exc:
+        raise BadInput(str(exc)) from exc
+    print(path.absolute())
+
+
+def run_demo(commands: Commands) -> None:
+    """``run-demo``: build the demo data if missing and export it in every format."""
+    parser = commands.add_parser(
+        "run-demo",
+        help="export the demo data in every format (what `make run` does for now)",
+        description="Build var/demo.db if missing, then export its orders in every format.",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("var/exports"), metavar="FOLDER",
+        help="folder for the exported files (default var/exports)",
+    )  # fmt: skip
+    parser.set_defaults(run=_run_showcase)
+
+
+def _run_showcase(args: argparse.Namespace) -> None:
+    from assistant.showcase import export_every_format
+
+    database = DEFAULT_PATH if DEFAULT_PATH.exists() else build_demo(DEFAULT_PATH, DEFAULT_ROWS)
+    print(f"demo database: {database.absolute()}")
+    for result in export_every_format(database, args.out):
+        note = f"  ({result.note})" if result.note else ""
+        print(
+            f"{result.format.value:>9}  {result.rows:>7,} rows  {result.bytes:>12,} bytes  "
+            f"{result.seconds:6.2f} s  {result.path}{note}"
+        )
+
+
+COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every command in :data:`COMMANDS`."""
+    parser = _Parser(prog=PROG, description="A conversational data assistant.")
+    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        run: Callable[[argparse.Namespace], None] = args.run
+        run(args)
+    except BadInput as exc:
+        return _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 1)
+    except Exception as exc:
+        return _fail(f"{type(exc).__name__}: {exc}", 1)
+    return 0
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
+    return code
+
+
+def _whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date like 2026-11-18, not {text!r}") from None
