@@ -1,4 +1,4 @@
-"""Open a guarded query on a SQLAlchemy URL as a stream of Arrow record batches."""
+"""Open a guarded query on a database URL as a stream of Arrow record batches."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyarrow as pa
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
-from exporters.errors import BadInput
 from exporters.guard import CheckedQuery, check_query
+from exporters.sources.url import parse_url
 
 DEFAULT_BATCH_ROWS = 65_536
 DEFAULT_TIMEOUT_SECONDS = 300.0
@@ -52,21 +50,10 @@ class QueryStream:
         self.close()
 
 
-def _backend(url: str) -> tuple[URL, str]:
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise BadInput(f"{url!r} is not a database URL (e.g. sqlite:///orders.db)") from None
-    backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        raise BadInput(f"unsupported database {backend!r}; use a sqlite:// or postgresql:// URL")
-    return parsed, backend
-
-
 def count_rows(url: str, query: CheckedQuery, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> int:
     """How many rows ``query`` returns: a second pass, used for progress and ETAs."""
-    parsed, backend = _backend(url)
-    if backend == "sqlite":
+    parsed = parse_url(url)
+    if parsed.backend == "sqlite":
         from exporters.sources import sqlite
 
         return sqlite.count_rows(parsed, query, timeout)
@@ -83,8 +70,8 @@ def open_query(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> QueryStream:
     """Check ``sql`` with the guard and start it on the database at ``url``."""
-    parsed, backend = _backend(url)
-    if backend == "sqlite":
+    parsed = parse_url(url)
+    if parsed.backend == "sqlite":
         from exporters.sources import sqlite
 
         checked = check_query(sql, "sqlite")

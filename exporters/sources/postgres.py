@@ -15,12 +15,12 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 from psycopg import sql as pgsql
-from sqlalchemy.engine import URL
 
 from exporters.errors import BadInput, InvalidQuery, QueryRejected, QueryTimeout, SourceError
 from exporters.guard import CheckedQuery
 from exporters.sources.base import QueryStream
 from exporters.sources.types import infer
+from exporters.sources.url import DatabaseURL
 
 # Type OIDs from pg_type: the ones whose Arrow type is known up front.
 _BY_OID: dict[int, pa.DataType] = {
@@ -47,16 +47,11 @@ _BY_OID: dict[int, pa.DataType] = {
 _NUMERIC = 1700
 
 
-def conninfo(url: URL) -> str:
-    """A libpq URL from a SQLAlchemy one (``postgresql+psycopg://`` and friends)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _connect(url: URL, timeout: float) -> psycopg.Connection[Any]:
+def _connect(url: DatabaseURL, timeout: float) -> psycopg.Connection[Any]:
     try:
         # The guard reads string literals the standard way; make the server agree.
         connection = psycopg.connect(
-            conninfo(url),
+            url.conninfo,
             connect_timeout=10,
             autocommit=False,
             options="-c standard_conforming_strings=on",
@@ -99,7 +94,7 @@ class _Transaction:
 
 
 def open_postgres(
-    url: URL, checked: CheckedQuery, *, batch_size: int, timeout: float
+    url: DatabaseURL, checked: CheckedQuery, *, batch_size: int, timeout: float
 ) -> QueryStream:
     connection = _connect(url, timeout)
     transaction = _Transaction(connection)
@@ -138,7 +133,7 @@ def open_postgres(
         raise
 
 
-def count_rows(url: URL, checked: CheckedQuery, timeout: float) -> int:
+def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:
     connection = _connect(url, timeout)
     try:
         row = connection.execute(f"SELECT count(*) FROM ({checked.sql}) AS counted").fetchone()

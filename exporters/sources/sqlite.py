@@ -24,13 +24,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
-from sqlalchemy.engine import URL
 from sqlglot import exp
 
 from exporters.errors import BadInput, InvalidQuery, QueryRejected, QueryTimeout, SourceError
 from exporters.guard import CheckedQuery, is_denied_function
 from exporters.sources.base import QueryStream
 from exporters.sources.types import conform, declared_sqlite_type, infer, result_types
+from exporters.sources.url import DatabaseURL
 
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
 
@@ -54,8 +54,10 @@ def connect_readonly(path: str, timeout: float) -> sqlite3.Connection:
     return connection
 
 
-def open_sqlite(url: URL, checked: CheckedQuery, *, batch_size: int, timeout: float) -> QueryStream:
-    path = url.database or ""
+def open_sqlite(
+    url: DatabaseURL, checked: CheckedQuery, *, batch_size: int, timeout: float
+) -> QueryStream:
+    path = url.database
     if path in ("", ":memory:"):
         raise BadInput("give the SQLite database file, e.g. sqlite:///var/demo.db")
     connection = connect_readonly(path, timeout)
@@ -77,9 +79,9 @@ def open_sqlite(url: URL, checked: CheckedQuery, *, batch_size: int, timeout: fl
         raise
 
 
-def count_rows(url: URL, checked: CheckedQuery, timeout: float) -> int:
+def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:
     """The number of rows ``checked`` returns (a second, cheap pass for progress ETAs)."""
-    connection = connect_readonly(url.database or "", timeout)
+    connection = connect_readonly(url.database, timeout)
     try:
         connection.set_authorizer(_authorize)
         row = _execute(connection, f"SELECT count(*) FROM ({checked.sql})", timeout).fetchone()
@@ -246,7 +248,7 @@ def _duckdb_lane(path: str, checked: CheckedQuery, batch_size: int) -> pa.Record
     import duckdb
 
     try:
-        con = duckdb.connect(config={"threads": 2})
+        con = duckdb.connect(config={"threads": int(os.environ.get("DUCK_THREADS", "2"))})
         con.execute(f"LOAD '{extension}'")
         con.execute(
             f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS source (TYPE sqlite, READ_ONLY)"

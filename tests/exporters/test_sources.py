@@ -11,11 +11,11 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 import sqlglot
-from sqlalchemy.engine import make_url
 
 from exporters import InvalidQuery, QueryRejected, QueryTimeout, open_query
 from exporters.guard import CheckedQuery
 from exporters.sources import count_rows, postgres, sqlite
+from exporters.sources.url import parse_url
 
 SCHEMA = """
 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total DECIMAL(12,2),
@@ -123,7 +123,7 @@ def unguarded(sql: str, dialect: str = "sqlite") -> CheckedQuery:
 def test_sqlite_authorizer_refuses_what_the_guard_might_miss(db: Path, sql: str) -> None:
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     with pytest.raises((QueryRejected, InvalidQuery)):
-        sqlite.open_sqlite(make_url(f"sqlite:///{db}"), unguarded(sql), batch_size=10, timeout=5)
+        sqlite.open_sqlite(parse_url(f"sqlite:///{db}"), unguarded(sql), batch_size=10, timeout=5)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     assert not Path("/tmp/evil.db").exists()
 
@@ -134,7 +134,7 @@ def test_sqlite_time_limit_stops_a_runaway_query(db: Path) -> None:
     )
     with pytest.raises(QueryTimeout, match=r"longer than 0\.2 seconds"):
         sqlite.open_sqlite(
-            make_url(f"sqlite:///{db}"), unguarded(endless), batch_size=10, timeout=0.2
+            parse_url(f"sqlite:///{db}"), unguarded(endless), batch_size=10, timeout=0.2
         )
 
 
@@ -145,7 +145,7 @@ def test_sqlite_time_limit_stops_a_runaway_query(db: Path) -> None:
 def pg(postgres_url: str) -> str:
     import psycopg
 
-    info = postgres.conninfo(make_url(postgres_url))
+    info = parse_url(postgres_url).conninfo
     with psycopg.connect(info, autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS export_orders")
         connection.execute("DROP SEQUENCE IF EXISTS export_seq")
@@ -176,7 +176,7 @@ def test_postgres_types_and_values(pg: str) -> None:
 
 
 def test_postgres_read_only_transaction_refuses_writes(pg: str) -> None:
-    url = make_url(pg)
+    url = parse_url(pg)
     with pytest.raises(QueryRejected, match="read-only"):
         postgres.open_postgres(
             url, unguarded("SELECT nextval('export_seq')", "postgres"), batch_size=10, timeout=5
@@ -191,7 +191,7 @@ def test_postgres_read_only_transaction_refuses_writes(pg: str) -> None:
 def test_postgres_statement_timeout(pg: str) -> None:
     with pytest.raises(QueryTimeout):
         postgres.open_postgres(
-            make_url(pg), unguarded("SELECT pg_sleep(5)", "postgres"), batch_size=10, timeout=0.2
+            parse_url(pg), unguarded("SELECT pg_sleep(5)", "postgres"), batch_size=10, timeout=0.2
         )
 
 

@@ -1,0 +1,108 @@
+"""``make bench``: export the benchmark table in every format, ours beside the peers.
+
+    python -m bench                      # 1,000,000 rows, median of 3 after a warm-up
+    python -m bench --rows 2000 --quick  # a smoke run: one run each, no warm-up
+    python -m bench --only csv,xlsx      # some formats only
+    python -m bench --report-only        # rewrite docs/benchmarks.md from the last run
+
+Databases are built under bench/out/ and reused while their row count matches; the raw
+numbers go to bench/out/results.json and the report to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shlex
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from bench import report, suite, table, targets
+from bench.measure import ROOT
+from bench.suite import FORMATS, Result, Sizes
+
+OUT = ROOT / "bench" / "out"
+RESULTS = OUT / "results.json"
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.report_only:
+        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+        run = report.Run(**{**saved["run"], "sizes": Sizes(**saved["run"]["sizes"])})
+        results = [Result(**r) for r in saved["results"]]
+    else:
+        run = report.Run(
+            date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            command=shlex.join(["python", "-m", "bench", *(argv or sys.argv[1:])]),
+            sizes=Sizes.scaled(args.rows),
+            quick=args.quick,
+        )
+        start = time.perf_counter()
+        results = _measure_all(run, args.only, args.timeout)
+        run = replace(run, minutes=(time.perf_counter() - start) / 60)
+        payload = {"run": asdict(run), "results": [asdict(r) for r in results]}
+        RESULTS.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    checked = targets.check(results, run.sizes)
+    report.write(args.report, run, results, checked)
+    _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
+    return 0
+
+
+def _measure_all(run: report.Run, formats: list[str], timeout_s: float) -> list[Result]:
+    sizes = run.sizes
+    _log(f"tables: {sizes.big:,} / {sizes.mid:,} / {sizes.pdf:,} rows under {OUT}")
+    big = table.ensure(OUT / f"orders-{sizes.big}.db", sizes.big)
+    dbs = {n: table.ensure(OUT / f"orders-{n}.db", n, source=big) for n in (sizes.mid, sizes.pdf)}
+    dbs[sizes.big] = big
+    files = OUT / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    for job in suite.jobs(formats, sizes):
+        start = time.perf_counter()
+        result = suite.run_job(job, dbs[job.rows], files, quick=run.quick, timeout_s=timeout_s)
+        _log(_line(result) + f"  [{time.perf_counter() - start:.0f} s]")
+        results.append(result)
+        if job.extrapolate and job.rows != sizes.big:
+            results.append(suite.extrapolate(result, sizes.big))
+    return results
+
+
+def _line(r: Result) -> str:
+    head = f"{r.format:>8} {r.rows:>9,} {r.tool:<20}"
+    if r.error:
+        return f"{head} n/a: {r.error}"
+    return f"{head} {r.wall_s or 0:8.2f} s {r.peak_mib or 0:7.0f} MiB"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _formats(text: str) -> list[str]:
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown format {unknown}; choose from {FORMATS}")
+    return [f for f in FORMATS if f in chosen]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description="Benchmark the exporter against its peers."
+    )
+    p.add_argument("--rows", type=int, default=1_000_000, help="rows in the big table")
+    p.add_argument("--quick", action="store_true", help="one run each, no warm-up")
+    p.add_argument("--only", type=_formats, default=list(FORMATS), help="e.g. csv,xlsx")
+    p.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    p.add_argument("--report", type=Path, default=REPORT, help="where to write the report")
+    p.add_argument("--report-only", action="store_true", help="reuse bench/out/results.json")
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

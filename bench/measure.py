@@ -1,0 +1,93 @@
+"""Run a command as a child process and measure the whole process: wall time and peak RSS.
+
+The peak comes from the child's own rusage (``os.wait4``), so start-up, imports, reading
+and writing all count, for our command and for every peer alike.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+Check = Callable[[str], str | None]
+"""Given the child's stdout after a clean exit, return an error message or None."""
+
+
+class RunFailed(Exception):
+    """The command exited non-zero, timed out, or wrote something its check rejected."""
+
+
+@dataclass(frozen=True)
+class Run:
+    wall_s: float
+    peak_mib: float
+    stdout: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Median of the timed runs; ``runs`` excludes the warm-up."""
+
+    wall_s: float
+    peak_mib: float
+    runs: int
+    warmup: bool
+    stdout: str  # of the last run
+
+
+def run_once(cmd: Sequence[str], check: Check, timeout_s: float) -> Run:
+    """One child process, timed from spawn to reaped; raises RunFailed with a one-line reason."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(list(cmd), cwd=ROOT, stdout=out, stderr=err)
+        timer = threading.Timer(timeout_s, os.kill, (child.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = err.read().decode(errors="replace")
+    if child.returncode == -signal.SIGKILL and wall >= timeout_s:
+        raise RunFailed(f"timed out after {timeout_s:.0f} s")
+    if child.returncode != 0:
+        raise RunFailed(_last_line(stderr) or f"exit code {child.returncode}")
+    problem = check(stdout)
+    if problem:
+        raise RunFailed(problem)
+    return Run(wall_s=wall, peak_mib=usage.ru_maxrss / 1024, stdout=stdout)  # KiB on Linux
+
+
+def measure(
+    cmd: Sequence[str], check: Check, *, runs: int, warmup: bool, timeout_s: float
+) -> Stats:
+    """An optional untimed warm-up (file cache, bytecode), then the median of ``runs``."""
+    if warmup:
+        run_once(cmd, check, timeout_s)
+    timed = [run_once(cmd, check, timeout_s) for _ in range(runs)]
+    return Stats(
+        wall_s=statistics.median(r.wall_s for r in timed),
+        peak_mib=statistics.median(r.peak_mib for r in timed),
+        runs=runs,
+        warmup=warmup,
+        stdout=timed[-1].stdout,
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
