@@ -8,6 +8,8 @@ each format decides how to write them (usually the `null` option).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -37,7 +39,7 @@ def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str
     ):
         return pa.array([None if v is None else v.hex() for v in column.to_pylist()], pa.string())
     if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        text = column.cast(pa.string())
+        text = decimal_text(column) if pa.types.is_decimal(kind) else column.cast(pa.string())
         if decimal_separator != ".":
             text = pc.replace_substring(text, ".", decimal_separator)
         return text
@@ -47,6 +49,23 @@ def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str
         return column.cast(pa.string())
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
         return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def decimal_text(column: pa.Array) -> pa.Array:
+    """Decimals as written in the source: ``0.000000010``, never Arrow's ``1.0E-8``.
+
+    Arrow (like Java's BigDecimal) switches to scientific notation below 1e-6, which
+    only a scale above 6 can reach; those few values are rewritten one by one.
+    """
+    text = column.cast(pa.string())
+    if column.type.scale > 6:
+        scientific = pc.match_substring(text, "E")
+        if pc.any(scientific).as_py():
+            scientific = scientific.fill_null(False)
+            values = pc.filter(text, scientific).to_pylist()
+            plain = pa.array([format(Decimal(value), "f") for value in values], pa.string())
+            text = pc.replace_with_mask(text, scientific, plain)
+    return text
 
 
 def timestamp_text(column: pa.Array, options: CommonOptions) -> pa.Array:

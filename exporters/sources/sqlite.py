@@ -248,7 +248,9 @@ def _duckdb_lane(path: str, checked: CheckedQuery, batch_size: int) -> pa.Record
     import duckdb
 
     try:
-        con = duckdb.connect(config={"threads": int(os.environ.get("DUCK_THREADS", "2"))})
+        con = duckdb.connect(
+            config={"threads": 1}
+        )  # one SQLite scan; our writer needs the other core
         con.execute(f"LOAD '{extension}'")
         con.execute(
             f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS source (TYPE sqlite, READ_ONLY)"

@@ -17,6 +17,7 @@ from exporters.errors import BadInput, EncodingFailed
 from exporters.formats import Format, FormatSpec, WriteContext
 from exporters.options import CsvOptions, TsvOptions
 from exporters.render import joined_lines, text_column
+from exporters.writers.pipeline import pipelined
 
 # OWASP CSV injection: a cell a spreadsheet would evaluate starts (after optional
 # whitespace) with one of these, full-width forms included. A leading apostrophe makes
@@ -32,7 +33,15 @@ def neutralise_formulas(text: pa.Array) -> pa.Array:
     if not pc.any(risky).as_py():
         return text
     risky = pc.and_kleene(risky, pc.invert(pc.match_substring_regex(text, _NUMBER)))
-    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
+    return _rewrite(text, risky, lambda values: pc.binary_join_element_wise("'", values, ""))
+
+
+def _rewrite(text: pa.Array, where: pa.Array, change: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``change`` applied only to the values ``where`` is true (usually few of them)."""
+    where = where.fill_null(False)
+    if not pc.any(where).as_py():
+        return text
+    return pc.replace_with_mask(text, where, change(pc.filter(text, where)))
 
 
 def _is_numeric(kind: pa.DataType) -> bool:
@@ -73,7 +82,7 @@ class _Quoter:
                 "quoting=none cannot write a value that contains the delimiter, a quote or a "
                 "line break; use quoting=minimal"
             )
-        return pc.if_else(needs, self._wrap(text), text)
+        return _rewrite(text, needs, self._wrap)
 
     @staticmethod
     def _wrap(text: pa.Array) -> pa.Array:
@@ -100,7 +109,8 @@ def write_csv(
             names = neutralise_formulas(names)
         header = [quoter.quote(names.slice(i, 1), False) for i in range(len(names))]
         sink.write(encode(joined_lines(header, options.delimiter, end)))
-    for batch in batches:
+
+    def lines(batch: pa.RecordBatch) -> tuple[int, pa.Buffer | bytes]:
         columns = []
         for i, column in enumerate(batch.columns):
             text = text_column(column, options, options.decimal_separator)
@@ -110,11 +120,17 @@ def write_csv(
             if text.null_count:
                 text = text.fill_null(options.null)
             columns.append(text)
-        sink.write(encode(joined_lines(columns, options.delimiter, end)))
+        return batch.num_rows, encode(joined_lines(columns, options.delimiter, end))
+
+    rows = 0
+    for count, data in pipelined(lines, batches):
+        sink.write(data)
+        rows += count
     if options.metadata:
         for line in (
             f"# generated_at: {context.generated_at.isoformat()}",
             f"# query: {' '.join((context.query or '').split())}",
+            f"# rows: {rows}",
         ):
             sink.write(encode(pa.py_buffer((line + end).encode())))
 

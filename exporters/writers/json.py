@@ -37,8 +37,8 @@ from exporters.writers.json_encode import (
     group_runs,
     join_groups,
     objects,
-    pipelined,
 )
+from exporters.writers.pipeline import pipelined
 
 
 def write_json(

@@ -15,22 +15,17 @@ each group is contiguous, groups in order of first appearance.
 from __future__ import annotations
 
 import json
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exporters.options import CommonOptions, JsonlOptions, JsonOptions
-from exporters.render import text_buffer, text_column
+from exporters.options import JsonlOptions, JsonOptions
+from exporters.render import decimal_text, text_buffer, text_column
 
 Options = JsonOptions | JsonlOptions
-_In = TypeVar("_In")
-_Out = TypeVar("_Out")
 
 # What json.dumps writes for the characters JSON strings cannot hold as they are.
 _ESCAPES = {code: f"\\u{code:04x}" for code in range(0x20)} | {
@@ -131,32 +126,8 @@ def encode_column(column: pa.Array, options: Options) -> Encoded:
         text = objects(names, values, omit=options.nulls == "omit", length=len(column))
         return Encoded(_null_where(column, text))
     if pa.types.is_temporal(kind) and options.datetime_format == "iso":
-        return Encoded(display_text(column, options), quoted=True)  # nothing to escape
-    return escape_strings(display_text(column, options))  # binary as hex, durations, ...
-
-
-def display_text(column: pa.Array, options: CommonOptions) -> pa.Array:
-    """:func:`exporters.render.text_column`, but decimals never in scientific notation."""
-    if pa.types.is_decimal(column.type):
-        return decimal_text(column)
-    return text_column(column, options)
-
-
-def decimal_text(column: pa.Array) -> pa.Array:
-    """Decimals as written in the source: ``0.000000010``, never Arrow's ``1.0E-8``.
-
-    Arrow (like Java's BigDecimal) switches to scientific notation below 1e-6, which
-    only a scale above 6 can reach; those few values are rewritten one by one.
-    """
-    text = column.cast(pa.string())
-    if column.type.scale > 6:
-        scientific = pc.match_substring(text, "E")
-        if pc.any(scientific).as_py():
-            scientific = scientific.fill_null(False)
-            values = pc.filter(text, scientific).to_pylist()
-            plain = pa.array([format(Decimal(value), "f") for value in values], pa.string())
-            text = pc.replace_with_mask(text, scientific, plain)
-    return text
+        return Encoded(text_column(column, options), quoted=True)  # nothing to escape
+    return escape_strings(text_column(column, options))  # binary as hex, durations, ...
 
 
 def _floats(column: pa.Array) -> pa.Array:
@@ -266,24 +237,3 @@ def join_groups(items: pa.Array, starts: pa.Array, separator: str) -> pa.Array:
     offsets = pa.concat_arrays([starts, pa.array([len(items)], pa.int32())])
     lists = pa.ListArray.from_arrays(offsets, items)
     return pc.binary_join(lists, pa.scalar(separator, items.type))
-
-
-def pipelined(work: Callable[[_In], _Out], items: Iterable[_In], ahead: int = 2) -> Iterator[_Out]:
-    """``map(work, items)``, in order, with the work done on a second thread.
-
-    Arrow kernels release the GIL, so encoding batch N overlaps reading batch N+1 from
-    the source and writing batch N-1 to the sink; at most ``ahead`` results are pending.
-    (More threads did not help on two cores, and held more memory.)
-    """
-    with ThreadPoolExecutor(1, thread_name_prefix="encode") as pool:
-        pending: deque[Future[_Out]] = deque()
-        try:
-            for item in items:
-                pending.append(pool.submit(work, item))
-                if len(pending) >= ahead:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()

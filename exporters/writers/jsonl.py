@@ -26,8 +26,8 @@ from exporters.writers.json_encode import (
     group_runs,
     join_groups,
     objects,
-    pipelined,
 )
+from exporters.writers.pipeline import pipelined
 
 CONVERSATION_COLUMNS = ("conversation_id", "conversation", "session_id")
 _MESSAGE = ("role", "content")

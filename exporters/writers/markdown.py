@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 
 from exporters.formats import Format, FormatSpec, WriteContext
 from exporters.options import MarkdownOptions
-from exporters.render import text_buffer
-from exporters.writers.json_encode import display_text, pipelined
+from exporters.render import text_buffer, text_column
+from exporters.writers.pipeline import pipelined
 
 _NOT_SPECIAL = bytes(b for b in range(256) if b not in b"|\r\n")
 _LINE_BREAK = r"\r\n|\r|\n"
@@ -74,7 +74,7 @@ def code_span(text: str) -> str:
 
 
 def _cells(column: pa.Array, options: MarkdownOptions, null: str) -> pa.Array:
-    text = display_text(column, options)
+    text = text_column(column, options)
     if text.type != pa.string():
         text = text.cast(pa.string())
     if not _is_plain(column.type, options):

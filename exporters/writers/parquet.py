@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from exporters.formats import Format, FormatSpec, WriteContext
 from exporters.options import ParquetOptions
@@ -19,6 +18,8 @@ def write_parquet(
     options: ParquetOptions,
     context: WriteContext,
 ) -> None:
+    import pyarrow.parquet as pq  # loaded on use: other formats need not pay for it
+
     metadata = dict(schema.metadata or {})
     if options.metadata:
         metadata.update(

@@ -1,0 +1,352 @@
+"""PDF: a paginated report drawn straight onto a reportlab canvas.
+
+Platypus tables lay every cell out as a flowable, which is slow. Here column widths are
+fixed once from the first batch (:mod:`.pdf_layout`); cells are measured and encoded a
+column at a time (:mod:`.pdf_text`), and only cells too wide for their column, with line
+breaks or with CJK take the slower wrapping path. Text is written as PDF string operands,
+which interpret nothing: a value is never markup, a link or an image.
+
+Reportlab builds the whole file in memory and writes it at the end; ``max_rows`` bounds
+that. Rows past it are counted, not drawn, and the last page says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFZCompress
+from reportlab.pdfgen.canvas import Canvas
+
+from exporters.formats import WriteContext, WriteSummary
+from exporters.options import PdfOptions
+from exporters.writers.pdf_fonts import Typeface, typefaces, wrap
+from exporters.writers.pdf_layout import (
+    BASELINE,
+    FOOTER_SIZE,
+    LEADING,
+    MARGIN,
+    MAX_CELL_LINES,
+    PAD_X,
+    PAD_Y,
+    SIZE,
+    TITLE_SIZE,
+    Layout,
+    cell_text,
+    plan,
+)
+from exporters.writers.pdf_text import Encoder, widths
+
+CHUNK_ROWS = 4096  # rows laid out at a time: bounds the Python lists held
+HEADER_FILL, ZEBRA_FILL = HexColor(0x2F4B66), HexColor(0xEEF2F6)
+INK, GREY = HexColor(0x1A1A1A), HexColor(0x666666)
+
+
+@dataclass
+class _Chunk:
+    """Rows laid out column by column.
+
+    ``cells[i][row]`` shows one single-line cell relative to the row's start (empty when
+    the cell is empty or wrapped); ``font`` is the font every cell shares, if any (else
+    each cell selects its own); ``wrapped`` holds the lines of cells that need several.
+    """
+
+    lines: list[int]
+    cells: list[list[str]] = field(default_factory=list)
+    font: str | None = None
+    wrapped: dict[int, dict[int, list[str]]] = field(default_factory=dict)  # row -> column
+
+
+class _Report:
+    """Pages, header rows, zebra stripes and footers, as PDF operators."""
+
+    def __init__(self, layout: Layout, header: list[str], title: str, canvas: Canvas) -> None:
+        self.layout, self.canvas = layout, canvas
+        self.face, self.bold = typefaces(SIZE)
+        self.text = Encoder(canvas._doc)  # the document, as reportlab's text object uses it
+        self.lefts = layout.lefts
+        self.rights = [left + width for left, width in zip(self.lefts, layout.widths, strict=True)]
+        self.inner = [width - 2 * PAD_X for width in layout.widths]
+        self.table_width = sum(layout.widths)
+        self.header = [
+            wrap(name, self.bold.width, inner, MAX_CELL_LINES)
+            for name, inner in zip(header, self.inner, strict=True)
+        ]
+        self.header_height = 2 * PAD_Y + LEADING * max(map(len, self.header))
+        self.floor = MARGIN + 2 * FOOTER_SIZE
+        self.pages = self.rows = 0
+        self.y = layout.page[1] - MARGIN
+        self.ops: list[str] = []  # body text operators of the page
+        self.shapes: list[str] = []  # zebra stripes, drawn beneath the text
+        self.font: str | None = None  # the font last selected in self.ops
+        self._headers: dict[float, str] = {}  # header operators by height on the page
+        foot = typefaces(FOOTER_SIZE)[0]
+        space = layout.page[0] / 2 - MARGIN
+        self._footer = self._at(foot, MARGIN, MARGIN, wrap(title, foot.width, space, 1)[0])
+
+    def title_block(self, options: PdfOptions, context: WriteContext) -> None:
+        """Title, then (if asked) query, generation time and row count; then the header."""
+        width = self.layout.page[0] - 2 * MARGIN
+        title_face = typefaces(TITLE_SIZE)[1]
+        ops = []
+        for line in wrap(context.title, title_face.width, width, 2):
+            ops.append(self._at(title_face, MARGIN, self.y - TITLE_SIZE, line))
+            self.y -= TITLE_SIZE * 1.25
+        self.y -= 4
+        indent = self.bold.width("Generated ") + 4
+        if options.metadata:
+            query = " ".join((context.query or "").split()) or "(none)"
+            block = [
+                ("Query", wrap(query, self.face.width, width - indent, 6)),
+                ("Generated", [context.generated_at.isoformat()]),
+                ("Rows", [""]),
+            ]  # a form, filled in once the rows are counted
+            for label, lines in block:
+                ops.append(self._at(self.bold, MARGIN, self.y - BASELINE, label))
+                for line in lines:
+                    ops.append(self._at(self.face, MARGIN + indent, self.y - BASELINE, line))
+                    self.y -= LEADING
+        self.canvas.addLiteral(_text_block(INK, ops))
+        if options.metadata:
+            self._form("rows", MARGIN + indent, self.y + LEADING - BASELINE)
+            self.y -= 6
+        self.y -= 4
+        self._header()
+
+    def prepare(self, batch: pa.RecordBatch, options: PdfOptions) -> _Chunk:
+        """Lay out rows a column at a time; only cells that do not fit are wrapped."""
+        chunk = _Chunk([1] * batch.num_rows)
+        fonts = []
+        for i, column in enumerate(batch.columns):
+            text = cell_text(column, options)
+            texts: list[str] = text.to_pylist()
+            sizes = widths(text, texts, self.face)
+            special = pc.match_substring_regex(text, self.face.care_pattern)
+            if not self.layout.numeric[i]:  # numbers are narrowed instead of wrapped
+                special = pc.or_(special, pc.greater(sizes, self.inner[i]))
+            encoded, font = self.text.column(self.face, texts)
+            cells = self._place(i, encoded, sizes.to_pylist())
+            for k in pc.indices_nonzero(special).to_pylist():
+                lines = wrap(texts[k], self.face.width, self.inner[i], MAX_CELL_LINES)
+                chunk.wrapped.setdefault(k, {})[i] = lines
+                chunk.lines[k] = max(chunk.lines[k], len(lines))
+                cells[k] = ""
+            chunk.cells.append(cells)
+            fonts.append(font)
+        if len(set(fonts)) == 1:
+            chunk.font = fonts[0]
+        else:  # rare: each cell selects its font
+            chunk.cells = [
+                cells if font is None else [font + " " + c if c else "" for c in cells]
+                for font, cells in zip(fonts, chunk.cells, strict=True)
+            ]
+        return chunk
+
+    def _place(self, i: int, encoded: list[str], sizes: list[float]) -> list[str]:
+        """Operators showing each cell of column ``i`` relative to the row's start."""
+        left = self.lefts[i] + PAD_X - MARGIN
+        if not self.layout.numeric[i]:
+            before, after = f"{left:.2f} 0 Td ", f" {-left:.2f} 0 Td"
+            pairs = zip(encoded, sizes, strict=True)
+            return [before + text + after if size else "" for text, size in pairs]
+        right, inner = self.rights[i] - PAD_X - MARGIN, self.inner[i]
+        return [
+            ""
+            if not size
+            else f"{right - size:.2f} 0 Td {text} {size - right:.2f} 0 Td"
+            if size <= inner
+            # a number wider than its column is squeezed, never wrapped
+            else f"{100 * inner / size:.2f} Tz {left:.2f} 0 Td {text} {-left:.2f} 0 Td 100 Tz"
+            for text, size in zip(encoded, sizes, strict=True)
+        ]
+
+    def draw(self, chunk: _Chunk) -> None:
+        """Draw prepared rows, starting new pages as they fill."""
+        for row, lines in enumerate(chunk.lines):
+            height = 2 * PAD_Y + LEADING * lines
+            if self.y - height < self.floor:
+                self.new_page()
+            top, self.y = self.y, self.y - height
+            if self.rows % 2:
+                self.shapes.append(
+                    f"{MARGIN:.2f} {self.y:.2f} {self.table_width:.2f} {height:.2f} re f"
+                )
+            self.rows += 1
+            baseline = top - PAD_Y - BASELINE
+            wrapped = chunk.wrapped.get(row)
+            if wrapped is None:
+                self._run(chunk, baseline, [cells[row] for cells in chunk.cells])
+                continue
+            run: list[str] = []  # cells in column order, so text extracts in reading order
+            for i, cells in enumerate(chunk.cells):
+                if i in wrapped:
+                    self._run(chunk, baseline, run)
+                    self.ops.extend(self._cell(self.face, i, baseline, wrapped[i]))
+                    self.font, run = None, []
+                else:
+                    run.append(cells[row])
+            self._run(chunk, baseline, run)
+
+    def _run(self, chunk: _Chunk, baseline: float, cells: list[str]) -> None:
+        """Single-line cells of one row, placed relative to the row's start."""
+        if not any(cells):
+            return
+        if chunk.font != self.font and chunk.font:
+            self.ops.append(chunk.font)
+        self.font = chunk.font
+        self.ops.append(f"1 0 0 1 {MARGIN:.2f} {baseline:.2f} Tm " + " ".join(cells))
+
+    def note(self, text: str) -> None:
+        """A line of text below the table (e.g. the row cap), on a new page if needed."""
+        if self.y - 2 * LEADING < self.floor:
+            self.new_page(header=False)
+        self.ops.append(self._at(self.face, MARGIN + PAD_X, self.y - LEADING - BASELINE, text))
+        self.font = None
+        self.y -= 2 * LEADING
+
+    def new_page(self, header: bool = True) -> None:
+        self.finish_page()
+        self.y = self.layout.page[1] - MARGIN
+        if header:
+            self._header()
+
+    def finish_page(self) -> None:
+        canvas = self.canvas
+        if self.shapes:
+            canvas.addLiteral(f"{_rgb(ZEBRA_FILL)} rg\n" + "\n".join(self.shapes))
+        if self.ops:
+            canvas.addLiteral(_text_block(INK, self.ops))
+        self.pages += 1
+        foot = typefaces(FOOTER_SIZE)[0]
+        label = f"Page {self.pages} of "
+        x = self.layout.page[0] - MARGIN - foot.width(label + "00000")
+        canvas.addLiteral(_text_block(GREY, [self._footer, self._at(foot, x, MARGIN, label)]))
+        self._form("pages", x + foot.width(label), MARGIN)  # the page count
+        canvas.showPage()
+        _compress_last_page(canvas)
+        self._start_page()
+
+    def fill_form(self, name: str, text: str, size: float, color: Color) -> None:
+        """Define a form placed on pages before its text was known."""
+        self.canvas.beginForm(name)
+        self.canvas.addLiteral(_text_block(color, [self._at(typefaces(size)[0], 0, 0, text)]))
+        self.canvas.endForm()
+
+    def _start_page(self) -> None:
+        self.ops, self.shapes, self.font = [], [], None
+
+    def _header(self) -> None:
+        canvas, height = self.canvas, self.header_height
+        canvas.saveState()
+        canvas.setFillColor(HEADER_FILL)
+        canvas.rect(MARGIN, self.y - height, self.table_width, height, stroke=0, fill=1)
+        if self.y not in self._headers:
+            baseline = self.y - PAD_Y - BASELINE
+            ops = [
+                op
+                for i, cell in enumerate(self.header)
+                for op in self._cell(self.bold, i, baseline, cell)
+            ]
+            self._headers[self.y] = _text_block(white, ops)
+        canvas.addLiteral(self._headers[self.y])
+        canvas.restoreState()
+        self.y -= height
+
+    def _cell(self, face: Typeface, i: int, baseline: float, lines: list[str]) -> list[str]:
+        """Operators for the lines of one cell of column ``i``."""
+        ops = []
+        for k, line in enumerate(lines):
+            if self.layout.numeric[i]:
+                x = self.rights[i] - PAD_X - face.width(line)
+            else:
+                x = self.lefts[i] + PAD_X
+            ops.append(self._at(face, x, baseline - k * LEADING, line))
+        return ops
+
+    def _at(self, face: Typeface, x: float, y: float, text: str) -> str:
+        return f"1 0 0 1 {x:.2f} {y:.2f} Tm {self.text.line(face, text)}" if text else ""
+
+    def _form(self, name: str, x: float, y: float) -> None:
+        self.canvas.saveState()
+        self.canvas.translate(x, y)
+        self.canvas.doForm(name)
+        self.canvas.restoreState()
+
+
+def write_pdf(
+    schema: pa.Schema,
+    batches: Iterator[pa.RecordBatch],
+    sink: BinaryIO,
+    options: PdfOptions,
+    context: WriteContext,
+) -> WriteSummary | None:
+    face, bold = typefaces(SIZE)
+    batches = iter(batches)
+    first = next(batches, None)
+    layout = plan(schema, first, options, face, bold)
+    canvas = _canvas(layout, context, options.metadata)
+    report = _Report(layout, schema.names, context.title, canvas)
+    report.title_block(options, context)
+    drawn = total = 0
+    for batch in itertools.chain([] if first is None else [first], batches):
+        total += batch.num_rows  # rows past the cap are only counted
+        for start in range(0, batch.num_rows, CHUNK_ROWS):
+            if drawn >= options.max_rows:
+                break
+            part = batch.slice(start, min(CHUNK_ROWS, options.max_rows - drawn))
+            report.draw(report.prepare(part, options))
+            drawn += part.num_rows
+    note = None
+    if total > drawn:
+        note = f"Showing the first {drawn:,} of {total:,} rows"
+        report.note(f"{note} (max_rows={options.max_rows:,}).")
+    elif total == 0:
+        report.note("No rows.")
+    report.finish_page()
+    report.fill_form("pages", f"{report.pages:,}", FOOTER_SIZE, GREY)
+    if options.metadata:
+        shown = f" (the first {drawn:,} are shown)" if note else ""
+        report.fill_form("rows", f"{total:,}{shown}", SIZE, INK)
+    sink.write(canvas.getpdfdata())
+    return WriteSummary(rows=drawn, note=note) if note else None
+
+
+def _canvas(layout: Layout, context: WriteContext, metadata: bool) -> Canvas:
+    """A canvas whose bytes depend only on what is drawn and on ``generated_at``."""
+    canvas = Canvas("export.pdf", pagesize=layout.page, pageCompression=1, invariant=1)
+    stamp = context.generated_at
+    minutes = int((stamp.utcoffset() or dt.timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    date = f"D:{stamp:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+    canvas.setDateFormatter(lambda *_: date)
+    canvas.setTitle(context.title)
+    canvas.setAuthor("")
+    canvas.setSubject((context.query or "") if metadata else "")
+    canvas.setCreator("exporters")
+    return canvas
+
+
+def _compress_last_page(canvas: Canvas) -> None:
+    """Deflate the finished page now rather than when the file is written.
+
+    Reportlab keeps every page's operators as text until the end; compressed, a page
+    takes a fifth of the memory. The bytes are those reportlab itself would write.
+    """
+    page = canvas._doc.Pages.pages[-1]
+    flate = PDFDictionary({"Filter": PDFArray([PDFName(PDFZCompress.pdfname)])})
+    page.Contents = PDFStream(flate, PDFZCompress.encode(page.stream))
+    page.stream = None
+
+
+def _text_block(color: Color, ops: list[str]) -> str:
+    return f"BT {_rgb(color)} rg\n" + "\n".join(filter(None, ops)) + "\nET"
+
+
+def _rgb(color: Color) -> str:
+    return " ".join(f"{part:.3f}" for part in color.rgb())
