@@ -27,6 +27,7 @@ import pyarrow as pa
 from exporters.errors import DestinationError, ExportCancelled, UnknownColumn
 from exporters.formats import Format, WriteContext, get_format
 from exporters.options import CommonOptions, ParquetOptions, parse_options
+from exporters.prefetch import prefetched
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,9 @@ def export(
     sink = _HashingSink(temp)
     counter = _Counter()
     try:
-        stream = _watch(batches, counter, sink, context.rows_total, started, progress, cancel)
+        stream = _watch(
+            prefetched(batches), counter, sink, context.rows_total, started, progress, cancel
+        )
         with _wrap_compression(sink, options, out_path, generated_at) as target:
             summary = spec.writer(schema, stream, target, options, context)
         temp.flush()

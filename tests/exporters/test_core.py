@@ -11,6 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exporters import (
     CancelToken,
@@ -165,3 +167,40 @@ def test_parquet_row_groups_and_codec(nasty: pa.Table, tmp_path: Path) -> None:
     meta = pq.ParquetFile(out).metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [3, 3, 1]
     assert meta.row_group(0).column(0).compression == "SNAPPY"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.none() | st.integers(-(2**63), 2**63 - 1),
+            st.none() | st.floats(allow_nan=False),
+            st.none() | st.text(max_size=12),
+            st.none() | st.decimals(min_value=-(10**9), max_value=10**9, places=3),
+            st.none() | st.booleans(),
+            st.none() | st.datetimes(),
+        ),
+        max_size=20,
+    )
+)
+def test_parquet_round_trips_any_table(
+    rows: list[tuple[object, ...]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    types = [
+        pa.int64(),
+        pa.float64(),
+        pa.string(),
+        pa.decimal128(13, 3),
+        pa.bool_(),
+        pa.timestamp("us"),
+    ]
+    table = pa.table(
+        {
+            f"c{i}": pa.array(list(values), kind)
+            for i, (values, kind) in enumerate(zip(columns, types, strict=True))
+        }
+    )
+    out = tmp_path_factory.mktemp("pq") / "t.parquet"
+    export(table, out, "parquet")
+    assert pq.read_table(out).equals(table)

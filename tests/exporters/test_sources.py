@@ -199,3 +199,24 @@ def test_postgres_guard_refuses_before_the_database(pg: str) -> None:
     with pytest.raises(QueryRejected):
         read(pg, "DROP TABLE export_orders")
     assert read(pg, "SELECT count(*) AS n FROM export_orders").column("n").to_pylist() == [2]
+
+
+def test_every_guard_attack_is_refused_on_postgres_and_changes_nothing(pg: str) -> None:
+    import psycopg
+
+    from .test_guard import ATTACKS
+
+    def snapshot() -> tuple[object, ...]:
+        with psycopg.connect(parse_url(pg).conninfo) as connection:
+            tables = connection.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchone()
+            rows = connection.execute("SELECT count(*), sum(id) FROM export_orders").fetchone()
+            sequence = connection.execute("SELECT last_value FROM export_seq").fetchone()
+        return (tables, rows, sequence)
+
+    before = snapshot()
+    for sql, _ in ATTACKS:
+        with pytest.raises(QueryRejected):
+            read(pg, sql.replace("orders", "export_orders"))
+    assert snapshot() == before
