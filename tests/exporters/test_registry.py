@@ -61,5 +61,15 @@ def test_duplicate_registration_is_an_error() -> None:
 
 def test_public_names_are_exactly_all() -> None:
     public = {name for name in vars(exporters) if not name.startswith("_")}
-    modules = {"core", "errors", "formats", "guard", "options", "sources", "render", "writers"}
+    modules = {
+        "core",
+        "errors",
+        "formats",
+        "guard",
+        "options",
+        "prefetch",
+        "render",
+        "sources",
+        "writers",
+    }
     assert public - modules == set(exporters.__all__)

@@ -149,8 +149,9 @@ def test_parquet_with_pyarrow_and_duckdb(table: pa.Table, tmp_path: Path) -> Non
 def test_xlsx_with_openpyxl(table: pa.Table, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = export_to(table, tmp_path, "xlsx")
-    sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
     assert list(rows[0]) == table.column_names
     for got, row in zip(rows[1:], table.to_pylist(), strict=True):
         for cell, (name, value) in zip(got, row.items(), strict=True):
