@@ -13,6 +13,9 @@ QUERY = (
     " ON c.id = o.customer_id ORDER BY o.id"
 )
 
+# Enough rows to see every kind of value; a 50,000-row PDF would only take longer to look at.
+OPTIONS: dict[str, object] = {"title": "Orders", "limit": 10_000}
+
 
 def export_every_format(database: Path, folder: Path) -> Iterator[ExportResult]:
     """Export :data:`QUERY` on ``database`` once per registered format into ``folder``."""
@@ -20,6 +23,4 @@ def export_every_format(database: Path, folder: Path) -> Iterator[ExportResult]:
     for spec in registered_formats():
         with open_query(f"sqlite:///{database}", QUERY) as stream:
             out = folder / f"orders.{spec.extension}"
-            yield export(
-                stream.reader, out, spec.format, {"title": "Orders"}, query=stream.query.sql
-            )
+            yield export(stream.reader, out, spec.format, OPTIONS, query=stream.query.sql)

@@ -220,3 +220,9 @@ def test_every_guard_attack_is_refused_on_postgres_and_changes_nothing(pg: str) 
         with pytest.raises(QueryRejected):
             read(pg, sql.replace("orders", "export_orders"))
     assert snapshot() == before
+
+
+def test_the_duckdb_lane_is_installed_and_matches_duckdb() -> None:
+    # A DuckDB upgrade without its matching scanner wheel would silently fall back to the
+    # (correct but ~2.5x slower) sqlite3 lane; this keeps that from going unnoticed.
+    assert sqlite._duckdb_extension() is not None
