@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from bench import report, suite, table, targets
+from bench import intents, report, suite, table, targets
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         saved = json.loads(RESULTS.read_text(encoding="utf-8"))
         run = report.Run(**{**saved["run"], "sizes": Sizes(**saved["run"]["sizes"])})
         results = [Result(**r) for r in saved["results"]]
+        latency: intents.Latency | str | None = (
+            intents.Latency(**saved["intents"]) if isinstance(saved.get("intents"), dict)
+            else saved.get("intents")
+        )  # fmt: skip
     else:
         run = report.Run(
             date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -44,11 +48,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         start = time.perf_counter()
         results = _measure_all(run, args.only, args.timeout)
+        latency = intents.measure()
+        _log(intents.section(latency).splitlines()[-1])
         run = replace(run, minutes=(time.perf_counter() - start) / 60)
-        payload = {"run": asdict(run), "results": [asdict(r) for r in results]}
+        payload = {
+            "run": asdict(run),
+            "results": [asdict(r) for r in results],
+            "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
+        }
         RESULTS.write_text(json.dumps(payload, indent=1), encoding="utf-8")
     checked = targets.check(results, run.sizes)
-    report.write(args.report, run, results, checked)
+    report.write(args.report, run, results, checked, extra=[intents.section(latency)])
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
     return 0
 

@@ -55,7 +55,13 @@ class Run:
     minutes: float | None = None  # the whole run, databases included
 
 
-def write(path: Path, run: Run, results: Sequence[Result], targets: Sequence[Target]) -> None:
+def write(
+    path: Path,
+    run: Run,
+    results: Sequence[Result],
+    targets: Sequence[Target],
+    extra: Sequence[str] = (),
+) -> None:
     why = _kept_why(path)
     parts = [
         _header(run),
@@ -63,6 +69,7 @@ def write(path: Path, run: Run, results: Sequence[Result], targets: Sequence[Tar
         _method(run),
         _targets(targets),
         _by_format(results),
+        *extra,
         f"{WHY}\n\n{why}\n",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,5 @@
+import sys
+
+from intents.cli import main
+
+sys.exit(main())

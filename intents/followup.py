@@ -1,0 +1,183 @@
+"""Messages that build on an earlier request: answers to a question, and follow-ups.
+
+*Answers.* When the assistant asked something (``context.pending``), a short reply
+completes that request: a format ("Excel", "csv please"), a pick from the offered
+choices ("the second one", "2", "the last"), or any change ("excel, zipped"). A
+message that is a new request of its own ("export orders from Paris as csv", "how
+many orders...?") is not an answer: it is parsed afresh.
+
+*Follow-ups.* After an export (``context.last_request``), a message that only changes
+something ("now as PDF", "same but only 10 rows", "and as JSON too", "zip it",
+"without the email column this time", "email it to me") is that request with the
+change: the intent stays what it was (an export stays an export, a schedule a
+schedule), and "same for orders from Paris" swaps the data question. A message with
+its own export verb and no "same"/"again"/"too"/"instead" is a fresh request.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from intents.build import RulesResult, ask, choose_format
+from intents.context import Context
+from intents.models import Destination, ExportRequest, Intent, Target
+from intents.numbers import parse_number, parse_ordinal
+from intents.scan import Scan, blank_window
+from intents.traps import find_help, is_cancel, pleasantry_end, question_lead
+from intents.vocabulary import Slot, format_from_label
+
+__all__ = ["answer_pending", "follow_up"]
+
+_CHOICE_RE = regex.compile(
+    r"^(?:(?:i'?ll\s+(?:take|have|go\s+with)|let'?s\s+(?:do|go\s+with|have)|go\s+with|i\s+(?:choose"
+    r"|pick|want|prefer|'d\s+like)|i'd\s+(?:like|prefer|take)|give\s+me|make\s+it|pick|choose"
+    r"|option|number|no\.?|#|(?:the\s+)?answer\s+is)\s*)*(?:the\s+)?"
+    r"(?P<pick>\d{1,2}|first|second|third|fourth|fifth|sixth|seventh|eighth|1st|2nd|3rd|[4-8]th"
+    r"|one|two|three|four|five|six|seven|eight|last|latter|former|top|bottom)"
+    r"(?:\s+(?:one|option|choice|format))?(?:\s+(?:please|pls|thanks|thank\s+you))?[\s.!]*$"
+)
+_ANY_RE = regex.compile(
+    r"^(?:any(?:\s+(?:one|of\s+them|is\s+fine))?|whatever(?:\s+you\s+(?:think|like|want))?"
+    r"|you\s+(?:choose|pick|decide)|(?:it\s+)?doesn'?t\s+matter|surprise\s+me|dealer'?s\s+choice"
+    r"|up\s+to\s+you|your\s+call|either(?:\s+(?:one|is\s+fine))?)\b"
+)
+_YES_RE = regex.compile(r"^(?:yes|yeah|yep|sure|ok(?:ay)?|please|go\s+ahead|do\s+it)\b[\s.!]*$")
+_LEAD_PREPOSITION = regex.compile(r"^(?:for|with|about|on|but\s+for|but\s+with)\s+", regex.I)
+
+
+def _picked(low: str, choices: list[str]) -> str | None:
+    """The choice a reply points at: "the second one", "2", "last", "whatever"."""
+    text = low.strip()
+    found = _CHOICE_RE.match(text)
+    if found:
+        pick = found["pick"]
+        if pick in ("last", "latter", "bottom"):
+            return choices[-1]
+        if pick in ("former", "top"):
+            return choices[0]
+        index = parse_ordinal(pick) or parse_number(pick)
+        return choices[index - 1] if index and 0 < index <= len(choices) else None
+    if _ANY_RE.match(text) or (_YES_RE.match(text) and len(choices) == 1):
+        return choices[0]
+    return None
+
+
+def _changes(scan: Scan, base: ExportRequest) -> dict[str, object]:
+    """The fields a short message changes in ``base`` (empty: it changes nothing)."""
+    update: dict[str, object] = {}
+    if scan.compression_off:
+        update["compression"] = None
+    elif scan.compression is not None:
+        update["compression"] = scan.compression
+    if scan.limit is not None and not scan.limit.before_noun:
+        update["limit"] = scan.limit.value
+    if scan.columns is not None:
+        update.update(columns=scan.columns.names, exclude_columns=None)
+    if scan.exclude is not None:
+        dropped = scan.exclude.names
+        if base.columns:
+            kept = [name for name in base.columns if name not in dropped]
+            update["columns"] = kept or None
+        else:
+            merged = list(base.exclude_columns or [])
+            update["exclude_columns"] = merged + [name for name in dropped if name not in merged]
+    if scan.emailed or scan.email:
+        update.update(destination=Destination.EMAIL, email=scan.email or base.email)
+    if scan.recurrence is not None:
+        update.update(intent=Intent.SCHEDULE, cron=scan.recurrence.cron)
+    elif scan.verb_is_schedule:
+        update["intent"] = Intent.SCHEDULE
+    if scan.conversation:
+        update.update(target=Target.CONVERSATION, query=None)
+    if scan.window is not None and (scan.history or base.target is Target.HISTORY):
+        blank_window(scan)
+        update.update(target=Target.HISTORY, since=scan.window.since, until=scan.window.until)
+    return update
+
+
+def _apply(
+    scan: Scan, base: ExportRequest, context: Context, update: dict[str, object]
+) -> ExportRequest:
+    choice = choose_format(scan)
+    if choice.format is not None:
+        update.update(format=choice.format, options=choice.options)
+    request = base.model_copy(update=update)
+    if request.target is None and context.has_result:
+        request = request.model_copy(update={"target": Target.LAST_RESULT})
+    return ask(request, context, choice)
+
+
+def _is_new_request(scan: Scan, body: str) -> bool:
+    """A message that stands on its own: help, a question, or an export without "same"."""
+    strong_verb = scan.verb is not None and not scan.emailed and not scan.verb_needs_format
+    return (
+        bool(find_help(body))
+        or (question_lead(body) and not scan.formats)
+        or (strong_verb and not scan.followup)
+    )
+
+
+def _new_question(scan: Scan) -> str | None:
+    """The data question a reply swaps in ("same for orders from Paris"), if any."""
+    if not scan.leftover or (scan.reference and scan.reference[0] < scan.content_start):
+        return None
+    return _LEAD_PREPOSITION.sub("", scan.leftover) or None
+
+
+def answer_pending(scan: Scan, context: Context) -> RulesResult | None:
+    """The pending request completed by this reply, or None when the reply is new."""
+    pending = context.pending
+    if pending is None:
+        return None
+    body = scan.low[pleasantry_end(scan.low) :].strip(" .!")
+    if is_cancel(body):
+        return RulesResult(ExportRequest(intent=Intent.UNKNOWN), confident=True)
+    if _is_new_request(scan, body):
+        return None
+    update = _changes(scan, pending)
+    picked = _picked(body or scan.low, pending.choices or [])
+    if picked is not None and (chosen := format_from_label(picked)) is not None:
+        update.update(format=chosen, options={})
+    if pending.target is None and "target" not in update and (scan.history or scan.window):
+        blank_window(scan)  # "everything from today": past results
+        window = scan.window
+        update.update(
+            target=Target.HISTORY,
+            since=window.since if window else None,
+            until=window.until if window else None,
+        )
+    question = None if picked is not None else _new_question(scan)
+    if "target" not in update and question is not None:
+        update.update(target=Target.QUERY, query=question)
+    if not update and not choose_format(scan).named:
+        return None
+    return RulesResult(
+        _apply(scan, pending.model_copy(update={"clarify": None}), context, update), True
+    )
+
+
+def follow_up(scan: Scan, context: Context) -> RulesResult | None:
+    """The last request with this message's changes, or None when it is not a follow-up."""
+    last = context.last_request
+    if last is None or last.intent not in (Intent.EXPORT, Intent.SCHEDULE):
+        return None
+    body = scan.low[pleasantry_end(scan.low) :].strip(" .!")
+    if not body or is_cancel(body) or _is_new_request(scan, body) or scan.history:
+        return None
+    if scan.leftover and not scan.followup:
+        return None  # a new question, not a change
+    update = _changes(scan, last)
+    sure = True
+    if (question := _new_question(scan)) is not None:
+        update.update(target=Target.QUERY, query=question)
+        sure = False
+    if not update and not choose_format(scan).named and not scan.followup:
+        return None
+    if scan.window is not None and "since" not in update:
+        sure = False  # a time window for a request that has no place for one
+    has_format = any(hit.slot >= Slot.ARTICLE or scan.only_formats for hit in scan.formats)
+    if not (update or has_format):
+        sure = False  # "same again": nothing changes; repeat it, but let an LLM look
+    return RulesResult(
+        _apply(scan, last.model_copy(update={"clarify": None}), context, update), sure
+    )

@@ -1,0 +1,60 @@
+"""One function from a chat message to one typed request: rules first, an LLM when unsure.
+
+Routing (``mode``):
+- ``rules``: the offline rules only; never touches the network.
+- ``llm``: always ask the LLM, with the rules' answer as the fallback.
+- ``auto`` (default): the rules answer when they are confident or no LLM is configured;
+  otherwise the LLM is asked and any failure falls back to the rules' answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from intents.context import Context
+from intents.llm import LLMConfig, parse_llm
+from intents.models import ExportRequest
+from intents.rules import parse_rules
+
+if TYPE_CHECKING:  # importing openai costs 0.4 s; only the LLM path needs it
+    import openai
+
+Mode = Literal["rules", "llm", "auto"]
+
+# Nobody types more in a chat box; the cap bounds the time a pasted novel can take.
+MAX_MESSAGE_CHARS = 4_000
+
+
+def parse(
+    message: str,
+    context: Context,
+    *,
+    mode: Mode = "auto",
+    llm: LLMConfig | None = None,
+    client: openai.OpenAI | None = None,
+) -> ExportRequest:
+    """How the assistant understands ``message`` in ``context``.
+
+    >>> context = Context.at("2026-11-18T15:30:00")
+    >>> parse("export this as a spreadsheet", context, mode="rules").format
+    <Format.XLSX: 'xlsx'>
+    """
+    message = message[:MAX_MESSAGE_CHARS]
+    rules = parse_rules(message, context)
+    if mode == "rules":
+        return rules.request
+    config = llm if llm is not None else LLMConfig.from_env()
+    if mode == "auto" and (rules.confident or not config.enabled):
+        return rules.request
+    answer = parse_llm(message, context, rules.request, config, client=client).request
+    return _wall_clock(answer, context)
+
+
+def _wall_clock(request: ExportRequest, context: Context) -> ExportRequest:
+    """Time windows as naive wall-clock times in the user's zone, whoever produced them."""
+    changes = {}
+    for key in ("since", "until"):
+        value = getattr(request, key)
+        if value is not None and value.tzinfo is not None:
+            changes[key] = value.astimezone(context.zone).replace(tzinfo=None)
+    return request.model_copy(update=changes) if changes else request

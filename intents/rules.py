@@ -1,0 +1,228 @@
+"""The offline rules parser: one chat message → one :class:`ExportRequest`, no network.
+
+How a fresh message is read (``_fresh``), first match wins:
+
+1. nothing but greetings or thanks, or "never mind" → ``unknown``;
+2. a question about the assistant ("what formats can you export?", "how do I
+   schedule...?", "can you make PDFs?" without naming what to export) → ``help``;
+3. an export that is deferred or refused ("don't export yet, just sort by revenue")
+   → a ``query`` for the rest of the message;
+4. a data question ("how many exports shipped...?", "which customers...?") with no
+   export command and no "as <format>" → ``query``;
+5. an export cue: an export verb in command position ("export", "download", "email me",
+   "zip it"), a format in a slot ("as csv", "a spreadsheet", "for fine-tuning"), or
+   nothing but format words ("csv or excel, whatever") → ``export``, or ``schedule``
+   when a recurrence ("every Monday at 9") or "schedule" goes with it;
+6. nothing but export settings ("same but only 10 rows", "without the email column")
+   with no earlier request to apply them to → an export of the result on screen, unsure;
+7. small talk → ``unknown``; anything else → ``query``.
+
+Before that, a pending clarification is answered and follow-ups are applied to the last
+request (see :mod:`intents.followup`).
+
+Confidence (``RulesResult.confident``) is False when part of the message could not be
+placed, so an LLM should have a look: words left over next to "this" ("export this
+table of orders"), a time window with nothing to attach to, bare "everything", a column
+list that might be a filter ("only paid orders"), a destination we cannot deliver to
+("send it to Slack"), a leftover negation, a message over 30 words, a "can you export to
+excel?" that may be a request or a question, a schedule cron cannot say exactly ("every
+other Monday"), "the last 10 rows" (the exporter keeps the first rows), and steps 6-7's
+fallbacks. Everything else is a clear case and confident.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from intents.build import RulesResult, ask, choose_format, default_target
+from intents.context import Context
+from intents.followup import answer_pending, follow_up
+from intents.models import Destination, ExportRequest, Intent, Target
+from intents.scan import Scan, blank_window, scan_message
+from intents.traps import (
+    HelpKind,
+    find_help,
+    find_negated_export,
+    is_cancel,
+    is_off_topic,
+    is_small_talk,
+    pleasantry_end,
+    question_lead,
+    strip_query_lead,
+)
+from intents.vocabulary import Slot
+
+__all__ = ["RulesResult", "parse_rules"]
+
+_LONG_MESSAGE_WORDS = 30
+_NEGATION_LEFT = regex.compile(r"\b(?:not|don'?t|never|no|without|except)\b")
+_QUERY_VERB = regex.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|let\s+me\s+see\s+"
+    r"|i\s+(?:want|need|'d\s+like)\s+to\s+(?:see|know)\s+)?"
+    r"(?:show|list|display|find|get|give|fetch|pull|count|sum|total|average|compare|sort"
+    r"|filter|group|rank|break\s+down|calculate|compute|look\s+up|search|tell\s+me|top|bottom)\b"
+)
+_REAL_WORD = regex.compile(r"\b(?!(?:yet|now|please|thanks|just|for|it|this|that|them)\b)[a-z]{2,}")
+_DEFERRED_REST = regex.compile(
+    r"[\s,.;:!-]*(?:(?:but|just|instead|first|for\s+now|and|so|only)\b[\s,]*)*"
+)
+
+
+def parse_rules(message: str, context: Context) -> RulesResult:
+    """How the rules read ``message`` in ``context``.
+
+    >>> parse_rules("export this as a spreadsheet", Context.at("2026-11-18T15:30")).request.format
+    <Format.XLSX: 'xlsx'>
+    """
+    scan = scan_message(message, context)
+    if context.pending is not None:
+        answered = answer_pending(scan, context)
+        if answered is not None:
+            return answered
+    if context.last_request is not None:
+        followed = follow_up(scan, context)
+        if followed is not None:
+            return followed
+    return _fresh(scan, context)
+
+
+def _fresh(scan: Scan, context: Context) -> RulesResult:
+    start = pleasantry_end(scan.low)
+    body = scan.low[start:].strip()
+    if not body.strip(" .!?,;:-") or is_cancel(body) or is_off_topic(body):
+        return _plain(Intent.UNKNOWN, confident=True)
+    help_kind = find_help(body)
+    if help_kind is HelpKind.STRONG:
+        return _plain(Intent.HELP, confident=True)
+    if help_kind is HelpKind.CAPABILITY and not _names_what(scan):
+        if not _asks_for_one_format(scan):
+            return _plain(Intent.HELP, confident=True)
+        return _export(scan, context, sure=False)  # "can you export to excel?": do it, or say?
+    deferred = find_negated_export(scan.low)
+    if deferred is not None and not _command_outside(scan, deferred):
+        return _deferred(scan, deferred[1])
+    firm_format = any(hit.slot >= Slot.PREP for hit in scan.formats)
+    if question_lead(body) and not (scan.verb_imperative or firm_format):
+        return _query(scan.text[start:], confident=True)
+    if _export_cue(scan):
+        return _export(scan, context)
+    if _only_changes(scan):
+        return _export(scan, context, sure=False)  # "same but only 10 rows" with nothing before
+    lead = bool(_QUERY_VERB.match(body)) or question_lead(body)
+    if is_small_talk(scan.low) and not lead:
+        return _plain(Intent.UNKNOWN, confident=True)  # "thanks, that spreadsheet was perfect"
+    return _query(scan.text[start:], confident=lead and len(body.split()) <= _LONG_MESSAGE_WORDS)
+
+
+def _plain(intent: Intent, *, confident: bool) -> RulesResult:
+    return RulesResult(ExportRequest(intent=intent), confident)
+
+
+def _query(text: str, *, confident: bool) -> RulesResult:
+    question = strip_query_lead(text) or None
+    return RulesResult(ExportRequest(intent=Intent.QUERY, query=question), confident)
+
+
+def _asks_for_one_format(scan: Scan) -> bool:
+    """ "can you export to excel?" names one format we make; "can you make PDFs?" does not."""
+    wanted = {
+        hit.format
+        for hit in scan.formats
+        if hit.format and hit.slot >= Slot.ARTICLE and not scan.low[: hit.span[1]].endswith("s")
+    }
+    return len(wanted) == 1
+
+
+def _names_what(scan: Scan) -> bool:
+    """Whether a "can you ..." message names what to export ("can you export this?")."""
+    return bool(scan.reference or scan.leftover or scan.history or scan.conversation)
+
+
+def _deferred(scan: Scan, end: int) -> RulesResult:
+    """The rest of "don't export yet, just sort by revenue" is the request; may be nothing."""
+    lead = _DEFERRED_REST.match(scan.text, end)
+    rest = scan.text[lead.end() if lead else end :]
+    if not _REAL_WORD.search(scan.work[end:]) or not strip_query_lead(rest):
+        return _plain(Intent.UNKNOWN, confident=True)  # "don't export it as csv yet"
+    return _query(rest, confident=True)
+
+
+def _command_outside(scan: Scan, span: tuple[int, int]) -> bool:
+    """ "export this as csv, don't email it": the refusal is not about the export itself."""
+    return scan.verb is not None and not span[0] <= scan.verb[0] < span[1]
+
+
+def _only_changes(scan: Scan) -> bool:
+    """Nothing but export settings: rows, columns, compression ("without the email column")."""
+    changes = scan.limit or scan.columns or scan.exclude or scan.compression or scan.followup
+    return bool(changes) and not scan.leftover and not (scan.limit and scan.limit.before_noun)
+
+
+def _export_cue(scan: Scan) -> bool:
+    if scan.verb is not None or scan.compression_verb or scan.only_formats:
+        return True
+    return any(hit.slot >= Slot.ARTICLE for hit in scan.formats)
+
+
+def _target(scan: Scan, context: Context) -> tuple[Target | None, bool]:
+    """What to export, and whether every word found its place."""
+    if scan.conversation:
+        return Target.CONVERSATION, scan.window is None and not scan.leftover
+    if (
+        scan.history
+        or scan.history_if_window
+        or (scan.window is not None and scan.reference is None and _only_window_left(scan))
+    ):
+        blank_window(scan)
+        return Target.HISTORY, not scan.leftover
+    if scan.leftover:
+        if scan.reference is not None and scan.reference[0] < scan.content_start:
+            return default_target(context), False  # "export this table of orders"
+        return Target.QUERY, True
+    sure = scan.window is None and not (scan.everything and scan.exclude is None)
+    return default_target(context), sure
+
+
+def _only_window_left(scan: Scan) -> bool:
+    """ "export yesterday as csv": once the time words go, nothing is left."""
+    if not scan.leftover or scan.window is None:
+        return False
+    start, end = scan.window.span
+    return not scan.work[:start].strip(" ,.'s") and not scan.work[end:].strip(" ,.'s")
+
+
+def _export(scan: Scan, context: Context, *, sure: bool = True) -> RulesResult:
+    choice = choose_format(scan)
+    target, placed = _target(scan, context)
+    schedule = scan.recurrence is not None or scan.verb_is_schedule
+    window = scan.window if target is Target.HISTORY else None
+    limit = scan.limit.value if scan.limit and not scan.limit.before_noun else None
+    request = ExportRequest(
+        intent=Intent.SCHEDULE if schedule else Intent.EXPORT,
+        format=choice.format,
+        options=choice.options,
+        target=target,
+        query=scan.leftover if target is Target.QUERY else None,
+        since=window.since if window else None,
+        until=window.until if window else None,
+        columns=scan.columns.names if scan.columns else None,
+        exclude_columns=scan.exclude.names if scan.exclude else None,
+        limit=limit,
+        compression=None if scan.compression_off else scan.compression,
+        destination=Destination.EMAIL if scan.emailed or scan.email else Destination.DOWNLOAD,
+        email=scan.email,
+        cron=scan.recurrence.cron if scan.recurrence else None,
+    )
+    sure = (
+        sure
+        and placed
+        and not (
+            scan.unsupported_destination
+            or (scan.columns is not None and not scan.columns.sure)
+            or (scan.limit is not None and scan.limit.from_end)
+            or (scan.recurrence is not None and not scan.recurrence.exact)
+            or len(scan.low.split()) > _LONG_MESSAGE_WORDS
+            or _NEGATION_LEFT.search(scan.work)
+        )
+    )
+    return RulesResult(ask(request, context, choice), sure)
