@@ -5,7 +5,10 @@ column types the source maps to Arrow: INTEGER/BIGINT, DECIMAL(p,s), REAL, DATE,
 DATETIME, BOOLEAN, TEXT. The same ``seed``, ``rows`` and ``today`` always give the same
 rows, so tests and screenshots can rely on them::
 
-    >>> build_demo(Path("var/demo.db"), 500, today=dt.date(2026, 11, 18))  # doctest: +SKIP
+    >>> import tempfile
+    >>> path = build_demo(Path(tempfile.mkdtemp()) / "demo.db", 500, today=dt.date(2026, 11, 18))
+    >>> path.name
+    'demo.db'
 
 How values are stored, and why:
 
