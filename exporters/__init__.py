@@ -31,7 +31,7 @@ from exporters.formats import (
 )
 from exporters.guard import CheckedQuery, check_query
 from exporters.options import CommonOptions, parse_options
-from exporters.sources import QueryStream, open_query
+from exporters.sources import QueryStream, count_rows, open_query
 
 __all__ = [
     "BadInput",
@@ -56,6 +56,7 @@ __all__ = [
     "WriteContext",
     "WriteSummary",
     "check_query",
+    "count_rows",
     "export",
     "get_format",
     "open_query",

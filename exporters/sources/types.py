@@ -129,6 +129,9 @@ def conform(column: pa.Array, target: pa.DataType, name: str) -> pa.Array:
             return pa.nulls(len(column), target)
         if pa.types.is_decimal(target) and pa.types.is_floating(source):
             return pc.round(column, target.scale).cast(target)
+        if pa.types.is_decimal(target) and pa.types.is_integer(source):
+            # A batch of whole amounts arrives as integers; widen first, then check the fit.
+            return column.cast(pa.decimal128(38, target.scale)).cast(target)
         if pa.types.is_decimal(target) and (
             pa.types.is_string(source) or pa.types.is_large_string(source)
         ):

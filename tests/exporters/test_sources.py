@@ -226,3 +226,21 @@ def test_the_duckdb_lane_is_installed_and_matches_duckdb() -> None:
     # A DuckDB upgrade without its matching scanner wheel would silently fall back to the
     # (correct but ~2.5x slower) sqlite3 lane; this keeps that from going unnoticed.
     assert sqlite._duckdb_extension() is not None
+
+
+@pytest.mark.parametrize("lane", ["duckdb", "sqlite"])
+def test_a_batch_of_whole_decimal_amounts_keeps_the_declared_type(
+    tmp_path: Path, lane: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if lane == "sqlite":
+        monkeypatch.setenv("EXPORTERS_NO_DUCKDB", "1")
+    path = tmp_path / "whole.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            "CREATE TABLE t (id INTEGER, discount DECIMAL(5,2));"
+            "INSERT INTO t VALUES (1, 5), (2, 10), (3, NULL);"
+        )
+    connection.close()
+    table = read(f"sqlite:///{path}", "SELECT discount FROM t WHERE id > 0 ORDER BY id")
+    assert table.schema.field("discount").type == pa.decimal128(5, 2)
+    assert table.column("discount").to_pylist() == [Decimal("5.00"), Decimal("10.00"), None]

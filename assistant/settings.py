@@ -1,0 +1,34 @@
+"""The assistant's settings: one validated class, read from ``ASSISTANT_*`` variables.
+
+Embedded defaults make ``make run`` enough: SQLite for the store, the bundled demo
+database as the source, files under ``var/exports``, the in-process job pool, and
+rules-only intents unless ``OPENAI_API_KEY`` is set. Build it with :func:`load_settings`
+(never at import) and pass it down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
+
+    database_url: str = Field("sqlite:///var/assistant.db", description="the store")
+    source_url: str = Field("sqlite:///var/demo.db", description="the data people ask about")
+    storage_dir: Path = Field(Path("var/exports"), description="where export files live")
+    broker_url: str | None = Field(None, description="Redis URL for Celery workers")
+    smtp_url: str | None = Field(None, description="smtp://user:pass@host:port for email")
+    preview_rows: int = Field(50, ge=1, le=10_000, description="rows shown in the chat")
+    inline_export_rows: int = Field(10_000, ge=0, description="larger exports run in background")
+    max_running_exports_per_user: int = Field(2, ge=1)
+    file_ttl_hours: float = Field(24.0, gt=0, description="how long export files are kept")
+    query_timeout_seconds: float = Field(60.0, gt=0)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment (``ASSISTANT_*``), embedded defaults otherwise."""
+    return Settings()

@@ -1,0 +1,99 @@
+"""The assistant's store: SQLAlchemy 2.0 models, Alembic migrations applied at start,
+API keys, and the housekeeping a crash or the clock leaves to do.
+
+SQLite by default (``sqlite:///var/assistant.db``), PostgreSQL by configuration; the same
+models and migrations on both. Nothing is opened at import::
+
+    engine = create_store_engine(settings.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        user, key = create_user_with_key(session, "ana", "ana@example.com")
+"""
+
+from __future__ import annotations
+
+from assistant.store.db import (
+    alembic_config,
+    create_store_engine,
+    current_revision,
+    head_revision,
+    migrate,
+    session_factory,
+)
+from assistant.store.housekeeping import (
+    INTERRUPTED,
+    expire_files,
+    recover_interrupted,
+    remove_stray_temporaries,
+)
+from assistant.store.keys import create_key, create_user_with_key, revoke_key, user_for_key
+from assistant.store.models import (
+    ApiKey,
+    AuditEntry,
+    Base,
+    Conversation,
+    Export,
+    ExportStatus,
+    Message,
+    Preference,
+    QueryRun,
+    Role,
+    Template,
+    User,
+    new_id,
+    utcnow,
+)
+from assistant.store.repo import (
+    AuditAction,
+    ExportPage,
+    audit,
+    exports_page,
+    find_template,
+    get_owned,
+    preferences_for,
+    requeue,
+    running_exports,
+    visible_templates,
+)
+
+__all__ = [
+    "INTERRUPTED",
+    "ApiKey",
+    "AuditAction",
+    "AuditEntry",
+    "Base",
+    "Conversation",
+    "Export",
+    "ExportPage",
+    "ExportStatus",
+    "Message",
+    "Preference",
+    "QueryRun",
+    "Role",
+    "Template",
+    "User",
+    "alembic_config",
+    "audit",
+    "create_key",
+    "create_store_engine",
+    "create_user_with_key",
+    "current_revision",
+    "expire_files",
+    "exports_page",
+    "find_template",
+    "get_owned",
+    "head_revision",
+    "migrate",
+    "new_id",
+    "preferences_for",
+    "recover_interrupted",
+    "remove_stray_temporaries",
+    "requeue",
+    "revoke_key",
+    "running_exports",
+    "session_factory",
+    "user_for_key",
+    "utcnow",
+    "visible_templates",
+]

@@ -1,0 +1,186 @@
+"""Opening the store: engines, sessions, and the migrations applied at start.
+
+Nothing here runs at import. A face builds its engine from settings once::
+
+    engine = create_store_engine(settings.database_url)
+    migrate(engine)                         # idempotent; safe at every start
+    sessions = session_factory(engine)
+    with sessions.begin() as session: ...
+
+SQLite (the embedded default) gets its parent folder created, foreign keys switched on,
+write-ahead logging (readers never wait for the job threads writing progress) and a
+generous busy timeout. Sessions keep the sqlite3 driver's default transaction handling,
+which only locks the file at the first write. Migrations instead run in one explicit
+``BEGIN IMMEDIATE`` transaction, so a half-applied migration never persists and two
+processes starting together take turns; on PostgreSQL, where DDL is transactional
+anyway, an advisory lock does the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Delete, Engine, Update, create_engine, event, make_url
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
+
+from assistant.errors import AuditLogIsAppendOnly, StoreError
+from assistant.store.models import AuditEntry
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "alembic_config",
+    "create_store_engine",
+    "current_revision",
+    "head_revision",
+    "migrate",
+    "session_factory",
+]
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+# Any fixed 64-bit number: serialises concurrent `migrate()` calls on one PostgreSQL database.
+_MIGRATION_LOCK_KEY = 0x61_73_73_69_73_74  # "assist"
+
+
+def _sqlite_in_memory(url: URL) -> bool:
+    return (url.database or "") in ("", ":memory:") or url.query.get("mode") == "memory"
+
+
+def _display(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def create_store_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for the store at ``url`` (SQLite or PostgreSQL); dispose it when done.
+
+    An in-memory SQLite URL (``sqlite://``) gets one shared connection, so tests can
+    ``migrate(engine)`` and use it from several threads.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+    if _sqlite_in_memory(parsed):  # one connection for every thread, or each sees its own
+        kwargs["poolclass"] = StaticPool
+    elif parsed.database and not parsed.database.startswith("file:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_SECONDS)
+    connect_args.setdefault("check_same_thread", False)  # the pool hands connections across
+    engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that also refuse bulk UPDATE/DELETE of the audit log.
+
+    ``expire_on_commit=False``: objects stay readable after a commit, which is what the
+    faces want (render the export that was just saved without another query).
+    """
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "do_orm_execute", _refuse_bulk_audit_changes)
+    return factory
+
+
+def _refuse_bulk_audit_changes(state: ORMExecuteState) -> None:
+    statement = state.statement
+    # ORM statements carry an annotated copy of the table: compare by name.
+    if (
+        isinstance(statement, Update | Delete)
+        and getattr(statement.table, "name", None) == AuditEntry.__tablename__
+    ):
+        raise AuditLogIsAppendOnly("changed" if isinstance(statement, Update) else "deleted")
+
+
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    """Alembic's configuration, built in code: no ``alembic.ini`` is needed anywhere.
+
+    With ``connection`` the migrations run on it (inside the caller's transaction);
+    otherwise ``env.py`` opens ``url``. Writing the next migration, from the repository::
+
+        from alembic import command
+        command.revision(alembic_config(url="sqlite:///var/dev.db"), "add schedules",
+                         autogenerate=True)
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_path_separator", "os")
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(target: str | Engine) -> str:
+    """Bring the store at ``target`` (a URL or an engine) to the newest migration.
+
+    Returns the revision. Idempotent (an up-to-date database is left alone) and safe
+    when several processes start at once. Raises :class:`StoreError` naming the database
+    when it cannot be reached or was migrated by a newer version of the assistant.
+    """
+    engine = create_store_engine(target, poolclass=NullPool) if isinstance(target, str) else target
+    try:
+        with engine.connect() as connection, connection.begin():
+            _lock_for_migration(connection)
+            command.upgrade(alembic_config(connection), "head")
+            revision = MigrationContext.configure(connection).get_current_revision()
+    except CommandError as exc:
+        raise StoreError(
+            f"The store at {_display(engine.url)} is at a migration this version does not "
+            f"know ({exc}). Upgrade the assistant or point ASSISTANT_DATABASE_URL elsewhere."
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"Cannot migrate the store at {_display(engine.url)}: {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', exc)}. Check ASSISTANT_DATABASE_URL and that the "
+            "database is running."
+        ) from exc
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+    assert revision is not None
+    return revision
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Make the whole migration one transaction that concurrent starts wait for."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+    elif connection.dialect.name == "sqlite":
+        # sqlite3 would otherwise run each CREATE outside any transaction; an explicit
+        # BEGIN IMMEDIATE takes the write lock now (waiting for another starter's) and
+        # holds every statement until the commit.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

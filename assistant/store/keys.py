@@ -1,0 +1,133 @@
+"""Users and their API keys: a key is shown once, then only its hash is kept.
+
+A key looks like ``ak_3f9a1c2b7d4e_<43 url-safe characters>``: a public prefix (stored,
+safe to show in lists and logs, used to find the row) and 32 random bytes from
+:mod:`secrets`. The store keeps the prefix and the SHA-256 of the whole key.
+
+Why a fast SHA-256 and not scrypt/bcrypt/PBKDF2: slow hashes exist to protect
+low-entropy passwords from offline guessing. A key carries 256 random bits, so guessing
+it from a leaked hash is infeasible whatever the hash costs, while a slow hash would
+add tens of milliseconds of CPU to every API request and hand attackers a cheap way to
+load the server. GitHub tokens and django-rest-knox make the same choice.
+
+Lookup goes by the prefix (an indexed equality, which reveals nothing about the secret)
+and then compares hashes with :func:`hmac.compare_digest`; an unknown prefix still
+compares against a dummy hash, so the answer takes about the same time either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.errors import InvalidInput
+from assistant.store.models import ApiKey, User, utcnow
+from assistant.store.repo import AuditAction, audit
+
+__all__ = [
+    "KEY_PREFIX",
+    "create_key",
+    "create_user_with_key",
+    "hash_key",
+    "revoke_key",
+    "user_for_key",
+]
+
+KEY_PREFIX = "ak_"
+_PREFIX_HEX_CHARS = 12
+_PREFIX_LENGTH = len(KEY_PREFIX) + _PREFIX_HEX_CHARS  # "ak_" + 12 hex characters
+_MAX_KEY_LENGTH = 256
+_DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
+# Recording every use would make each API request a write; once a minute is enough to
+# tell which keys are alive.
+_TOUCH_EVERY = dt.timedelta(minutes=1)
+MAX_NAME_LENGTH = 100
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key: hex SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _clean_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_NAME_LENGTH or not cleaned.isprintable():
+        raise InvalidInput(
+            f"A user name must be 1 to {MAX_NAME_LENGTH} printable characters, "
+            f"like 'ana' or 'ana.silva'; got {name!r}."
+        )
+    return cleaned
+
+
+def _clean_email(email: str | None) -> str | None:
+    if email is None:
+        return None
+    cleaned = email.strip()
+    local, at, domain = cleaned.rpartition("@")
+    if not (local and at and domain) or len(cleaned) > 320 or any(c.isspace() for c in cleaned):
+        raise InvalidInput(f"{email!r} is not an email address; write it like ana@example.com.")
+    return cleaned
+
+
+def create_key(session: Session, user: User, now: dt.datetime | None = None) -> str:
+    """Add a new key for ``user`` and return it in plain text (it is not stored)."""
+    prefix = KEY_PREFIX + secrets.token_hex(_PREFIX_HEX_CHARS // 2)
+    key = f"{prefix}_{secrets.token_urlsafe(32)}"
+    now = now or utcnow()
+    user.api_keys.append(ApiKey(prefix=prefix, key_hash=hash_key(key), created_at=now))
+    session.flush()
+    audit(session, AuditAction.KEY_CREATED, user_id=user.id, at=now, details={"prefix": prefix})
+    return key
+
+
+def create_user_with_key(
+    session: Session, name: str, email: str | None = None, now: dt.datetime | None = None
+) -> tuple[User, str]:
+    """Find or create the user ``name`` and return it with ONE new plain-text key.
+
+    An ``email`` given for an existing user replaces the old one. The caller commits.
+    """
+    name, email = _clean_name(name), _clean_email(email)
+    user = session.scalars(select(User).where(User.name == name)).one_or_none()
+    if user is None:
+        user = User(name=name, email=email, created_at=now or utcnow())
+        session.add(user)
+    elif email is not None:
+        user.email = email
+    return user, create_key(session, user, now)
+
+
+def user_for_key(session: Session, key: str, now: dt.datetime | None = None) -> User | None:
+    """The user holding ``key`` when it is valid and not revoked; None otherwise.
+
+    Records when the key was last used (at most once a minute); the caller commits.
+    """
+    if len(key) > _MAX_KEY_LENGTH:  # not ours, and not worth hashing
+        return None
+    prefix = key[:_PREFIX_LENGTH] if key.startswith(KEY_PREFIX) else ""
+    row = None
+    if len(prefix) == _PREFIX_LENGTH:
+        row = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    matches = hmac.compare_digest(hash_key(key), row.key_hash if row else _DUMMY_HASH)
+    if row is None or not matches or row.revoked_at is not None:
+        return None
+    now = now or utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+        row.last_used_at = now
+    return row.user
+
+
+def revoke_key(session: Session, prefix: str, now: dt.datetime | None = None) -> bool:
+    """Revoke the key with this public prefix; False when there is none (or it was already)."""
+    row = session.scalars(
+        select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        return False
+    row.revoked_at = now or utcnow()
+    return True

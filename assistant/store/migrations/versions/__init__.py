@@ -1,0 +1,1 @@
+"""One module per migration, oldest first; Alembic orders them by ``down_revision``."""

@@ -1,0 +1,366 @@
+"""The store's tables as SQLAlchemy 2.0 typed models; migration 0001 creates exactly these.
+
+Every timestamp is timezone-aware UTC in Python (:class:`UtcDateTime` makes SQLite, which
+has no zone, behave like PostgreSQL's ``timestamptz``). Ids that leave the process (in
+URLs, API answers, chat replies) are random url-safe strings from :func:`new_id`, so they
+reveal nothing about other users' activity; internal rows use integers.
+
+Constraint names follow :data:`NAMING_CONVENTION`, so SQLite and PostgreSQL agree and a
+later migration can drop a constraint by name. Formats are plain strings, not an enum:
+the exporter registry is open (and a batch export is a ``zip``), and the pydantic models
+at the edges already validate them.
+
+The audit log is append-only: :class:`AuditEntry` refuses updates and deletes in the
+unit of work (mapper events here), in bulk ORM statements (the session factory in
+:mod:`assistant.store.db`) and in the database itself (triggers in migration 0001).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from assistant.errors import AuditLogIsAppendOnly
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Conversation",
+    "Export",
+    "ExportStatus",
+    "Message",
+    "Preference",
+    "QueryRun",
+    "Role",
+    "Template",
+    "User",
+    "UtcDateTime",
+    "new_id",
+    "utcnow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH = 32  # room for new_id()'s 22 characters and for ids made elsewhere
+
+
+def new_id() -> str:
+    """A random url-safe id (128 bits): unguessable, so ids never leak other users' counts."""
+    return secrets.token_urlsafe(16)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored as UTC; read back aware in UTC on every database.
+
+    Naive datetimes are refused rather than guessed: a wrong zone in history or expiry
+    is a silent bug, a ValueError at the first test is not.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware one")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# CURRENT_TIMESTAMP is UTC on SQLite and a timestamptz on PostgreSQL: raw inserts get a
+# sensible time too; the ORM always sends its own (microsecond, Python-side) value.
+NOW = text("CURRENT_TIMESTAMP")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
+        dt.datetime: UtcDateTime(),
+        # None is SQL NULL, not the JSON text 'null': "no payload" reads the same everywhere.
+        dict[str, Any]: JSON(none_as_null=True),
+        list[str]: JSON(none_as_null=True),
+    }
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class ExportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+    @property
+    def active(self) -> bool:
+        """Whether a job is (or should be) working on it."""
+        return self in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _enum(enum: type[StrEnum], name: str) -> Enum:
+    """A VARCHAR with a CHECK constraint: portable, and a new value is a small migration."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=_values,
+        validate_strings=True,
+    )
+
+
+def _owner() -> Mapped[int]:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+
+    api_keys: Mapped[list[ApiKey]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, name={self.name!r})"
+
+
+class ApiKey(Base):
+    """One API key: only its public prefix and the SHA-256 of the whole key are kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_keys")
+
+    def __repr__(self) -> str:  # never the hash
+        return f"ApiKey(prefix={self.prefix!r}, user_id={self.user_id!r})"
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_owner_created", "owner_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    owner_id: Mapped[int] = _owner()
+    title: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Message.id",
+    )
+
+
+class Message(Base):
+    """One chat turn; ``payload`` keeps what the reply showed (table, export id, choices)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_order", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "message_role"))
+    content: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class QueryRun(Base):
+    """One query the assistant ran (or refused): the history that "export everything" reads."""
+
+    __tablename__ = "query_runs"
+    __table_args__ = (
+        Index("ix_query_runs_owner_created", "owner_id", "created_at"),
+        Index("ix_query_runs_conversation_created", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    owner_id: Mapped[int] = _owner()
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL")
+    )
+    question: Mapped[str | None] = mapped_column(Text)
+    sql: Mapped[str] = mapped_column(Text)
+    columns: Mapped[list[str]] = mapped_column(default=list)
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    duration_ms: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+
+
+class Export(Base):
+    """One export job and, once done, its file (``file_path`` is relative to storage)."""
+
+    __tablename__ = "exports"
+    __table_args__ = (
+        Index("ix_exports_owner_created", "owner_id", "created_at"),
+        Index("ix_exports_owner_status", "owner_id", "status"),
+        Index("ix_exports_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    owner_id: Mapped[int] = _owner()
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL")
+    )
+    query_run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("query_runs.id", ondelete="SET NULL")
+    )
+    request: Mapped[dict[str, Any]]
+    format: Mapped[str] = mapped_column(String(16))
+    status: Mapped[ExportStatus] = mapped_column(
+        _enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
+    )
+    rows_done: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    rows_total: Mapped[int | None] = mapped_column(BigInteger)
+    bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    file_path: Mapped[str | None] = mapped_column(String(1024))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"Export(id={self.id!r}, format={self.format!r}, status={self.status!r})"
+
+
+class Preference(Base):
+    """A user's saved defaults: one row per user (the owner is the primary key)."""
+
+    __tablename__ = "preferences"
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    default_format: Mapped[str | None] = mapped_column(String(16))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=NOW
+    )
+
+
+class Template(Base):
+    """A named saved request; ``shared`` lets other users use it (never change it)."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    name: Mapped[str] = mapped_column(String(100))
+    request: Mapped[dict[str, Any]]
+    shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=NOW
+    )
+
+
+class AuditEntry(Base):
+    """Who did what, when, how many rows: written once, never updated or deleted.
+
+    Ids of exports and query runs are kept without foreign keys, because the log must
+    outlive the rows it mentions (a deleted export keeps its audit trail). ``user_id`` is
+    a plain foreign key, so a user with history cannot be deleted: revoke their keys.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_user_at", "user_id", "at"),
+        Index("ix_audit_log_export_id", "export_id"),
+    )
+
+    # BIGINT on PostgreSQL; INTEGER on SQLite, where only that spelling auto-increments.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    export_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    query_run_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+    details: Mapped[dict[str, Any] | None]
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _refuse_update(mapper: Mapper[AuditEntry], connection: Connection, target: AuditEntry) -> None:
+    raise AuditLogIsAppendOnly("changed")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_delete(mapper: Mapper[AuditEntry], connection: Connection, target: AuditEntry) -> None:
+    raise AuditLogIsAppendOnly("deleted")

@@ -1,0 +1,219 @@
+"""Small typed queries the faces share, so ownership and paging rules live in one place.
+
+Another user's row answers exactly like a missing one (:class:`~assistant.errors.NotFound`
+with the same words), as the API contract asks. Functions flush at most; the caller
+owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from assistant.errors import Conflict, InvalidInput, NotFound
+from assistant.store.models import (
+    AuditEntry,
+    Conversation,
+    Export,
+    ExportStatus,
+    Preference,
+    QueryRun,
+    Template,
+    utcnow,
+)
+
+__all__ = [
+    "AuditAction",
+    "ExportPage",
+    "audit",
+    "exports_page",
+    "find_template",
+    "get_owned",
+    "preferences_for",
+    "requeue",
+    "running_exports",
+    "visible_templates",
+]
+
+MAX_PER_PAGE = 200
+
+
+class AuditAction(StrEnum):
+    """What the audit log records. New actions may be added; rows are never changed."""
+
+    KEY_CREATED = "key_created"
+    QUERY_RUN = "query_run"
+    EXPORT_CREATED = "export_created"
+    EXPORT_DONE = "export_done"
+    EXPORT_FAILED = "export_failed"
+    EXPORT_CANCELLED = "export_cancelled"
+    EXPORT_INTERRUPTED = "export_interrupted"
+    EXPORT_EXPIRED = "export_expired"
+    EXPORT_DELETED = "export_deleted"
+    EXPORT_DOWNLOADED = "export_downloaded"
+    EXPORT_EMAILED = "export_emailed"
+
+
+def audit(
+    session: Session,
+    action: AuditAction | str,
+    *,
+    user_id: int | None,
+    export_id: str | None = None,
+    query_run_id: str | None = None,
+    rows: int | None = None,
+    details: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append one audit entry (added to the session, written at the next flush)."""
+    entry = AuditEntry(
+        user_id=user_id,
+        action=str(action),
+        export_id=export_id,
+        query_run_id=query_run_id,
+        rows=rows,
+        details=details,
+        at=at or utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+_Owned = TypeVar("_Owned", Conversation, QueryRun, Export)
+_NOUNS: dict[type[Any], str] = {Conversation: "conversation", QueryRun: "query", Export: "export"}
+
+
+def get_owned(session: Session, model: type[_Owned], id_: str, owner_id: int) -> _Owned:
+    """The ``model`` row ``id_`` when ``owner_id`` owns it; NotFound otherwise (either way)."""
+    row = session.get(model, id_)
+    if row is None or row.owner_id != owner_id:
+        noun = _NOUNS[model]
+        raise NotFound(f"There is no {noun} {id_!r}. Check the id in your history.")
+    return row
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    items: Sequence[Export]
+    total: int
+    page: int
+    per_page: int
+
+
+def exports_page(
+    session: Session,
+    owner_id: int,
+    *,
+    status: ExportStatus | None = None,
+    format: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> ExportPage:
+    """One page of the owner's export history, newest first (``since`` inclusive)."""
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput(f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}.")
+    where: list[ColumnElement[bool]] = [Export.owner_id == owner_id]
+    if status is not None:
+        where.append(Export.status == status)
+    if format is not None:
+        where.append(Export.format == format)
+    if since is not None:
+        where.append(Export.created_at >= since)
+    if until is not None:
+        where.append(Export.created_at < until)
+    total = session.scalar(select(func.count()).select_from(Export).where(*where)) or 0
+    items = session.scalars(
+        select(Export)
+        .where(*where)
+        .order_by(Export.created_at.desc(), Export.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return ExportPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def running_exports(session: Session, owner_id: int) -> int:
+    """How many of the owner's exports are running now (for the per-user cap)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Export)
+        .where(Export.owner_id == owner_id, Export.status == ExportStatus.RUNNING)
+    )
+    return count or 0
+
+
+def requeue(export: Export) -> Export:
+    """Reset a failed, cancelled or expired export to ``queued`` so a job runs it again.
+
+    The request, owner and links are kept; progress, file and error are cleared.
+    """
+    if export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING, ExportStatus.DONE):
+        raise Conflict(
+            f"Export {export.id} is {export.status.value}; only failed, cancelled or "
+            "expired exports can be retried."
+        )
+    export.status = ExportStatus.QUEUED
+    export.rows_done = 0
+    for field in (
+        "rows_total",
+        "bytes",
+        "sha256",
+        "file_path",
+        "file_name",
+        "started_at",
+        "finished_at",
+        "expires_at",
+        "error",
+    ):
+        setattr(export, field, None)
+    return export
+
+
+def preferences_for(session: Session, owner_id: int) -> Preference:
+    """The owner's preferences, created empty (and added to the session) on first use."""
+    preference = session.get(Preference, owner_id)
+    if preference is None:
+        preference = Preference(owner_id=owner_id, options={})
+        session.add(preference)
+    return preference
+
+
+def visible_templates(session: Session, user_id: int) -> Sequence[Template]:
+    """The user's own templates and those others shared, by name then owner."""
+    return session.scalars(
+        select(Template)
+        .where(or_(Template.owner_id == user_id, Template.shared.is_(True)))
+        .order_by(Template.name, Template.owner_id != user_id, Template.owner_id)
+    ).all()
+
+
+def find_template(session: Session, user_id: int, name: str) -> Template:
+    """The user's template ``name``, else the one template of that name others shared.
+
+    NotFound when there is none; Conflict when several users shared that name (and the
+    user has none of their own), naming how many so the person can pick another.
+    """
+    own = session.scalars(
+        select(Template).where(Template.owner_id == user_id, Template.name == name)
+    ).one_or_none()
+    if own is not None:
+        return own
+    shared = session.scalars(
+        select(Template).where(Template.name == name, Template.shared.is_(True))
+    ).all()
+    if not shared:
+        raise NotFound(f"There is no template {name!r}. Save one with 'save this as template'.")
+    if len(shared) > 1:
+        raise Conflict(
+            f"{len(shared)} users shared a template named {name!r}; save your own copy "
+            "under that name to pick one."
+        )
+    return shared[0]
