@@ -70,14 +70,22 @@ def open_query(
     *,
     batch_size: int = DEFAULT_BATCH_ROWS,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    fast: bool = True,
 ) -> QueryStream:
-    """Check ``sql`` with the guard and start it on the database at ``url``."""
+    """Check ``sql`` with the guard and start it on the database at ``url``.
+
+    ``fast`` lets a SQLite query stream through DuckDB's scanner when its meaning allows
+    (about 3x the throughput); pass False for small reads such as a chat preview, where
+    the scanner's ~0.1-0.25 s of start-up outweighs its speed.
+    """
     parsed = parse_url(url)
     if parsed.backend == "sqlite":
         from exporters.sources import sqlite
 
         checked = check_query(sql, "sqlite")
-        return sqlite.open_sqlite(parsed, checked, batch_size=batch_size, timeout=timeout)
+        return sqlite.open_sqlite(
+            parsed, checked, batch_size=batch_size, timeout=timeout, fast=fast
+        )
     from exporters.sources import postgres
 
     checked = check_query(sql, "postgres")

@@ -55,7 +55,7 @@ def connect_readonly(path: str, timeout: float) -> sqlite3.Connection:
 
 
 def open_sqlite(
-    url: DatabaseURL, checked: CheckedQuery, *, batch_size: int, timeout: float
+    url: DatabaseURL, checked: CheckedQuery, *, batch_size: int, timeout: float, fast: bool = True
 ) -> QueryStream:
     path = url.database
     if path in ("", ":memory:"):
@@ -68,7 +68,7 @@ def open_sqlite(
         names = [column[0] for column in cursor.description]
         typed = dict(result_types(checked.tree, schema, "sqlite"))
         targets = [typed.get(name) for name in names]
-        if _portable(checked.tree) and (lane := _duckdb_lane(path, checked, batch_size)):
+        if fast and _portable(checked.tree) and (lane := _duckdb_lane(path, checked, batch_size)):
             cursor.close()
             reader = _conformed(lane, names, targets)
             return QueryStream(checked, reader, _resources=[_Closer(lane), connection])

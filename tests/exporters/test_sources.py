@@ -244,3 +244,12 @@ def test_a_batch_of_whole_decimal_amounts_keeps_the_declared_type(
     table = read(f"sqlite:///{path}", "SELECT discount FROM t WHERE id > 0 ORDER BY id")
     assert table.schema.field("discount").type == pa.decimal128(5, 2)
     assert table.column("discount").to_pylist() == [Decimal("5.00"), Decimal("10.00"), None]
+
+
+def test_fast_false_keeps_a_small_read_in_sqlite(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_duckdb(*args: object) -> None:
+        raise AssertionError("the DuckDB lane must not start for fast=False")
+
+    monkeypatch.setattr(sqlite, "_duckdb_lane", no_duckdb)
+    with open_query(f"sqlite:///{db}", "SELECT * FROM orders", batch_size=2, fast=False) as s:
+        assert next(iter(s)).num_rows == 2
