@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m assistant run-demo
+	$(PY) -m assistant chat
 
 test: $(STAMP) lint
 	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$($(PY) -m tests.services postgres)}" \

@@ -97,7 +97,63 @@ def _run_showcase(args: argparse.Namespace) -> None:
         )
 
 
-COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo)
+def chat(commands: Commands) -> None:
+    """``chat``: talk to the assistant; ``--json`` answers one JSON reply per input line."""
+    parser = commands.add_parser(
+        "chat",
+        help="chat with the assistant about the source database",
+        description="An interactive chat, or with --json one JSON reply per stdin line.",
+    )
+    parser.add_argument(
+        "--user", default="local", metavar="NAME",
+        help="who is chatting; created if missing (default local)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--json", action="store_true",
+        help="read one message per line from stdin and write one JSON reply per message",
+    )  # fmt: skip
+    parser.add_argument(
+        "--now", default=None, metavar="ISO",
+        help="pin the clock (without an offset: wall-clock time in --tz)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tz", default=None, metavar="ZONE",
+        help="the user's IANA time zone (default: the saved one, else UTC)",
+    )  # fmt: skip
+    parser.set_defaults(run=_run_chat)
+
+
+def _run_chat(args: argparse.Namespace) -> None:
+    from assistant.chat import run_chat
+
+    run_chat(args.user, json_mode=args.json, now=args.now, tz=args.tz)
+
+
+def users(commands: Commands) -> None:
+    """``users create NAME``: create (or find) a user and print one new API key."""
+    parser = commands.add_parser(
+        "users", help="manage users", description="Create users and their API keys."
+    )
+    actions = parser.add_subparsers(
+        title="actions", dest="action", required=True, help="what to do with users"
+    )
+    create = actions.add_parser(
+        "create",
+        help="create a user (or find it) and print ONE new API key",
+        description="Create a user (or find it) and print one new API key, shown only once.",
+    )
+    create.add_argument("name", metavar="NAME", help="the user's name, like ana")
+    create.add_argument("--email", default=None, metavar="ADDRESS", help="the user's email")
+    create.set_defaults(run=_run_users_create)
+
+
+def _run_users_create(args: argparse.Namespace) -> None:
+    from assistant.chat import create_user
+
+    print(create_user(args.name, args.email))
+
+
+COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,8 @@
     ├── Unauthorized            no API key, or an unknown or revoked one (HTTP 401)
     ├── NotFound                no such id, or it belongs to another user (HTTP 404)
     ├── Conflict                the resource's state forbids it right now (HTTP 409)
+    ├── ExportFailed            an export could not be written (assistant.exporting)
+    ├── NothingToExport         a history/transcript export found nothing (assistant.history)
     └── StoreError              the store database failed; nothing the caller did (HTTP 503)
         └── AuditLogIsAppendOnly  code tried to change or remove an audit row (a bug)
 

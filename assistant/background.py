@@ -1,0 +1,153 @@
+"""Large exports in the background: submit to the job runner, persist what it reports.
+
+An export of more rows than ``settings.inline_export_rows`` is queued on a
+:class:`~assistant.jobs.JobRunner` (the in-process pool by default), at most
+``max_running_exports_per_user`` running per user. The runner persists nothing itself;
+:class:`ExportEvents` writes each :class:`~assistant.jobs.JobEvent` to the export's row:
+``running`` with its start, progress (rows done of total), then ``done`` with the file,
+``failed`` with the reason or ``cancelled`` (the exporter removes its temporary file, so
+a cancelled export leaves no file). The job id is the export id.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from assistant.exporting import export_info, fail_export, finish_export, start_export
+from assistant.files import export_path, file_name, stem_for
+from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
+from assistant.replies import ExportInfo, Reply
+from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit
+from exporters import ExportResult, Progress, export
+from intents import ExportRequest
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from assistant.engine import Conversation
+
+__all__ = ["ExportEventRouter", "ExportEvents", "export_in_background", "submit_export"]
+
+
+class ExportEvents:
+    """The runner's listener: each job event written to the export row it belongs to."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def __call__(self, event: JobEvent) -> None:
+        conversation = self.conversation
+        if event.state is JobState.done and isinstance(event.result, ExportResult):
+            result = event.result
+            finish_export(conversation, event.job_id, result.path.name, result.rows,
+                          result.bytes, result.sha256)  # fmt: skip
+        elif event.state is JobState.failed:
+            fail_export(conversation, event.job_id, event.error or "the export failed")
+        elif event.state is JobState.cancelled:
+            self._cancelled(event)
+        elif event.state is JobState.running:
+            with conversation.sessions.begin() as session:
+                row = session.get(Export, event.job_id)
+                if row is None:
+                    return
+                if event.kind is JobEventKind.state:
+                    row.status = ExportStatus.RUNNING
+                    row.started_at = conversation.clock()
+                row.rows_done = event.rows_done
+                if event.rows_total is not None:
+                    row.rows_total = event.rows_total
+
+    def _cancelled(self, event: JobEvent) -> None:
+        conversation = self.conversation
+        with conversation.sessions.begin() as session:
+            row = session.get(Export, event.job_id)
+            if row is None:
+                return
+            row.status = ExportStatus.CANCELLED
+            row.error = event.error or "cancelled"
+            row.finished_at = conversation.clock()
+            audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id,
+                  export_id=row.id, rows=event.rows_done)  # fmt: skip
+        folder = conversation.settings.storage_dir / event.job_id
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+class ExportEventRouter:
+    """A runner's listener shared by conversations: each event to the one that submitted it.
+
+    One runner (and so one per-user cap) can serve every conversation of a process: build
+    ``InProcessRunner(on_event=router)`` once and pass both to ``open_conversation``.
+    Events of jobs nobody watches (not exports) are ignored.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: dict[str, ExportEvents] = {}
+
+    def watch(self, job_id: str, listener: ExportEvents) -> None:
+        with self._lock:
+            self._listeners[job_id] = listener
+
+    def __call__(self, event: JobEvent) -> None:
+        with self._lock:
+            listener = self._listeners.get(event.job_id)
+            if event.state.final:
+                self._listeners.pop(event.job_id, None)
+        if listener is not None:
+            listener(event)
+
+
+def submit_export(
+    conversation: Conversation, request: ExportRequest, run: QueryRun, now: dt.datetime
+) -> tuple[ExportInfo, JobHandle[ExportResult]]:
+    """Queue ``run``'s export as ``request`` asks; return the queued export and its job."""
+    assert request.format is not None
+    format = request.format
+    export_id = start_export(conversation, request, format.value, now, run)
+    with conversation.sessions.begin() as session:
+        row = session.get(Export, export_id)
+        assert row is not None
+        row.status = ExportStatus.QUEUED
+        row.started_at = None
+    day = now.astimezone(conversation.zone).date()
+
+    def work(control: JobControl) -> ExportResult:
+        def progress(step: Progress) -> None:
+            control.progress(step.rows_done, step.rows_total)
+
+        with conversation.source.open(run.sql) as stream:
+            name = file_name(stem_for(stream.query.tables, day), format, request.compression)
+            path = export_path(conversation.settings.storage_dir, export_id, name)
+            return export(
+                stream.reader, path, format, request.export_options(),
+                query=run.question or run.sql, rows_total=run.row_count,
+                progress=progress, cancel=control.cancel,
+            )  # fmt: skip
+
+    # Watched before it is submitted: the runner may report before submit() returns.
+    conversation.events.watch(export_id, ExportEvents(conversation))
+    handle = conversation.runner.submit(str(conversation.user_id), export_id, work)
+    return export_info(row, conversation), handle
+
+
+def export_in_background(
+    conversation: Conversation, request: ExportRequest, run: QueryRun, now: dt.datetime
+) -> Reply:
+    """Queue the export and say so; when the face waits (chat --json), reply with the file."""
+    info, job = submit_export(conversation, request, run, now)
+    if not conversation.wait_for_exports:
+        return Reply(
+            text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
+            f"the file will be in your export history when it is done (export {info.id}).",
+            export=info,
+        )
+    job.wait()
+    with conversation.sessions() as session:
+        row = session.get(Export, info.id)
+        assert row is not None
+        info = export_info(row, conversation)
+    if row.status is not ExportStatus.DONE:
+        return Reply(text=f"The export {row.status.value}: {row.error}", export=info)
+    return Reply(text=f"Here is your file {info.file_name} ({info.rows or 0:,} rows).", export=info)

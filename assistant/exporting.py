@@ -1,0 +1,140 @@
+"""One export of a query run's result into a file, recorded in the store and the audit log.
+
+The query's SQL is re-run through :meth:`DataSource.open` (guarded, read-only, streamed
+in one transaction, so the file is a consistent snapshot) and written by
+:func:`exporters.export`, which only puts the file under its final name once it is whole.
+The :class:`~assistant.store.Export` row goes ``running`` → ``done`` (or ``failed`` with the
+reason), and each outcome is appended to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from assistant.errors import AssistantError
+from assistant.files import export_path, file_name, stem_for
+from assistant.replies import ExportInfo
+from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit
+from exporters import ExporterError, export
+from intents import ExportRequest
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = [
+    "ExportFailed",
+    "export_info",
+    "fail_export",
+    "finish_export",
+    "run_export",
+    "start_export",
+]
+
+
+class ExportFailed(AssistantError):
+    """The file could not be written; the message says why (a column, the database)."""
+
+    code = "export_failed"
+
+
+def export_info(row: Export, conversation: Conversation) -> ExportInfo:
+    """The chat's view of an export row (``path`` absolute when there is a file)."""
+    path = None
+    if row.file_path is not None:
+        path = str((conversation.settings.storage_dir / row.file_path).resolve())
+    return ExportInfo(
+        id=row.id,
+        format=row.format,
+        status=row.status.value,
+        rows=row.rows_done if row.status is ExportStatus.DONE else row.rows_total,
+        bytes=row.bytes,
+        sha256=row.sha256,
+        path=path,
+        file_name=row.file_name,
+    )
+
+
+def run_export(
+    conversation: Conversation, request: ExportRequest, run: QueryRun, now: dt.datetime
+) -> ExportInfo:
+    """Export ``run``'s result as ``request`` asks, inline; raise ExportFailed on failure."""
+    assert request.format is not None
+    row_id = start_export(conversation, request, request.format.value, now, run)
+    try:
+        with conversation.source.open(run.sql) as stream:
+            day = now.astimezone(ZoneInfo(conversation.timezone)).date()
+            name = file_name(stem_for(stream.query.tables, day), request.format,
+                             request.compression)  # fmt: skip
+            path = export_path(conversation.settings.storage_dir, row_id, name)
+            result = export(
+                stream.reader, path, request.format, request.export_options(),
+                query=run.question or run.sql, rows_total=run.row_count,
+            )  # fmt: skip
+    except (ExporterError, OSError) as exc:
+        fail_export(conversation, row_id, str(exc))
+        raise ExportFailed(str(exc)) from exc
+    return finish_export(conversation, row_id, name, result.rows, result.bytes, result.sha256)
+
+
+def start_export(
+    conversation: Conversation,
+    request: ExportRequest,
+    format: str,
+    now: dt.datetime,
+    run: QueryRun | None = None,
+) -> str:
+    """Record a new running export (and its audit entry); return its id."""
+    user_id = conversation.user_id
+    with conversation.sessions.begin() as session:
+        row = Export(
+            owner_id=user_id, conversation_id=conversation.id,
+            query_run_id=None if run is None else run.id,
+            request=request.model_dump(mode="json"), format=format,
+            status=ExportStatus.RUNNING, rows_total=None if run is None else run.row_count,
+            created_at=now, started_at=now,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        audit(session, AuditAction.EXPORT_CREATED, user_id=user_id, export_id=row.id,
+              query_run_id=row.query_run_id, at=now, details={"format": format})  # fmt: skip
+        return row.id
+
+
+def fail_export(conversation: Conversation, export_id: str, message: str) -> None:
+    """Mark the export failed with ``message`` (what the person reads) and audit it."""
+    with conversation.sessions.begin() as session:
+        failed = session.get(Export, export_id)
+        assert failed is not None
+        failed.status = ExportStatus.FAILED
+        failed.error = message
+        failed.finished_at = conversation.clock()
+        audit(session, AuditAction.EXPORT_FAILED, user_id=conversation.user_id,
+              export_id=export_id, query_run_id=failed.query_run_id,
+              details={"error": message})  # fmt: skip
+
+
+def finish_export(
+    conversation: Conversation, export_id: str, name: str, rows: int, size: int, sha256: str
+) -> ExportInfo:
+    """Mark the export done with its file ``storage/<id>/<name>``; it expires after the TTL."""
+    finished = conversation.clock()
+    ttl = dt.timedelta(hours=conversation.settings.file_ttl_hours)
+    with conversation.sessions.begin() as session:
+        done = session.get(Export, export_id)
+        assert done is not None
+        done.status = ExportStatus.DONE
+        done.rows_done = rows
+        done.bytes = size
+        done.sha256 = sha256
+        done.file_name = name
+        done.file_path = f"{export_id}/{name}"
+        done.finished_at = finished
+        done.expires_at = finished + ttl
+        audit(
+            session, AuditAction.EXPORT_DONE, user_id=conversation.user_id, export_id=export_id,
+            query_run_id=done.query_run_id, rows=rows, at=finished,
+            details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256},
+        )  # fmt: skip
+    return export_info(done, conversation)

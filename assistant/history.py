@@ -1,0 +1,245 @@
+"""Exports of the past: "export everything from today" and "export this conversation".
+
+History: each query run in the window (the user's own, in order) is re-run through the
+guard and exported as its own file; the files go into one ZIP with a ``manifest.json``
+naming each file with its SQL, row count and SHA-256, so the bundle can be checked and
+re-run later. Conversation: the chat turns as OpenAI chat fine-tuning JSONL
+(``{"messages": [...]}``), a Markdown dialogue, or a table (one turn per row) in any
+other registered format. Like every export, a file appears under its final name only
+when whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from sqlalchemy import select
+
+from assistant.errors import AssistantError
+from assistant.exporting import ExportFailed, fail_export, finish_export, start_export
+from assistant.files import export_path, file_name, stem_for
+from assistant.replies import ExportInfo, Reply
+from assistant.store import AuditAction, AuditEntry, Message, QueryRun
+from exporters import ExporterError, export
+from intents import ExportRequest, Format, Target
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = ["NothingToExport", "export_conversation", "export_history", "export_past"]
+
+
+class NothingToExport(AssistantError):
+    """The window or the conversation holds nothing to export; the message says so."""
+
+    code = "nothing_to_export"
+
+
+def export_history(
+    conversation: Conversation, request: ExportRequest, now: dt.datetime
+) -> ExportInfo:
+    """One ZIP of every query run in ``request``'s window, each re-run, with a manifest."""
+    assert request.format is not None
+    zone = ZoneInfo(conversation.timezone)
+    runs = _runs(conversation, _instant(request.since, zone), _instant(request.until, zone))
+    if not runs:
+        raise NothingToExport("You ran no queries in that time window, so there is nothing "
+                              "to export. Ask a question first, like “show orders”.")  # fmt: skip
+    day = now.astimezone(zone).date()
+    export_id = start_export(conversation, request, "zip", now)
+    name = f"history-{day.isoformat()}.zip"
+    final = export_path(conversation.settings.storage_dir, export_id, name)
+    try:
+        with tempfile.TemporaryDirectory(dir=final.parent, prefix=".parts-") as parts:
+            entries = [
+                _export_run(conversation, request, run, Path(parts), day, index)
+                for index, run in enumerate(runs, start=1)
+            ]
+            size, sha256 = _write_zip(final, Path(parts), entries, request, now)
+    except (ExporterError, OSError) as exc:
+        fail_export(conversation, export_id, str(exc))
+        raise ExportFailed(str(exc)) from exc
+    rows = sum(int(entry["rows"]) for entry in entries)
+    return finish_export(conversation, export_id, name, rows, size, sha256)
+
+
+def _instant(local: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
+    """A naive wall-clock bound of the window (contracts/intents.md) as an aware instant."""
+    if local is None:
+        return None
+    return (local if local.tzinfo else local.replace(tzinfo=zone)).astimezone(dt.UTC)
+
+
+def _runs(
+    conversation: Conversation, since: dt.datetime | None, until: dt.datetime | None
+) -> list[QueryRun]:
+    """The user's successful query runs in [since, until), in the order they ran.
+
+    Ordered by their audit entries, whose integer ids never tie (timestamps may)."""
+    query = (
+        select(QueryRun)
+        .join(AuditEntry, AuditEntry.query_run_id == QueryRun.id)
+        .where(
+            QueryRun.owner_id == conversation.user_id,
+            QueryRun.error.is_(None),
+            AuditEntry.action == AuditAction.QUERY_RUN.value,
+        )
+        .order_by(AuditEntry.id)
+    )
+    if since is not None:
+        query = query.where(QueryRun.created_at >= since)
+    if until is not None:
+        query = query.where(QueryRun.created_at < until)
+    with conversation.sessions() as session:
+        return list(session.scalars(query).unique())
+
+
+def _export_run(
+    conversation: Conversation,
+    request: ExportRequest,
+    run: QueryRun,
+    folder: Path,
+    day: dt.date,
+    index: int,
+) -> dict[str, Any]:
+    assert request.format is not None
+    with conversation.source.open(run.sql) as stream:
+        stem = f"{index:02d}-{stem_for(stream.query.tables, day)}"
+        name = file_name(stem, request.format)
+        options = request.model_copy(update={"compression": None}).export_options()
+        result = export(stream.reader, folder / name, request.format, options,
+                        query=run.question or run.sql)  # fmt: skip
+    return {
+        "file_name": name, "question": run.question, "sql": run.sql, "rows": result.rows,
+        "bytes": result.bytes, "sha256": result.sha256, "query_run_id": run.id,
+        "ran_at": run.created_at.isoformat(),
+    }  # fmt: skip
+
+
+def _write_zip(
+    final: Path,
+    parts: Path,
+    entries: list[dict[str, Any]],
+    request: ExportRequest,
+    now: dt.datetime,
+) -> tuple[int, str]:
+    """The ZIP of ``parts`` plus its manifest, renamed into place whole; (bytes, SHA-256)."""
+    manifest = {
+        "generated_at": now.isoformat(),
+        "since": None if request.since is None else request.since.isoformat(),
+        "until": None if request.until is None else request.until.isoformat(),
+        "format": None if request.format is None else request.format.value,
+        "files": entries,
+    }
+    temporary = parts / "bundle.zip"
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for entry in entries:  # stamped with the export's time: the same input, the same bytes
+            info = zipfile.ZipInfo(entry["file_name"], date_time=now.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with (
+                (parts / entry["file_name"]).open("rb") as part,
+                bundle.open(info, "w", force_zip64=True) as out,
+            ):
+                shutil.copyfileobj(part, out, 1 << 20)  # streamed: files may be large
+        info = zipfile.ZipInfo("manifest.json", date_time=now.timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        bundle.writestr(info, json.dumps(manifest, indent=2, ensure_ascii=False))
+    return _publish(temporary, final)
+
+
+def _publish(temporary: Path, final: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with temporary.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+        os.fsync(file.fileno())
+    size = temporary.stat().st_size
+    os.replace(temporary, final)
+    return size, digest.hexdigest()
+
+
+def export_conversation(
+    conversation: Conversation, request: ExportRequest, now: dt.datetime
+) -> ExportInfo:
+    """This conversation's turns as a file: fine-tuning JSONL, Markdown, or a table."""
+    format = request.format or Format.JSONL
+    turns = _turns(conversation)
+    if not turns:
+        raise NothingToExport("This conversation has no answered turns to export yet.")
+    export_id = start_export(conversation, request, format.value, now)
+    day = now.astimezone(ZoneInfo(conversation.timezone)).date()
+    name = file_name(f"conversation-{day.isoformat()}", format)
+    final = export_path(conversation.settings.storage_dir, export_id, name)
+    try:
+        if format is Format.JSONL:
+            line = json.dumps({"messages": [{"role": r, "content": c} for r, c, _ in turns]},
+                              ensure_ascii=False)  # fmt: skip
+            size, sha256 = _write_text(final, line + "\n")
+        elif format is Format.MARKDOWN:
+            size, sha256 = _write_text(final, _dialogue(turns))
+        else:
+            table = pa.table({
+                "turn": list(range(1, len(turns) + 1)), "role": [t[0] for t in turns],
+                "content": [t[1] for t in turns], "at": [t[2] for t in turns],
+            })  # fmt: skip
+            result = export(table, final, format, {"title": "Conversation"})
+            size, sha256 = result.bytes, result.sha256
+    except (ExporterError, OSError) as exc:
+        fail_export(conversation, export_id, str(exc))
+        raise ExportFailed(str(exc)) from exc
+    return finish_export(conversation, export_id, name, len(turns), size, sha256)
+
+
+def _turns(conversation: Conversation) -> list[tuple[str, str, dt.datetime]]:
+    """(role, text, time) of every turn, ending with an answer (a training example must)."""
+    with conversation.sessions() as session:
+        messages = session.scalars(
+            select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
+        ).all()
+        turns = [(m.role.value, m.content, m.created_at) for m in messages]
+    while turns and turns[-1][0] != "assistant":
+        turns.pop()
+    return turns
+
+
+def _dialogue(turns: list[tuple[str, str, dt.datetime]]) -> str:
+    lines = ["# Conversation", ""]
+    for role, content, _ in turns:
+        lines += [f"**{role.capitalize()}:** {content}", ""]
+    return "\n".join(lines)
+
+
+def _write_text(final: Path, text: str) -> tuple[int, str]:
+    handle, name = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+        return _publish(temporary, final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def export_past(conversation: Conversation, request: ExportRequest, now: dt.datetime) -> Reply:
+    """History (one ZIP, a file per query run) or this conversation's transcript, in words."""
+    try:
+        if request.target is Target.HISTORY:
+            info = export_history(conversation, request, now)
+            what = "one file per query in the window, with a manifest.json"
+        else:
+            info = export_conversation(conversation, request, now)
+            what = "this conversation"
+    except NothingToExport as exc:
+        return Reply(text=exc.message)
+    return Reply(text=f"Here is {info.file_name}: {what}.", export=info)

@@ -1,0 +1,79 @@
+"""What the assistant answers: the reply object of ``contracts/assistant.md``.
+
+One :class:`Reply` per message, whatever the face: the terminal chat prints it (or its
+JSON), the API returns it, the UI replays it. Table cells are JSON-safe already
+(:func:`json_safe`), so every face can serialise a reply without knowing the source's
+types: decimals become strings (never lossy floats), dates and times ISO 8601 text.
+
+>>> Reply(text="Hi").model_dump()["table"] is None
+True
+>>> json_safe(decimal.Decimal("1.10")), json_safe(dt.date(2026, 11, 18))
+('1.10', '2026-11-18')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["ExportInfo", "Reply", "TablePreview", "json_safe"]
+
+
+class TablePreview(BaseModel):
+    """The first rows of a result (at most the preview size) and the full row count."""
+
+    model_config = ConfigDict(frozen=True)
+
+    columns: list[str]
+    rows: list[list[Any]]
+    row_count: int | None
+
+
+class ExportInfo(BaseModel):
+    """An export as the chat shows it; ``path`` is absolute once the file is done."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    format: str
+    status: str
+    rows: int | None
+    bytes: int | None
+    sha256: str | None
+    path: str | None
+    file_name: str | None
+
+
+class Reply(BaseModel):
+    """One answer: words, and optionally a table preview, an export and choices."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    table: TablePreview | None = None
+    export: ExportInfo | None = None
+    choices: list[str] | None = None
+
+
+def json_safe(value: Any) -> Any:
+    """A cell as JSON can carry it: Decimal → str, dates/times → ISO text, bytes → hex."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    return str(value)

@@ -1,0 +1,67 @@
+"""Templates by chat: "save this as template weekly-sales", "export with template weekly-sales".
+
+A template is a named :class:`~intents.ExportRequest` that re-asks its question: it keeps
+the last result's question (so using it later reads fresh data, through the guard again)
+and the last export's format and options in this conversation. Using one is an export of
+target ``query``; a template of another user that was shared is found too
+(:func:`~assistant.store.find_template`), and never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from assistant.errors import InvalidInput
+from assistant.store import Export, QueryRun, Template, find_template
+from intents import ExportRequest, Intent, Target
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = ["SAVE", "USE", "save_template", "template_request"]
+
+_NAME = r"[\"“']?([\w][\w.-]{0,99})[\"”']?"
+SAVE = re.compile(r"\bsave\s+(?:this|it|that)?\s*as\s+(?:a\s+)?template\s+(?:called\s+|named\s+)?"
+                  + _NAME, re.I)  # fmt: skip
+USE = re.compile(r"\b(?:export|run|use)\s+(?:it\s+)?(?:with|using|from)?\s*(?:the\s+)?template\s+"
+                 r"(?:called\s+|named\s+)?" + _NAME, re.I)  # fmt: skip
+
+
+def save_template(conversation: Conversation, name: str) -> str:
+    """Save the last result's question (with the last export's settings) as ``name``."""
+    with conversation.sessions.begin() as session:
+        run_id = conversation.latest(session, "query_run_id")
+        run = None if run_id is None else session.get(QueryRun, run_id)
+        if run is None or not run.question:
+            raise InvalidInput("There is no result to save yet. Ask a question first, then "
+                               "say “save this as template NAME”.")  # fmt: skip
+        export_id = conversation.latest(session, "export")
+        last = None
+        if isinstance(export_id, dict):
+            last = session.scalar(select(Export.request).where(Export.id == export_id["id"]))
+        base = ExportRequest(intent=Intent.EXPORT) if last is None else (
+            ExportRequest.model_validate(last))  # fmt: skip
+        request = base.model_copy(
+            update={"target": Target.QUERY, "query": run.question, "clarify": None,
+                    "choices": None, "since": None, "until": None}
+        )  # fmt: skip
+        data = request.model_dump(mode="json")
+        template = session.scalars(
+            select(Template).where(Template.owner_id == conversation.user_id, Template.name == name)
+        ).one_or_none()
+        if template is None:
+            session.add(Template(owner_id=conversation.user_id, name=name, request=data))
+        else:
+            template.request = data
+    what = f"“{run.question}”" + (f" as {request.format.value}" if request.format else "")
+    return f"Saved template “{name}”: {what}. Say “export with template {name}” to run it again."
+
+
+def template_request(conversation: Conversation, name: str) -> ExportRequest:
+    """The saved request of template ``name`` (NotFound/Conflict say what to do)."""
+    with conversation.sessions() as session:
+        template = find_template(session, conversation.user_id, name)
+        return ExportRequest.model_validate(template.request)

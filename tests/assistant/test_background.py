@@ -1,0 +1,126 @@
+"""Exports over ``inline_export_rows`` go to the job runner; their rows follow its events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from assistant.background import ExportEventRouter
+from assistant.demo import build_demo
+from assistant.engine import open_conversation
+from assistant.jobs import InProcessRunner, JobControl
+from assistant.settings import Settings
+from assistant.store import (
+    AuditEntry,
+    Export,
+    ExportStatus,
+    create_store_engine,
+    migrate,
+    session_factory,
+)
+
+NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo") / "demo.db", 400, today=NOW.date())
+
+
+@pytest.fixture
+def settings(tmp_path: Path, demo_db: Path) -> Settings:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        source_url=f"sqlite:///{demo_db}",
+        storage_dir=tmp_path / "files",
+        inline_export_rows=20,
+        max_running_exports_per_user=1,
+    )
+    migrate(settings.database_url)
+    return settings
+
+
+def _export(settings: Settings, export_id: str) -> tuple[Export, list[str]]:
+    engine = create_store_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            row = session.get(Export, export_id)
+            assert row is not None
+            actions = session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.export_id == export_id)
+                .order_by(AuditEntry.id)
+            ).all()
+            return row, list(actions)
+    finally:
+        engine.dispose()
+
+
+def test_a_large_export_runs_in_the_background(settings: Settings) -> None:
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        assert chat.handle("show orders from today").table is not None
+        small = chat.handle("export this as csv")  # 10 rows: inline
+        assert small.export is not None and small.export.status == "done"
+        chat.handle("show customers")
+        reply = chat.handle("export this as csv")
+        assert reply.export is not None and reply.export.status in ("queued", "running")
+        assert "background" in reply.text
+    # Closing the conversation waited for the job; the row says how it went.
+    row, actions = _export(settings, reply.export.id)
+    assert row.status is ExportStatus.DONE and row.rows_done == row.rows_total == 100
+    assert row.started_at is not None and row.finished_at is not None
+    path = settings.storage_dir / (row.file_path or "")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256
+    assert actions == ["export_created", "export_done"]
+
+
+def test_the_json_face_waits_for_the_file(settings: Settings) -> None:
+    with open_conversation(
+        settings, "ana", clock=lambda: NOW, mode="rules", wait_for_exports=True
+    ) as chat:
+        chat.handle("show customers")
+        reply = chat.handle("export this as json")
+    assert reply.export is not None and reply.export.status == "done"
+    assert reply.export.rows == 100 and Path(reply.export.path or "").is_file()
+
+
+def test_a_cancelled_export_leaves_no_file(settings: Settings) -> None:
+    release = threading.Event()
+    router = ExportEventRouter()
+    runner = InProcessRunner(per_owner=1, on_event=router)
+    try:
+        with open_conversation(
+            settings, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
+        ) as chat:
+
+            def block(control: JobControl) -> None:
+                release.wait(30)
+
+            # The user's one running slot is taken, so the export waits in the queue.
+            runner.submit(str(chat.user_id), "blocker", block)
+            chat.handle("show customers")
+            reply = chat.handle("export this as xlsx")
+            assert reply.export is not None and reply.export.status == "queued"
+            assert chat.cancel(reply.export.id)
+            release.set()
+    finally:
+        release.set()
+        runner.shutdown(wait=True)
+    row, actions = _export(settings, reply.export.id)
+    assert row.status is ExportStatus.CANCELLED and row.file_path is None
+    assert actions == ["export_created", "export_cancelled"]
+    assert not (settings.storage_dir / reply.export.id).exists()
+
+
+def test_a_runner_needs_its_router(settings: Settings) -> None:
+    runner = InProcessRunner()
+    try:
+        with pytest.raises(ValueError, match="ExportEventRouter"):
+            open_conversation(settings, "ana", runner=runner)
+    finally:
+        runner.shutdown()

@@ -1,0 +1,111 @@
+"""History and conversation exports, through Conversation.handle on the demo database."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.demo import build_demo
+from assistant.engine import Conversation, open_conversation
+from assistant.settings import Settings
+from assistant.store import migrate
+
+NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo") / "demo.db", 400, today=NOW.date())
+
+
+@pytest.fixture
+def settings(tmp_path: Path, demo_db: Path) -> Settings:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        source_url=f"sqlite:///{demo_db}",
+        storage_dir=tmp_path / "files",
+    )
+    migrate(settings.database_url)
+    return settings
+
+
+@pytest.fixture
+def chat(settings: Settings) -> Iterator[Conversation]:
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as conversation:
+        yield conversation
+
+
+def test_everything_from_today_is_one_zip_with_a_manifest(
+    settings: Settings, chat: Conversation
+) -> None:
+    yesterday = NOW - dt.timedelta(days=1)
+    with open_conversation(settings, "ana", clock=lambda: yesterday, mode="rules") as earlier:
+        earlier.handle("show products")  # outside the window
+    chat.handle("show orders from today")
+    chat.handle("delete from orders")  # refused: not a result, not in the bundle
+    chat.handle("show customers")
+    reply = chat.handle("export everything from today as csv")
+    assert reply.export is not None and reply.export.format == "zip"
+    assert reply.export.file_name == "history-2026-11-18.zip"
+    data = Path(reply.export.path or "").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == reply.export.sha256
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+        names = [entry["file_name"] for entry in manifest["files"]]
+        assert names == ["01-orders-2026-11-18.csv", "02-customers-2026-11-18.csv"]
+        assert sorted(bundle.namelist()) == sorted([*names, "manifest.json"])
+        for entry in manifest["files"]:
+            body = bundle.read(entry["file_name"])
+            assert hashlib.sha256(body).hexdigest() == entry["sha256"]
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+            assert len(rows) - 1 == entry["rows"]
+            assert entry["sql"].startswith("SELECT")
+    assert [e["rows"] for e in manifest["files"]] == [10, 100]
+    assert manifest["since"] == "2026-11-18T00:00:00"
+    assert reply.export.rows == 110
+    # Only the finished bundle is left in the export's folder.
+    assert [p.name for p in Path(reply.export.path or "").parent.iterdir()] == [
+        "history-2026-11-18.zip"
+    ]
+
+
+def test_empty_window_says_so(chat: Conversation) -> None:
+    reply = chat.handle("export everything from today as csv")
+    assert reply.export is None and "no queries" in reply.text
+
+
+def test_conversation_for_fine_tuning(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    chat.handle("how many customers")
+    reply = chat.handle("export this conversation for fine-tuning")
+    assert reply.export is not None and reply.export.format == "jsonl"
+    lines = Path(reply.export.path or "").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    example = json.loads(lines[0])
+    assert list(example) == ["messages"]
+    messages = example["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 2
+    assert messages[0] == {"role": "user", "content": "show orders from today"}
+    assert all(set(m) == {"role", "content"} and m["content"] for m in messages)
+
+
+def test_conversation_as_markdown_and_csv(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    markdown = chat.handle("export this conversation as markdown")
+    assert markdown.export is not None
+    text = Path(markdown.export.path or "").read_text(encoding="utf-8")
+    assert "**User:** show orders from today" in text
+    table = chat.handle("export the conversation as csv")
+    assert table.export is not None
+    with open(table.export.path or "", newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["turn", "role", "content", "at"]
+    assert rows[1][1:3] == ["user", "show orders from today"]

@@ -1,0 +1,66 @@
+"""Templates by chat: save the last question with its export settings, export with it later."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.demo import build_demo
+from assistant.engine import Conversation, open_conversation
+from assistant.settings import Settings
+from assistant.store import migrate
+
+NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo") / "demo.db", 400, today=NOW.date())
+
+
+@pytest.fixture
+def settings(tmp_path: Path, demo_db: Path) -> Settings:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        source_url=f"sqlite:///{demo_db}",
+        storage_dir=tmp_path / "files",
+    )
+    migrate(settings.database_url)
+    return settings
+
+
+@pytest.fixture
+def chat(settings: Settings) -> Iterator[Conversation]:
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as conversation:
+        yield conversation
+
+
+def test_save_and_export_with_a_template(chat: Conversation, settings: Settings) -> None:
+    chat.handle("show customers")
+    chat.handle("only name and email as csv")
+    saved = chat.handle("save this as template contacts")
+    assert "contacts" in saved.text and "csv" in saved.text
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as later:
+        reply = later.handle("export with template contacts")
+    assert reply.export is not None and reply.export.format == "csv"
+    with open(reply.export.path or "", newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["name", "email"] and len(rows) == 101
+
+
+def test_a_template_without_a_format_asks_for_one(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    chat.handle("save this as template today")
+    question = chat.handle("export with template today")
+    assert question.choices and "Excel" in question.choices
+    reply = chat.handle("Excel")
+    assert reply.export is not None and reply.export.format == "xlsx" and reply.export.rows == 10
+
+
+def test_unknown_template_and_nothing_to_save_are_words(chat: Conversation) -> None:
+    assert "no result to save" in chat.handle("save this as template x").text
+    assert "no template" in chat.handle("export with template nope").text
