@@ -55,6 +55,18 @@ from intents.vocabulary import Slot
 __all__ = ["RulesResult", "parse_rules"]
 
 _LONG_MESSAGE_WORDS = 30
+# A statement typed as SQL, not English that starts with a SQL word ("select all orders
+# from Berlin", "drop the id column" stay English): SQL shape after the keyword.
+_SQL_STATEMENT = regex.compile(
+    r"\s*(?:select\s+(?:[*\d'(]|(?:distinct|case|null|not)\b|[\w.\"]+\s*(?:[,(]|\b(?:from|as|union)\b|;?\s*$))"
+    r"|with\s+(?:recursive\s+)?\w+\s+as\s*\(|values\s*\(|insert\s+into\b"
+    r"|update\s+[\w.\"]+\s+set\b|delete\s+from\b|replace\s+into\b"
+    r"|(?:drop|create|alter)\s+(?:temp\w*\s+)?(?:table|view|index|database|schema|trigger)\b"
+    r"|truncate\s+(?:table\s+)?[\w.\"]+\s*;?\s*$|pragma\s+\w|attach\s+(?:database\s+)?'"
+    r"|detach\s+\w|vacuum\b\s*;?\s*$|grant\s+\w+\s+on\b|revoke\s+\w+\s+on\b"
+    r"|merge\s+into\b|explain\s+\w)",
+    regex.IGNORECASE,
+)
 _NEGATION_LEFT = regex.compile(r"\b(?:not|don'?t|never|no|without|except)\b")
 _QUERY_VERB = regex.compile(
     r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|let\s+me\s+see\s+"
@@ -74,6 +86,9 @@ def parse_rules(message: str, context: Context) -> RulesResult:
     >>> parse_rules("export this as a spreadsheet", Context.at("2026-11-18T15:30")).request.format
     <Format.XLSX: 'xlsx'>
     """
+    if _SQL_STATEMENT.match(message):
+        # Typed SQL is a query in its own words: the guard, not the grammar, judges it.
+        return RulesResult(ExportRequest(intent=Intent.QUERY, query=message.strip()), True)
     scan = scan_message(message, context)
     if context.pending is not None:
         answered = answer_pending(scan, context)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from intents.context import Context
-from intents.models import Preferences
+from intents.models import Intent, Preferences
 from intents.rules import parse_rules
 
 NOW = Context.at("2026-11-18T15:30:00", "UTC")
@@ -606,3 +606,34 @@ def test_a_download_link_or_a_file_is_an_export_without_a_format() -> None:
             None,
         )
         assert output["clarify"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM orders",
+        "select id, total from orders where total > 100",
+        "WITH x AS (SELECT 1) SELECT * FROM x",
+        "DELETE FROM orders",
+        "drop table orders",
+        "update orders set total = 0",
+        "INSERT INTO orders (id) VALUES (9)",
+        "PRAGMA writable_schema = 1",
+        "ATTACH DATABASE '/tmp/x.db' AS x",
+    ],
+)
+def test_typed_sql_is_a_query_in_its_own_words(sql: str) -> None:
+    result = parse_rules(sql, Context.at("2026-11-18T15:30:00"))
+    assert (result.request.intent, result.request.query, result.request.clarify) == (
+        Intent.QUERY, sql, None,
+    )  # fmt: skip
+    assert result.confident
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("select all orders from Berlin", Intent.QUERY), ("drop the id column, csv", Intent.EXPORT)],
+)
+def test_english_that_starts_with_a_sql_word_stays_english(message: str, intent: Intent) -> None:
+    request = parse_rules(message, Context.at("2026-11-18T15:30:00")).request
+    assert request.intent is intent and request.query != message
