@@ -37,6 +37,7 @@ from assistant.replies import Reply, TablePreview, json_safe
 from assistant.schema import Schema, introspect
 from assistant.settings import Settings
 from assistant.source import DataSource
+from assistant.sqlwriter import with_llm
 from assistant.store import (
     AuditAction,
     Export,
@@ -295,6 +296,10 @@ class Conversation:
     def _query(self, question: str, now: dt.datetime, *, also: str | None = None) -> Reply:
         """Run ``question`` (or, when only that reads, the parser's wording ``also``)."""
         answer = translate(question, self.schema, now, dialect=self.dialect)
+        if self.mode != "rules":  # an LLM, when configured, writes the SQL; else the rules'
+            answer = with_llm(
+                answer, question, self.schema, self.dialect, now.astimezone(self.zone)
+            )
         if isinstance(answer, CannotAnswer) and also and also != question:
             second = translate(also, self.schema, now, dialect=self.dialect)
             answer, question = (answer, question) if isinstance(second, CannotAnswer) else (

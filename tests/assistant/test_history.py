@@ -8,39 +8,11 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from assistant.demo import build_demo
 from assistant.engine import Conversation, open_conversation
 from assistant.settings import Settings
-from assistant.store import migrate
-
-NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("demo") / "demo.db", 400, today=NOW.date())
-
-
-@pytest.fixture
-def settings(tmp_path: Path, demo_db: Path) -> Settings:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.db'}",
-        source_url=f"sqlite:///{demo_db}",
-        storage_dir=tmp_path / "files",
-    )
-    migrate(settings.database_url)
-    return settings
-
-
-@pytest.fixture
-def chat(settings: Settings) -> Iterator[Conversation]:
-    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as conversation:
-        yield conversation
+from tests.assistant.conftest import NOW
 
 
 def test_everything_from_today_is_one_zip_with_a_manifest(

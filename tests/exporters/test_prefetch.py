@@ -33,8 +33,10 @@ def test_closing_early_stops_the_worker() -> None:
             produced.append(i)
             yield i
 
+    before = set(threading.enumerate())  # other tests' exports may still be winding down
     stream = prefetched(items(), depth=2)
     assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    (worker,) = [t for t in set(threading.enumerate()) - before if t.name == "export-read-ahead"]
     stream.close()
-    assert not [t for t in threading.enumerate() if t.name == "export-read-ahead"]
+    assert not worker.is_alive()
     assert len(produced) < 10
