@@ -158,10 +158,11 @@ def export(
     temp, temp_path = _open_temp(out_path)
     sink = _HashingSink(temp)
     counter = _Counter()
+    # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
+    # stopped reading before the caller closes the database under it.
+    ahead = prefetched(batches)
     try:
-        stream = _watch(
-            prefetched(batches), counter, sink, context.rows_total, started, progress, cancel
-        )
+        stream = _watch(ahead, counter, sink, context.rows_total, started, progress, cancel)
         with _wrap_compression(sink, options, out_path, generated_at) as target:
             summary = spec.writer(schema, stream, target, options, context)
         temp.flush()
@@ -175,6 +176,8 @@ def export(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_path)
         raise
+    finally:
+        ahead.close()
     return ExportResult(
         format=spec.format,
         rows=summary.rows if summary else counter.rows,

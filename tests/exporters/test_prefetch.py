@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+from exporters import CancelToken, ExportCancelled, export
 from exporters.prefetch import prefetched
 
 
@@ -40,3 +43,25 @@ def test_closing_early_stops_the_worker() -> None:
     stream.close()
     assert not worker.is_alive()
     assert len(produced) < 10
+
+
+def test_an_export_stops_reading_before_it_returns(tmp_path: Path) -> None:
+    """A cancelled export's read-ahead thread is gone when export() raises, so the caller
+    can close the database under it (not left to the garbage collector)."""
+    schema = pa.schema([("n", pa.int64())])
+    cancel = CancelToken()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for start in range(0, 1_000_000, 1000):
+            if start == 5000:
+                cancel.cancel()
+            yield pa.record_batch([pa.array(range(start, start + 1000))], schema=schema)
+
+    before = set(threading.enumerate())
+    reader = pa.RecordBatchReader.from_batches(schema, batches())
+    with pytest.raises(ExportCancelled) as caught:  # its traceback keeps export's frame alive
+        export(reader, tmp_path / "n.csv", "csv", cancel=cancel)
+    assert caught.value.__traceback__ is not None
+    started = [t for t in set(threading.enumerate()) - before if t.name == "export-read-ahead"]
+    assert started == []
+    assert list(tmp_path.iterdir()) == []
