@@ -32,6 +32,7 @@ from exporters.formats import (
 from exporters.guard import CheckedQuery, check_query
 from exporters.options import CommonOptions, parse_options
 from exporters.sources import QueryStream, count_rows, open_query
+from exporters.workbook import Sheet, SheetSummary, WorkbookResult, export_workbook
 
 __all__ = [
     "BadInput",
@@ -51,13 +52,17 @@ __all__ = [
     "QueryRejected",
     "QueryStream",
     "QueryTimeout",
+    "Sheet",
+    "SheetSummary",
     "SourceError",
     "UnknownColumn",
+    "WorkbookResult",
     "WriteContext",
     "WriteSummary",
     "check_query",
     "count_rows",
     "export",
+    "export_workbook",
     "get_format",
     "open_query",
     "parse_options",

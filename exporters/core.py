@@ -3,7 +3,8 @@
 The core applies the options every format shares (columns, exclude, rename, limit,
 compression), hands the batches to the format's writer, counts and hashes what is
 written, reports progress, honours cancellation between batches, and only renames the
-temporary file into place once the writer has finished.
+temporary file into place once the writer has finished. :mod:`exporters.workbook` builds
+on the same pieces (``atomic_output``, ``Tracker``, ``project``, ``generation_time``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class ExportResult:
         }
 
 
+_CANCELLED = "the export was cancelled; no file was written"
+
+
 class CancelToken:
     """Set from any thread; the export stops at the next batch boundary."""
 
@@ -78,7 +82,7 @@ class CancelToken:
 ProgressCallback = Callable[[Progress], None]
 
 
-class _HashingSink:
+class HashingSink:
     """A write-only file that counts and hashes every byte on its way to disk."""
 
     def __init__(self, file: IO[bytes]) -> None:
@@ -145,8 +149,8 @@ def export(
         options = parse_options(spec.options, options.model_dump(exclude_unset=True))
     if isinstance(reader, pa.Table):
         reader = reader.to_reader()
-    schema, batches = _project(reader, options)
-    generated_at = _generation_time(options)
+    schema, batches = project(reader, options)
+    generated_at = generation_time(options)
     context = WriteContext(
         title=options.title or _title_from(query),
         query=query,
@@ -155,32 +159,15 @@ def export(
     )
 
     out_path = Path(out)
-    temp, temp_path = _open_temp(out_path)
-    sink = _HashingSink(temp)
-    counter = _Counter()
-    # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
-    # stopped reading before the caller closes the database under it.
-    ahead = prefetched(batches)
-    try:
-        stream = _watch(ahead, counter, sink, context.rows_total, started, progress, cancel)
-        with _wrap_compression(sink, options, out_path, generated_at) as target:
-            summary = spec.writer(schema, stream, target, options, context)
-        temp.flush()
-        os.fsync(temp.fileno())
-        temp.close()
-        if cancel is not None and cancel.cancelled:
-            raise ExportCancelled("the export was cancelled; no file was written")
-        os.replace(temp_path, out_path)
-    except BaseException:
-        temp.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_path)
-        raise
-    finally:
-        ahead.close()
+    with atomic_output(out_path, options, generated_at, cancel) as (sink, target):
+        tracker = Tracker(sink, context.rows_total, started, progress, cancel)
+        # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
+        # stopped reading before the caller closes the database under it.
+        with contextlib.closing(prefetched(batches)) as ahead:
+            summary = spec.writer(schema, tracker.watch(ahead), target, options, context)
     return ExportResult(
         format=spec.format,
-        rows=summary.rows if summary else counter.rows,
+        rows=summary.rows if summary else tracker.rows,
         bytes=sink.bytes,
         sha256=sink.hexdigest(),
         seconds=time.perf_counter() - started,
@@ -189,35 +176,45 @@ def export(
     )
 
 
-class _Counter:
-    rows = 0
-
-
 def _min(a: int | None, b: int) -> int:
     return b if a is None else min(a, b)
 
 
-def _watch(
-    batches: Iterator[pa.RecordBatch],
-    counter: _Counter,
-    sink: _HashingSink,
-    rows_total: int | None,
-    started: float,
-    progress: ProgressCallback | None,
-    cancel: CancelToken | None,
-) -> Iterator[pa.RecordBatch]:
-    for batch in batches:
-        if cancel is not None and cancel.cancelled:
-            raise ExportCancelled("the export was cancelled; no file was written")
-        counter.rows += batch.num_rows
-        yield batch
-        if progress is not None:
-            progress(Progress(counter.rows, rows_total, sink.bytes, time.perf_counter() - started))
-    if cancel is not None and cancel.cancelled:
-        raise ExportCancelled("the export was cancelled; no file was written")
+class Tracker:
+    """Counts the rows going into one file, reports progress, and stops when cancelled."""
+
+    def __init__(
+        self,
+        sink: HashingSink,
+        rows_total: int | None,
+        started: float,
+        progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> None:
+        self.rows = 0
+        self._sink = sink
+        self._rows_total = rows_total
+        self._started = started
+        self._progress = progress
+        self._cancel = cancel
+
+    def watch(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """``batches``, checking for cancellation between them and reporting after each."""
+        for batch in batches:
+            self._check()
+            self.rows += batch.num_rows
+            yield batch
+            if self._progress is not None:
+                elapsed = time.perf_counter() - self._started
+                self._progress(Progress(self.rows, self._rows_total, self._sink.bytes, elapsed))
+        self._check()
+
+    def _check(self) -> None:
+        if self._cancel is not None and self._cancel.cancelled:
+            raise ExportCancelled(_CANCELLED)
 
 
-def _project(
+def project(
     reader: pa.RecordBatchReader, options: CommonOptions
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     """Apply columns / exclude / rename / limit lazily, batch by batch."""
@@ -255,7 +252,7 @@ def _project(
     return schema, batches()
 
 
-def _generation_time(options: CommonOptions) -> dt.datetime:
+def generation_time(options: CommonOptions) -> dt.datetime:
     if options.generated_at is not None:
         value = options.generated_at
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
@@ -274,6 +271,34 @@ def _title_from(query: str | None) -> str:
     return ", ".join(tables).replace("_", " ").title() if tables else "Query result"
 
 
+@contextlib.contextmanager
+def atomic_output(
+    out: Path, options: CommonOptions, generated_at: dt.datetime, cancel: CancelToken | None
+) -> Iterator[tuple[HashingSink, Any]]:
+    """Yield ``(sink, target)``: the writer writes to ``target`` (``sink``, or a gzip/zip
+    member inside it); ``out`` appears only if the block finishes and was not cancelled.
+
+    The bytes go to a temporary file beside ``out``, are synced to disk, then renamed over
+    ``out``; on any failure the temporary file is removed and an existing ``out`` is untouched.
+    """
+    temp, temp_path = _open_temp(out)
+    sink = HashingSink(temp)
+    try:
+        with _wrap_compression(sink, options, out, generated_at) as target:
+            yield sink, target
+        temp.flush()
+        os.fsync(temp.fileno())
+        temp.close()
+        if cancel is not None and cancel.cancelled:
+            raise ExportCancelled(_CANCELLED)
+        os.replace(temp_path, out)
+    except BaseException:
+        temp.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_path)
+        raise
+
+
 def _open_temp(out: Path) -> tuple[IO[bytes], str]:
     if out.is_dir():
         raise DestinationError(f"{out} is a directory; give a file name to write")
@@ -290,7 +315,7 @@ def _open_temp(out: Path) -> tuple[IO[bytes], str]:
 
 @contextlib.contextmanager
 def _wrap_compression(
-    sink: _HashingSink, options: CommonOptions, out: Path, generated_at: dt.datetime
+    sink: HashingSink, options: CommonOptions, out: Path, generated_at: dt.datetime
 ) -> Iterator[Any]:
     """Yield the stream the writer writes to: the file itself, or a gzip/zip member."""
     # Parquet's own `compression` is its column codec, handled by its writer.

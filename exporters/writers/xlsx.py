@@ -8,13 +8,16 @@ most of the time, so the XML is kept lean (inline strings, no cell references).
 A sheet holds at most ``MAX_SHEET_ROWS`` rows; the rest continue on ``<name> (2)``,
 ``(3)``, … each with its own header. Every date inside the package is the export's
 ``generated_at``: the same rows and options give the same bytes.
+
+:class:`Book` is the package and :class:`Result` puts one result on its sheets; this
+format writes one result, :mod:`exporters.workbook` one per sheet, with the same code.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import itertools
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import IO, BinaryIO
@@ -43,6 +46,9 @@ MAX_SHEET_BYTES = 2**31 - 2**24  # below zipfile's limit for a part without ZIP6
 CHUNK_BYTES = 4 * 2**20  # about this much input is rendered at a time: memory stays flat
 MAX_WIDTH = 60
 SHEET_LEVEL = 1  # deflate level for worksheets: several times faster than 6, a third larger
+MAX_NAME = 31  # Excel's longest sheet name
+_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_NAME_INVALID = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # controls, non-XML
 
 
 def write_xlsx(
@@ -52,87 +58,90 @@ def write_xlsx(
     options: XlsxOptions,
     context: WriteContext,
 ) -> None:
-    if len(schema) > MAX_COLUMNS:
-        raise BadInput(
-            f"an XLSX sheet holds at most {MAX_COLUMNS:,} columns and the result has "
-            f"{len(schema):,}; pick fewer with the `columns` option"
-        )
-    types = [cell_type(field.type) for field in schema]
-    styles = package.Styles([kind.number_format for kind in types])
-    first = next(batches, None)
-    widths = None
-    if options.column_widths == "auto":
-        widths = _widths(schema, types, first, options)
-    archive = zipfile.ZipFile(_Stream(sink), "w")
-    book = _Book(archive, schema, types, styles, widths, options, context)
-
-    def add(name: str, text: str) -> None:
-        archive.writestr(_entry(name, context.generated_at, 6), text.encode())
-
+    book = Book(sink, options, context)
     try:
+        result = book.result(schema, options.sheet_name, context.title)
+        book.write_styles()  # every column is known: styles go before the sheets
+        for batch in batches:
+            result.append(batch)
+        result.close()
+        book.close()
+    except BaseException:
+        book.discard()
+        raise
+
+
+class Book:
+    """An XLSX package streamed to ``sink``: worksheets as they come, then the parts listing them.
+
+    Each result gets a :class:`Result` from :meth:`result`; one result is written at a time.
+    """
+
+    def __init__(self, sink: BinaryIO, options: XlsxOptions, context: WriteContext) -> None:
+        self.options = options
+        self.context = context
+        self.styles = package.Styles()
+        self.names = SheetNames()
+        self.sheets: list[package.Sheet] = []
+        self.rows = 0
+        self._member: IO[bytes] | None = None
+        self._styles_written = False
+        self._archive = zipfile.ZipFile(_Stream(sink), "w")
         # Parts known up front go first: file-type sniffers look for `_rels/` then `xl/`.
-        add("_rels/.rels", package.root_rels(options.metadata))
+        self._add("_rels/.rels", package.root_rels(options.metadata))
         if options.metadata:
-            add(
+            self._add(
                 "docProps/core.xml",
                 package.core_properties(context.title, context.query, context.generated_at),
             )
-        add("xl/styles.xml", styles.xml())
-        for batch in itertools.chain([first] if first is not None else [], batches):
-            book.append(batch)
-        sheets = book.close()
-        add("xl/workbook.xml", package.workbook(sheets))
-        add("xl/_rels/workbook.xml.rels", package.workbook_rels(len(sheets)))
-        if options.metadata:
-            add("docProps/custom.xml", package.custom_properties(book.rows))
-        add("[Content_Types].xml", package.content_types(len(sheets), options.metadata))
-    except BaseException:
-        book.discard()
-        with contextlib.suppress(Exception):
-            archive.close()
-        raise
-    archive.close()
 
+    def result(self, schema: pa.Schema, name: str, title: str) -> Result:
+        """A writer for one result, starting on a new sheet named after ``name``.
 
-class _Book:
-    """Rows in, worksheets out: a new sheet when one is full (rows, or ZIP32 bytes)."""
+        ``title`` is what its title row shows, when the options ask for one.
+        """
+        if len(schema) > MAX_COLUMNS:
+            raise BadInput(
+                f"an XLSX sheet holds at most {MAX_COLUMNS:,} columns and the result has "
+                f"{len(schema):,}; pick fewer with the `columns` option"
+            )
+        types = [cell_type(field.type) for field in schema]
+        self.styles.add([kind.number_format for kind in types])
+        return Result(self, schema, types, sheet_name(name, self.options.sheet_name), title)
 
-    def __init__(
-        self,
-        archive: zipfile.ZipFile,
-        schema: pa.Schema,
-        types: list[CellType],
-        styles: package.Styles,
-        widths: list[float] | None,
-        options: XlsxOptions,
-        context: WriteContext,
-    ) -> None:
-        self._archive = archive
-        self._kinds = [kind.kind for kind in types]
-        self._styles = [styles.index(kind.number_format) for kind in types]
-        self._widths = widths
-        self._options = options
-        self._context = context
-        self._names = pa.array(schema.names, pa.string())
-        self._top = 2 if options.title_row else 1  # the header's row number
-        self._member: IO[bytes] | None = None
-        self._row = 0  # last row written on the current sheet
-        self._bytes = 0
-        self.sheets: list[package.Sheet] = []
-        self.rows = 0
+    def write_styles(self) -> None:
+        """Write the style table now, when every sheet's columns are known up front.
 
-    def append(self, batch: pa.RecordBatch) -> None:
-        row_bytes = batch.nbytes // max(batch.num_rows, 1) + 24 * batch.num_columns
-        step = max(1, CHUNK_BYTES // row_bytes)
-        for start in range(0, batch.num_rows, step):
-            self._write(batch.slice(start, step))
+        Otherwise :meth:`close` writes it, after the last sheet has added its formats.
+        """
+        self._add("xl/styles.xml", self.styles.xml())
+        self._styles_written = True
 
-    def close(self) -> list[package.Sheet]:
-        if self._member is None and not self.sheets:
-            self._open()  # no rows: still a sheet with its header
-        if self._member is not None:
-            self._finish()
-        return self.sheets
+    def open_sheet(self) -> IO[bytes]:
+        """The next worksheet's part, open for writing until :meth:`close_sheet`."""
+        number = len(self.sheets) + 1
+        entry = _entry(f"xl/worksheets/sheet{number}.xml", self.context.generated_at, SHEET_LEVEL)
+        self._member = self._archive.open(entry, "w")
+        return self._member
+
+    def close_sheet(self, sheet: package.Sheet) -> None:
+        assert self._member is not None
+        self._member.close()
+        self._member = None
+        self.sheets.append(sheet)
+
+    def close(self) -> None:
+        """Write the parts that list the sheets and finish the package."""
+        if not self._styles_written:
+            self.write_styles()
+        self._add("xl/workbook.xml", package.workbook(self.sheets))
+        self._add("xl/_rels/workbook.xml.rels", package.workbook_rels(len(self.sheets)))
+        if self.options.metadata:
+            self._add("docProps/custom.xml", package.custom_properties(self.rows))
+        self._add(
+            "[Content_Types].xml", package.content_types(len(self.sheets), self.options.metadata)
+        )
+        self._archive.close()
 
     def discard(self) -> None:
         """After a failure: close a half-written sheet so the archive closes quietly."""
@@ -140,6 +149,62 @@ class _Book:
             with contextlib.suppress(Exception):
                 self._member.close()
             self._member = None
+        with contextlib.suppress(Exception):
+            self._archive.close()
+
+    def _add(self, name: str, text: str) -> None:
+        self._archive.writestr(_entry(name, self.context.generated_at, 6), text.encode())
+
+
+class Result:
+    """One result's rows onto worksheets: a new one when one is full (rows, or ZIP32 bytes)."""
+
+    def __init__(
+        self, book: Book, schema: pa.Schema, types: list[CellType], base: str, title: str
+    ) -> None:
+        self._book = book
+        self._options = book.options
+        self._schema = schema
+        self._types = types
+        self._kinds = [kind.kind for kind in types]
+        self._styles = [book.styles.index(kind.number_format) for kind in types]
+        self._base = base
+        self._title = title
+        self._widths: list[float] | None = None
+        self._sized = self._options.column_widths != "auto"
+        self._names = pa.array(schema.names, pa.string())
+        self._top = 2 if self._options.title_row else 1  # the header's row number
+        self._member: IO[bytes] | None = None
+        self._row = 0  # last row written on the current sheet
+        self._bytes = 0
+        self.sheet_names: list[str] = []
+        self.rows = 0
+
+    def append(self, batch: pa.RecordBatch) -> None:
+        if not self._sized:
+            self._size(batch)
+        row_bytes = batch.nbytes // max(batch.num_rows, 1) + 24 * batch.num_columns
+        step = max(1, CHUNK_BYTES // row_bytes)
+        for start in range(0, batch.num_rows, step):
+            self._write(batch.slice(start, step))
+
+    def close(self) -> None:
+        if not self.sheet_names:
+            self._open()  # no rows: still a sheet with its header
+        if self._member is not None:
+            self._finish()
+
+    def _size(self, first: pa.RecordBatch | None) -> None:
+        """Column widths from the header and the first batch (if any), capped at ``MAX_WIDTH``."""
+        button = 2 if self._options.autofilter else 0  # the filter arrow covers the header's end
+        widths = []
+        for i, (field, kind) in enumerate(zip(self._schema, self._types, strict=True)):
+            content = (
+                0 if first is None else display_width(first.column(i), kind.kind, self._options)
+            )
+            widths.append(float(min(MAX_WIDTH, max(len(field.name) + button, content, 6) + 2)))
+        self._widths = widths
+        self._sized = True
 
     def _write(self, chunk: pa.RecordBatch) -> None:
         while chunk.num_rows:
@@ -156,6 +221,7 @@ class _Book:
             self._put(data)
             self._row += part.num_rows
             self.rows += part.num_rows
+            self._book.rows += part.num_rows
             chunk = chunk.slice(part.num_rows)
 
     def _rows(self, batch: pa.RecordBatch) -> pa.Buffer:
@@ -167,17 +233,21 @@ class _Book:
         return text_buffer(pc.binary_join_element_wise(*_merged(parts), ""))
 
     def _open(self) -> None:
-        number = len(self.sheets) + 1
-        entry = _entry(f"xl/worksheets/sheet{number}.xml", self._context.generated_at, SHEET_LEVEL)
-        self._member = self._archive.open(entry, "w")
+        if not self._sized:
+            self._size(None)
+        names = self._book.names
+        # Later sheets are numbered after the first: "Data", "Data (2)", "Data (3)"…
+        first = self.sheet_names[0] if self.sheet_names else None
+        name = names.claim(first, len(self.sheet_names) + 1) if first else names.claim(self._base)
+        self.sheet_names.append(name)
+        selected = not self._book.sheets
+        self._member = self._book.open_sheet()
         self._bytes = 0
         self._put(
-            package.sheet_head(
-                self._widths, self._top, self._options.freeze_header, selected=number == 1
-            )
+            package.sheet_head(self._widths, self._top, self._options.freeze_header, selected)
         )
         if self._options.title_row:
-            title = pa.array([self._context.title], pa.string())
+            title = pa.array([self._title], pa.string())
             cell = text_buffer(joined(text_cells(title, package.TITLE_STYLE)))
             self._put(f'<row r="1" ht="20" customHeight="1">{cell.to_pybytes().decode()}</row>')
         header = text_buffer(joined(text_cells(self._names, package.HEADER_STYLE)))
@@ -185,20 +255,51 @@ class _Book:
         self._row = self._top
 
     def _finish(self) -> None:
-        assert self._member is not None
-        number = len(self.sheets) + 1
         last = package.column_letter(len(self._names) - 1)
         span = f"$A${self._top}:${last}${self._row}" if self._options.autofilter else None
         self._put(package.sheet_tail(span))
-        self._member.close()
         self._member = None
-        self.sheets.append(package.Sheet(_sheet_name(self._options.sheet_name, number), span))
+        self._book.close_sheet(package.Sheet(self.sheet_names[-1], span))
 
     def _put(self, data: str | pa.Buffer) -> None:
         assert self._member is not None
         raw = data.encode() if isinstance(data, str) else data
         self._member.write(raw)
         self._bytes += len(raw) if isinstance(raw, bytes) else raw.size
+
+
+class SheetNames:
+    """The names given so far in one workbook: each new one unique, ignoring case."""
+
+    def __init__(self) -> None:
+        self._taken = {"history"}  # Excel reserves "History" for itself
+
+    def claim(self, base: str, number: int = 1) -> str:
+        """``base`` (when ``number`` is 1) or ``base (n)`` for the first free ``n >= number``."""
+        while True:
+            name = base if number == 1 else _numbered(base, number)
+            if name.casefold() not in self._taken:
+                self._taken.add(name.casefold())
+                return name
+            number += 1
+
+
+def sheet_name(wanted: str, fallback: str) -> str:
+    """``wanted`` made a name Excel accepts, or ``fallback`` when nothing is left of it.
+
+    Excel refuses ``[ ] : * ? / \\``, an apostrophe at either end, a blank name, and more
+    than 31 characters (counted in UTF-16 units, so an emoji counts two).
+
+    >>> sheet_name("Sales 2024/25: [draft]?", "Data")
+    'Sales 2024_25_ _draft__'
+    >>> sheet_name("'quoted'", "Data"), sheet_name("  ", "Data")
+    ('quoted', 'Data')
+    >>> sheet_name("monthly revenue by region and product", "Data")
+    'monthly revenue by region and p'
+    """
+    name = _NAME_FORBIDDEN.sub("_", _NAME_INVALID.sub("", wanted))
+    name = _clip(name, MAX_NAME).strip("'")
+    return name if name.strip() else _clip(fallback, MAX_NAME)
 
 
 class _Stream:
@@ -227,24 +328,20 @@ class _Stream:
         """Closing the sink is the caller's business."""
 
 
-def _widths(
-    schema: pa.Schema, types: list[CellType], first: pa.RecordBatch | None, options: XlsxOptions
-) -> list[float]:
-    """Column widths from the header and the first batch, capped at ``MAX_WIDTH``."""
-    button = 2 if options.autofilter else 0  # the filter arrow covers the header's end
-    widths = []
-    for i, (field, kind) in enumerate(zip(schema, types, strict=True)):
-        content = display_width(first.column(i), kind.kind, options) if first is not None else 0
-        widths.append(float(min(MAX_WIDTH, max(len(field.name) + button, content, 6) + 2)))
-    return widths
-
-
-def _sheet_name(base: str, number: int) -> str:
-    """``Data``, then ``Data (2)``, ``Data (3)``…, shortened to Excel's 31 characters."""
-    if number == 1:
-        return base
+def _numbered(base: str, number: int) -> str:
+    """``base (number)``, ``base`` shortened so the whole stays within Excel's 31 characters."""
     suffix = f" ({number})"
-    return base[: 31 - len(suffix)] + suffix
+    return _clip(base, MAX_NAME - len(suffix)) + suffix
+
+
+def _clip(text: str, units: int) -> str:
+    """``text`` cut to ``units`` UTF-16 code units (Excel's measure), never inside a pair."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:i]
+    return text
 
 
 def _entry(name: str, when: dt.datetime, level: int) -> zipfile.ZipInfo:

@@ -40,17 +40,26 @@ def column_letter(index: int) -> str:
 
 
 class Styles:
-    """Cell formats: 0 plain, 1 header, 2 title, then one per number format in use."""
+    """Cell formats: 0 plain, 1 header, 2 title, then one per number format in use.
 
-    def __init__(self, number_formats: list[str | None]) -> None:
-        self._formats = sorted({code for code in number_formats if code})
-        self._index = {code: 3 + i for i, code in enumerate(self._formats)}
+    Formats are added sheet by sheet and an index, once given, never changes, so sheets
+    written early stay right when a later sheet brings new formats.
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[str, int] = {}
+
+    def add(self, number_formats: list[str | None]) -> None:
+        """Give each format not seen yet the next index, in sorted order (reproducible)."""
+        for code in sorted({code for code in number_formats if code} - self._index.keys()):
+            self._index[code] = 3 + len(self._index)
 
     def index(self, number_format: str | None) -> int:
         return self._index[number_format] if number_format else 0
 
     def xml(self) -> str:
-        custom = [code for code in self._formats if code not in _BUILTIN_FORMATS]
+        formats = list(self._index)  # in index order
+        custom = [code for code in formats if code not in _BUILTIN_FORMATS]
         ids = {code: 164 + i for i, code in enumerate(custom)} | _BUILTIN_FORMATS
         num_fmts = "".join(
             f'<numFmt numFmtId="{ids[code]}" formatCode="{xml(code, True)}"/>' for code in custom
@@ -65,7 +74,7 @@ class Styles:
         xfs += [
             f'<xf numFmtId="{ids[code]}" fontId="0" fillId="0" borderId="0" xfId="0" '
             'applyNumberFormat="1"/>'
-            for code in self._formats
+            for code in formats
         ]
         return (
             f'{HEAD}<styleSheet xmlns="{_MAIN}">'
