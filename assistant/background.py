@@ -14,7 +14,13 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from assistant.exporting import export_info, fail_export, finish_export, start_export
+from assistant.exporting import (
+    export_info,
+    fail_export,
+    finish_export,
+    run_export,
+    start_export,
+)
 from assistant.files import export_path, file_name, stem_for
 from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
 from assistant.replies import ExportInfo, Reply
@@ -27,7 +33,13 @@ if TYPE_CHECKING:
 
     from assistant.engine import Conversation
 
-__all__ = ["ExportEventRouter", "ExportEvents", "export_in_background", "submit_export"]
+__all__ = [
+    "ExportEventRouter",
+    "ExportEvents",
+    "export_in_background",
+    "export_query_run",
+    "submit_export",
+]
 
 
 class ExportEvents:
@@ -67,6 +79,7 @@ class ExportEvents:
             row.status = ExportStatus.CANCELLED
             row.error = event.error or "cancelled"
             row.finished_at = conversation.clock()
+            row.worker = None
             audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id,
                   export_id=row.id, rows=event.rows_done)  # fmt: skip
         folder = conversation.settings.storage_dir / event.job_id
@@ -100,17 +113,24 @@ class ExportEventRouter:
 
 
 def submit_export(
-    conversation: Conversation, request: ExportRequest, run: QueryRun, now: dt.datetime
+    conversation: Conversation,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
 ) -> tuple[ExportInfo, JobHandle[ExportResult]]:
-    """Queue ``run``'s export as ``request`` asks; return the queued export and its job."""
+    """Queue ``run``'s export as ``request`` asks; return the queued export and its job.
+
+    ``retry`` names a requeued export to run again under its own id."""
     assert request.format is not None
     format = request.format
-    export_id = start_export(conversation, request, format.value, now, run)
-    with conversation.sessions.begin() as session:
+    export_id = start_export(
+        conversation, request, format.value, now, run, retry=retry, queued=True
+    )
+    with conversation.sessions() as session:
         row = session.get(Export, export_id)
         assert row is not None
-        row.status = ExportStatus.QUEUED
-        row.started_at = None
     day = now.astimezone(conversation.zone).date()
 
     def work(control: JobControl) -> ExportResult:
@@ -132,11 +152,32 @@ def submit_export(
     return export_info(row, conversation), handle
 
 
+def export_query_run(
+    conversation: Conversation,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
+) -> Reply:
+    """Export ``run``'s result: inline when small, otherwise on the job runner."""
+    if run.row_count is not None and run.row_count > conversation.settings.inline_export_rows:
+        return export_in_background(conversation, request, run, now, retry=retry)
+    info = run_export(conversation, request, run, now, retry=retry)
+    rows = "1 row" if info.rows == 1 else f"{info.rows or 0:,} rows"
+    return Reply(text=f"Here is your file {info.file_name} ({rows}).", export=info)
+
+
 def export_in_background(
-    conversation: Conversation, request: ExportRequest, run: QueryRun, now: dt.datetime
+    conversation: Conversation,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
 ) -> Reply:
     """Queue the export and say so; when the face waits (chat --json), reply with the file."""
-    info, job = submit_export(conversation, request, run, now)
+    info, job = submit_export(conversation, request, run, now, retry=retry)
     if not conversation.wait_for_exports:
         return Reply(
             text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "

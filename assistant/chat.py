@@ -19,6 +19,7 @@ from rich.table import Table
 from assistant.demo import DEFAULT_PATH, DEFAULT_ROWS, build_demo
 from assistant.engine import Clock, open_conversation
 from assistant.errors import InvalidInput
+from assistant.recovery import Recovered, recover_at_start
 from assistant.replies import Reply
 from assistant.settings import Settings, load_settings
 from assistant.store import create_store_engine, create_user_with_key, migrate, session_factory
@@ -28,11 +29,13 @@ __all__ = ["create_user", "pinned_clock", "prepare", "render", "run_chat"]
 DEFAULT_SOURCE_URL = f"sqlite:///{DEFAULT_PATH.as_posix()}"
 
 
-def prepare(settings: Settings) -> None:
-    """Migrate the store and build the bundled demo source if it is the default and missing."""
+def prepare(settings: Settings) -> Recovered:
+    """Migrate the store, recover from a crash, and build the demo source if it is missing."""
     migrate(settings.database_url)
+    recovered = recover_at_start(settings)
     if settings.source_url == DEFAULT_SOURCE_URL and not DEFAULT_PATH.exists():
         build_demo(DEFAULT_PATH, DEFAULT_ROWS)
+    return recovered
 
 
 def pinned_clock(now: str | None, tz: str) -> Clock:
@@ -67,7 +70,7 @@ def run_chat(
     except InvalidInput as exc:
         raise BadInput(exc.message) from exc
     settings = load_settings()
-    prepare(settings)
+    recovered = prepare(settings)
     lines = stdin or sys.stdin
     try:
         conversation = open_conversation(
@@ -84,6 +87,10 @@ def run_chat(
                     sys.stdout.flush()
             return
         console = Console()
+        if recovered.interrupted:
+            count = len(recovered.interrupted)
+            console.print(f"{count} export(s) were interrupted when the assistant last stopped; "
+                          "say 'retry' to run the latest again.")  # fmt: skip
         console.print("Ask about your data, or type 'help'. Ctrl-D ends the chat.")
         while True:
             try:

@@ -26,14 +26,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.background import ExportEventRouter, export_in_background
+from assistant.background import ExportEventRouter, export_query_run
 from assistant.chatwords import LABELS, help_text, preferred_format
 from assistant.errors import AssistantError
-from assistant.exporting import run_export
+from assistant.exporting import export_info
 from assistant.history import export_past
 from assistant.jobs import InProcessRunner, JobRunner
 from assistant.questions import CannotAnswer, SchemaAnswer, translate
-from assistant.replies import Reply, TablePreview, json_safe
+from assistant.replies import ExportInfo, Reply, TablePreview, json_safe
+from assistant.retry import RETRY, retry_export
 from assistant.schema import Schema, introspect
 from assistant.settings import Settings
 from assistant.source import DataSource
@@ -151,6 +152,15 @@ class Conversation:
         """Cancel a queued or running background export; True if there was one to cancel."""
         return self.runner.cancel(export_id)
 
+    def export_status(self, export_id: str) -> ExportInfo:
+        """One of this user's exports as it stands now (rows done and ETA while it runs)."""
+        with self.sessions() as session:
+            return export_info(get_owned(session, Export, export_id, self.user_id), self)
+
+    def retry(self, export_id: str | None = None) -> Reply:
+        """Run a failed, cancelled, interrupted or expired export again (default: the latest)."""
+        return retry_export(self, export_id)
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -205,6 +215,9 @@ class Conversation:
         found = USE.search(message)
         if found:
             return self._use_template(found[1], now)
+        found = RETRY.search(message)
+        if found:
+            return retry_export(self, found[1]), None
         context = self._context(now)
         request = parse(message, context, mode=self.mode)
         if not request.ready:
@@ -357,15 +370,10 @@ class Conversation:
             return Reply(text="There is no result to export yet. Ask a question first, "
                          "like “show orders from today”.")  # fmt: skip
         assert request.format is not None  # a ready export request names its format
-        if run.row_count is not None and run.row_count > self.settings.inline_export_rows:
-            return export_in_background(self, request, run, now)
-        info = run_export(self, request, run, now)
-        rows = "1 row" if info.rows == 1 else f"{info.rows or 0:,} rows"
-        text = f"Here is your file {info.file_name} ({rows})."
-        table = None if shown is None else shown.table
-        return Reply(
-            text=text if shown is None else f"{shown.text} {text}", table=table, export=info
-        )
+        reply = export_query_run(self, request, run, now)
+        if shown is None:
+            return reply
+        return reply.model_copy(update={"text": f"{shown.text} {reply.text}", "table": shown.table})
 
 
 def open_conversation(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from assistant.errors import AssistantError
 from assistant.files import export_path, file_name, stem_for
 from assistant.replies import ExportInfo
-from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit
+from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit, process_identity
 from exporters import ExporterError, export
 from intents import ExportRequest
 
@@ -53,15 +53,38 @@ def export_info(row: Export, conversation: Conversation) -> ExportInfo:
         sha256=row.sha256,
         path=path,
         file_name=row.file_name,
+        rows_done=row.rows_done,
+        rows_total=row.rows_total,
+        eta_seconds=_eta(row, conversation.clock()),
+        error=row.error,
     )
 
 
+def _eta(row: Export, now: dt.datetime) -> float | None:
+    """Seconds left for a running export at its rate so far (None until it is known)."""
+    if row.status is not ExportStatus.RUNNING or row.started_at is None or not row.rows_done:
+        return None
+    if row.rows_total is None:
+        return None
+    elapsed = (now - row.started_at).total_seconds()
+    if elapsed <= 0:
+        return None
+    return round(max(0, row.rows_total - row.rows_done) * elapsed / row.rows_done, 1)
+
+
 def run_export(
-    conversation: Conversation, request: ExportRequest, run: QueryRun, now: dt.datetime
+    conversation: Conversation,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
 ) -> ExportInfo:
-    """Export ``run``'s result as ``request`` asks, inline; raise ExportFailed on failure."""
+    """Export ``run``'s result as ``request`` asks, inline; raise ExportFailed on failure.
+
+    ``retry`` names a requeued export to run again under its own id."""
     assert request.format is not None
-    row_id = start_export(conversation, request, request.format.value, now, run)
+    row_id = start_export(conversation, request, request.format.value, now, run, retry=retry)
     try:
         with conversation.source.open(run.sql) as stream:
             day = now.astimezone(ZoneInfo(conversation.timezone)).date()
@@ -84,16 +107,34 @@ def start_export(
     format: str,
     now: dt.datetime,
     run: QueryRun | None = None,
+    *,
+    retry: str | None = None,
+    queued: bool = False,
 ) -> str:
-    """Record a new running export (and its audit entry); return its id."""
+    """Record a new running (or ``queued``) export and its audit entry; return its id.
+
+    ``retry`` names a requeued export (:func:`assistant.store.requeue`) to start again
+    instead: same id, same request, a new attempt in the audit log."""
     user_id = conversation.user_id
+    status = ExportStatus.QUEUED if queued else ExportStatus.RUNNING
+    started = None if queued else now
     with conversation.sessions.begin() as session:
+        if retry is not None:
+            row = session.get(Export, retry)
+            assert row is not None and row.status is ExportStatus.QUEUED
+            row.status = status
+            row.rows_total = None if run is None else run.row_count
+            row.started_at = started
+            row.worker = process_identity()
+            audit(session, AuditAction.EXPORT_RETRIED, user_id=user_id, export_id=row.id,
+                  query_run_id=row.query_run_id, at=now, details={"format": format})  # fmt: skip
+            return row.id
         row = Export(
             owner_id=user_id, conversation_id=conversation.id,
             query_run_id=None if run is None else run.id,
             request=request.model_dump(mode="json"), format=format,
-            status=ExportStatus.RUNNING, rows_total=None if run is None else run.row_count,
-            created_at=now, started_at=now,
+            status=status, rows_total=None if run is None else run.row_count,
+            created_at=now, started_at=started, worker=process_identity(),
         )  # fmt: skip
         session.add(row)
         session.flush()
@@ -110,6 +151,7 @@ def fail_export(conversation: Conversation, export_id: str, message: str) -> Non
         failed.status = ExportStatus.FAILED
         failed.error = message
         failed.finished_at = conversation.clock()
+        failed.worker = None
         audit(session, AuditAction.EXPORT_FAILED, user_id=conversation.user_id,
               export_id=export_id, query_run_id=failed.query_run_id,
               details={"error": message})  # fmt: skip
@@ -132,6 +174,7 @@ def finish_export(
         done.file_path = f"{export_id}/{name}"
         done.finished_at = finished
         done.expires_at = finished + ttl
+        done.worker = None
         audit(
             session, AuditAction.EXPORT_DONE, user_id=conversation.user_id, export_id=export_id,
             query_run_id=done.query_run_id, rows=rows, at=finished,

@@ -46,7 +46,11 @@ class NothingToExport(AssistantError):
 
 
 def export_history(
-    conversation: Conversation, request: ExportRequest, now: dt.datetime
+    conversation: Conversation,
+    request: ExportRequest,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
 ) -> ExportInfo:
     """One ZIP of every query run in ``request``'s window, each re-run, with a manifest."""
     assert request.format is not None
@@ -56,7 +60,7 @@ def export_history(
         raise NothingToExport("You ran no queries in that time window, so there is nothing "
                               "to export. Ask a question first, like “show orders”.")  # fmt: skip
     day = now.astimezone(zone).date()
-    export_id = start_export(conversation, request, "zip", now)
+    export_id = start_export(conversation, request, "zip", now, retry=retry)
     name = f"history-{day.isoformat()}.zip"
     final = export_path(conversation.settings.storage_dir, export_id, name)
     try:
@@ -169,14 +173,18 @@ def _publish(temporary: Path, final: Path) -> tuple[int, str]:
 
 
 def export_conversation(
-    conversation: Conversation, request: ExportRequest, now: dt.datetime
+    conversation: Conversation,
+    request: ExportRequest,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
 ) -> ExportInfo:
     """This conversation's turns as a file: fine-tuning JSONL, Markdown, or a table."""
     format = request.format or Format.JSONL
     turns = _turns(conversation)
     if not turns:
         raise NothingToExport("This conversation has no answered turns to export yet.")
-    export_id = start_export(conversation, request, format.value, now)
+    export_id = start_export(conversation, request, format.value, now, retry=retry)
     day = now.astimezone(ZoneInfo(conversation.timezone)).date()
     name = file_name(f"conversation-{day.isoformat()}", format)
     final = export_path(conversation.settings.storage_dir, export_id, name)
@@ -220,7 +228,7 @@ def _dialogue(turns: list[tuple[str, str, dt.datetime]]) -> str:
 
 
 def _write_text(final: Path, text: str) -> tuple[int, str]:
-    handle, name = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".tmp")
+    handle, name = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".part")
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
@@ -231,14 +239,22 @@ def _write_text(final: Path, text: str) -> tuple[int, str]:
         raise
 
 
-def export_past(conversation: Conversation, request: ExportRequest, now: dt.datetime) -> Reply:
-    """History (one ZIP, a file per query run) or this conversation's transcript, in words."""
+def export_past(
+    conversation: Conversation,
+    request: ExportRequest,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
+) -> Reply:
+    """History (one ZIP, a file per query run) or this conversation's transcript, in words.
+
+    ``retry`` names a requeued export to run again under its own id."""
     try:
         if request.target is Target.HISTORY:
-            info = export_history(conversation, request, now)
+            info = export_history(conversation, request, now, retry=retry)
             what = "one file per query in the window, with a manifest.json"
         else:
-            info = export_conversation(conversation, request, now)
+            info = export_conversation(conversation, request, now, retry=retry)
             what = "this conversation"
     except NothingToExport as exc:
         return Reply(text=exc.message)

@@ -33,7 +33,10 @@ class TablePreview(BaseModel):
 
 
 class ExportInfo(BaseModel):
-    """An export as the chat shows it; ``path`` is absolute once the file is done."""
+    """An export as the chat shows it; ``path`` is absolute once the file is done.
+
+    While it runs, ``rows_done`` of ``rows_total`` are through and ``eta_seconds`` (when
+    known) estimates the rest at the rate so far; ``error`` says why it failed."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -45,6 +48,10 @@ class ExportInfo(BaseModel):
     sha256: str | None
     path: str | None
     file_name: str | None
+    rows_done: int = 0
+    rows_total: int | None = None
+    eta_seconds: float | None = None
+    error: str | None = None
 
 
 class Reply(BaseModel):

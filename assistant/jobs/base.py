@@ -57,13 +57,16 @@ class JobEvent:
     from any single event. ``rows_per_second`` is the average since the job started;
     ``eta_seconds`` is known only when ``rows_total`` is. A final ``done`` event carries
     the work's return value in ``result`` (an ``ExportResult`` for exports), a ``failed``
-    or ``cancelled`` one the reason in ``error``.
+    or ``cancelled`` one the reason in ``error``. ``sequence`` numbers jobs in the order
+    the runner accepted them (concurrent submitters' events may arrive in another order):
+    an owner's jobs start in this order.
     """
 
     kind: JobEventKind
     job_id: str
     owner: str
     state: JobState
+    sequence: int = 0
     rows_done: int = 0
     rows_total: int | None = None
     elapsed_seconds: float = 0.0

@@ -13,8 +13,10 @@ shuts down; nothing polls.
 Events. Each job's events reach ``on_event`` in order (queued, running, progress...,
 then done, failed or cancelled), called on the thread that caused them, never while the
 runner's lock is held; a listener may call back into the runner. A listener that raises
-is logged and otherwise ignored: the job goes on. A job's handle resolves only after its
-final event has been delivered. Persisting the events is the listener's business.
+is logged and otherwise ignored: the job goes on. A job's handle resolves, and its slot
+frees for the owner's next job, only after its final event has been delivered, so a
+listener that persists events never records more than ``per_owner`` running at once.
+Persisting the events is the listener's business.
 
 Outcomes. Work that returns is ``done``. Work that raises is ``failed`` with the
 exception's message, unless it raised ``ExportCancelled`` or its token had fired, which
@@ -289,11 +291,9 @@ class InProcessRunner:
             state, error = JobState.failed, _describe(exception)
         with self._cond:
             job.handle._set_state(state, error)
-            self._running_per_owner[job.owner] -= 1
-            if not self._running_per_owner[job.owner]:
-                del self._running_per_owner[job.owner]
-            self._cond.notify_all()
-        self._announce_end(job, value, exception)
+        # The slot frees only after the final event is delivered, so a listener that
+        # persists events never shows more than ``per_owner`` of an owner's jobs running.
+        self._announce_end(job, value, exception, free_slot=True)
 
     # -- events ----------------------------------------------------------------------
 
@@ -305,18 +305,28 @@ class InProcessRunner:
             self._emit(job, JobEventKind.progress, JobState.running)
 
     def _announce_end(
-        self, job: _Job, value: Any = None, exception: BaseException | None = None
+        self,
+        job: _Job,
+        value: Any = None,
+        exception: BaseException | None = None,
+        *,
+        free_slot: bool = False,
     ) -> None:
-        """Deliver the final event, resolve the handle, then forget the job's details."""
+        """Deliver the final event, free the job's slot, forget it, then resolve the handle."""
         with job.emit_lock:
             self._emit(job, JobEventKind.state, job.handle.state, value)
-        job.handle._resolve(value, exception)
         with self._cond:
+            if free_slot:
+                self._running_per_owner[job.owner] -= 1
+                if not self._running_per_owner[job.owner]:
+                    del self._running_per_owner[job.owner]
+                self._cond.notify_all()
             if self._active.get(job.job_id) is job:
                 del self._active[job.job_id]
             self._finished[job.job_id] = job.handle.state
             while len(self._finished) > REMEMBER_FINISHED:
                 self._finished.popitem(last=False)
+        job.handle._resolve(value, exception)
 
     def _emit(self, job: _Job, kind: JobEventKind, state: JobState, result: object = None) -> None:
         """Build the event from the job's latest figures and hand it to the listener."""
@@ -335,6 +345,7 @@ class InProcessRunner:
             job_id=job.job_id,
             owner=job.owner,
             state=state,
+            sequence=job.seq,
             rows_done=job.rows_done,
             rows_total=job.rows_total,
             elapsed_seconds=elapsed,

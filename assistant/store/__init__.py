@@ -24,8 +24,10 @@ from assistant.store.db import (
 from assistant.store.housekeeping import (
     INTERRUPTED,
     expire_files,
+    process_identity,
     recover_interrupted,
     remove_stray_temporaries,
+    worker_alive,
 )
 from assistant.store.keys import create_key, create_user_with_key, revoke_key, user_for_key
 from assistant.store.models import (
@@ -87,6 +89,7 @@ __all__ = [
     "migrate",
     "new_id",
     "preferences_for",
+    "process_identity",
     "recover_interrupted",
     "remove_stray_temporaries",
     "requeue",
@@ -96,4 +99,5 @@ __all__ = [
     "user_for_key",
     "utcnow",
     "visible_templates",
+    "worker_alive",
 ]

@@ -1,11 +1,12 @@
 """Start-up and periodic clean-up: interrupted jobs, expired files, stray temporaries.
 
 The exporter core writes ``.<name>.<random>.part`` next to the final file and renames it
-into place only when it is whole, so a crash leaves (at most) a temporary file and an
-export row that still says ``queued`` or ``running``. At start-up, before the job pool
-takes work, call :func:`recover_interrupted` and :func:`remove_stray_temporaries`;
-call :func:`expire_files` then and periodically. Each function is safe to run again
-after a crash half way through: it only acts on what is still left to do.
+into place only when it is whole (a history bundle gathers its parts in a ``.parts-*``
+folder), so a crash leaves (at most) temporaries and an export row that still says
+``queued`` or ``running``. Each queued or running export names its process
+(:func:`process_identity`), so when several processes share a store, recovery fails only
+the exports whose process is gone. Each function is safe to run again after a crash half
+way through: it only acts on what is still left to do.
 
 The session functions flush but do not commit: the caller owns the transaction.
 """
@@ -13,7 +14,10 @@ The session functions flush but do not commit: the caller owns the transaction.
 from __future__ import annotations
 
 import datetime as dt
-import time
+import os
+import shutil
+import socket
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,21 +28,53 @@ from assistant.store.repo import AuditAction, audit
 
 __all__ = [
     "INTERRUPTED",
-    "TEMPORARY_PATTERN",
+    "TEMPORARY_PATTERNS",
     "expire_files",
+    "process_identity",
     "recover_interrupted",
     "remove_stray_temporaries",
+    "worker_alive",
 ]
 
 INTERRUPTED = "interrupted"
-TEMPORARY_PATTERN = ".*.part"
+TEMPORARY_PATTERNS = (".*.part", ".parts-*")
 
 
-def recover_interrupted(session: Session, now: dt.datetime) -> list[str]:
-    """Mark exports a crash left ``queued`` or ``running`` as failed ("interrupted").
+def process_identity() -> str:
+    """``host:pid`` of this process, recorded on the exports it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
-    Only call it when no other process runs jobs on this store (the embedded default);
-    the rows keep their request, so :func:`assistant.store.repo.requeue` retries them.
+
+def worker_alive(worker: str | None) -> bool:
+    """Whether the process named ``worker`` may still be running its exports.
+
+    A process on this host is asked directly; one on another host cannot be, so it is
+    presumed alive (its own start-up recovers it). Rows naming nobody are orphans.
+    """
+    if not worker:
+        return False
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def recover_interrupted(
+    session: Session, now: dt.datetime, *, alive: Callable[[str | None], bool] = worker_alive
+) -> list[str]:
+    """Mark exports left ``queued`` or ``running`` by a dead process failed ("interrupted").
+
+    The rows keep their request, so :func:`assistant.store.repo.requeue` retries them.
     Returns their ids, oldest first.
     """
     exports = session.scalars(
@@ -46,11 +82,13 @@ def recover_interrupted(session: Session, now: dt.datetime) -> list[str]:
         .where(Export.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]))
         .order_by(Export.created_at, Export.id)
     ).all()
+    exports = [export for export in exports if not alive(export.worker)]
     for export in exports:
         was = export.status
         export.status = ExportStatus.FAILED
         export.error = INTERRUPTED
         export.finished_at = now
+        export.worker = None
         audit(
             session,
             AuditAction.EXPORT_INTERRUPTED,
@@ -102,22 +140,32 @@ def expire_files(session: Session, storage_dir: Path, now: dt.datetime) -> list[
 
 
 def remove_stray_temporaries(
-    storage_dir: Path, older_than: dt.timedelta | None = None
+    storage_dir: Path,
+    modified_before: dt.datetime | None = None,
+    *,
+    spare: Collection[str] = (),
 ) -> list[Path]:
-    """Delete leftover ``.*.part`` files under ``storage_dir``; return what was removed.
+    """Delete leftover temporaries under ``storage_dir``; return what was removed.
 
-    At start-up nothing is writing, so every temporary is stray. While jobs run, pass
-    ``older_than`` (longer than any export takes) to leave live temporaries alone.
+    ``spare`` names exports still queued or running (their folders are left alone), and
+    ``modified_before`` spares anything written since: an export another process starts
+    while this runs writes newer files.
     """
     if not storage_dir.is_dir():
         return []
-    cutoff = None if older_than is None else time.time() - older_than.total_seconds()
+    cutoff = None if modified_before is None else modified_before.timestamp()
+    found = {path for pattern in TEMPORARY_PATTERNS for path in storage_dir.rglob(pattern)}
     removed = []
-    for path in sorted(storage_dir.rglob(TEMPORARY_PATTERN)):
-        if not path.is_file() or path.is_symlink():
+    for path in sorted(found):
+        if path.is_symlink() or not path.exists():
             continue
-        if cutoff is not None and path.stat().st_mtime > cutoff:
+        if path.relative_to(storage_dir).parts[0] in spare:
             continue
-        path.unlink(missing_ok=True)
+        if cutoff is not None and path.stat().st_mtime >= cutoff:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
         removed.append(path)
     return removed

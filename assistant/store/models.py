@@ -291,6 +291,9 @@ class Export(Base):
     finished_at: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # ``host:pid`` of the process that runs it while queued or running (start-up
+    # recovery fails only the exports whose process is gone).
+    worker: Mapped[str | None] = mapped_column(String(200))
 
     def __repr__(self) -> str:
         return f"Export(id={self.id!r}, format={self.format!r}, status={self.status!r})"

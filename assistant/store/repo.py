@@ -54,6 +54,7 @@ class AuditAction(StrEnum):
     EXPORT_FAILED = "export_failed"
     EXPORT_CANCELLED = "export_cancelled"
     EXPORT_INTERRUPTED = "export_interrupted"
+    EXPORT_RETRIED = "export_retried"
     EXPORT_EXPIRED = "export_expired"
     EXPORT_DELETED = "export_deleted"
     EXPORT_DOWNLOADED = "export_downloaded"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,9 +20,11 @@ from assistant.store import (
     ExportStatus,
     User,
     expire_files,
+    process_identity,
     recover_interrupted,
     remove_stray_temporaries,
     requeue,
+    worker_alive,
 )
 from tests.assistant.store.conftest import NOW
 
@@ -131,15 +135,51 @@ def test_remove_stray_temporaries(tmp_path: Path) -> None:
     assert remove_stray_temporaries(storage) == []
 
 
-def test_remove_stray_temporaries_can_spare_recent_files(tmp_path: Path) -> None:
-    old = tmp_path / ".old.csv.1.part"
-    live = tmp_path / ".live.csv.2.part"
-    old.write_bytes(b"")
-    live.write_bytes(b"")
+def test_remove_stray_temporaries_spares_live_exports_and_newer_files(tmp_path: Path) -> None:
+    old = tmp_path / "a" / ".old.csv.1.part"
+    live = tmp_path / "b" / ".live.csv.2.part"
+    newer = tmp_path / "c" / ".new.csv.3.part"
+    parts = tmp_path / "d" / ".parts-x1"
+    for path in (old, live, newer):
+        path.parent.mkdir()
+        path.write_bytes(b"")
+    (parts / "01-orders.csv").parent.mkdir(parents=True)
+    (parts / "01-orders.csv").write_bytes(b"id\r\n")
     two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
-    assert remove_stray_temporaries(tmp_path, older_than=HOUR) == [old]
-    assert live.exists()
+    for path in (old, live, parts):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    removed = remove_stray_temporaries(tmp_path, dt.datetime.now(dt.UTC) - HOUR, spare={"b"})
+    assert removed == [old, parts]
+    assert live.exists() and newer.exists() and not parts.exists()
+
+
+def test_recovery_spares_exports_of_live_processes(session: Session, ana: User) -> None:
+    gone = _export(session, ana, ExportStatus.RUNNING, worker="this-host:1")
+    mine = _export(session, ana, ExportStatus.RUNNING, worker=process_identity())
+    elsewhere = _export(session, ana, ExportStatus.QUEUED, worker="another-host:1")
+    orphan = _export(session, ana, ExportStatus.QUEUED)
+    session.commit()
+
+    def alive(worker: str | None) -> bool:
+        return worker is not None and worker != "this-host:1" and worker_alive(worker)
+
+    assert set(recover_interrupted(session, NOW, alive=alive)) == {gone.id, orphan.id}
+    assert mine.status is ExportStatus.RUNNING and elsewhere.status is ExportStatus.QUEUED
+    assert gone.worker is None
+
+
+def test_a_process_is_alive_while_it_runs() -> None:
+    host = process_identity().rpartition(":")[0]
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert worker_alive(f"{host}:{child.pid}")
+    finally:
+        child.kill()
+        child.wait()
+    assert not worker_alive(f"{host}:{child.pid}")
+    assert worker_alive(process_identity())
+    assert worker_alive("a-host-we-cannot-ask:1")
+    assert not worker_alive(None) and not worker_alive(f"{host}:not-a-pid")
 
 
 def test_remove_stray_temporaries_without_a_storage_folder(tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ from assistant.store import (
     migrate,
 )
 
+HEAD = "0002"  # the newest migration
+
 TABLES = {
     "alembic_version",
     "api_keys",
@@ -46,13 +48,13 @@ def _tables(url: str) -> set[str]:
 
 def test_migrate_creates_every_table_on_an_empty_database(store_url: str) -> None:
     assert _tables(store_url) == set()
-    assert migrate(store_url) == head_revision() == "0001"
+    assert migrate(store_url) == head_revision() == HEAD
     assert _tables(store_url) == TABLES
 
 
 def test_migrate_is_idempotent(store_url: str) -> None:
     migrate(store_url)
-    assert migrate(store_url) == "0001"
+    assert migrate(store_url) == HEAD
     assert _tables(store_url) == TABLES
 
 
@@ -90,7 +92,7 @@ def test_downgrade_to_empty_and_up_again(store_url: str) -> None:
         assert _tables(store_url) == {"alembic_version"}
         assert current_revision(engine) is None
         migrate(store_url)
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
 
@@ -142,8 +144,8 @@ def test_a_failing_migration_leaves_nothing_behind(
 def test_an_in_memory_store_is_migrated_through_its_engine() -> None:
     engine = create_store_engine("sqlite://")
     try:
-        assert migrate(engine) == "0001"
+        assert migrate(engine) == HEAD
         assert set(inspect(engine).get_table_names()) == TABLES
-        assert migrate(engine) == "0001"
+        assert migrate(engine) == HEAD
     finally:
         engine.dispose()

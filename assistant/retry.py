@@ -1,0 +1,72 @@
+"""Run a failed, cancelled, interrupted or expired export again, under its own id.
+
+The export row keeps the request and the query run it came from, so a retry re-runs the
+same SQL (through the guard, in a fresh read-only snapshot) into the same kind of file:
+inline or in the background by size, like the first attempt. The audit log gains an
+``export_retried`` entry; the earlier failure stays recorded.
+
+>>> bool(RETRY.search("retry")), RETRY.search("please retry export 3f9a1c2b")[1]
+(True, '3f9a1c2b')
+>>> RETRY.search("export the retry counts") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from assistant.background import export_query_run
+from assistant.exporting import fail_export
+from assistant.history import export_past
+from assistant.replies import Reply
+from assistant.store import Export, ExportStatus, QueryRun, get_owned, requeue
+from intents import ExportRequest
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = ["RETRY", "retry_export"]
+
+RETRY = re.compile(
+    r"^\W*(?:please\s+)?(?:retry|try\s+again|run\s+it\s+again)"
+    r"(?:\s+(?:the\s+)?(?:last\s+|failed\s+)?export)?(?:\s+([\w-]{6,32}))?\W*$",
+    re.I,
+)
+_RETRYABLE = (ExportStatus.FAILED, ExportStatus.CANCELLED, ExportStatus.EXPIRED)
+
+
+def retry_export(conversation: Conversation, export_id: str | None = None) -> Reply:
+    """Retry ``export_id`` (default: the user's latest retryable export) and say how it went.
+
+    Another user's export answers like a missing one (:class:`~assistant.errors.NotFound`);
+    one that is queued, running or done is a :class:`~assistant.errors.Conflict`.
+    """
+    now = conversation.clock()
+    with conversation.sessions.begin() as session:
+        if export_id is None:
+            export_id = session.scalar(
+                select(Export.id)
+                .where(Export.owner_id == conversation.user_id, Export.status.in_(_RETRYABLE))
+                .order_by(Export.created_at.desc(), Export.id.desc())
+                .limit(1)
+            )
+            if export_id is None:
+                return Reply(text="There is no failed or cancelled export to retry.")
+        row = get_owned(session, Export, export_id, conversation.user_id)
+        requeue(row)
+        request = ExportRequest.model_validate(row.request)
+        run = None if row.query_run_id is None else session.get(QueryRun, row.query_run_id)
+        if run is not None:
+            session.expunge(run)
+    if run is None:
+        reply = export_past(conversation, request, now, retry=export_id)
+    else:
+        reply = export_query_run(conversation, request, run, now, retry=export_id)
+    with conversation.sessions() as session:
+        status = session.scalar(select(Export.status).where(Export.id == export_id))
+    if status is ExportStatus.QUEUED and reply.export is None:  # it never started
+        fail_export(conversation, export_id, reply.text)
+    return reply.model_copy(update={"text": f"Retrying export {export_id}. {reply.text}"})

@@ -1,0 +1,32 @@
+"""Exports name the process that runs them, so start-up recovery spares live ones.
+
+Two processes may share one store (two chats, the API beside the UI). Start-up recovery
+must fail only the exports whose process is gone, not a neighbour's running ones: each
+queued or running export records ``host:pid`` of the process that will run it.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("exports") as table:
+        table.add_column(sa.Column("worker", sa.String(200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("exports") as table:
+        table.drop_column("worker")
