@@ -18,6 +18,7 @@ from assistant.exporting import (
     export_info,
     fail_export,
     finish_export,
+    options_for,
     run_export,
     start_export,
 )
@@ -132,6 +133,7 @@ def submit_export(
         row = session.get(Export, export_id)
         assert row is not None
     day = now.astimezone(conversation.zone).date()
+    options = options_for(conversation, request)
 
     def work(control: JobControl) -> ExportResult:
         def progress(step: Progress) -> None:
@@ -141,7 +143,7 @@ def submit_export(
             name = file_name(stem_for(stream.query.tables, day), format, request.compression)
             path = export_path(conversation.settings.storage_dir, export_id, name)
             return export(
-                stream.reader, path, format, request.export_options(),
+                stream.reader, path, format, options,
                 query=run.question or run.sql, rows_total=run.row_count,
                 progress=progress, cancel=control.cancel,
             )  # fmt: skip

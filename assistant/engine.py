@@ -32,6 +32,7 @@ from assistant.errors import AssistantError
 from assistant.exporting import export_info
 from assistant.history import export_past
 from assistant.jobs import InProcessRunner, JobRunner
+from assistant.preferences import UserPreferences, read_preferences, save_preferences
 from assistant.questions import CannotAnswer, SchemaAnswer, translate
 from assistant.replies import ExportInfo, Reply, TablePreview, json_safe
 from assistant.retry import RETRY, retry_export
@@ -56,7 +57,7 @@ from assistant.store import (
 from assistant.store import Conversation as ConversationRow
 from assistant.templates import SAVE, USE, save_template, template_request
 from exporters import ExporterError
-from intents import Context, ExportRequest, Format, Intent, Preferences, Target, parse
+from intents import Context, ExportRequest, Format, Intent, Target, parse
 
 __all__ = ["Clock", "Conversation", "open_conversation"]
 
@@ -157,6 +158,19 @@ class Conversation:
         with self.sessions() as session:
             return export_info(get_owned(session, Export, export_id, self.user_id), self)
 
+    def preferences(self) -> UserPreferences:
+        """The user's saved preferences."""
+        with self.sessions() as session:
+            return read_preferences(session, self.user_id)
+
+    def save_preferences(self, preferences: UserPreferences) -> UserPreferences:
+        """Replace the user's saved preferences; the time zone applies from now on."""
+        with self.sessions.begin() as session:
+            saved = save_preferences(session, self.user_id, preferences)
+        if saved.timezone:
+            self.timezone = saved.timezone
+        return saved
+
     def retry(self, export_id: str | None = None) -> Reply:
         """Run a failed, cancelled, interrupted or expired export again (default: the latest)."""
         return retry_export(self, export_id)
@@ -251,15 +265,13 @@ class Conversation:
 
     def _context(self, now: dt.datetime) -> Context:
         with self.sessions() as session:
-            preference = preferences_for(session, self.user_id)
-            preferences = Preferences(default_format=preference.default_format)
+            preferences = read_preferences(session, self.user_id)
             has_result = self._last_run(session) is not None
             pending = self._pending(session)
             last_export = self.latest(session, "export")
             last = None
             if isinstance(last_export, dict):
                 last = session.scalar(select(Export.request).where(Export.id == last_export["id"]))
-            session.rollback()  # preferences_for may have added an empty row: not saved here
         return Context(
             now=now.astimezone(self.zone),
             timezone=self.timezone,

@@ -10,11 +10,12 @@ reason), and each outcome is appended to the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from assistant.errors import AssistantError
 from assistant.files import export_path, file_name, stem_for
+from assistant.preferences import export_options, read_preferences
 from assistant.replies import ExportInfo
 from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit, process_identity
 from exporters import ExporterError, export
@@ -28,6 +29,7 @@ __all__ = [
     "export_info",
     "fail_export",
     "finish_export",
+    "options_for",
     "run_export",
     "start_export",
 ]
@@ -92,13 +94,20 @@ def run_export(
                              request.compression)  # fmt: skip
             path = export_path(conversation.settings.storage_dir, row_id, name)
             result = export(
-                stream.reader, path, request.format, request.export_options(),
+                stream.reader, path, request.format, options_for(conversation, request),
                 query=run.question or run.sql, rows_total=run.row_count,
             )  # fmt: skip
     except (ExporterError, OSError) as exc:
         fail_export(conversation, row_id, str(exc))
         raise ExportFailed(str(exc)) from exc
     return finish_export(conversation, row_id, name, result.rows, result.bytes, result.sha256)
+
+
+def options_for(conversation: Conversation, request: ExportRequest) -> dict[str, Any]:
+    """The exporter options for ``request``: the user's saved ones for its format, then its own."""
+    with conversation.sessions() as session:
+        saved = read_preferences(session, conversation.user_id)
+    return export_options(saved, request)
 
 
 def start_export(

@@ -3,10 +3,12 @@
 History: each query run in the window (the user's own, in order) is re-run through the
 guard and exported as its own file; the files go into one ZIP with a ``manifest.json``
 naming each file with its SQL, row count and SHA-256, so the bundle can be checked and
-re-run later. Conversation: the chat turns as OpenAI chat fine-tuning JSONL
-(``{"messages": [...]}``), a Markdown dialogue, or a table (one turn per row) in any
-other registered format. Like every export, a file appears under its final name only
-when whole.
+re-run later. Asked for as Excel, history is one workbook instead: a sheet per query
+run, and a last "Queries" sheet with each one's question, SQL and row count.
+
+Conversation: the chat turns as OpenAI chat fine-tuning JSONL (``{"messages": [...]}``),
+a Markdown dialogue, or a table (one turn per row) in any other registered format.
+Like every export, a file appears under its final name only when whole.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -26,11 +29,17 @@ import pyarrow as pa
 from sqlalchemy import select
 
 from assistant.errors import AssistantError
-from assistant.exporting import ExportFailed, fail_export, finish_export, start_export
+from assistant.exporting import (
+    ExportFailed,
+    fail_export,
+    finish_export,
+    options_for,
+    start_export,
+)
 from assistant.files import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
 from assistant.store import AuditAction, AuditEntry, Message, QueryRun
-from exporters import ExporterError, export
+from exporters import ExporterError, Sheet, export, export_workbook
 from intents import ExportRequest, Format, Target
 
 if TYPE_CHECKING:
@@ -60,6 +69,8 @@ def export_history(
         raise NothingToExport("You ran no queries in that time window, so there is nothing "
                               "to export. Ask a question first, like “show orders”.")  # fmt: skip
     day = now.astimezone(zone).date()
+    if request.format is Format.XLSX:
+        return _history_workbook(conversation, request, runs, now, day, retry)
     export_id = start_export(conversation, request, "zip", now, retry=retry)
     name = f"history-{day.isoformat()}.zip"
     final = export_path(conversation.settings.storage_dir, export_id, name)
@@ -75,6 +86,54 @@ def export_history(
         raise ExportFailed(str(exc)) from exc
     rows = sum(int(entry["rows"]) for entry in entries)
     return finish_export(conversation, export_id, name, rows, size, sha256)
+
+
+def _history_workbook(
+    conversation: Conversation,
+    request: ExportRequest,
+    runs: list[QueryRun],
+    now: dt.datetime,
+    day: dt.date,
+    retry: str | None,
+) -> ExportInfo:
+    """Excel history: one workbook, a sheet per query run, then a "Queries" sheet
+    naming each sheet's question, SQL and row count (the workbook's manifest)."""
+    export_id = start_export(conversation, request, "xlsx", now, retry=retry)
+    name = f"history-{day.isoformat()}.xlsx"
+    final = export_path(conversation.settings.storage_dir, export_id, name)
+    counted: list[int] = []
+
+    def sheets() -> Iterator[Sheet]:
+        for index, run in enumerate(runs, start=1):
+            with conversation.source.open(run.sql) as stream:
+                table = stream.query.tables[0] if stream.query.tables else "result"
+                counted.append(0)
+                yield Sheet(f"{index:02d} {table}", _counting(stream.reader, counted))
+        yield Sheet("Queries", pa.table({
+            "sheet": [f"{i:02d}" for i in range(1, len(runs) + 1)],
+            "question": [run.question for run in runs], "sql": [run.sql for run in runs],
+            "rows": counted, "ran_at": [run.created_at.isoformat() for run in runs],
+        }))  # fmt: skip
+
+    options = options_for(conversation, request.model_copy(update={"compression": None}))
+    options["generated_at"] = now  # the bundle's time, as in the ZIP's entries
+    try:
+        result = export_workbook(sheets(), final, options, title=f"History, {day.isoformat()}")
+    except (ExporterError, OSError) as exc:
+        fail_export(conversation, export_id, str(exc))
+        raise ExportFailed(str(exc)) from exc
+    return finish_export(conversation, export_id, name, sum(counted), result.bytes, result.sha256)
+
+
+def _counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatchReader:
+    """``reader`` unchanged, adding its rows to ``counted[-1]`` as they pass."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            counted[-1] += batch.num_rows
+            yield batch
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
 def _instant(local: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
@@ -120,7 +179,7 @@ def _export_run(
     with conversation.source.open(run.sql) as stream:
         stem = f"{index:02d}-{stem_for(stream.query.tables, day)}"
         name = file_name(stem, request.format)
-        options = request.model_copy(update={"compression": None}).export_options()
+        options = options_for(conversation, request.model_copy(update={"compression": None}))
         result = export(stream.reader, folder / name, request.format, options,
                         query=run.question or run.sql)  # fmt: skip
     return {

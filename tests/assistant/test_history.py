@@ -10,6 +10,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import openpyxl
+
 from assistant.engine import Conversation, open_conversation
 from assistant.settings import Settings
 from tests.assistant.conftest import NOW
@@ -81,3 +83,22 @@ def test_conversation_as_markdown_and_csv(chat: Conversation) -> None:
         rows = list(csv.reader(file))
     assert rows[0] == ["turn", "role", "content", "at"]
     assert rows[1][1:3] == ["user", "show orders from today"]
+
+
+def test_everything_from_today_as_excel_is_one_workbook(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    chat.handle("show customers")
+    reply = chat.handle("export everything from today as excel")
+    assert reply.export is not None and reply.export.format == "xlsx"
+    assert reply.export.file_name == "history-2026-11-18.xlsx" and reply.export.rows == 110
+    path = Path(reply.export.path or "")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == reply.export.sha256
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["01 orders", "02 customers", "Queries"]
+    sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+    assert len(sheets["01 orders"]) == 1 + 10 and len(sheets["02 customers"]) == 1 + 100
+    queries = sheets["Queries"]
+    assert queries[0] == ("sheet", "question", "sql", "rows", "ran_at")
+    assert [(q[0], q[3]) for q in queries[1:]] == [("01", 10), ("02", 100)]
+    assert queries[1][1] == "show orders from today" and str(queries[1][2]).startswith("SELECT")
+    book.close()
