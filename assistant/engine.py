@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.background import ExportEventRouter, export_query_run
 from assistant.chatwords import LABELS, help_text, preferred_format
+from assistant.control import CANCEL, RETRY, cancel_export, retry_export
 from assistant.errors import AssistantError
 from assistant.exporting import export_info
 from assistant.history import export_past
@@ -35,7 +36,6 @@ from assistant.jobs import InProcessRunner, JobRunner
 from assistant.preferences import UserPreferences, read_preferences, save_preferences
 from assistant.questions import CannotAnswer, SchemaAnswer, translate
 from assistant.replies import ExportInfo, Reply, TablePreview, json_safe
-from assistant.retry import RETRY, retry_export
 from assistant.schema import Schema, introspect
 from assistant.settings import Settings
 from assistant.source import DataSource
@@ -232,6 +232,9 @@ class Conversation:
         found = RETRY.search(message)
         if found:
             return retry_export(self, found[1]), None
+        found = CANCEL.search(message)
+        if found:
+            return cancel_export(self, found[1]), None
         context = self._context(now)
         request = parse(message, context, mode=self.mode)
         if not request.ready:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from sqlalchemy import select
 
 from assistant.background import ExportEventRouter
 from assistant.demo import build_demo
-from assistant.engine import open_conversation
-from assistant.jobs import InProcessRunner, JobControl
+from assistant.engine import Conversation, open_conversation
+from assistant.jobs import InProcessRunner
 from assistant.settings import Settings
 from assistant.store import (
     AuditEntry,
@@ -89,7 +90,9 @@ def test_the_json_face_waits_for_the_file(settings: Settings) -> None:
     assert reply.export.rows == 100 and Path(reply.export.path or "").is_file()
 
 
-def test_a_cancelled_export_leaves_no_file(settings: Settings) -> None:
+@pytest.fixture
+def blocked(settings: Settings) -> Iterator[Conversation]:
+    """Ana's conversation whose one running slot is taken: her exports wait in the queue."""
     release = threading.Event()
     router = ExportEventRouter()
     runner = InProcessRunner(per_owner=1, on_event=router)
@@ -97,24 +100,35 @@ def test_a_cancelled_export_leaves_no_file(settings: Settings) -> None:
         with open_conversation(
             settings, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
         ) as chat:
-
-            def block(control: JobControl) -> None:
-                release.wait(30)
-
-            # The user's one running slot is taken, so the export waits in the queue.
-            runner.submit(str(chat.user_id), "blocker", block)
-            chat.handle("show customers")
-            reply = chat.handle("export this as xlsx")
-            assert reply.export is not None and reply.export.status == "queued"
-            assert chat.cancel(reply.export.id)
+            runner.submit(str(chat.user_id), "blocker", lambda control: release.wait(30))
+            yield chat
             release.set()
     finally:
         release.set()
         runner.shutdown(wait=True)
+
+
+def test_a_cancelled_export_leaves_no_file(settings: Settings, blocked: Conversation) -> None:
+    blocked.handle("show customers")
+    reply = blocked.handle("export this as xlsx")
+    assert reply.export is not None and reply.export.status == "queued"
+    assert blocked.cancel(reply.export.id)
     row, actions = _export(settings, reply.export.id)
     assert row.status is ExportStatus.CANCELLED and row.file_path is None
     assert actions == ["export_created", "export_cancelled"]
     assert not (settings.storage_dir / reply.export.id).exists()
+
+
+def test_cancel_the_export_in_words(settings: Settings, blocked: Conversation) -> None:
+    blocked.handle("show customers")
+    queued = blocked.handle("export this as csv").export
+    assert queued is not None and queued.status == "queued"
+    reply = blocked.handle("cancel the export")
+    assert reply.text.startswith(f"Cancelling export {queued.id}")
+    assert blocked.export_status(queued.id).status == "cancelled"
+    assert "nothing to cancel" in blocked.handle("cancel the export").text
+    assert "already cancelled" in blocked.handle(f"cancel export {queued.id}").text
+    assert not (settings.storage_dir / queued.id).exists()
 
 
 def test_a_runner_needs_its_router(settings: Settings) -> None:

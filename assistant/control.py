@@ -1,5 +1,6 @@
-"""Run a failed, cancelled, interrupted or expired export again, under its own id.
+"""Chat commands over exports already made: "retry" and "cancel the export".
 
+Retry runs a failed, cancelled, interrupted or expired export again, under its own id.
 The export row keeps the request and the query run it came from, so a retry re-runs the
 same SQL (through the guard, in a fresh read-only snapshot) into the same kind of file:
 inline or in the background by size, like the first attempt. The audit log gains an
@@ -9,6 +10,11 @@ inline or in the background by size, like the first attempt. The audit log gains
 (True, '3f9a1c2b')
 >>> RETRY.search("export the retry counts") is None
 True
+>>> bool(CANCEL.search("cancel the export")), CANCEL.search("stop export 3f9a1c2b")[1]
+(True, '3f9a1c2b')
+
+Cancel stops a queued or running background export of this process's job runner: it
+ends at its next batch and leaves no file.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assistant.background import export_query_run
 from assistant.exporting import fail_export
@@ -28,13 +35,19 @@ from intents import ExportRequest
 if TYPE_CHECKING:
     from assistant.engine import Conversation
 
-__all__ = ["RETRY", "retry_export"]
+__all__ = ["CANCEL", "RETRY", "cancel_export", "retry_export"]
 
 RETRY = re.compile(
     r"^\W*(?:please\s+)?(?:retry|try\s+again|run\s+it\s+again)"
     r"(?:\s+(?:the\s+)?(?:last\s+|failed\s+)?export)?(?:\s+([\w-]{6,32}))?\W*$",
     re.I,
 )
+CANCEL = re.compile(
+    r"^\W*(?:please\s+)?(?:cancel|stop|abort)\s+(?:the\s+|my\s+|that\s+)?(?:last\s+)?"
+    r"(?:export|download)(?:\s+([\w-]{6,32}))?\W*$",
+    re.I,
+)
+_LIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 _RETRYABLE = (ExportStatus.FAILED, ExportStatus.CANCELLED, ExportStatus.EXPIRED)
 
 
@@ -46,15 +59,9 @@ def retry_export(conversation: Conversation, export_id: str | None = None) -> Re
     """
     now = conversation.clock()
     with conversation.sessions.begin() as session:
+        export_id = export_id or _latest(session, conversation.user_id, _RETRYABLE)
         if export_id is None:
-            export_id = session.scalar(
-                select(Export.id)
-                .where(Export.owner_id == conversation.user_id, Export.status.in_(_RETRYABLE))
-                .order_by(Export.created_at.desc(), Export.id.desc())
-                .limit(1)
-            )
-            if export_id is None:
-                return Reply(text="There is no failed or cancelled export to retry.")
+            return Reply(text="There is no failed or cancelled export to retry.")
         row = get_owned(session, Export, export_id, conversation.user_id)
         requeue(row)
         request = ExportRequest.model_validate(row.request)
@@ -70,3 +77,32 @@ def retry_export(conversation: Conversation, export_id: str | None = None) -> Re
     if status is ExportStatus.QUEUED and reply.export is None:  # it never started
         fail_export(conversation, export_id, reply.text)
     return reply.model_copy(update={"text": f"Retrying export {export_id}. {reply.text}"})
+
+
+def cancel_export(conversation: Conversation, export_id: str | None = None) -> Reply:
+    """Cancel ``export_id`` (default: the user's latest queued or running export)."""
+    with conversation.sessions() as session:
+        export_id = export_id or _latest(session, conversation.user_id, _LIVE)
+        if export_id is None:
+            return Reply(text="No export is running, so there is nothing to cancel.")
+        row = get_owned(session, Export, export_id, conversation.user_id)
+        status = row.status
+    if status not in _LIVE:
+        return Reply(text=f"Export {export_id} is already {status.value}; nothing to cancel.")
+    if not conversation.cancel(export_id):
+        return Reply(text=f"Export {export_id} is run by another process of the assistant; "
+                     "cancel it where it was started.")  # fmt: skip
+    return Reply(
+        text=f"Cancelling export {export_id}: it stops at its next batch and keeps no file.",
+        export=conversation.export_status(export_id),
+    )
+
+
+def _latest(session: Session, user_id: int, statuses: tuple[ExportStatus, ...]) -> str | None:
+    """The id of the user's newest export in one of ``statuses``."""
+    return session.scalar(
+        select(Export.id)
+        .where(Export.owner_id == user_id, Export.status.in_(statuses))
+        .order_by(Export.created_at.desc(), Export.id.desc())
+        .limit(1)
+    )
