@@ -30,7 +30,7 @@ from assistant.exporting import fail_export
 from assistant.history import export_past
 from assistant.replies import Reply
 from assistant.store import Export, ExportStatus, QueryRun, get_owned, requeue
-from intents import ExportRequest
+from intents import ExportRequest, Target
 
 if TYPE_CHECKING:
     from assistant.engine import Conversation
@@ -66,10 +66,13 @@ def retry_export(conversation: Conversation, export_id: str | None = None) -> Re
         requeue(row)
         request = ExportRequest.model_validate(row.request)
         run = None if row.query_run_id is None else session.get(QueryRun, row.query_run_id)
-        if run is not None:
-            session.expunge(run)
+        chosen = [r for r in (session.get(QueryRun, i) for i in row.run_ids or ()) if r]
+        session.expunge_all()
+        # A bundle keeps its shape: an Excel history was a workbook unless it was a ZIP.
+        workbook = row.format == "xlsx" if request.target is Target.HISTORY else None
     if run is None:
-        reply = export_past(conversation, request, now, retry=export_id)
+        reply = export_past(conversation, request, now, retry=export_id,
+                            runs=chosen or None, workbook=workbook)  # fmt: skip
     else:
         reply = export_query_run(conversation, request, run, now, retry=export_id)
     with conversation.sessions() as session:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.background import ExportEventRouter, export_query_run
 from assistant.chatwords import LABELS, help_text, preferred_format
 from assistant.control import CANCEL, RETRY, cancel_export, retry_export
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidInput
 from assistant.exporting import export_info
 from assistant.history import export_past
 from assistant.jobs import InProcessRunner, JobRunner
@@ -59,7 +60,7 @@ from assistant.templates import SAVE, USE, save_template, template_request
 from exporters import ExporterError
 from intents import Context, ExportRequest, Format, Intent, Target, parse
 
-__all__ = ["Clock", "Conversation", "open_conversation"]
+__all__ = ["Clock", "Conversation", "Ran", "Unanswerable", "open_conversation"]
 
 _log = logging.getLogger(__name__)
 
@@ -73,6 +74,21 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class Unanswerable(InvalidInput):
+    """Not a question over the data (or not one understood); the message says what is."""
+
+    code = "cannot_answer"
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A query that ran: its recorded run, the preview table and a title for it."""
+
+    run: QueryRun
+    table: TablePreview
+    title: str
+
+
 class Conversation:
     """One user's conversation over the source database, persisted in the store."""
 
@@ -81,7 +97,7 @@ class Conversation:
         settings: Settings,
         sessions: sessionmaker[Session],
         user_id: int,
-        conversation_id: str,
+        conversation_id: str | None,
         *,
         clock: Clock = _utc_now,
         timezone: str = "UTC",
@@ -185,6 +201,8 @@ class Conversation:
 
     def handle(self, message: str) -> Reply:
         """Answer ``message``; every failure a person can act on becomes words, not a trace."""
+        if self.id is None:
+            raise ValueError("this Conversation serves API calls only: open one with an id to chat")
         now = self.clock()
         with self.sessions.begin() as session:
             session.add(
@@ -321,8 +339,15 @@ class Conversation:
 
     # -- doing ------------------------------------------------------------------------
 
-    def _query(self, question: str, now: dt.datetime, *, also: str | None = None) -> Reply:
-        """Run ``question`` (or, when only that reads, the parser's wording ``also``)."""
+    def query(self, question: str, *, also: str | None = None) -> Ran:
+        """Run ``question`` (English or SQL) and record the run; the API's and chat's query.
+
+        ``also`` is the parser's wording, tried when only that reads. Raises
+        :class:`Unanswerable` when it is not a question over the data, and the exporter's
+        errors (``QueryRejected`` for a query that would write...) when the database
+        refuses it; a refused run is recorded with its error all the same.
+        """
+        now = self.clock()
         answer = translate(question, self.schema, now, dialect=self.dialect)
         if self.mode != "rules":  # an LLM, when configured, writes the SQL; else the rules'
             answer = with_llm(
@@ -333,7 +358,7 @@ class Conversation:
             answer, question = (answer, question) if isinstance(second, CannotAnswer) else (
                 second, also)  # fmt: skip
         if isinstance(answer, CannotAnswer | SchemaAnswer):
-            return Reply(text=answer.reply)
+            raise Unanswerable(answer.reply)
         run = QueryRun(
             owner_id=self.user_id, conversation_id=self.id, question=question, sql=answer.sql,
             created_at=now,
@@ -343,22 +368,32 @@ class Conversation:
         except ExporterError as exc:
             run.error = str(exc)
             self._save_run(run)
-            return Reply(text=f"I could not run that query: {exc}")
+            raise
         run.sql = preview.query.sql
         run.columns = preview.columns
         run.row_count = preview.row_count
         run.duration_ms = round(preview.duration_ms)
         self._save_run(run)
-        self._ran = run.id
         table = TablePreview(
             columns=preview.columns,
             rows=[[json_safe(cell) for cell in row] for row in preview.rows],
             row_count=preview.row_count,
         )
-        shown = len(preview.rows)
-        more = f", showing the first {shown}" if shown < preview.row_count else ""
-        rows = "1 row" if preview.row_count == 1 else f"{preview.row_count:,} rows"
-        return Reply(text=f"{answer.title}: {rows}{more}.", table=table)
+        return Ran(run=run, table=table, title=answer.title)
+
+    def _query(self, question: str, now: dt.datetime, *, also: str | None = None) -> Reply:
+        """The chat's answer to a question: the table and its size in words."""
+        try:
+            ran = self.query(question, also=also)
+        except Unanswerable as exc:
+            return Reply(text=exc.message)
+        except ExporterError as exc:
+            return Reply(text=f"I could not run that query: {exc}")
+        self._ran = ran.run.id
+        shown, total = len(ran.table.rows), ran.table.row_count or 0
+        more = f", showing the first {shown}" if shown < total else ""
+        rows = "1 row" if total == 1 else f"{total:,} rows"
+        return Reply(text=f"{ran.title}: {rows}{more}.", table=ran.table)
 
     def _save_run(self, run: QueryRun) -> None:
         with self.sessions.begin() as session:

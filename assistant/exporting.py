@@ -119,11 +119,13 @@ def start_export(
     *,
     retry: str | None = None,
     queued: bool = False,
+    run_ids: list[str] | None = None,
 ) -> str:
     """Record a new running (or ``queued``) export and its audit entry; return its id.
 
     ``retry`` names a requeued export (:func:`assistant.store.requeue`) to start again
-    instead: same id, same request, a new attempt in the audit log."""
+    instead: same id, same request, a new attempt in the audit log. ``run_ids`` are the
+    query runs a batch holds."""
     user_id = conversation.user_id
     status = ExportStatus.QUEUED if queued else ExportStatus.RUNNING
     started = None if queued else now
@@ -143,7 +145,7 @@ def start_export(
             query_run_id=None if run is None else run.id,
             request=request.model_dump(mode="json"), format=format,
             status=status, rows_total=None if run is None else run.row_count,
-            created_at=now, started_at=started, worker=process_identity(),
+            created_at=now, started_at=started, worker=process_identity(), run_ids=run_ids,
         )  # fmt: skip
         session.add(row)
         session.flush()

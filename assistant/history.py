@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 from sqlalchemy import select
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidInput
 from assistant.exporting import (
     ExportFailed,
     fail_export,
@@ -60,18 +60,27 @@ def export_history(
     now: dt.datetime,
     *,
     retry: str | None = None,
+    runs: list[QueryRun] | None = None,
+    workbook: bool | None = None,
 ) -> ExportInfo:
-    """One ZIP of every query run in ``request``'s window, each re-run, with a manifest."""
+    """One ZIP of every query run in ``request``'s window (or of ``runs``), each re-run,
+    with a manifest; as Excel one workbook instead, unless ``workbook`` is False."""
     assert request.format is not None
     zone = ZoneInfo(conversation.timezone)
-    runs = _runs(conversation, _instant(request.since, zone), _instant(request.until, zone))
+    chosen = None if runs is None else [run.id for run in runs]
+    if runs is None:
+        runs = _runs(conversation, _instant(request.since, zone), _instant(request.until, zone))
     if not runs:
         raise NothingToExport("You ran no queries in that time window, so there is nothing "
                               "to export. Ask a question first, like “show orders”.")  # fmt: skip
     day = now.astimezone(zone).date()
-    if request.format is Format.XLSX:
-        return _history_workbook(conversation, request, runs, now, day, retry)
-    export_id = start_export(conversation, request, "zip", now, retry=retry)
+    if workbook is None:
+        workbook = request.format is Format.XLSX
+    if workbook:
+        if request.format is not Format.XLSX:
+            raise InvalidInput("A workbook bundle is an Excel file: ask for the xlsx format.")
+        return _history_workbook(conversation, request, runs, now, day, retry, chosen)
+    export_id = start_export(conversation, request, "zip", now, retry=retry, run_ids=chosen)
     name = f"history-{day.isoformat()}.zip"
     final = export_path(conversation.settings.storage_dir, export_id, name)
     try:
@@ -95,10 +104,11 @@ def _history_workbook(
     now: dt.datetime,
     day: dt.date,
     retry: str | None,
+    chosen: list[str] | None,
 ) -> ExportInfo:
     """Excel history: one workbook, a sheet per query run, then a "Queries" sheet
     naming each sheet's question, SQL and row count (the workbook's manifest)."""
-    export_id = start_export(conversation, request, "xlsx", now, retry=retry)
+    export_id = start_export(conversation, request, "xlsx", now, retry=retry, run_ids=chosen)
     name = f"history-{day.isoformat()}.xlsx"
     final = export_path(conversation.settings.storage_dir, export_id, name)
     counted: list[int] = []
@@ -304,14 +314,20 @@ def export_past(
     now: dt.datetime,
     *,
     retry: str | None = None,
+    runs: list[QueryRun] | None = None,
+    workbook: bool | None = None,
 ) -> Reply:
     """History (one ZIP, a file per query run) or this conversation's transcript, in words.
 
-    ``retry`` names a requeued export to run again under its own id."""
+    ``retry`` names a requeued export to run again under its own id; ``runs`` and
+    ``workbook`` are as :func:`export_history` takes them."""
     try:
         if request.target is Target.HISTORY:
-            info = export_history(conversation, request, now, retry=retry)
-            what = "one file per query in the window, with a manifest.json"
+            info = export_history(
+                conversation, request, now, retry=retry, runs=runs, workbook=workbook
+            )
+            what = ("a sheet per query in the window" if info.format == "xlsx"
+                    else "one file per query in the window, with a manifest.json")  # fmt: skip
         else:
             info = export_conversation(conversation, request, now, retry=retry)
             what = "this conversation"

@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     max_running_exports_per_user: int = Field(2, ge=1)
     file_ttl_hours: float = Field(24.0, gt=0, description="how long export files are kept")
     query_timeout_seconds: float = Field(60.0, gt=0)
+    # The HTTP API
+    secret_key: str | None = Field(
+        None,
+        description="signs download links; default: a random key kept in <storage_dir>/.secret",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="where links in emails and replies point"
+    )
+    link_ttl_hours: float = Field(24.0, gt=0, description="how long a download link works")
+    exports_per_minute: int = Field(10, ge=1, description="export requests per user per minute")
+    max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
+    max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
+    cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
 
 
 def load_settings() -> Settings:

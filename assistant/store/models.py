@@ -294,6 +294,8 @@ class Export(Base):
     # ``host:pid`` of the process that runs it while queued or running (start-up
     # recovery fails only the exports whose process is gone).
     worker: Mapped[str | None] = mapped_column(String(200))
+    # A batch of chosen query runs: their ids, in order (a retry re-exports the same).
+    run_ids: Mapped[list[str] | None]
 
     def __repr__(self) -> str:
         return f"Export(id={self.id!r}, format={self.format!r}, status={self.status!r})"
