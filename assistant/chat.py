@@ -24,7 +24,7 @@ from assistant.replies import Reply
 from assistant.settings import Settings, load_settings
 from assistant.store import create_store_engine, create_user_with_key, migrate, session_factory
 
-__all__ = ["create_user", "pinned_clock", "prepare", "render", "run_chat"]
+__all__ = ["create_user", "pinned_clock", "prepare", "prepare_source", "render", "run_chat"]
 
 DEFAULT_SOURCE_URL = f"sqlite:///{DEFAULT_PATH.as_posix()}"
 
@@ -33,9 +33,14 @@ def prepare(settings: Settings) -> Recovered:
     """Migrate the store, recover from a crash, and build the demo source if it is missing."""
     migrate(settings.database_url)
     recovered = recover_at_start(settings)
+    prepare_source(settings)
+    return recovered
+
+
+def prepare_source(settings: Settings) -> None:
+    """Build the bundled demo source when it is the configured one and missing."""
     if settings.source_url == DEFAULT_SOURCE_URL and not DEFAULT_PATH.exists():
         build_demo(DEFAULT_PATH, DEFAULT_ROWS)
-    return recovered
 
 
 def pinned_clock(now: str | None, tz: str) -> Clock:

@@ -153,7 +153,32 @@ def _run_users_create(args: argparse.Namespace) -> None:
     print(create_user(args.name, args.email))
 
 
-COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, users)
+def serve(commands: Commands) -> None:
+    """``serve``: the HTTP API (contracts/api.md) with the configured store and runner."""
+    parser = commands.add_parser(
+        "serve", help="serve the HTTP API",
+        description="Serve the HTTP API; migrations apply first. Stops cleanly on SIGTERM/SIGINT.",
+    )  # fmt: skip
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    parser.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from assistant.api import create_app
+    from assistant.chat import prepare_source
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    prepare_source(settings)
+    # uvicorn turns SIGTERM/SIGINT into a graceful shutdown: the lifespan then lets
+    # running exports finish before the process exits.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, serve, users)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,6 +218,13 @@ def _whole_number(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
     return value
+
+
+def _port(text: str) -> int:
+    port = _whole_number(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {port}")
+    return port
 
 
 def _day(text: str) -> dt.date:

@@ -35,7 +35,7 @@ from assistant.exporting import export_info
 from assistant.history import export_past
 from assistant.jobs import InProcessRunner, JobRunner
 from assistant.preferences import UserPreferences, read_preferences, save_preferences
-from assistant.questions import CannotAnswer, SchemaAnswer, translate
+from assistant.questions import CannotAnswer, SchemaAnswer, Translation, translate
 from assistant.replies import ExportInfo, Reply, TablePreview, json_safe
 from assistant.schema import Schema, introspect
 from assistant.settings import Settings
@@ -339,15 +339,18 @@ class Conversation:
 
     # -- doing ------------------------------------------------------------------------
 
-    def query(self, question: str, *, also: str | None = None) -> Ran:
+    def query(self, question: str, *, also: str | None = None, sql: bool = False) -> Ran:
         """Run ``question`` (English or SQL) and record the run; the API's and chat's query.
 
-        ``also`` is the parser's wording, tried when only that reads. Raises
+        ``also`` is the parser's wording, tried when only that reads; ``sql`` runs
+        ``question`` as SQL without translating it. Raises
         :class:`Unanswerable` when it is not a question over the data, and the exporter's
         errors (``QueryRejected`` for a query that would write...) when the database
         refuses it; a refused run is recorded with its error all the same.
         """
         now = self.clock()
+        if sql:  # SQL as typed: the guard and the database judge it, no translating
+            return self._run(question, Translation(question, "Your query"), now)
         answer = translate(question, self.schema, now, dialect=self.dialect)
         if self.mode != "rules":  # an LLM, when configured, writes the SQL; else the rules'
             answer = with_llm(
@@ -359,6 +362,10 @@ class Conversation:
                 second, also)  # fmt: skip
         if isinstance(answer, CannotAnswer | SchemaAnswer):
             raise Unanswerable(answer.reply)
+        return self._run(question, answer, now)
+
+    def _run(self, question: str, answer: Translation, now: dt.datetime) -> Ran:
+        """Preview ``answer``'s SQL and record the run (with its error if it fails)."""
         run = QueryRun(
             owner_id=self.user_id, conversation_id=self.id, question=question, sql=answer.sql,
             created_at=now,

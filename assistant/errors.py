@@ -5,6 +5,8 @@
     ├── Unauthorized            no API key, or an unknown or revoked one (HTTP 401)
     ├── NotFound                no such id, or it belongs to another user (HTTP 404)
     ├── Conflict                the resource's state forbids it right now (HTTP 409)
+    ├── Forbidden               a tampered or expired signed link (HTTP 403)
+    ├── TooManyRequests         over a rate limit; ``retry_after`` seconds (HTTP 429)
     ├── ExportFailed            an export could not be written (assistant.exporting)
     ├── NothingToExport         a history/transcript export found nothing (assistant.history)
     └── StoreError              the store database failed; nothing the caller did (HTTP 503)
@@ -31,9 +33,11 @@ __all__ = [
     "AuditLogIsAppendOnly",
     "BadRequest",
     "Conflict",
+    "Forbidden",
     "InvalidInput",
     "NotFound",
     "StoreError",
+    "TooManyRequests",
     "Unauthorized",
 ]
 
@@ -73,6 +77,22 @@ class Conflict(AssistantError):
     """The resource exists but its state forbids the action (not done yet, name taken)."""
 
     code = "conflict"
+
+
+class Forbidden(AssistantError):
+    """A signed link that was tampered with or has expired (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class TooManyRequests(AssistantError):
+    """Too many requests of one kind; ``retry_after`` says when to try again (HTTP 429)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreError(AssistantError):

@@ -1,0 +1,94 @@
+"""The HTTP API (contracts/api.md): ``create_app(settings)`` builds it, nothing global.
+
+One :class:`~assistant.service.Assistant` per app (one store pool, one job runner, so the
+per-user export cap holds across requests), a link signer, an export rate limiter and a
+body-size limit; one router per resource; one set of error handlers. The lifespan
+migrates the store and recovers from a crash before the first request, sweeps expired
+files every ``cleanup_interval_seconds``, and on shutdown lets running exports finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from assistant.api.deps import AppState
+from assistant.api.errors import install_error_handlers
+from assistant.api.limits import BodySizeLimit, RateLimiter
+from assistant.api.routes import chat, exports, health, links, preferences, queries, templates
+from assistant.api.signing import LinkSigner
+from assistant.recovery import tidy
+from assistant.service import Assistant, secret_key
+from assistant.settings import Settings
+
+__all__ = ["create_app"]
+
+_log = logging.getLogger(__name__)
+
+DESCRIPTION = """Chat with your data and export results as files.
+
+Every route under `/api` needs `Authorization: Bearer <API key>` (create one with
+`python -m assistant users create NAME`). Errors are
+`{"error": {"code": "...", "message": "..."}}`. Another user's ids answer 404.
+Small exports finish before the answer; large ones run in the background: follow them
+with `GET /api/exports/{id}` or its `events` stream, and fetch the file with its
+`download_url` (a signed link that works without a key until it expires).
+"""
+
+
+def create_app(settings: Settings, *, assistant: Assistant | None = None) -> FastAPI:
+    """The API over ``settings`` (or over an ``assistant`` the caller built and owns)."""
+    own = assistant is None
+    service = assistant or Assistant(settings)
+    parts = AppState(
+        settings=settings,
+        assistant=service,
+        signer=LinkSigner(secret_key(settings), settings.link_ttl_hours * 3600),
+        export_limiter=RateLimiter(settings.exports_per_minute, 60.0),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        recovered = await run_in_threadpool(service.start)
+        if recovered.interrupted:
+            _log.warning(
+                "%d exports were interrupted by a crash and marked failed (retryable)",
+                len(recovered.interrupted),
+            )
+        sweeper = asyncio.create_task(_sweep(settings))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            if own:
+                await run_in_threadpool(service.close)
+
+    app = FastAPI(
+        title="Data assistant",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.parts = parts
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    for module in (health, chat, queries, exports, links, preferences, templates):
+        app.include_router(module.router)
+    return app
+
+
+async def _sweep(settings: Settings) -> None:
+    """Expire old files and stray temporaries every ``cleanup_interval_seconds``."""
+    while True:
+        await asyncio.sleep(settings.cleanup_interval_seconds)
+        try:
+            await run_in_threadpool(tidy, settings)
+        except Exception:  # a failed sweep is retried next time; the API goes on
+            _log.exception("the periodic clean-up failed")

@@ -1,0 +1,96 @@
+"""What routes depend on: the process's assistant, the caller, their conversation, limits.
+
+Everything comes from ``request.app.state`` (set by :func:`assistant.api.app.create_app`),
+never from module globals, so two apps with different settings can live side by side.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.api.limits import RateLimiter
+from assistant.api.signing import LinkSigner
+from assistant.engine import Conversation
+from assistant.errors import TooManyRequests, Unauthorized
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.store import user_for_key
+
+__all__ = [
+    "AppState",
+    "Caller",
+    "CurrentUser",
+    "ExportRateLimit",
+    "State",
+    "UserConversation",
+]
+
+
+@dataclass(frozen=True)
+class AppState:
+    """The app's parts, built once by ``create_app``."""
+
+    settings: Settings
+    assistant: Assistant
+    signer: LinkSigner
+    export_limiter: RateLimiter
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.parts
+    return state
+
+
+State = Annotated[AppState, Depends(_state)]
+
+_bearer = HTTPBearer(auto_error=False, description="an API key from `assistant users create`")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user."""
+
+    id: int
+    name: str
+
+
+def _caller(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
+    with state.assistant.sessions.begin() as session:
+        user = user_for_key(session, credentials.credentials)
+        if user is None:
+            raise Unauthorized("That API key is not valid; create one with "
+                               "`python -m assistant users create NAME`.")  # fmt: skip
+        return Caller(user.id, user.name)
+
+
+CurrentUser = Annotated[Caller, Depends(_caller)]
+
+
+def _conversation(state: State, caller: CurrentUser) -> Conversation:
+    """An API conversation for the caller: their data, no chat messages kept."""
+    return state.assistant.conversation(caller.id)
+
+
+UserConversation = Annotated[Conversation, Depends(_conversation)]
+
+
+def _export_rate(state: State, caller: CurrentUser) -> None:
+    wait = state.export_limiter.hit(str(caller.id))
+    if wait is not None:
+        limit = state.settings.exports_per_minute
+        raise TooManyRequests(
+            f"You may start {limit} exports a minute; try again in {math.ceil(wait)} s.", wait
+        )
+
+
+ExportRateLimit = Depends(_export_rate)

@@ -1,0 +1,166 @@
+"""One mapping from every error to the contract's shape and a fitting status.
+
+``{"error": {"code": "snake_case_code", "message": "a sentence a person can act on"}}``
+for the engine's typed errors, the exporter's, request validation, unknown routes and
+methods, and (logged, without details) anything unexpected: a 5xx is a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from assistant.api.limits import error_body
+from assistant.errors import (
+    AssistantError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StoreError,
+    TooManyRequests,
+    Unauthorized,
+)
+from exporters import (
+    ExportCancelled,
+    ExporterError,
+    OptionError,
+    QueryRejected,
+    QueryTimeout,
+    SourceError,
+    UnknownColumn,
+)
+
+__all__ = ["ErrorBody", "documented", "install_error_handlers"]
+
+_log = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[Exception], int, str | None]] = [
+    # (error, status, code when the error has none of its own), most specific first
+    (Unauthorized, 401, None),
+    (Forbidden, 403, None),
+    (NotFound, 404, None),
+    (Conflict, 409, None),
+    (TooManyRequests, 429, None),
+    (StoreError, 503, None),
+    (InvalidInput, 400, None),
+    (AssistantError, 422, None),  # ExportFailed, NothingToExport: understood, not doable
+    (QueryRejected, 400, "query_rejected"),
+    (OptionError, 400, "invalid_option"),
+    (UnknownColumn, 400, "unknown_column"),
+    (QueryTimeout, 408, "query_timeout"),
+    (SourceError, 502, "source_unavailable"),
+    (ExportCancelled, 409, "cancelled"),
+    (ExporterError, 400, "bad_request"),
+]
+
+_TITLES = {
+    400: "The request is wrong; the message says what to change.",
+    401: "No valid API key: send `Authorization: Bearer <key>`.",
+    403: "The link was tampered with or has expired.",
+    404: "No such resource for this user (another user's id answers the same).",
+    408: "The query took longer than the time limit.",
+    409: "The resource's state does not allow this now.",
+    413: "The request body is too large.",
+    416: "The requested range is outside the file.",
+    422: "The request is understood but cannot be done.",
+    429: "Too many requests; wait `Retry-After` seconds.",
+    502: "The data source did not answer.",
+    503: "The store is unavailable.",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str = Field(examples=["There is no export 'x1'. Check the id in your history."])
+
+
+class ErrorBody(BaseModel):
+    """Every error answer."""
+
+    error: ErrorDetail
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route's error statuses, each with the error shape."""
+    return {
+        status: {"model": ErrorBody, "description": _TITLES.get(status, "An error.")}
+        for status in statuses
+    }
+
+
+def _answer(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+def _for(exc: Exception) -> JSONResponse:
+    for kind, status, code in _STATUS:
+        if isinstance(exc, kind):
+            headers = None
+            if isinstance(exc, TooManyRequests):
+                headers = {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
+            elif isinstance(exc, Unauthorized):
+                headers = {"WWW-Authenticate": "Bearer"}
+            message = getattr(exc, "message", None) or str(exc)
+            return _answer(status, str(code or getattr(exc, "code", "error")), message, headers)
+    raise exc  # not ours: the catch-all below answers 500
+
+
+async def _known(request: Request, exc: Exception) -> JSONResponse:
+    return _for(exc)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":
+        return _answer(
+            400,
+            "malformed_json",
+            "The body is not valid JSON (or not UTF-8): "
+            f"{first.get('ctx', {}).get('error', 'check the syntax')}.",
+        )
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return _answer(422, "invalid_request", f"{where}: {message}{more}.")
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+    message = {
+        404: "There is no such route. See /docs for the API.",
+        405: "This route does not take that method. See /docs.",
+    }.get(exc.status_code, str(exc.detail))
+    return _answer(
+        exc.status_code, codes.get(exc.status_code, "http_error"), message, dict(exc.headers or {})
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _answer(
+        500,
+        "internal_error",
+        "Something went wrong on our side; it was logged. "
+        "Try again, and report it if it keeps happening.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(AssistantError, _known)
+    app.add_exception_handler(ExporterError, _known)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

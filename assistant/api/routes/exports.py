@@ -1,0 +1,232 @@
+"""Exports: create, list, follow (poll or SSE), cancel or delete, retry, batch, download."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from assistant.api.deps import AppState, ExportRateLimit, State, UserConversation
+from assistant.api.download import file_response, media_type_for, safe_path
+from assistant.api.errors import documented
+from assistant.api.schemas import (
+    BatchCreate,
+    ExportCreate,
+    ExportPagePublic,
+    ExportPublic,
+    Id,
+)
+from assistant.api.views import export_view
+from assistant.engine import Conversation
+from assistant.errors import Conflict, NotFound
+from assistant.resources import create_batch, create_export, delete_export, export_request
+from assistant.store import AuditAction, Export, ExportStatus, audit, exports_page, get_owned
+
+router = APIRouter(tags=["exports"])
+
+#: How often the event stream looks at the export, and how long it stays quiet at most.
+POLL_SECONDS = 0.25
+KEEPALIVE_SECONDS = 15.0
+
+
+def _view(state: AppState, conversation: Conversation, export_id: str) -> ExportPublic:
+    with conversation.sessions() as session:
+        row = get_owned(session, Export, export_id, conversation.user_id)
+        return export_view(state, row, conversation)
+
+
+@router.post(
+    "/api/exports",
+    status_code=201,
+    dependencies=[ExportRateLimit],
+    responses=documented(400, 401, 404, 408, 409, 413, 422, 429, 502),
+)
+def create(body: ExportCreate, state: State, conversation: UserConversation) -> ExportPublic:
+    """Export a query run (``query_id``) or new ``sql`` in ``format``.
+
+    Small results are written before the answer (``done``, with ``download_url``);
+    larger ones answer ``queued`` and run in the background."""
+    request = export_request(body.format, body.options)
+    info = create_export(conversation, request, query_id=body.query_id, sql=body.sql)
+    return _view(state, conversation, info.id)
+
+
+@router.post(
+    "/api/exports/batch",
+    status_code=201,
+    dependencies=[ExportRateLimit],
+    responses=documented(400, 401, 404, 409, 413, 422, 429),
+)
+def batch(body: BatchCreate, state: State, conversation: UserConversation) -> ExportPublic:
+    """One file of several results: a ZIP with a file per result and ``manifest.json``,
+    or with ``"bundle": "workbook"`` one XLSX with a sheet per result."""
+    request = export_request(body.format, body.options)
+    info = create_batch(
+        conversation,
+        request,
+        query_ids=body.query_ids,
+        since=body.since,
+        until=body.until,
+        workbook=body.bundle == "workbook",
+    )
+    return _view(state, conversation, info.id)
+
+
+@router.get("/api/exports", responses=documented(401, 422))
+def history(
+    state: State,
+    conversation: UserConversation,
+    status: ExportStatus | None = None,
+    format: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z0-9]+$")] = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ExportPagePublic:
+    """The caller's exports, newest first."""
+    with conversation.sessions() as session:
+        found = exports_page(
+            session,
+            conversation.user_id,
+            status=status,
+            format=format,
+            since=since,
+            until=until,
+            page=page,
+            per_page=per_page,
+        )
+        items = [export_view(state, row, conversation) for row in found.items]
+    return ExportPagePublic(items=items, total=found.total, page=page, per_page=per_page)
+
+
+@router.get("/api/exports/{export_id}", responses=documented(401, 404))
+def get(export_id: Id, state: State, conversation: UserConversation) -> ExportPublic:
+    """One export: progress while it runs, the file's size, hash and link once done."""
+    return _view(state, conversation, export_id)
+
+
+@router.delete("/api/exports/{export_id}", status_code=204, responses=documented(401, 404, 409))
+def remove(export_id: Id, conversation: UserConversation) -> Response:
+    """Cancel a queued or running export (it keeps no file), or delete a finished one
+    and its file; its download links stop working."""
+    delete_export(conversation, export_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/exports/{export_id}/retry",
+    dependencies=[ExportRateLimit],
+    responses=documented(401, 404, 409, 422, 429),
+)
+def retry(export_id: Id, state: State, conversation: UserConversation) -> ExportPublic:
+    """Run a failed, cancelled, interrupted or expired export again under its id."""
+    conversation.retry(export_id)
+    return _view(state, conversation, export_id)
+
+
+@router.get(
+    "/api/exports/{export_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`event: export` with the export object on every change, "
+            "until it is done, failed, cancelled or expired",
+        },
+        **documented(401, 404),
+    },
+)
+def events(
+    export_id: Id, request: Request, state: State, conversation: UserConversation
+) -> StreamingResponse:
+    """Server-Sent Events: the export object whenever it changes, until it ends."""
+    first = _view(state, conversation, export_id)  # 404 before the stream starts
+
+    async def stream() -> AsyncIterator[str]:
+        last, quiet = first, 0.0
+        yield _event(first)
+        while last.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+            await asyncio.sleep(POLL_SECONDS)
+            if await request.is_disconnected():
+                return
+            try:
+                now = await run_in_threadpool(_view, state, conversation, export_id)
+            except NotFound:  # deleted while watched
+                yield "event: gone\ndata: {}\n\n"
+                return
+            quiet += POLL_SECONDS
+            if now != last:
+                last, quiet = now, 0.0
+                yield _event(now)
+            elif quiet >= KEEPALIVE_SECONDS:
+                quiet = 0.0
+                yield ": still working\n\n"  # a comment: keeps proxies from closing it
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def _event(export: ExportPublic) -> str:
+    return f"event: export\ndata: {json.dumps(export.model_dump(mode='json'))}\n\n"
+
+
+_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {}}, "description": "the file"},
+    206: {"content": {"application/octet-stream": {}}, "description": "the requested range"},
+    304: {"description": "not modified (If-None-Match)"},
+}
+
+
+@router.get(
+    "/api/exports/{export_id}/download",
+    response_class=Response,
+    responses={**_FILE, **documented(401, 404, 409, 416)},
+)
+def download(
+    export_id: Id, request: Request, state: State, conversation: UserConversation
+) -> Response:
+    """The export's file (owner only); ``Range`` requests answer 206."""
+    with conversation.sessions.begin() as session:
+        row = get_owned(session, Export, export_id, conversation.user_id)
+        response = serve_file(state, row, request)
+        if response.status_code == 200:  # whole downloads, not every range a client asks for
+            audit(
+                session,
+                AuditAction.EXPORT_DOWNLOADED,
+                user_id=conversation.user_id,
+                export_id=row.id,
+                details={"via": "api"},
+            )
+    return response
+
+
+def serve_file(state: AppState, row: Export, request: Request) -> Response:
+    """The response for a done export's file: 409 before it is done, 404 once it is gone."""
+    if row.status is not ExportStatus.DONE or row.file_path is None or row.sha256 is None:
+        raise Conflict(
+            f"Export {row.id} is {row.status.value}; its file is ready when it is "
+            "done (see GET /api/exports/{id})."
+        )
+    try:
+        path = safe_path(state.settings.storage_dir, row.file_path)
+        return file_response(
+            path,
+            file_name=row.file_name or path.name,
+            sha256=row.sha256,
+            media_type=media_type_for(row.file_name or path.name),
+            request_headers=request.headers,
+            method=request.method,
+        )
+    except (FileNotFoundError, ValueError):
+        raise NotFound(
+            f"The file of export {row.id} is no longer there; export it again."
+        ) from None

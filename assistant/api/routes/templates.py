@@ -1,0 +1,63 @@
+"""Templates: named saved requests; a shared one is usable (never changeable) by others."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+
+from assistant.api.deps import UserConversation
+from assistant.api.errors import documented
+from assistant.api.schemas import TemplateCreate, TemplatePublic
+from assistant.errors import NotFound
+from assistant.store import Template, visible_templates
+
+router = APIRouter(tags=["templates"])
+
+
+def _view(template: Template, user_id: int) -> TemplatePublic:
+    return TemplatePublic(
+        id=template.id,
+        name=template.name,
+        request=template.request,
+        shared=template.shared,
+        mine=template.owner_id == user_id,
+        created_at=template.created_at,
+    )
+
+
+@router.get("/api/templates", responses=documented(401))
+def list_templates(conversation: UserConversation) -> list[TemplatePublic]:
+    """The caller's templates and those other users shared, by name."""
+    with conversation.sessions() as session:
+        found = visible_templates(session, conversation.user_id)
+        return [_view(template, conversation.user_id) for template in found]
+
+
+@router.put("/api/templates", responses=documented(400, 401, 413, 422))
+def save(body: TemplateCreate, conversation: UserConversation) -> TemplatePublic:
+    """Create the caller's template ``name``, or replace theirs of that name."""
+    data = body.request.model_dump(mode="json")
+    with conversation.sessions.begin() as session:
+        template = session.scalars(
+            select(Template).where(
+                Template.owner_id == conversation.user_id, Template.name == body.name
+            )
+        ).one_or_none()
+        if template is None:
+            template = Template(owner_id=conversation.user_id, name=body.name)
+            session.add(template)
+        template.request = data
+        template.shared = body.shared
+        session.flush()
+        return _view(template, conversation.user_id)
+
+
+@router.delete("/api/templates/{template_id}", status_code=204, responses=documented(401, 404))
+def delete(template_id: int, conversation: UserConversation) -> Response:
+    """Delete one of the caller's templates (another user's answers 404, shared or not)."""
+    with conversation.sessions.begin() as session:
+        template = session.get(Template, template_id)
+        if template is None or template.owner_id != conversation.user_id:
+            raise NotFound(f"There is no template {template_id} of yours.")
+        session.delete(template)
+    return Response(status_code=204)

@@ -1,0 +1,165 @@
+"""The API's bodies: what comes in (``...Create``) and what goes out (``...Public``).
+
+Input strings refuse NUL characters (no database stores them) and have sane lengths;
+outputs are typed so the OpenAPI document says exactly what each route answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from assistant.replies import TablePreview
+from assistant.store import ExportStatus
+from intents import ExportRequest, Format
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ChatCreate(_In):
+    message: Text = Field(min_length=1, max_length=10_000, examples=["show orders from today"])
+    conversation_id: Id | None = Field(None, description="continue this conversation")
+
+
+class ExportPublic(BaseModel):
+    """An export: its progress while it runs, its file once done."""
+
+    id: str
+    format: str = Field(examples=["xlsx"])
+    status: ExportStatus
+    rows_done: int = 0
+    rows_total: int | None = None
+    eta_seconds: float | None = Field(None, description="estimate while running")
+    bytes: int | None = None
+    sha256: str | None = None
+    file_name: str | None = Field(None, examples=["orders-2026-11-18.xlsx"])
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    error: str | None = None
+    download_url: str | None = Field(None, description="signed link, usable without a key")
+
+
+class ReplyExport(BaseModel):
+    """The export attached to a chat reply (contracts/assistant.md, without ``path``)."""
+
+    id: str
+    format: str
+    status: str
+    rows: int | None
+    bytes: int | None
+    sha256: str | None
+    file_name: str | None
+    download_url: str | None = None
+
+
+class ReplyPublic(BaseModel):
+    text: str
+    table: TablePreview | None = None
+    export: ReplyExport | None = None
+    choices: list[str] | None = None
+
+
+class ChatPublic(BaseModel):
+    conversation_id: str
+    reply: ReplyPublic
+
+
+class QueryCreate(_In):
+    """Exactly one of ``sql`` and ``question``."""
+
+    sql: Text | None = Field(None, max_length=100_000, examples=["SELECT * FROM orders"])
+    question: Text | None = Field(None, max_length=10_000, examples=["show orders from today"])
+
+    @model_validator(mode="after")
+    def _one(self) -> QueryCreate:
+        if (self.sql is None) == (self.question is None):
+            raise ValueError("give exactly one of sql and question")
+        return self
+
+
+class QueryPublic(BaseModel):
+    id: str
+    columns: list[str]
+    rows: list[list[Any]] = Field(description="a preview: at most the configured rows")
+    row_count: int | None
+
+
+class ExportCreate(_In):
+    """Exactly one of ``query_id`` and ``sql``."""
+
+    query_id: Id | None = None
+    sql: Text | None = Field(None, max_length=100_000)
+    format: Format
+    options: dict[Text, Any] = Field(
+        default_factory=dict, examples=[{"columns": ["name", "email"], "bom": True}]
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> ExportCreate:
+        if (self.query_id is None) == (self.sql is None):
+            raise ValueError("give exactly one of query_id and sql")
+        return self
+
+
+class BatchCreate(_In):
+    """``query_ids``, or a window ``since`` (and ``until``) of the caller's query runs."""
+
+    query_ids: list[Id] | None = Field(None, min_length=1, max_length=100)
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    format: Format
+    bundle: Literal["zip", "workbook"] = Field(
+        "zip", description="'workbook': one xlsx with a sheet per result (format xlsx)"
+    )
+    options: dict[Text, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one(self) -> BatchCreate:
+        if (self.query_ids is None) == (self.since is None):
+            raise ValueError("give either query_ids or since (with an optional until)")
+        if self.query_ids is not None and self.until is not None:
+            raise ValueError("until goes with since, not with query_ids")
+        if self.bundle == "workbook" and self.format is not Format.XLSX:
+            raise ValueError("a workbook bundle needs format xlsx")
+        return self
+
+
+class ExportPagePublic(BaseModel):
+    items: list[ExportPublic]
+    total: int
+    page: int
+    per_page: int
+
+
+class TemplateCreate(_In):
+    name: Text = Field(min_length=1, max_length=100, examples=["weekly-sales"])
+    request: ExportRequest
+    shared: bool = Field(False, description="other users may use it (never change it)")
+
+
+class TemplatePublic(BaseModel):
+    id: int
+    name: str
+    request: dict[str, Any]
+    shared: bool
+    mine: bool = Field(description="false for another user's shared template (read-only)")
+    created_at: dt.datetime

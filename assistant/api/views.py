@@ -1,0 +1,60 @@
+"""Store rows and engine replies as the API shows them, with signed download links."""
+
+from __future__ import annotations
+
+from assistant.api.deps import AppState
+from assistant.api.schemas import ExportPublic, ReplyExport, ReplyPublic
+from assistant.engine import Conversation
+from assistant.exporting import export_info
+from assistant.replies import Reply
+from assistant.store import Export, ExportStatus
+
+__all__ = ["download_url", "export_view", "reply_view"]
+
+
+def download_url(state: AppState, export_id: str, sha256: str | None) -> str | None:
+    """The signed link to a finished export's file (None until there is one)."""
+    if sha256 is None:
+        return None
+    token = state.signer.sign(export_id, sha256)
+    return f"{state.settings.public_url.rstrip('/')}/d/{token}"
+
+
+def export_view(state: AppState, row: Export, conversation: Conversation) -> ExportPublic:
+    info = export_info(row, conversation)
+    done = row.status is ExportStatus.DONE
+    return ExportPublic(
+        id=row.id,
+        format=row.format,
+        status=row.status,
+        rows_done=row.rows_done,
+        rows_total=row.rows_total,
+        eta_seconds=info.eta_seconds,
+        bytes=row.bytes,
+        sha256=row.sha256,
+        file_name=row.file_name,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        expires_at=row.expires_at,
+        error=row.error,
+        download_url=download_url(state, row.id, row.sha256) if done else None,
+    )
+
+
+def reply_view(state: AppState, reply: Reply) -> ReplyPublic:
+    """A chat reply without the server's file path, with a download link instead."""
+    export = None
+    if reply.export is not None:
+        info = reply.export
+        link = download_url(state, info.id, info.sha256) if info.status == "done" else None
+        export = ReplyExport(
+            id=info.id,
+            format=info.format,
+            status=info.status,
+            rows=info.rows,
+            bytes=info.bytes,
+            sha256=info.sha256,
+            file_name=info.file_name,
+            download_url=link,
+        )
+    return ReplyPublic(text=reply.text, table=reply.table, export=export, choices=reply.choices)

@@ -1,0 +1,157 @@
+"""The API's operations on a user's data, beside the chat: queries, exports, batches.
+
+Each takes a :class:`~assistant.engine.Conversation` (from
+:meth:`assistant.service.Assistant.conversation`) for the user, so it uses the same guard,
+store, job runner and per-user cap as the chat, and raises the engine's typed errors
+(``InvalidInput``, ``NotFound``, ``Conflict``, the exporter's ``QueryRejected``...),
+which the API maps to statuses in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from assistant.background import export_query_run
+from assistant.errors import Conflict, InvalidInput
+from assistant.exporting import export_info
+from assistant.history import export_history
+from assistant.replies import ExportInfo
+from assistant.store import (
+    AuditAction,
+    Export,
+    ExportStatus,
+    QueryRun,
+    audit,
+    get_owned,
+)
+from exporters import get_format, parse_options
+from intents import ExportRequest, Format, Intent, Target
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = ["TooManyRows", "create_batch", "create_export", "delete_export", "export_request"]
+
+
+class TooManyRows(InvalidInput):
+    """The result is larger than one export may be (``ASSISTANT_MAX_EXPORT_ROWS``)."""
+
+    code = "too_many_rows"
+
+
+def export_request(format: Format, options: dict[str, Any] | None = None) -> ExportRequest:
+    """An export request for the API's ``format`` and ``options``, checked up front.
+
+    The options are validated by the exporter's model for the format now, so a bad key
+    is a 400 before anything runs, not a failed export later."""
+    options = dict(options or {})
+    parse_options(get_format(format).options, options)
+    return ExportRequest(intent=Intent.EXPORT, format=format, target=Target.LAST_RESULT,
+                         options=options)  # fmt: skip
+
+
+def create_export(
+    conversation: Conversation,
+    request: ExportRequest,
+    *,
+    query_id: str | None = None,
+    sql: str | None = None,
+) -> ExportInfo:
+    """Export a recorded query run (``query_id``) or new ``sql``: inline when small,
+    queued on the job runner otherwise (the answer then says ``queued``)."""
+    if (query_id is None) == (sql is None):
+        raise InvalidInput("Give either query_id or sql, not both and not neither.")
+    if sql is not None:
+        run = conversation.query(sql, sql=True).run
+    else:
+        assert query_id is not None
+        with conversation.sessions() as session:
+            run = get_owned(session, QueryRun, query_id, conversation.user_id)
+    if run.error:
+        raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
+    limit = conversation.settings.max_export_rows
+    if run.row_count is not None and run.row_count > limit:
+        raise TooManyRows(
+            f"The result has {run.row_count:,} rows; one export holds at most {limit:,}. "
+            "Narrow the query (a WHERE clause or a LIMIT) and export again."
+        )
+    reply = export_query_run(conversation, request, run, conversation.clock())
+    assert reply.export is not None
+    return reply.export
+
+
+def create_batch(
+    conversation: Conversation,
+    request: ExportRequest,
+    *,
+    query_ids: list[str] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    workbook: bool = False,
+) -> ExportInfo:
+    """One bundle of several results: the chosen query runs, or every run in a window.
+
+    A ZIP with a file per result and a ``manifest.json``, or (``workbook``, for xlsx) one
+    workbook with a sheet per result."""
+    runs: list[QueryRun] | None = None
+    if query_ids is not None:
+        if since is not None or until is not None:
+            raise InvalidInput("Give either query_ids or since/until, not both.")
+        if not query_ids:
+            raise InvalidInput("query_ids is empty: name at least one query to export.")
+        with conversation.sessions() as session:
+            runs = [get_owned(session, QueryRun, i, conversation.user_id) for i in query_ids]
+        failed = [run.id for run in runs if run.error]
+        if failed:
+            raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
+    elif since is None:
+        raise InvalidInput("Give query_ids, or since (and optionally until) for a window.")
+    batch = request.model_copy(
+        update={
+            "target": Target.HISTORY,
+            "since": _naive(since, conversation),
+            "until": _naive(until, conversation),
+        }
+    )
+    return export_history(conversation, batch, conversation.clock(), runs=runs, workbook=workbook)
+
+
+def _naive(moment: dt.datetime | None, conversation: Conversation) -> dt.datetime | None:
+    """A request's window is wall-clock time in the user's zone (contracts/intents.md)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(conversation.zone).replace(tzinfo=None)
+
+
+def delete_export(conversation: Conversation, export_id: str) -> str:
+    """Cancel a queued or running export, or delete a finished one and its file.
+
+    Answers what happened: ``"cancelled"`` or ``"deleted"``. The audit log keeps the record."""
+    with conversation.sessions.begin() as session:
+        row = get_owned(session, Export, export_id, conversation.user_id)
+        if row.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+            live = True
+        else:
+            live = False
+            session.delete(row)
+            audit(session, AuditAction.EXPORT_DELETED, user_id=conversation.user_id,
+                  export_id=export_id, at=conversation.clock())  # fmt: skip
+    if live:
+        if not conversation.cancel(export_id):
+            raise Conflict(f"Export {export_id} is run by another process; try again shortly.")
+        return "cancelled"
+    # The row is gone first, so no link or download can reach a half-removed folder.
+    folder = (conversation.settings.storage_dir / export_id).resolve()
+    if folder.parent == conversation.settings.storage_dir.resolve():
+        shutil.rmtree(folder, ignore_errors=True)
+    return "deleted"
+
+
+def export_public(conversation: Conversation, export_id: str) -> tuple[Export, ExportInfo]:
+    """The user's export row and its info (NotFound for a missing or another's id)."""
+    with conversation.sessions() as session:
+        row = get_owned(session, Export, export_id, conversation.user_id)
+        session.expunge(row)
+    return row, export_info(row, conversation)
