@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The API's schema fuzzing, longer than in `make test` (FUZZ_EXAMPLES per operation).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES="$${FUZZ_EXAMPLES:-200}" $(PY) -m pytest -p no:cacheprovider tests/api/test_schema_fuzz.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
