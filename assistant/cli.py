@@ -15,6 +15,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn, TypeAlias
 
 from assistant.demo import DEFAULT_PATH, DEFAULT_ROWS, DEFAULT_SEED, BadDemoInput, build_demo
@@ -171,11 +172,20 @@ def _run_serve(args: argparse.Namespace) -> None:
     from assistant.chat import prepare_source
     from assistant.settings import load_settings
 
+    class Server(uvicorn.Server):
+        """Exit 0 after a graceful shutdown on SIGTERM/SIGINT (the contract's "success");
+        uvicorn would re-raise the signal once done, ending the process by it."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
     settings = load_settings()
     prepare_source(settings)
-    # uvicorn turns SIGTERM/SIGINT into a graceful shutdown: the lifespan then lets
-    # running exports finish before the process exits.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # On SIGTERM/SIGINT uvicorn stops taking requests and runs the lifespan's end, which
+    # lets running exports finish before the process exits.
+    config = uvicorn.Config(create_app(settings), host=args.host, port=args.port)
+    Server(config).run()
 
 
 COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, serve, users)

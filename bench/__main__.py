@@ -3,6 +3,9 @@
     python -m bench                      # 1,000,000 rows, median of 3 after a warm-up
     python -m bench --rows 2000 --quick  # a smoke run: one run each, no warm-up
     python -m bench --only csv,xlsx      # some formats only
+    python -m bench --skip-api           # without the HTTP API part (bench/api.py)
+    python -m bench --api-only           # only the HTTP API part; the rest of the report
+                                         # comes from the last run's results.json
     python -m bench --report-only        # rewrite docs/benchmarks.md from the last run
 
 Databases are built under bench/out/ and reused while their row count matches; the raw
@@ -19,8 +22,9 @@ import sys
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
-from bench import intents, report, suite, table, targets
+from bench import api, intents, report, suite, table, targets
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -31,35 +35,83 @@ REPORT = ROOT / "docs" / "benchmarks.md"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    if args.api_only:
+        return _api_only(args, date, command)
     if args.report_only:
-        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+        saved = _saved()
+        if "run" not in saved:
+            _log(f"{RESULTS} holds no full run; run `python -m bench` first")
+            return 1
         run = report.Run(**{**saved["run"], "sizes": Sizes(**saved["run"]["sizes"])})
         results = [Result(**r) for r in saved["results"]]
         latency: intents.Latency | str | None = (
             intents.Latency(**saved["intents"]) if isinstance(saved.get("intents"), dict)
             else saved.get("intents")
         )  # fmt: skip
+        served = api.from_json(saved.get("api"))
     else:
         run = report.Run(
-            date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            command=shlex.join(["python", "-m", "bench", *(argv or sys.argv[1:])]),
-            sizes=Sizes.scaled(args.rows),
-            quick=args.quick,
+            date=date, command=command, sizes=Sizes.scaled(args.rows), quick=args.quick
         )
         start = time.perf_counter()
         results = _measure_all(run, args.only, args.timeout)
         latency = intents.measure()
         _log(intents.section(latency).splitlines()[-1])
+        served = None if args.skip_api else _measure_api(args, date, command)
         run = replace(run, minutes=(time.perf_counter() - start) / 60)
         payload = {
             "run": asdict(run),
             "results": [asdict(r) for r in results],
             "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
+            "api": api.to_json(served),
         }
         RESULTS.write_text(json.dumps(payload, indent=1), encoding="utf-8")
     checked = targets.check(results, run.sizes)
-    report.write(args.report, run, results, checked, extra=[intents.section(latency)])
+    extra = [intents.section(latency), api.section(served)]
+    report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
+    return 0
+
+
+def _saved() -> dict[str, Any]:
+    if not RESULTS.exists():
+        return {}
+    saved: dict[str, Any] = json.loads(RESULTS.read_text(encoding="utf-8"))
+    return saved
+
+
+def _measure_api(args: argparse.Namespace, date: str, command: str) -> api.Api | str:
+    db = table.ensure(OUT / f"orders-{args.rows}.db", args.rows)
+    _log(f"HTTP API: server over {db.name} ({args.rows:,} rows)")
+    served = api.measure(
+        db, args.rows, quick=args.quick, timeout_s=args.timeout, date=date, command=command,
+        work=OUT,
+    )  # fmt: skip
+    for line in api.summary(served):
+        _log(line)
+    return served
+
+
+def _api_only(args: argparse.Namespace, date: str, command: str) -> int:
+    """Measure the API; store it in results.json and put its section into the report.
+
+    With a full run in results.json the whole report is rewritten from it (as
+    ``--report-only`` does); without one, the section replaces (or joins) the API section
+    of the existing report and everything else there stays as it is."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    served = _measure_api(args, date, command)
+    saved = {**_saved(), "api": api.to_json(served)}
+    RESULTS.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    if "run" in saved:
+        return main(["--report-only", "--report", str(args.report)])
+    if not args.report.exists():
+        _log(f"no full run in {RESULTS} and no {args.report}: run `python -m bench` first")
+        return 1
+    text = args.report.read_text(encoding="utf-8")
+    args.report.write_text(report.splice(text, api.section(served)), encoding="utf-8")
+    _log(f"put the HTTP API section into {args.report}")
     return 0
 
 
@@ -110,7 +162,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", type=_formats, default=list(FORMATS), help="e.g. csv,xlsx")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     p.add_argument("--report", type=Path, default=REPORT, help="where to write the report")
-    p.add_argument("--report-only", action="store_true", help="reuse bench/out/results.json")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--report-only", action="store_true", help="reuse bench/out/results.json")
+    only.add_argument(
+        "--api-only", action="store_true",
+        help="measure only the HTTP API; the rest of the report from bench/out/results.json",
+    )  # fmt: skip
+    only.add_argument("--skip-api", action="store_true", help="leave out the HTTP API part")
     return p
 
 

@@ -76,6 +76,21 @@ def write(
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
+def splice(text: str, section: str) -> str:
+    """``text`` (a report) with ``section`` in place of the section of the same ``## `` title,
+    or, when it has none, just before "Why these choices" (else at the end)."""
+    title = section.split("\n", 1)[0] + "\n"
+    parts = text.split("\n## ")
+    kept = [parts[0], *(f"## {p}" for p in parts[1:])]
+    for i, part in enumerate(kept):
+        if part.startswith(title):
+            kept[i] = section
+            return "\n".join(kept)
+    at = next((i for i, part in enumerate(kept) if part.startswith(f"{WHY}\n")), len(kept))
+    kept.insert(at, section)
+    return "\n".join(kept)
+
+
 def _header(run: Run) -> str:
     return (
         "# Benchmarks\n\n"

@@ -41,7 +41,7 @@ class AppState:
     export_limiter: RateLimiter
 
 
-def _state(request: Request) -> AppState:
+async def _state(request: Request) -> AppState:  # async: no thread hop for a lookup
     state: AppState = request.app.state.parts
     return state
 

@@ -69,7 +69,7 @@ _TITLES = {
     409: "The resource's state does not allow this now.",
     413: "The request body is too large.",
     416: "The requested range is outside the file.",
-    422: "The request is understood but cannot be done.",
+    422: "A field or parameter is invalid, or the request cannot be done; the message says which.",
     429: "Too many requests; wait `Retry-After` seconds.",
     502: "The data source did not answer.",
     503: "The store is unavailable.",
@@ -137,6 +137,16 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # FastAPI's bare 400: the body could not be decoded at all (routes raise typed
+        # errors). The cause says why: bytes that are not UTF-8, or nesting too deep.
+        reason = {UnicodeDecodeError: "it is not UTF-8", RecursionError: "it is nested too deeply"}
+        why = reason.get(type(exc.__cause__), "it is not valid JSON")
+        return _answer(
+            400,
+            "malformed_json",
+            f"The body could not be read as JSON: {why}. Send a JSON object in UTF-8.",
+        )
     codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
     message = {
         404: "There is no such route. See /docs for the API.",

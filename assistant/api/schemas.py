@@ -1,29 +1,64 @@
 """The API's bodies: what comes in (``...Create``) and what goes out (``...Public``).
 
-Input strings refuse NUL characters (no database stores them) and have sane lengths;
-outputs are typed so the OpenAPI document says exactly what each route answers.
+Input strings refuse NUL characters (no database stores them) and lone surrogates (no
+UTF-8 form), and have sane lengths; outputs are typed so the OpenAPI document says
+exactly what each route answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from assistant.preferences import UserPreferences
 from assistant.replies import TablePreview
 from assistant.store import ExportStatus
 from intents import ExportRequest, Format
 
+#: A lone surrogate: what a JSON escape such as "\ud800" decodes to. It has no UTF-8 form,
+#: so writing it to a file, a JSON column or a response would fail.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
+
+def _no_nul(value: Any) -> Any:
+    """Refuse NUL (no database stores it in text or JSON) and lone surrogates (no UTF-8
+    form) anywhere in a value."""
+    if isinstance(value, str) and "\x00" in value:
         raise ValueError("text may not contain NUL characters")
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise ValueError("text may not contain lone surrogates (\\ud800-\\udfff escapes)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+#: Text without NUL characters; the pattern documents it in the OpenAPI schema.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+#: Free-form JSON (options), checked for NUL and lone surrogates all the way down.
+Free = Annotated[dict[Text, Any], AfterValidator(_no_nul)]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
+
+
+def _nul_free_request(request: ExportRequest) -> ExportRequest:
+    _no_nul(request.model_dump(mode="json"))
+    return request
+
+
+def _nul_free_preferences(preferences: UserPreferences) -> UserPreferences:
+    _no_nul(preferences.model_dump(mode="json"))
+    return preferences
+
+
+#: What ``PUT /api/preferences`` takes: the preferences, checked like every other input.
+PreferencesUpdate = Annotated[UserPreferences, AfterValidator(_nul_free_preferences)]
 
 
 class _In(BaseModel):
@@ -36,7 +71,9 @@ class HealthPublic(BaseModel):
 
 class ChatCreate(_In):
     message: Text = Field(min_length=1, max_length=10_000, examples=["show orders from today"])
-    conversation_id: Id | None = Field(None, description="continue this conversation")
+    conversation_id: Id | None = Field(
+        None, description="continue this conversation", examples=["sWb3cY0bQ1Kx8hO2mZ7u5A"]
+    )
 
 
 class ExportPublic(BaseModel):
@@ -106,10 +143,13 @@ class QueryPublic(BaseModel):
 class ExportCreate(_In):
     """Exactly one of ``query_id`` and ``sql``."""
 
-    query_id: Id | None = None
-    sql: Text | None = Field(None, max_length=100_000)
+    query_id: Id | None = Field(
+        None, description="a query run's id from POST /api/queries",
+        examples=["Qh1Yl2vV9dTnq0cY5xk3Jw"],
+    )  # fmt: skip
+    sql: Text | None = Field(None, max_length=100_000, examples=["SELECT * FROM orders"])
     format: Format
-    options: dict[Text, Any] = Field(
+    options: Free = Field(
         default_factory=dict, examples=[{"columns": ["name", "email"], "bom": True}]
     )
 
@@ -123,14 +163,21 @@ class ExportCreate(_In):
 class BatchCreate(_In):
     """``query_ids``, or a window ``since`` (and ``until``) of the caller's query runs."""
 
-    query_ids: list[Id] | None = Field(None, min_length=1, max_length=100)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    query_ids: list[Id] | None = Field(
+        None, min_length=1, max_length=100,
+        examples=[["Qh1Yl2vV9dTnq0cY5xk3Jw", "b7Xr0Zq4TmWc1nE8pLs2Kg"]],
+    )  # fmt: skip
+    since: dt.datetime | None = Field(
+        None, description="every query run from then on", examples=["2026-11-01T00:00:00Z"]
+    )
+    until: dt.datetime | None = Field(
+        None, description="up to then (default: now)", examples=["2026-11-18T00:00:00Z"]
+    )
     format: Format
     bundle: Literal["zip", "workbook"] = Field(
         "zip", description="'workbook': one xlsx with a sheet per result (format xlsx)"
     )
-    options: dict[Text, Any] = Field(default_factory=dict)
+    options: Free = Field(default_factory=dict, examples=[{"bom": True}])
 
     @model_validator(mode="after")
     def _one(self) -> BatchCreate:
@@ -152,7 +199,9 @@ class ExportPagePublic(BaseModel):
 
 class TemplateCreate(_In):
     name: Text = Field(min_length=1, max_length=100, examples=["weekly-sales"])
-    request: ExportRequest
+    request: Annotated[ExportRequest, AfterValidator(_nul_free_request)] = Field(
+        examples=[{"intent": "export", "format": "csv", "target": "query", "query": "show orders"}]
+    )
     shared: bool = Field(False, description="other users may use it (never change it)")
 
 

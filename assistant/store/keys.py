@@ -23,7 +23,7 @@ import hmac
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from assistant.errors import InvalidInput
 from assistant.store.models import ApiKey, User, utcnow
@@ -112,7 +112,10 @@ def user_for_key(session: Session, key: str, now: dt.datetime | None = None) -> 
     prefix = key[:_PREFIX_LENGTH] if key.startswith(KEY_PREFIX) else ""
     row = None
     if len(prefix) == _PREFIX_LENGTH:
-        row = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+        # The user comes in the same query: this runs on every API request.
+        row = session.scalars(
+            select(ApiKey).options(joinedload(ApiKey.user)).where(ApiKey.prefix == prefix)
+        ).one_or_none()
     matches = hmac.compare_digest(hash_key(key), row.key_hash if row else _DUMMY_HASH)
     if row is None or not matches or row.revoked_at is not None:
         return None

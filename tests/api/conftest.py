@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.api import create_app
 from assistant.demo import build_demo
@@ -74,3 +77,32 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """The app with its lifespan run (migrations, recovery), as a client on 127.0.0.1."""
     with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
         yield client
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the test store, for reading or bending rows behind the API's back."""
+    engine = create_store_engine(settings.database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def app_client(tmp_path: Path, api_demo_db: Path) -> Iterator[Callable[..., TestClient]]:
+    """Build a client over an app with its own settings: ``app_client(max_export_rows=5)``.
+
+    Each call gets a fresh store and storage; its settings are
+    ``client.app.state.parts.settings``. Every client is closed at teardown."""
+    numbers = itertools.count(1)
+    with contextlib.ExitStack() as stack:
+
+        def build(**overrides: object) -> TestClient:
+            root = tmp_path / f"app-{next(numbers)}"
+            root.mkdir()
+            settings = make_settings(root, api_demo_db, **overrides)
+            app = create_app(settings)
+            return stack.enter_context(TestClient(app, base_url="http://127.0.0.1:8000"))
+
+        yield build

@@ -105,13 +105,15 @@ def history(
     return ExportPagePublic(items=items, total=found.total, page=page, per_page=per_page)
 
 
-@router.get("/api/exports/{export_id}", responses=documented(401, 404))
+@router.get("/api/exports/{export_id}", responses=documented(401, 404, 422))
 def get(export_id: Id, state: State, conversation: UserConversation) -> ExportPublic:
     """One export: progress while it runs, the file's size, hash and link once done."""
     return _view(state, conversation, export_id)
 
 
-@router.delete("/api/exports/{export_id}", status_code=204, responses=documented(401, 404, 409))
+@router.delete(
+    "/api/exports/{export_id}", status_code=204, responses=documented(401, 404, 409, 422)
+)
 def remove(export_id: Id, conversation: UserConversation) -> Response:
     """Cancel a queued or running export (it keeps no file), or delete a finished one
     and its file; its download links stop working."""
@@ -139,7 +141,7 @@ def retry(export_id: Id, state: State, conversation: UserConversation) -> Export
             "description": "`event: export` with the export object on every change, "
             "until it is done, failed, cancelled or expired",
         },
-        **documented(401, 404),
+        **documented(401, 404, 422),
     },
 )
 def events(
@@ -189,7 +191,7 @@ _FILE: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/api/exports/{export_id}/download",
     response_class=Response,
-    responses={**_FILE, **documented(401, 404, 409, 416)},
+    responses={**_FILE, **documented(401, 404, 409, 416, 422)},
 )
 def download(
     export_id: Id, request: Request, state: State, conversation: UserConversation

@@ -17,7 +17,7 @@ router = APIRouter(tags=["downloads"])
 @router.get(
     "/d/{token}",
     response_class=Response,
-    responses={**_FILE, **documented(403, 404, 409, 416)},
+    responses={**_FILE, **documented(403, 404, 409, 416, 422)},
 )
 def signed_download(token: str, request: Request, state: State) -> Response:
     """The file behind a signed link (from an export's ``download_url``)."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from assistant.api.deps import UserConversation
 from assistant.api.errors import documented
+from assistant.api.schemas import PreferencesUpdate
 from assistant.preferences import UserPreferences
 
 router = APIRouter(tags=["preferences"])
@@ -18,6 +19,6 @@ def read(conversation: UserConversation) -> UserPreferences:
 
 
 @router.put("/api/preferences", responses=documented(400, 401, 413, 422))
-def replace(body: UserPreferences, conversation: UserConversation) -> UserPreferences:
+def replace(body: PreferencesUpdate, conversation: UserConversation) -> UserPreferences:
     """Replace the caller's preferences; options are checked against each format's own."""
     return conversation.save_preferences(body)

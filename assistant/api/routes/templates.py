@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 
 from assistant.api.deps import UserConversation
@@ -52,8 +54,10 @@ def save(body: TemplateCreate, conversation: UserConversation) -> TemplatePublic
         return _view(template, conversation.user_id)
 
 
-@router.delete("/api/templates/{template_id}", status_code=204, responses=documented(401, 404))
-def delete(template_id: int, conversation: UserConversation) -> Response:
+@router.delete("/api/templates/{template_id}", status_code=204, responses=documented(401, 404, 422))
+def delete(
+    template_id: Annotated[int, Path(ge=1, le=2**63 - 1)], conversation: UserConversation
+) -> Response:
     """Delete one of the caller's templates (another user's answers 404, shared or not)."""
     with conversation.sessions.begin() as session:
         template = session.get(Template, template_id)
