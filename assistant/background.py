@@ -15,6 +15,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from assistant.exporting import (
+    check_size,
     export_info,
     fail_export,
     finish_export,
@@ -163,6 +164,7 @@ def export_query_run(
     retry: str | None = None,
 ) -> Reply:
     """Export ``run``'s result: inline when small, otherwise on the job runner."""
+    check_size(conversation, run.row_count)
     if run.row_count is not None and run.row_count > conversation.settings.inline_export_rows:
         return export_in_background(conversation, request, run, now, retry=retry)
     info = run_export(conversation, request, run, now, retry=retry)

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidInput
 from assistant.files import export_path, file_name, stem_for
 from assistant.preferences import export_options, read_preferences
 from assistant.replies import ExportInfo
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExportFailed",
+    "TooManyRows",
+    "check_size",
     "export_info",
     "fail_export",
     "finish_export",
@@ -39,6 +41,22 @@ class ExportFailed(AssistantError):
     """The file could not be written; the message says why (a column, the database)."""
 
     code = "export_failed"
+
+
+class TooManyRows(InvalidInput):
+    """The result is larger than one export may be (``ASSISTANT_MAX_EXPORT_ROWS``)."""
+
+    code = "too_many_rows"
+
+
+def check_size(conversation: Conversation, rows: int | None) -> None:
+    """Refuse an export of more rows than ``max_export_rows``, before anything runs."""
+    limit = conversation.settings.max_export_rows
+    if rows is not None and rows > limit:
+        raise TooManyRows(
+            f"The result has {rows:,} rows; one export holds at most {limit:,}. "
+            "Narrow the query (a WHERE clause or a LIMIT) and export again."
+        )
 
 
 def export_info(row: Export, conversation: Conversation) -> ExportInfo:

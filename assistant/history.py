@@ -31,6 +31,7 @@ from sqlalchemy import select
 from assistant.errors import AssistantError, InvalidInput
 from assistant.exporting import (
     ExportFailed,
+    check_size,
     fail_export,
     finish_export,
     options_for,
@@ -73,6 +74,7 @@ def export_history(
     if not runs:
         raise NothingToExport("You ran no queries in that time window, so there is nothing "
                               "to export. Ask a question first, like “show orders”.")  # fmt: skip
+    check_size(conversation, sum(run.row_count or 0 for run in runs))
     day = now.astimezone(zone).date()
     if workbook is None:
         workbook = request.format is Format.XLSX

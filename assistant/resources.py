@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.background import export_query_run
 from assistant.errors import Conflict, InvalidInput
-from assistant.exporting import export_info
+from assistant.exporting import TooManyRows
 from assistant.history import export_history
 from assistant.replies import ExportInfo
 from assistant.store import (
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from assistant.engine import Conversation
 
 __all__ = ["TooManyRows", "create_batch", "create_export", "delete_export", "export_request"]
-
-
-class TooManyRows(InvalidInput):
-    """The result is larger than one export may be (``ASSISTANT_MAX_EXPORT_ROWS``)."""
-
-    code = "too_many_rows"
 
 
 def export_request(format: Format, options: dict[str, Any] | None = None) -> ExportRequest:
@@ -71,12 +65,6 @@ def create_export(
             run = get_owned(session, QueryRun, query_id, conversation.user_id)
     if run.error:
         raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
-    limit = conversation.settings.max_export_rows
-    if run.row_count is not None and run.row_count > limit:
-        raise TooManyRows(
-            f"The result has {run.row_count:,} rows; one export holds at most {limit:,}. "
-            "Narrow the query (a WHERE clause or a LIMIT) and export again."
-        )
     reply = export_query_run(conversation, request, run, conversation.clock())
     assert reply.export is not None
     return reply.export
@@ -147,11 +135,3 @@ def delete_export(conversation: Conversation, export_id: str) -> str:
     if folder.parent == conversation.settings.storage_dir.resolve():
         shutil.rmtree(folder, ignore_errors=True)
     return "deleted"
-
-
-def export_public(conversation: Conversation, export_id: str) -> tuple[Export, ExportInfo]:
-    """The user's export row and its info (NotFound for a missing or another's id)."""
-    with conversation.sessions() as session:
-        row = get_owned(session, Export, export_id, conversation.user_id)
-        session.expunge(row)
-    return row, export_info(row, conversation)

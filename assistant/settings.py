@@ -32,8 +32,8 @@ class Settings(BaseSettings):
         None,
         description="signs download links; default: a random key kept in <storage_dir>/.secret",
     )
-    public_url: str = Field(
-        "http://127.0.0.1:8000", description="where links in emails and replies point"
+    public_url: str | None = Field(
+        None, description="where download links point (default: the host a request came to)"
     )
     link_ttl_hours: float = Field(24.0, gt=0, description="how long a download link works")
     exports_per_minute: int = Field(10, ge=1, description="export requests per user per minute")

@@ -26,6 +26,8 @@ __all__ = [
     "Caller",
     "CurrentUser",
     "ExportRateLimit",
+    "LinkMaker",
+    "Links",
     "State",
     "UserConversation",
 ]
@@ -47,6 +49,29 @@ async def _state(request: Request) -> AppState:  # async: no thread hop for a lo
 
 
 State = Annotated[AppState, Depends(_state)]
+
+
+@dataclass(frozen=True)
+class LinkMaker:
+    """Signed download links, pointing at ``ASSISTANT_PUBLIC_URL`` or else at the host
+    the request came to (so links work however the API is reached)."""
+
+    signer: LinkSigner
+    base: str
+
+    def download(self, export_id: str, sha256: str | None) -> str | None:
+        """The signed link to an export's file (None until it has one)."""
+        if sha256 is None:
+            return None
+        return f"{self.base}/d/{self.signer.sign(export_id, sha256)}"
+
+
+async def _links(state: State, request: Request) -> LinkMaker:
+    base = state.settings.public_url or str(request.base_url)
+    return LinkMaker(state.signer, base.rstrip("/"))
+
+
+Links = Annotated[LinkMaker, Depends(_links)]
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from `assistant users create`")
 

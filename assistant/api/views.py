@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from assistant.api.deps import AppState
+from assistant.api.deps import LinkMaker
 from assistant.api.schemas import ExportPublic, ReplyExport, ReplyPublic
 from assistant.engine import Conversation
 from assistant.exporting import export_info
 from assistant.replies import Reply
 from assistant.store import Export, ExportStatus
 
-__all__ = ["download_url", "export_view", "reply_view"]
+__all__ = ["export_view", "reply_view"]
 
 
-def download_url(state: AppState, export_id: str, sha256: str | None) -> str | None:
-    """The signed link to a finished export's file (None until there is one)."""
-    if sha256 is None:
-        return None
-    token = state.signer.sign(export_id, sha256)
-    return f"{state.settings.public_url.rstrip('/')}/d/{token}"
-
-
-def export_view(state: AppState, row: Export, conversation: Conversation) -> ExportPublic:
+def export_view(links: LinkMaker, row: Export, conversation: Conversation) -> ExportPublic:
     info = export_info(row, conversation)
     done = row.status is ExportStatus.DONE
     return ExportPublic(
@@ -37,16 +29,16 @@ def export_view(state: AppState, row: Export, conversation: Conversation) -> Exp
         finished_at=row.finished_at,
         expires_at=row.expires_at,
         error=row.error,
-        download_url=download_url(state, row.id, row.sha256) if done else None,
+        download_url=links.download(row.id, row.sha256) if done else None,
     )
 
 
-def reply_view(state: AppState, reply: Reply) -> ReplyPublic:
+def reply_view(links: LinkMaker, reply: Reply) -> ReplyPublic:
     """A chat reply without the server's file path, with a download link instead."""
     export = None
     if reply.export is not None:
         info = reply.export
-        link = download_url(state, info.id, info.sha256) if info.status == "done" else None
+        link = links.download(info.id, info.sha256) if info.status == "done" else None
         export = ReplyExport(
             id=info.id,
             format=info.format,

@@ -380,6 +380,25 @@ def test_request_bodies_show_examples(openapi: dict[str, Any]) -> None:
 # --- limits through settings --------------------------------------------------------------
 
 
+def test_batches_and_chat_exports_keep_to_max_rows(app_client: Callable[..., TestClient]) -> None:
+    client = app_client(max_export_rows=50)
+    ana = User("ana", key_for(client.app.state.parts.settings, "ana"))  # type: ignore[attr-defined]
+    ids = [
+        client.post("/api/queries", json={"sql": sql}, headers=ana.auth).json()["id"]
+        for sql in ("SELECT * FROM customers WHERE id <= 30", "SELECT * FROM products LIMIT 30")
+    ]
+    batch = client.post(
+        "/api/exports/batch", json={"query_ids": ids, "format": "csv"}, headers=ana.auth
+    )
+    assert_error(batch, 400, "too_many_rows")  # 60 rows together
+    chat = client.post("/api/chat", json={"message": "show customers"}, headers=ana.auth).json()
+    reply = client.post(
+        "/api/chat", headers=ana.auth,
+        json={"message": "export this as csv", "conversation_id": chat["conversation_id"]},
+    ).json()["reply"]  # fmt: skip
+    assert reply["export"] is None and "at most 50" in reply["text"]
+
+
 def test_an_export_over_max_rows_is_refused(app_client: Callable[..., TestClient]) -> None:
     client = app_client(max_export_rows=5)
     ana = User("ana", key_for(client.app.state.parts.settings, "ana"))  # type: ignore[attr-defined]

@@ -32,7 +32,6 @@ def test_serve_answers_and_exits_0_on_sigterm(settings: Settings) -> None:
         "ASSISTANT_SOURCE_URL": settings.source_url,
         "ASSISTANT_STORAGE_DIR": str(settings.storage_dir),
         "ASSISTANT_SECRET_KEY": "serve-test",
-        "ASSISTANT_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     key = key_for(settings, "ana")
     server = subprocess.Popen(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from assistant.api.deps import CurrentUser, State
+from assistant.api.deps import CurrentUser, Links, State
 from assistant.api.errors import documented
 from assistant.api.schemas import ChatCreate, ChatPublic
 from assistant.api.views import reply_view
@@ -13,7 +13,7 @@ router = APIRouter(tags=["chat"])
 
 
 @router.post("/api/chat", responses=documented(400, 401, 404, 413, 422))
-def chat(body: ChatCreate, state: State, caller: CurrentUser) -> ChatPublic:
+def chat(body: ChatCreate, state: State, links: Links, caller: CurrentUser) -> ChatPublic:
     """Answer one message; without ``conversation_id`` a new conversation starts.
 
     A large export answers ``queued`` at once: follow it with ``GET /api/exports/{id}``."""
@@ -22,4 +22,4 @@ def chat(body: ChatCreate, state: State, caller: CurrentUser) -> ChatPublic:
     )
     reply = conversation.handle(body.message)
     assert conversation.id is not None
-    return ChatPublic(conversation_id=conversation.id, reply=reply_view(state, reply))
+    return ChatPublic(conversation_id=conversation.id, reply=reply_view(links, reply))

@@ -12,7 +12,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.api.deps import AppState, ExportRateLimit, State, UserConversation
+from assistant.api.deps import (
+    AppState,
+    ExportRateLimit,
+    LinkMaker,
+    Links,
+    State,
+    UserConversation,
+)
 from assistant.api.download import file_response, media_type_for, safe_path
 from assistant.api.errors import documented
 from assistant.api.schemas import (
@@ -35,10 +42,10 @@ POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
 
 
-def _view(state: AppState, conversation: Conversation, export_id: str) -> ExportPublic:
+def _view(links: LinkMaker, conversation: Conversation, export_id: str) -> ExportPublic:
     with conversation.sessions() as session:
         row = get_owned(session, Export, export_id, conversation.user_id)
-        return export_view(state, row, conversation)
+        return export_view(links, row, conversation)
 
 
 @router.post(
@@ -47,14 +54,14 @@ def _view(state: AppState, conversation: Conversation, export_id: str) -> Export
     dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 408, 409, 413, 422, 429, 502),
 )
-def create(body: ExportCreate, state: State, conversation: UserConversation) -> ExportPublic:
+def create(body: ExportCreate, links: Links, conversation: UserConversation) -> ExportPublic:
     """Export a query run (``query_id``) or new ``sql`` in ``format``.
 
     Small results are written before the answer (``done``, with ``download_url``);
     larger ones answer ``queued`` and run in the background."""
     request = export_request(body.format, body.options)
     info = create_export(conversation, request, query_id=body.query_id, sql=body.sql)
-    return _view(state, conversation, info.id)
+    return _view(links, conversation, info.id)
 
 
 @router.post(
@@ -63,7 +70,7 @@ def create(body: ExportCreate, state: State, conversation: UserConversation) -> 
     dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 409, 413, 422, 429),
 )
-def batch(body: BatchCreate, state: State, conversation: UserConversation) -> ExportPublic:
+def batch(body: BatchCreate, links: Links, conversation: UserConversation) -> ExportPublic:
     """One file of several results: a ZIP with a file per result and ``manifest.json``,
     or with ``"bundle": "workbook"`` one XLSX with a sheet per result."""
     request = export_request(body.format, body.options)
@@ -75,12 +82,12 @@ def batch(body: BatchCreate, state: State, conversation: UserConversation) -> Ex
         until=body.until,
         workbook=body.bundle == "workbook",
     )
-    return _view(state, conversation, info.id)
+    return _view(links, conversation, info.id)
 
 
 @router.get("/api/exports", responses=documented(401, 422))
 def history(
-    state: State,
+    links: Links,
     conversation: UserConversation,
     status: ExportStatus | None = None,
     format: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z0-9]+$")] = None,
@@ -101,14 +108,14 @@ def history(
             page=page,
             per_page=per_page,
         )
-        items = [export_view(state, row, conversation) for row in found.items]
+        items = [export_view(links, row, conversation) for row in found.items]
     return ExportPagePublic(items=items, total=found.total, page=page, per_page=per_page)
 
 
 @router.get("/api/exports/{export_id}", responses=documented(401, 404, 422))
-def get(export_id: Id, state: State, conversation: UserConversation) -> ExportPublic:
+def get(export_id: Id, links: Links, conversation: UserConversation) -> ExportPublic:
     """One export: progress while it runs, the file's size, hash and link once done."""
-    return _view(state, conversation, export_id)
+    return _view(links, conversation, export_id)
 
 
 @router.delete(
@@ -126,10 +133,10 @@ def remove(export_id: Id, conversation: UserConversation) -> Response:
     dependencies=[ExportRateLimit],
     responses=documented(401, 404, 409, 422, 429),
 )
-def retry(export_id: Id, state: State, conversation: UserConversation) -> ExportPublic:
+def retry(export_id: Id, links: Links, conversation: UserConversation) -> ExportPublic:
     """Run a failed, cancelled, interrupted or expired export again under its id."""
     conversation.retry(export_id)
-    return _view(state, conversation, export_id)
+    return _view(links, conversation, export_id)
 
 
 @router.get(
@@ -145,10 +152,10 @@ def retry(export_id: Id, state: State, conversation: UserConversation) -> Export
     },
 )
 def events(
-    export_id: Id, request: Request, state: State, conversation: UserConversation
+    export_id: Id, request: Request, links: Links, conversation: UserConversation
 ) -> StreamingResponse:
     """Server-Sent Events: the export object whenever it changes, until it ends."""
-    first = _view(state, conversation, export_id)  # 404 before the stream starts
+    first = _view(links, conversation, export_id)  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = first, 0.0
@@ -158,7 +165,7 @@ def events(
             if await request.is_disconnected():
                 return
             try:
-                now = await run_in_threadpool(_view, state, conversation, export_id)
+                now = await run_in_threadpool(_view, links, conversation, export_id)
             except NotFound:  # deleted while watched
                 yield "event: gone\ndata: {}\n\n"
                 return
