@@ -51,16 +51,25 @@ from assistant.store import (
     User,
     audit,
     create_store_engine,
+    exports_page,
     get_owned,
     preferences_for,
     session_factory,
+    visible_templates,
 )
 from assistant.store import Conversation as ConversationRow
 from assistant.templates import SAVE, USE, save_template, template_request
 from exporters import ExporterError
 from intents import Context, ExportRequest, Format, Intent, Target, parse
 
-__all__ = ["Clock", "Conversation", "Ran", "Unanswerable", "open_conversation"]
+__all__ = [
+    "Clock",
+    "Conversation",
+    "Ran",
+    "TemplateInfo",
+    "Unanswerable",
+    "open_conversation",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -78,6 +87,16 @@ class Unanswerable(InvalidInput):
     """Not a question over the data (or not one understood); the message says what is."""
 
     code = "cannot_answer"
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template as a face lists it; ``mine`` is False for another user's shared one."""
+
+    name: str
+    shared: bool
+    mine: bool
+    request: ExportRequest
 
 
 @dataclass(frozen=True)
@@ -173,6 +192,25 @@ class Conversation:
         """One of this user's exports as it stands now (rows done and ETA while it runs)."""
         with self.sessions() as session:
             return export_info(get_owned(session, Export, export_id, self.user_id), self)
+
+    def exports(self, page: int = 1, per_page: int = 20) -> tuple[list[ExportInfo], int]:
+        """One page of the user's export history, newest first, and the total count."""
+        with self.sessions() as session:
+            found = exports_page(session, self.user_id, page=page, per_page=per_page)
+            return [export_info(row, self) for row in found.items], found.total
+
+    def templates(self) -> list[TemplateInfo]:
+        """The user's templates and those others shared, by name."""
+        with self.sessions() as session:
+            return [
+                TemplateInfo(
+                    t.name,
+                    t.shared,
+                    t.owner_id == self.user_id,
+                    ExportRequest.model_validate(t.request),
+                )
+                for t in visible_templates(session, self.user_id)
+            ]
 
     def preferences(self) -> UserPreferences:
         """The user's saved preferences."""

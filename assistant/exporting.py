@@ -77,6 +77,7 @@ def export_info(row: Export, conversation: Conversation) -> ExportInfo:
         rows_total=row.rows_total,
         eta_seconds=_eta(row, conversation.clock()),
         error=row.error,
+        created_at=row.created_at,
     )
 
 

@@ -52,6 +52,7 @@ class ExportInfo(BaseModel):
     rows_total: int | None = None
     eta_seconds: float | None = None
     error: str | None = None
+    created_at: dt.datetime | None = None
 
 
 class Reply(BaseModel):

@@ -27,6 +27,7 @@ from assistant.engine import Clock, Conversation, Mode
 from assistant.jobs import InProcessRunner
 from assistant.recovery import Recovered, recover_at_start
 from assistant.settings import Settings
+from assistant.signing import LinkSigner
 from assistant.store import Conversation as ConversationRow
 from assistant.store import (
     User,
@@ -37,7 +38,11 @@ from assistant.store import (
     session_factory,
 )
 
-__all__ = ["Assistant", "secret_key"]
+__all__ = ["DEFAULT_PUBLIC_URL", "Assistant", "secret_key"]
+
+#: Where `python -m assistant serve` listens by default: links point there unless
+#: ``ASSISTANT_PUBLIC_URL`` says otherwise.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 def _utc_now() -> dt.datetime:
@@ -87,6 +92,12 @@ class Assistant:
             self.settings, self.sessions, user_id, conversation_id, clock=self.clock,
             timezone=zone, mode=self.mode, runner=self.runner, events=self.events,
         )  # fmt: skip
+
+    def download_url(self, export_id: str, sha256: str) -> str:
+        """A signed link to a finished export's file, served by the API (``serve``)."""
+        signer = LinkSigner(secret_key(self.settings), self.settings.link_ttl_hours * 3600)
+        base = (self.settings.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+        return f"{base}/d/{signer.sign(export_id, sha256)}"
 
     def user_id(self, name: str) -> int:
         """The id of user ``name``, created if missing."""

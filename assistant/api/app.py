@@ -21,10 +21,10 @@ from assistant.api.deps import AppState
 from assistant.api.errors import install_error_handlers
 from assistant.api.limits import BodySizeLimit, RateLimiter
 from assistant.api.routes import chat, exports, health, links, preferences, queries, templates
-from assistant.api.signing import LinkSigner
 from assistant.recovery import tidy
 from assistant.service import Assistant, secret_key
 from assistant.settings import Settings
+from assistant.signing import LinkSigner
 
 __all__ = ["create_app"]
 

@@ -14,11 +14,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.limits import RateLimiter
-from assistant.api.signing import LinkSigner
 from assistant.engine import Conversation
 from assistant.errors import TooManyRequests, Unauthorized
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.signing import LinkSigner
 from assistant.store import user_for_key
 
 __all__ = [

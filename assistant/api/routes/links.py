@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request, Response
 from assistant.api.deps import State
 from assistant.api.errors import documented
 from assistant.api.routes.exports import _FILE, serve_file
-from assistant.api.signing import LinkExpired, LinkInvalid
 from assistant.errors import Forbidden, NotFound
+from assistant.signing import LinkExpired, LinkInvalid
 from assistant.store import AuditAction, Export, audit
 
 router = APIRouter(tags=["downloads"])

@@ -7,7 +7,7 @@ import re
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from assistant.api.signing import (
+from assistant.signing import (
     DEFAULT_MAX_AGE_SECONDS,
     LinkExpired,
     LinkInvalid,

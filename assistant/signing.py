@@ -15,7 +15,7 @@ True
 >>> signer.verify(token)
 Traceback (most recent call last):
 ...
-assistant.api.signing.LinkExpired: This download link has expired. Ask for a new link \
+assistant.signing.LinkExpired: This download link has expired. Ask for a new link \
 (links work for 1 minute).
 """
 
