@@ -37,6 +37,7 @@ from sqlalchemy import (
     event,
     false,
     text,
+    true,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
@@ -56,6 +57,9 @@ __all__ = [
     "Preference",
     "QueryRun",
     "Role",
+    "RunStatus",
+    "Schedule",
+    "ScheduleRun",
     "Template",
     "User",
     "UtcDateTime",
@@ -332,6 +336,71 @@ class Template(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=NOW
     )
+
+
+class RunStatus(StrEnum):
+    """A scheduled run: claimed, running, waiting to retry, then done or failed."""
+
+    CLAIMED = "claimed"
+    RUNNING = "running"
+    RETRYING = "retrying"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Schedule(Base):
+    """A recurring export: the stored request (the query and its export options, never a
+    result), a cron in the owner's zone, where to deliver it, and when it runs next."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_due", "active", "next_run_at"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    owner_id: Mapped[int] = _owner()
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    request: Mapped[dict[str, Any]]
+    cron: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    destination: Mapped[dict[str, Any]]
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    next_run_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=NOW
+    )
+
+    def __repr__(self) -> str:
+        return f"Schedule(id={self.id!r}, name={self.name!r}, cron={self.cron!r})"
+
+
+class ScheduleRun(Base):
+    """One occurrence of a schedule. ``(schedule_id, due_at)`` is unique: inserting the
+    row is how a scheduler claims the occurrence, so it runs once however many run."""
+
+    __tablename__ = "schedule_runs"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "due_at"),
+        Index("ix_schedule_runs_retry", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[str] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    due_at: Mapped[dt.datetime]
+    status: Mapped[RunStatus] = mapped_column(
+        _enum(RunStatus, "run_status"), default=RunStatus.CLAIMED
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    next_attempt_at: Mapped[dt.datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    export_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    bytes: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
 
 
 class AuditEntry(Base):

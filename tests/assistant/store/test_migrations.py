@@ -22,7 +22,7 @@ from assistant.store import (
     migrate,
 )
 
-HEAD = "0002"  # the newest migration
+HEAD = "0003"  # the newest migration
 
 TABLES = {
     "alembic_version",
@@ -33,6 +33,8 @@ TABLES = {
     "messages",
     "preferences",
     "query_runs",
+    "schedule_runs",
+    "schedules",
     "templates",
     "users",
 }
