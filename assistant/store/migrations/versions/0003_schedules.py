@@ -11,6 +11,7 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 RUN_STATUSES = ("claimed", "running", "retrying", "done", "failed")
 
 
-def _time(name: str, *, nullable: bool = True, now: bool = False) -> sa.Column[sa.DateTime]:
+def _time(name: str, *, nullable: bool = True, now: bool = False) -> sa.Column[Any]:
     default = sa.text("CURRENT_TIMESTAMP") if now else None
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable, server_default=default)
 
