@@ -37,6 +37,13 @@ from assistant.jobs import InProcessRunner, JobRunner
 from assistant.preferences import UserPreferences, read_preferences, save_preferences
 from assistant.questions import CannotAnswer, SchemaAnswer, Translation, translate
 from assistant.replies import ExportInfo, Reply, TablePreview, json_safe
+from assistant.schedules.chat import (
+    CHANGE,
+    LIST,
+    change_schedule,
+    list_schedules,
+    schedule_from_chat,
+)
 from assistant.schema import Schema, introspect
 from assistant.settings import Settings
 from assistant.source import DataSource
@@ -150,6 +157,8 @@ class Conversation:
         # The query run the message being handled made: the next "export this" reads it
         # back from the reply's payload (timestamps may tie; message ids never do).
         self._ran: str | None = None
+        # What else the reply should remember (the schedule it spoke about, for "it").
+        self._said: dict[str, Any] = {}
 
     def close(self) -> None:
         """Finish the background exports it started, then release what it opened."""
@@ -248,6 +257,7 @@ class Conversation:
             )
         pending: ExportRequest | None = None
         self._ran = None
+        self._said = {}
         try:
             reply, pending = self._answer(message, now)
         except (AssistantError, ExporterError) as exc:
@@ -261,6 +271,7 @@ class Conversation:
             payload["pending"] = pending.model_dump(mode="json")
         if self._ran is not None:
             payload["query_run_id"] = self._ran
+        payload.update(self._said)
         with self.sessions.begin() as session:
             session.add(
                 Message(
@@ -288,6 +299,14 @@ class Conversation:
         found = RETRY.search(message)
         if found:
             return retry_export(self, found[1]), None
+        if LIST.search(message):
+            return list_schedules(self), None
+        found = CHANGE.search(message)
+        if found:
+            with self.sessions() as session:
+                recent = self.latest(session, "schedule_id")
+            reply, self._said = change_schedule(self, found[1], found[2], recent)
+            return reply, None
         found = CANCEL.search(message)
         if found:
             return cancel_export(self, found[1]), None
@@ -301,10 +320,24 @@ class Conversation:
         if request.intent is Intent.EXPORT:
             return self._export(request, now), None
         if request.intent is Intent.SCHEDULE:
-            return Reply(
-                text="Schedules are not available in the chat yet. " + help_text(self.schema)
-            ), None
+            return self._schedule(request, now), None
         return Reply(text=help_text(self.schema)), None
+
+    def _schedule(self, request: ExportRequest, now: dt.datetime) -> Reply:
+        """Schedule the last result (or the query this message asks for)."""
+        shown = None
+        if request.target is Target.QUERY and request.query:
+            shown = self._query(request.query, now)
+            if shown.table is None:
+                return shown
+        with self.sessions() as session:
+            run = self._last_run(session) if self._ran is None else session.get(QueryRun, self._ran)
+        if run is None:
+            return Reply(text="Ask for a result first (like “show orders from today”), then "
+                         "say how often to send it.")  # fmt: skip
+        reply, self._said = schedule_from_chat(self, request, run)
+        return reply if shown is None else reply.model_copy(
+            update={"text": f"{shown.text} {reply.text}", "table": shown.table})  # fmt: skip
 
     def _use_template(self, name: str, now: dt.datetime) -> tuple[Reply, ExportRequest | None]:
         """Export with a saved template; without a saved format, ask for one first."""

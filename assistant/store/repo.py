@@ -24,6 +24,7 @@ from assistant.store.models import (
     ExportStatus,
     Preference,
     QueryRun,
+    Schedule,
     Template,
     utcnow,
 )
@@ -86,8 +87,13 @@ def audit(
     return entry
 
 
-_Owned = TypeVar("_Owned", Conversation, QueryRun, Export)
-_NOUNS: dict[type[Any], str] = {Conversation: "conversation", QueryRun: "query", Export: "export"}
+_Owned = TypeVar("_Owned", Conversation, QueryRun, Export, Schedule)
+_NOUNS: dict[type[Any], str] = {
+    Conversation: "conversation",
+    QueryRun: "query",
+    Export: "export",
+    Schedule: "schedule",
+}
 
 
 def get_owned(session: Session, model: type[_Owned], id_: str, owner_id: int) -> _Owned:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.engine import URL
 
 from assistant.demo import build_demo
 from assistant.engine import Conversation, open_conversation
@@ -39,3 +42,34 @@ def chat(settings: Settings) -> Iterator[Conversation]:
     """Ana's conversation at NOW, rules only."""
     with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as conversation:
         yield conversation
+
+
+@pytest.fixture(scope="session")
+def pg_database(postgres_url: str) -> Iterator[URL]:
+    """A database created for these tests (store, schedules) and dropped after them."""
+    base = make_url(postgres_url)
+    name = f"test_store_{secrets.token_hex(6)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+def pg_schema_url(database: URL) -> str:
+    """A new schema in the tests' database (dropped with it: no per-test teardown)."""
+    schema = f"s_{secrets.token_hex(6)}"
+    admin = create_engine(database, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    finally:
+        admin.dispose()
+    # No waiting for the disk at each commit: the database is thrown away anyway.
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    url = database.update_query_dict({"options": options})
+    return url.render_as_string(hide_password=False)

@@ -11,17 +11,16 @@ copied per test.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url
-from sqlalchemy.engine import URL
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.store import Base, User, create_store_engine, migrate, session_factory
+from tests.assistant.conftest import pg_schema_url
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
 
@@ -29,37 +28,6 @@ NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture(scope="session")
-def pg_database(postgres_url: str) -> Iterator[URL]:
-    """A database created for the store's tests and dropped after them."""
-    base = make_url(postgres_url)
-    name = f"test_store_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
-def _pg_schema_url(database: URL) -> str:
-    """A new schema in the tests' database (dropped with it: no per-test teardown)."""
-    schema = f"s_{secrets.token_hex(6)}"
-    admin = create_engine(database, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    finally:
-        admin.dispose()
-    # No waiting for the disk at each commit: the database is thrown away anyway.
-    options = f"-csearch_path={schema} -csynchronous_commit=off"
-    url = database.update_query_dict({"options": options})
-    return url.render_as_string(hide_password=False)
 
 
 def _sqlite_url(path: Path) -> str:
@@ -71,7 +39,7 @@ def store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
     """The URL of an empty store database, not migrated yet."""
     if backend == "sqlite":
         return _sqlite_url(tmp_path / "var" / "assistant.db")
-    return _pg_schema_url(request.getfixturevalue("pg_database"))
+    return pg_schema_url(request.getfixturevalue("pg_database"))
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +50,7 @@ def migrated_url(
     if backend == "sqlite":
         url = _sqlite_url(tmp_path_factory.mktemp("store") / "migrated.db")
     else:
-        url = _pg_schema_url(request.getfixturevalue("pg_database"))
+        url = pg_schema_url(request.getfixturevalue("pg_database"))
     migrate(url)
     return url
 

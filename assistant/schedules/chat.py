@@ -1,0 +1,124 @@
+"""Schedules by chat: "email me this as Excel every weekday at 7", "show my schedules",
+"pause the Monday report", "resume it", "delete it".
+
+A new schedule stores the SQL of the result it names (the last result, or the query the
+same message asks for), never the rows, so each run reads fresh data through the guard.
+"It" is the schedule the conversation last spoke about; otherwise words of the message
+("Monday", "orders", "csv") pick the one schedule whose name and timing they match.
+
+>>> bool(LIST.search("show my schedules")), CHANGE.search("pause the Monday report")[1]
+(True, 'pause')
+>>> CHANGE.search("delete it")[2], CHANGE.search("export the report") is None
+('it', True)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import InvalidInput
+from assistant.replies import Reply
+from assistant.schedules import service
+from assistant.schedules.models import EmailDestination, ScheduleInfo, SchedulePatch, ScheduleSpec
+from assistant.store import QueryRun, User
+from intents import ExportRequest, Target
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = ["CHANGE", "LIST", "change_schedule", "list_schedules", "schedule_from_chat"]
+
+LIST = re.compile(r"^\W*(?:show|list|what are)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?"
+                  r"(?:scheduled exports|schedules|reports)\W*$", re.I)  # fmt: skip
+CHANGE = re.compile(
+    r"^\W*(pause|stop|resume|restart|unpause|delete|remove)\s+(?:the\s+|my\s+|that\s+)?"
+    r"(it|that|.*?(?:schedule|report|scheduled export)s?)\W*$",
+    re.I,
+)
+_FILLER = {"the", "my", "schedule", "schedules", "report", "reports", "scheduled", "export",
+           "it", "that"}  # fmt: skip
+_VERBS = {"pause": False, "stop": False, "resume": True, "restart": True, "unpause": True}
+
+
+def schedule_from_chat(
+    conversation: Conversation, request: ExportRequest, run: QueryRun
+) -> tuple[Reply, dict[str, Any]]:
+    """Store a schedule for ``run``'s SQL as ``request`` asks; the reply and its payload."""
+    to = request.email or _email_of(conversation)
+    if to is None:
+        raise InvalidInput("Which address should I email it to? Say it with the schedule, "
+                           "like “email this to ana@example.com every Monday at 9”.")  # fmt: skip
+    assert request.cron is not None and request.format is not None
+    stored = request.model_copy(update={
+        "target": Target.QUERY, "query": run.sql, "since": None, "until": None,
+        "clarify": None, "choices": None, "cron": None, "email": None,
+    })  # fmt: skip
+    spec = ScheduleSpec(
+        name=f"{run.question or 'Query'} as {request.format.value}",
+        cron=request.cron, timezone=conversation.timezone, request=stored,
+        destination=EmailDestination(to=to),
+    )  # fmt: skip
+    info = service.create(conversation, spec)
+    when = _when(info, conversation)
+    text = (f"Scheduled “{info.name}”: emailed to {to} {info.description} ({info.timezone}). "
+            f"First run: {when}.")  # fmt: skip
+    return Reply(text=text), {"schedule_id": info.id}
+
+
+def list_schedules(conversation: Conversation) -> Reply:
+    found = service.list_all(conversation)
+    if not found:
+        return Reply(text="You have no scheduled exports. Say, for example, “email me this "
+                     "as Excel every Monday at 9” after a result.")  # fmt: skip
+    lines = []
+    for schedule in found:
+        state = f"next {_when(schedule, conversation)}" if schedule.active else "paused"
+        lines.append(f"- “{schedule.name}”, {schedule.description} ({schedule.timezone}), {state}")
+    return Reply(text="Your scheduled exports:\n" + "\n".join(lines))
+
+
+def change_schedule(
+    conversation: Conversation, verb: str, words: str, recent: str | None
+) -> tuple[Reply, dict[str, Any]]:
+    """Pause, resume or delete the schedule ``words`` name ("it": the ``recent`` one)."""
+    target = _pick(conversation, words, recent)
+    verb = verb.lower()
+    if verb in ("delete", "remove"):
+        service.delete(conversation, target.id)
+        return Reply(text=f"Deleted the schedule “{target.name}”."), {}
+    info = service.update(conversation, target.id, SchedulePatch(active=_VERBS[verb]))
+    said = f"Resumed: next run {_when(info, conversation)}." if info.active else "Paused."
+    return Reply(text=f"{said} (“{info.name}”, {info.description})"), {"schedule_id": info.id}
+
+
+def _pick(conversation: Conversation, words: str, recent: str | None) -> ScheduleInfo:
+    found = service.list_all(conversation)
+    if words.lower() in ("it", "that") and recent is not None:
+        for schedule in found:
+            if schedule.id == recent:
+                return schedule
+    wanted = set(re.findall(r"\w+", words.lower())) - _FILLER
+    matches = [s for s in found if wanted <= _words(f"{s.name} {s.description}")]
+    if len(matches) == 1:
+        return matches[0]
+    if not found:
+        raise InvalidInput("You have no scheduled exports.")
+    names = "; ".join(f"“{s.name}” ({s.description})" for s in found)
+    raise InvalidInput(f"Which schedule do you mean? You have: {names}.")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _email_of(conversation: Conversation) -> str | None:
+    with conversation.sessions() as session:
+        user = session.get(User, conversation.user_id)
+        return None if user is None else user.email
+
+
+def _when(info: ScheduleInfo, conversation: Conversation) -> str:
+    if info.next_run_at is None:
+        return "not scheduled"
+    return info.next_run_at.astimezone(conversation.zone).strftime("%a %d %b %Y, %H:%M")

@@ -1,0 +1,138 @@
+"""What a schedule is, as every face sees it: one set of pydantic models.
+
+The API's body, the chat's "email me this every Monday" and the scheduler's stored row
+all go through :class:`ScheduleSpec`; :class:`ScheduleInfo` is what they show back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.schedules.cron import check_cron
+from intents import ExportRequest
+
+__all__ = [
+    "Destination",
+    "EmailDestination",
+    "RunInfo",
+    "ScheduleInfo",
+    "SchedulePatch",
+    "ScheduleSpec",
+    "WebhookDestination",
+]
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+class EmailDestination(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["email"] = "email"
+    to: str = Field(max_length=320, examples=["ana@example.com"])
+
+    @field_validator("to")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+
+class WebhookDestination(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["webhook"] = "webhook"
+    url: str = Field(max_length=2000, pattern=r"^https?://", examples=["https://example.com/hook"])
+    secret: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(32), min_length=16, max_length=200,
+        description="signs each delivery (X-Assistant-Signature); generated when not given",
+    )  # fmt: skip
+
+
+Destination = Annotated[EmailDestination | WebhookDestination, Field(discriminator="kind")]
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Berlin") from None
+    return value
+
+
+class ScheduleSpec(BaseModel):
+    """A new schedule: what to export (the stored request), when, and where to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200, examples=["Monday orders"])
+    cron: str = Field(max_length=100, examples=["0 9 * * 1"])
+    timezone: str = Field("UTC", max_length=64, examples=["Europe/Berlin"])
+    request: ExportRequest = Field(
+        description="the query (request.query, SQL or a question) and its export options",
+        examples=[
+            {
+                "intent": "export",
+                "format": "xlsx",
+                "target": "query",
+                "query": "SELECT * FROM orders",
+            }
+        ],
+    )
+    destination: Destination
+    active: bool = True
+
+    _cron = field_validator("cron")(lambda value: check_cron(value))
+    _tz = field_validator("timezone")(lambda value: _zone(value))
+
+    @field_validator("request")
+    @classmethod
+    def _has_query(cls, value: ExportRequest) -> ExportRequest:
+        if not value.query or value.format is None:
+            raise ValueError("a scheduled request needs a query and a format")
+        return value
+
+
+class SchedulePatch(BaseModel):
+    """Changes to a schedule; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    cron: str | None = Field(None, max_length=100)
+    timezone: str | None = Field(None, max_length=64)
+    destination: Destination | None = None
+    active: bool | None = None
+
+    _cron = field_validator("cron")(lambda value: None if value is None else check_cron(value))
+    _tz = field_validator("timezone")(lambda value: None if value is None else _zone(value))
+
+
+class RunInfo(BaseModel):
+    due_at: dt.datetime
+    status: str
+    attempts: int
+    rows: int | None = None
+    bytes: int | None = None
+    export_id: str | None = None
+    error: str | None = None
+    finished_at: dt.datetime | None = None
+
+
+class ScheduleInfo(BaseModel):
+    id: str
+    name: str
+    cron: str
+    description: str = Field(examples=["every Monday at 09:00"])
+    timezone: str
+    request: ExportRequest
+    destination: Destination
+    active: bool
+    next_run_at: dt.datetime | None
+    runs: list[RunInfo] = Field(default_factory=list, description="the latest runs, newest first")

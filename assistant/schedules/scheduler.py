@@ -1,0 +1,264 @@
+"""The scheduler: fires each schedule's occurrences exactly once, retries, records.
+
+:meth:`Scheduler.tick` does one pass (tests drive it with an injected clock);
+:meth:`Scheduler.start` runs passes on a thread every ``interval`` seconds. Any number of
+schedulers may share a store:
+
+- **Claim.** An occurrence is claimed by inserting its ``schedule_runs`` row; the unique
+  ``(schedule_id, due_at)`` lets exactly one insert win, on SQLite and PostgreSQL alike.
+- **Downtime.** After downtime only the latest missed occurrence runs (once), and the next
+  run time moves past now.
+- **Retries.** A failed run (query, export or delivery) is retried with exponential backoff
+  (``retry_seconds`` × 2ⁿ) up to ``ATTEMPTS`` times; a retry is taken with a conditional
+  update, so two schedulers never both take it. A retry after a failed delivery reuses the
+  export it already made. The last failure is recorded on the run and said in the
+  schedule's conversation, where the user reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.exporting import export_info, run_export
+from assistant.replies import ExportInfo
+from assistant.schedules.cron import latest_due, next_fire
+from assistant.schedules.models import ScheduleInfo
+from assistant.schedules.service import schedule_info
+from assistant.service import Assistant
+from assistant.store import (
+    Export,
+    ExportStatus,
+    Message,
+    Role,
+    RunStatus,
+    Schedule,
+    ScheduleRun,
+    process_identity,
+)
+from intents import ExportRequest, Target
+
+__all__ = ["ATTEMPTS", "Deliver", "Scheduler"]
+
+_log = logging.getLogger(__name__)
+
+#: Tries per occurrence (the first and two retries).
+ATTEMPTS = 3
+
+#: Sends a finished export where its schedule says: (schedule, export, signed link).
+Deliver = Callable[[ScheduleInfo, ExportInfo, str], None]
+
+
+@dataclass(frozen=True)
+class Fired:
+    """What one pass did with one run (for logs and tests)."""
+
+    schedule_id: str
+    due_at: dt.datetime
+    status: RunStatus
+    attempts: int
+
+
+class Scheduler:
+    """Fires due schedules of ``assistant``'s store and delivers them with ``deliver``."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        deliver: Deliver,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        retry_seconds: float = 60.0,
+    ) -> None:
+        self.assistant = assistant
+        self.deliver = deliver
+        self.clock = clock or assistant.clock
+        self.retry_seconds = retry_seconds
+        self.identity = process_identity()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- running -----------------------------------------------------------------------
+
+    def start(self, interval: float = 15.0) -> None:
+        """Run :meth:`tick` every ``interval`` seconds on a daemon thread until :meth:`stop`."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.tick()
+                except Exception:  # a failed pass is retried next time; the app goes on
+                    _log.exception("the scheduler's pass failed")
+                self._stop.wait(interval)
+
+        self._thread = threading.Thread(target=loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def tick(self) -> list[Fired]:
+        """One pass: claim and run due occurrences, then due retries."""
+        now = self.clock()
+        fired = [self._run(run_id) for run_id in self._claim_due(now)]
+        fired += [self._run(run_id) for run_id in self._take_retries(now)]
+        return fired
+
+    def run_now(self, schedule_id: str) -> Fired:
+        """Fire one occurrence of ``schedule_id`` now (``POST /api/schedules/{id}/run``)."""
+        run_id = self._claim(schedule_id, self.clock())
+        if run_id is None:  # fired this very instant already
+            raise RuntimeError(f"schedule {schedule_id} was just fired; try again")
+        return self._run(run_id)
+
+    # -- claiming ----------------------------------------------------------------------
+
+    def _claim_due(self, now: dt.datetime) -> list[int]:
+        with self.assistant.sessions() as session:
+            due = session.execute(
+                select(Schedule.id, Schedule.cron, Schedule.timezone, Schedule.next_run_at)
+                .where(Schedule.active.is_(True), Schedule.next_run_at <= now)
+                .order_by(Schedule.next_run_at)
+            ).all()
+        claimed = []
+        for schedule_id, cron, timezone, next_run_at in due:
+            assert next_run_at is not None  # selected by next_run_at <= now
+            zone = ZoneInfo(timezone)
+            occurrence = latest_due(cron, zone, next_run_at, now) or next_run_at
+            run_id = self._claim(schedule_id, occurrence)
+            with self.assistant.sessions.begin() as session:  # the same value from any scheduler
+                session.execute(
+                    update(Schedule)
+                    .where(Schedule.id == schedule_id, Schedule.next_run_at == next_run_at)
+                    .values(next_run_at=next_fire(cron, zone, now))
+                )
+            if run_id is not None:
+                claimed.append(run_id)
+        return claimed
+
+    def _claim(self, schedule_id: str, due_at: dt.datetime) -> int | None:
+        """Insert the occurrence's run; None when another scheduler inserted it first."""
+        try:
+            with self.assistant.sessions.begin() as session:
+                run = ScheduleRun(schedule_id=schedule_id, due_at=due_at, status=RunStatus.CLAIMED,
+                                  claimed_by=self.identity)  # fmt: skip
+                session.add(run)
+                session.flush()
+                return run.id
+        except IntegrityError:
+            return None
+
+    def _take_retries(self, now: dt.datetime) -> list[int]:
+        with self.assistant.sessions() as session:
+            waiting = session.execute(
+                select(ScheduleRun.id, ScheduleRun.attempts).where(
+                    ScheduleRun.status == RunStatus.RETRYING, ScheduleRun.next_attempt_at <= now
+                )
+            ).all()
+        taken = []
+        for run_id, attempts in waiting:
+            with self.assistant.sessions.begin() as session:
+                won = session.execute(
+                    update(ScheduleRun)
+                    .where(
+                        ScheduleRun.id == run_id,
+                        ScheduleRun.status == RunStatus.RETRYING,
+                        ScheduleRun.attempts == attempts,
+                    )
+                    .values(status=RunStatus.CLAIMED, claimed_by=self.identity)
+                )
+            if won.rowcount == 1:  # type: ignore[attr-defined]
+                taken.append(run_id)
+        return taken
+
+    # -- running one -------------------------------------------------------------------
+
+    def _run(self, run_id: int) -> Fired:
+        now = self.clock()
+        with self.assistant.sessions.begin() as session:
+            run = session.get(ScheduleRun, run_id)
+            assert run is not None
+            schedule = session.get(Schedule, run.schedule_id)
+            assert schedule is not None
+            run.status = RunStatus.RUNNING
+            run.attempts += 1
+            run.started_at = now
+            info = schedule_info(session, schedule)
+            owner, conversation_id, made = (
+                schedule.owner_id,
+                schedule.conversation_id,
+                run.export_id,
+            )
+            due_at, attempts = run.due_at, run.attempts
+        try:
+            export = self._export(owner, info, made)
+            with self.assistant.sessions.begin() as session:  # a retry reuses this export
+                run = session.get(ScheduleRun, run_id)
+                assert run is not None
+                run.export_id = export.id
+            assert export.sha256 is not None
+            self.deliver(info, export, self.assistant.download_url(export.id, export.sha256))
+        except Exception as exc:  # every failure is recorded on the run, none stops the loop
+            _log.warning("schedule %s run %s failed (attempt %d): %s", info.id, run_id,
+                         attempts, exc)  # fmt: skip
+            status = self._failed(run_id, attempts, exc, info, conversation_id)
+            return Fired(info.id, due_at, status, attempts)
+        with self.assistant.sessions.begin() as session:
+            run = session.get(ScheduleRun, run_id)
+            assert run is not None
+            run.status = RunStatus.DONE
+            run.rows, run.bytes, run.error = export.rows, export.bytes, None
+            run.finished_at = self.clock()
+        return Fired(info.id, due_at, RunStatus.DONE, attempts)
+
+    def _export(self, owner: int, info: ScheduleInfo, made: str | None) -> ExportInfo:
+        """The run's export: the one a failed delivery left, else a fresh one."""
+        conversation = self.assistant.conversation(owner)
+        if made is not None:
+            with self.assistant.sessions() as session:
+                row = session.get(Export, made)
+                if row is not None and row.status is ExportStatus.DONE:
+                    return export_info(row, conversation)
+        request = info.request
+        ran = conversation.query(request.query or "")
+        done = request.model_copy(update={"target": Target.LAST_RESULT})
+        return run_export(conversation, ExportRequest.model_validate(done), ran.run, self.clock())
+
+    def _failed(
+        self,
+        run_id: int,
+        attempts: int,
+        exc: Exception,
+        info: ScheduleInfo,
+        conversation_id: str | None,
+    ) -> RunStatus:
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        now = self.clock()
+        with self.assistant.sessions.begin() as session:
+            run = session.get(ScheduleRun, run_id)
+            assert run is not None
+            run.error = message
+            if attempts < ATTEMPTS:
+                run.status = RunStatus.RETRYING
+                wait = self.retry_seconds * 2 ** (attempts - 1)
+                run.next_attempt_at = now + dt.timedelta(seconds=wait)
+                return RunStatus.RETRYING
+            run.status = RunStatus.FAILED
+            run.finished_at = now
+            if conversation_id is not None:  # said where the user reads it
+                session.add(Message(
+                    conversation_id=conversation_id, role=Role.ASSISTANT, created_at=now,
+                    content=f"Your scheduled export “{info.name}” failed after {attempts} "
+                    f"attempts: {message}",
+                    payload={"schedule_id": info.id},
+                ))  # fmt: skip
+        return RunStatus.FAILED

@@ -1,0 +1,130 @@
+"""Schedules of one user: create, list, change, pause, delete — through their conversation.
+
+Every function takes the owner's :class:`~assistant.engine.Conversation`, so another
+user's schedule answers like a missing one (:class:`~assistant.errors.NotFound`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.schedules.cron import describe, next_fire
+from assistant.schedules.models import (
+    Destination,
+    RunInfo,
+    ScheduleInfo,
+    SchedulePatch,
+    ScheduleSpec,
+)
+from assistant.store import Schedule, ScheduleRun, get_owned
+from intents import ExportRequest
+
+if TYPE_CHECKING:
+    from assistant.engine import Conversation
+
+__all__ = ["create", "delete", "get", "list_all", "schedule_info", "update"]
+
+_DESTINATION: TypeAdapter[Destination] = TypeAdapter(Destination)
+#: How many of a schedule's latest runs its info shows.
+RECENT_RUNS = 10
+
+
+def create(conversation: Conversation, spec: ScheduleSpec) -> ScheduleInfo:
+    """Store ``spec`` for the conversation's user; it first fires at its next cron time."""
+    now = conversation.clock()
+    name = spec.name or _name(spec)
+    with conversation.sessions.begin() as session:
+        row = Schedule(
+            owner_id=conversation.user_id, conversation_id=conversation.id, name=name,
+            request=spec.request.model_dump(mode="json"), cron=spec.cron,
+            timezone=spec.timezone, destination=spec.destination.model_dump(mode="json"),
+            active=spec.active, created_at=now,
+            next_run_at=next_fire(spec.cron, ZoneInfo(spec.timezone), now) if spec.active else None,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return schedule_info(session, row)
+
+
+def _name(spec: ScheduleSpec) -> str:
+    what = spec.request.query or "export"
+    fmt = spec.request.format.value if spec.request.format else ""
+    return f"{what[:120]} as {fmt}, {describe(spec.cron)}".strip()
+
+
+def list_all(conversation: Conversation) -> list[ScheduleInfo]:
+    """The user's schedules, oldest first."""
+    with conversation.sessions() as session:
+        rows = session.scalars(
+            select(Schedule)
+            .where(Schedule.owner_id == conversation.user_id)
+            .order_by(Schedule.created_at, Schedule.id)
+        ).all()
+        return [schedule_info(session, row) for row in rows]
+
+
+def get(conversation: Conversation, schedule_id: str) -> ScheduleInfo:
+    with conversation.sessions() as session:
+        return schedule_info(
+            session, get_owned(session, Schedule, schedule_id, conversation.user_id)
+        )
+
+
+def update(conversation: Conversation, schedule_id: str, patch: SchedulePatch) -> ScheduleInfo:
+    """Apply ``patch``; pausing clears the next run, resuming sets it from now."""
+    now = conversation.clock()
+    with conversation.sessions.begin() as session:
+        row = get_owned(session, Schedule, schedule_id, conversation.user_id)
+        for field in ("name", "cron", "timezone", "active"):
+            value = getattr(patch, field)
+            if value is not None:
+                setattr(row, field, value)
+        if patch.destination is not None:
+            row.destination = patch.destination.model_dump(mode="json")
+        row.next_run_at = next_fire(row.cron, ZoneInfo(row.timezone), now) if row.active else None
+        session.flush()
+        return schedule_info(session, row)
+
+
+def delete(conversation: Conversation, schedule_id: str) -> None:
+    """Delete the schedule and its run history (exports it made stay in the history)."""
+    with conversation.sessions.begin() as session:
+        session.delete(get_owned(session, Schedule, schedule_id, conversation.user_id))
+
+
+def schedule_info(session: Session, row: Schedule) -> ScheduleInfo:
+    runs = session.scalars(
+        select(ScheduleRun)
+        .where(ScheduleRun.schedule_id == row.id)
+        .order_by(ScheduleRun.due_at.desc(), ScheduleRun.id.desc())
+        .limit(RECENT_RUNS)
+    ).all()
+    return ScheduleInfo(
+        id=row.id,
+        name=row.name,
+        cron=row.cron,
+        description=describe(row.cron),
+        timezone=row.timezone,
+        request=ExportRequest.model_validate(row.request),
+        destination=_DESTINATION.validate_python(row.destination),
+        active=row.active,
+        next_run_at=row.next_run_at,
+        runs=[
+            RunInfo(
+                due_at=r.due_at,
+                status=r.status.value,
+                attempts=r.attempts,
+                rows=r.rows,
+                bytes=r.bytes,
+                export_id=r.export_id,
+                error=r.error,
+                finished_at=r.finished_at,
+            )
+            for r in runs
+        ],
+    )
