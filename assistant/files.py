@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from exporters import get_format
 from intents import Compression, Format
 
-__all__ = ["export_path", "file_name", "stem_for"]
+__all__ = ["OCTET_STREAM", "export_path", "file_name", "media_type_for", "stem_for"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -50,3 +50,38 @@ def export_path(storage_dir: Path, export_id: str, name: str) -> Path:
     folder = (storage_dir / export_id).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+    "ndjson": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "markdown": "text/markdown; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "zip": "application/zip",
+    "gz": "application/gzip",
+}
+OCTET_STREAM = "application/octet-stream"
+
+
+def media_type_for(file_name: str) -> str:
+    """The Content-Type for a file, from its last suffix (so ``x.csv.gz`` is gzip).
+
+    A bare format name without a dot (``"csv"``, ``"markdown"``) works too; anything
+    unknown is ``application/octet-stream``.
+
+    >>> media_type_for("report.csv")
+    'text/csv; charset=utf-8'
+    >>> media_type_for("report.csv.gz")
+    'application/gzip'
+    >>> media_type_for("markdown")
+    'text/markdown; charset=utf-8'
+    """
+    suffix = PurePath(file_name).suffix
+    key = suffix[1:] if suffix else file_name.lstrip(".")
+    return _MEDIA_TYPES.get(key.lower(), OCTET_STREAM)

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
     cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
+    # Scheduled exports
+    scheduler: bool = Field(True, description="run the scheduler inside `serve`")
+    scheduler_interval_seconds: float = Field(15.0, gt=0, description="how often it looks")
+    schedule_retry_seconds: float = Field(60.0, gt=0, description="first retry's wait")
 
 
 def load_settings() -> Settings:

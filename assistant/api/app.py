@@ -4,7 +4,8 @@ One :class:`~assistant.service.Assistant` per app (one store pool, one job runne
 per-user export cap holds across requests), a link signer, an export rate limiter and a
 body-size limit; one router per resource; one set of error handlers. The lifespan
 migrates the store and recovers from a crash before the first request, sweeps expired
-files every ``cleanup_interval_seconds``, and on shutdown lets running exports finish.
+files every ``cleanup_interval_seconds``, runs the scheduler (``ASSISTANT_SCHEDULER``), and
+on shutdown lets running exports finish.
 """
 
 from __future__ import annotations
@@ -20,8 +21,19 @@ from starlette.concurrency import run_in_threadpool
 from assistant.api.deps import AppState
 from assistant.api.errors import install_error_handlers
 from assistant.api.limits import BodySizeLimit, RateLimiter
-from assistant.api.routes import chat, exports, health, links, preferences, queries, templates
+from assistant.api.routes import (
+    chat,
+    exports,
+    health,
+    links,
+    preferences,
+    queries,
+    schedules,
+    templates,
+)
 from assistant.recovery import tidy
+from assistant.schedules.deliver import Deliverer
+from assistant.schedules.scheduler import Scheduler
 from assistant.service import Assistant, secret_key
 from assistant.settings import Settings
 from assistant.signing import LinkSigner
@@ -50,6 +62,9 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         assistant=service,
         signer=LinkSigner(secret_key(settings), settings.link_ttl_hours * 3600),
         export_limiter=RateLimiter(settings.exports_per_minute, 60.0),
+        scheduler=Scheduler(
+            service, Deliverer(settings), retry_seconds=settings.schedule_retry_seconds
+        ),
     )
 
     @contextlib.asynccontextmanager
@@ -61,9 +76,12 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
                 len(recovered.interrupted),
             )
         sweeper = asyncio.create_task(_sweep(settings))
+        if settings.scheduler:  # any number of processes may: each run is claimed once
+            parts.scheduler.start(settings.scheduler_interval_seconds)
         try:
             yield
         finally:
+            await run_in_threadpool(parts.scheduler.stop)
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
@@ -79,7 +97,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
     app.state.parts = parts
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (health, chat, queries, exports, links, preferences, templates):
+    for module in (health, chat, queries, exports, links, preferences, templates, schedules):
         app.include_router(module.router)
     return app
 

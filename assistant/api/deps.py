@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from assistant.api.limits import RateLimiter
 from assistant.engine import Conversation
 from assistant.errors import TooManyRequests, Unauthorized
+from assistant.schedules.scheduler import Scheduler
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.signing import LinkSigner
@@ -41,6 +42,7 @@ class AppState:
     assistant: Assistant
     signer: LinkSigner
     export_limiter: RateLimiter
+    scheduler: Scheduler
 
 
 async def _state(request: Request) -> AppState:  # async: no thread hop for a lookup

@@ -31,22 +31,6 @@ CHUNK_SIZE = 1024 * 1024  # bytes per read: big enough for throughput, small for
 MAX_RANGES = 16  # more ranges than this in one header: ignore the header (DoS guard)
 MAX_FILE_NAME_BYTES = 200  # keeps names below common 255-byte file-system limits
 
-_MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-    "ndjson": "application/x-ndjson",
-    "parquet": "application/vnd.apache.parquet",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-    "markdown": "text/markdown; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "zip": "application/zip",
-    "gz": "application/gzip",
-}
-OCTET_STREAM = "application/octet-stream"
-
 
 class UnsafePath(ValueError):
     """A stored file path that would leave the storage root."""
@@ -73,24 +57,6 @@ def safe_path(storage_root: Path, relative: str) -> Path:
     if candidate == root or not candidate.is_relative_to(root):
         raise UnsafePath(f"{relative!r} is outside the storage root")
     return candidate
-
-
-def media_type_for(file_name: str) -> str:
-    """The Content-Type for a file, from its last suffix (so ``x.csv.gz`` is gzip).
-
-    A bare format name without a dot (``"csv"``, ``"markdown"``) works too; anything
-    unknown is ``application/octet-stream``.
-
-    >>> media_type_for("report.csv")
-    'text/csv; charset=utf-8'
-    >>> media_type_for("report.csv.gz")
-    'application/gzip'
-    >>> media_type_for("markdown")
-    'text/markdown; charset=utf-8'
-    """
-    suffix = PurePath(file_name).suffix
-    key = suffix[1:] if suffix else file_name.lstrip(".")
-    return _MEDIA_TYPES.get(key.lower(), OCTET_STREAM)
 
 
 # Kept in the quoted ASCII fallback; everything else becomes "_". Leaves out quotes,

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from assistant.preferences import UserPreferences
 from assistant.replies import TablePreview
+from assistant.schedules import SchedulePatch, ScheduleSpec
 from assistant.store import ExportStatus
 from intents import ExportRequest, Format
 
@@ -212,3 +213,21 @@ class TemplatePublic(BaseModel):
     shared: bool
     mine: bool = Field(description="false for another user's shared template (read-only)")
     created_at: dt.datetime
+
+
+class ScheduleCreate(ScheduleSpec):
+    """A new schedule (text checked for NUL all the way down)."""
+
+    @model_validator(mode="after")
+    def _clean(self) -> ScheduleCreate:
+        _no_nul(self.model_dump(mode="json"))
+        return self
+
+
+class ScheduleUpdate(SchedulePatch):
+    """Changes to a schedule; fields left out stay as they are."""
+
+    @model_validator(mode="after")
+    def _clean(self) -> ScheduleUpdate:
+        _no_nul(self.model_dump(mode="json"))
+        return self

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.errors import InvalidInput
 from assistant.schedules.cron import check_cron
 from intents import ExportRequest
 
@@ -58,6 +59,16 @@ class WebhookDestination(BaseModel):
 Destination = Annotated[EmailDestination | WebhookDestination, Field(discriminator="kind")]
 
 
+def _cron(value: str | None) -> str | None:
+    """A cron checked in a validator (a ValueError there becomes a 422 naming the field)."""
+    if value is None:
+        return None
+    try:
+        return check_cron(value)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
 def _zone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -85,10 +96,10 @@ class ScheduleSpec(BaseModel):
             }
         ],
     )
-    destination: Destination
+    destination: Destination = Field(examples=[{"kind": "email", "to": "ana@example.com"}])
     active: bool = True
 
-    _cron = field_validator("cron")(lambda value: check_cron(value))
+    _cron = field_validator("cron")(_cron)
     _tz = field_validator("timezone")(lambda value: _zone(value))
 
     @field_validator("request")
@@ -104,13 +115,15 @@ class SchedulePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200)
-    cron: str | None = Field(None, max_length=100)
-    timezone: str | None = Field(None, max_length=64)
-    destination: Destination | None = None
+    name: str | None = Field(None, max_length=200, examples=["Monday orders"])
+    cron: str | None = Field(None, max_length=100, examples=["0 8 * * 1-5"])
+    timezone: str | None = Field(None, max_length=64, examples=["Europe/Berlin"])
+    destination: Destination | None = Field(
+        None, examples=[{"kind": "webhook", "url": "https://example.com/hook"}]
+    )
     active: bool | None = None
 
-    _cron = field_validator("cron")(lambda value: None if value is None else check_cron(value))
+    _cron = field_validator("cron")(_cron)
     _tz = field_validator("timezone")(lambda value: None if value is None else _zone(value))
 
 

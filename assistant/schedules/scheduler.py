@@ -52,8 +52,9 @@ _log = logging.getLogger(__name__)
 #: Tries per occurrence (the first and two retries).
 ATTEMPTS = 3
 
-#: Sends a finished export where its schedule says: (schedule, export, signed link).
-Deliver = Callable[[ScheduleInfo, ExportInfo, str], None]
+#: Sends a finished export where its schedule says: (schedule, export, signed link, the
+#: occurrence it was made for).
+Deliver = Callable[[ScheduleInfo, ExportInfo, str, dt.datetime], None]
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,8 @@ class Scheduler:
                 assert run is not None
                 run.export_id = export.id
             assert export.sha256 is not None
-            self.deliver(info, export, self.assistant.download_url(export.id, export.sha256))
+            link = self.assistant.download_url(export.id, export.sha256)
+            self.deliver(info, export, link, due_at)
         except Exception as exc:  # every failure is recorded on the run, none stops the loop
             _log.warning("schedule %s run %s failed (attempt %d): %s", info.id, run_id,
                          attempts, exc)  # fmt: skip

@@ -25,6 +25,13 @@ Op = tuple[str, str]  # (method, path)
 TEMPLATE_REQUEST = {"intent": "export", "format": "csv", "target": "query", "query": "show orders"}
 
 #: A valid body for every route that takes one; the test below checks none is missing.
+SCHEDULE: dict[str, Any] = {
+    "cron": "0 9 * * 1",
+    "timezone": "Europe/Berlin",
+    "request": {"intent": "export", "format": "csv", "target": "query", "query": "SELECT 1"},
+    "destination": {"kind": "email", "to": "ana@example.com"},
+}
+
 VALID: dict[Op, dict[str, Any]] = {
     ("POST", "/api/chat"): {"message": "how many customers"},
     ("POST", "/api/queries"): {"sql": "SELECT 1 AS one"},
@@ -32,6 +39,8 @@ VALID: dict[Op, dict[str, Any]] = {
     ("POST", "/api/exports/batch"): {"since": "2000-01-01T00:00:00Z", "format": "csv"},
     ("PUT", "/api/preferences"): {"default_format": "csv"},
     ("PUT", "/api/templates"): {"name": "weekly", "request": TEMPLATE_REQUEST},
+    ("POST", "/api/schedules"): SCHEDULE,
+    ("PATCH", "/api/schedules/{schedule_id}"): {"active": False, "cron": "0 8 * * 1"},
 }
 
 #: For every route, bodies with a NUL in a text field (top level and nested).
@@ -64,6 +73,12 @@ WITH_NUL: dict[Op, list[dict[str, Any]]] = {
         {"name": "weekly", "request": {**TEMPLATE_REQUEST, "query": "show\x00 orders"}},
         {"name": "weekly", "request": {**TEMPLATE_REQUEST, "columns": ["na\x00me"]}},
     ],
+    ("POST", "/api/schedules"): [
+        {**SCHEDULE, "name": "week\x00ly"},
+        {**SCHEDULE, "request": {**SCHEDULE["request"], "query": "SELECT 1\x00"}},
+        {**SCHEDULE, "destination": {"kind": "email", "to": "a\x00@example.com"}},
+    ],
+    ("PATCH", "/api/schedules/{schedule_id}"): [{"name": "a\x00"}, {"timezone": "UTC\x00"}],
 }
 
 #: For every route, bodies with a field of the wrong type.
@@ -87,6 +102,12 @@ WRONG_TYPES: dict[Op, list[dict[str, Any]]] = {
         {"name": "weekly", "request": "export orders"},
         {"name": "weekly", "request": TEMPLATE_REQUEST, "shared": [1]},
     ],
+    ("POST", "/api/schedules"): [
+        {**SCHEDULE, "cron": 5},
+        {**SCHEDULE, "destination": {"kind": "fax", "to": "1"}},
+        {**SCHEDULE, "active": "sometimes"},
+    ],
+    ("PATCH", "/api/schedules/{schedule_id}"): [{"active": [1]}, {"cron": {"m": 1}}],
 }
 
 MALFORMED = [
@@ -162,6 +183,9 @@ def _send(
     client: TestClient, user: User, op: Op, content: bytes | Iterator[bytes], **headers: str
 ) -> httpx2.Response:
     method, path = op
+    if "{schedule_id}" in path:  # a route on one schedule: on a real one of the caller's
+        made = client.post("/api/schedules", json=SCHEDULE, headers=user.auth)
+        path = path.replace("{schedule_id}", made.json()["id"])
     return client.request(
         method,
         path,

@@ -28,9 +28,9 @@ from assistant.api.download import (
     UnsafePath,
     content_disposition,
     file_response,
-    media_type_for,
     safe_path,
 )
+from assistant.files import media_type_for
 
 DATA = bytes(range(256)) * 4  # 1024 bytes, every offset distinguishable
 SHA = hashlib.sha256(DATA).hexdigest()

@@ -20,7 +20,7 @@ from assistant.api.deps import (
     State,
     UserConversation,
 )
-from assistant.api.download import file_response, media_type_for, safe_path
+from assistant.api.download import file_response, safe_path
 from assistant.api.errors import documented
 from assistant.api.schemas import (
     BatchCreate,
@@ -32,6 +32,7 @@ from assistant.api.schemas import (
 from assistant.api.views import export_view
 from assistant.engine import Conversation
 from assistant.errors import Conflict, NotFound
+from assistant.files import media_type_for
 from assistant.resources import create_batch, create_export, delete_export, export_request
 from assistant.store import AuditAction, Export, ExportStatus, audit, exports_page, get_owned
 

@@ -58,7 +58,9 @@ class Outbox:
         self.sent: list[tuple[str, ExportInfo, str]] = []
         self.calls = 0
 
-    def __call__(self, schedule: ScheduleInfo, export: ExportInfo, link: str) -> None:
+    def __call__(
+        self, schedule: ScheduleInfo, export: ExportInfo, link: str, due_at: dt.datetime
+    ) -> None:
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionError("the mail server did not answer")

@@ -1,0 +1,50 @@
+"""The scheduler's delivery step: a finished export to its schedule's destination.
+
+Email goes through ``ASSISTANT_SMTP_URL`` with the file attached when small, else a
+signed link; a webhook gets the export object and the link, signed with the schedule's
+secret (:mod:`assistant.delivery`). A failure raises, and the scheduler retries the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.delivery import (
+    DEFAULT_ATTACH_LIMIT,
+    Delivery,
+    DeliveryFailed,
+    send_email,
+    send_webhook,
+    webhook_payload,
+)
+from assistant.replies import ExportInfo
+from assistant.schedules.models import EmailDestination, ScheduleInfo
+from assistant.settings import Settings
+
+__all__ = ["Deliverer"]
+
+
+class Deliverer:
+    """Sends exports where schedules say, with the app's settings."""
+
+    def __init__(self, settings: Settings, *, attach_limit: int = DEFAULT_ATTACH_LIMIT) -> None:
+        self.settings = settings
+        self.attach_limit = attach_limit  # larger files go as a link
+
+    def __call__(
+        self, schedule: ScheduleInfo, export: ExportInfo, link: str, due_at: dt.datetime
+    ) -> None:
+        destination = schedule.destination
+        if isinstance(destination, EmailDestination):
+            if not self.settings.smtp_url:
+                raise DeliveryFailed(
+                    "Email is not set up: set ASSISTANT_SMTP_URL (smtp://user:pass@host:587).",
+                    transient=False,
+                )
+            delivery = Delivery(export=export, title=schedule.name, when=due_at,
+                                timezone=schedule.timezone, link=link)  # fmt: skip
+            send_email(delivery, destination.to, self.settings.smtp_url,
+                       attach_limit=self.attach_limit)  # fmt: skip
+        else:
+            payload = webhook_payload(export.model_dump(mode="json", exclude={"path"}), link)
+            send_webhook(destination.url, payload, destination.secret)
