@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
+# The API and the browser chat together; Ctrl-C stops both (`python -m assistant chat`: the terminal).
 run: $(STAMP)
-	$(PY) -m assistant chat
+	$(PY) -m assistant up
 
 test: $(STAMP) lint
 	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$($(PY) -m tests.services postgres)}" \

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
@@ -75,7 +79,7 @@ def run_demo(commands: Commands) -> None:
     """``run-demo``: build the demo data if missing and export it in every format."""
     parser = commands.add_parser(
         "run-demo",
-        help="export the demo data in every format (what `make run` does for now)",
+        help="export the demo data in every format (a quick look at every writer)",
         description="Build var/demo.db if missing, then export its orders in every format.",
     )
     parser.add_argument(
@@ -188,7 +192,98 @@ def _run_serve(args: argparse.Namespace) -> None:
     Server(config).run()
 
 
-COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, serve, users)
+def up(commands: Commands) -> None:
+    """``up``: the HTTP API and the browser chat together, as ``make run`` starts them."""
+    parser = commands.add_parser(
+        "up", help="start the HTTP API and the browser chat together (what `make run` does)",
+        description="Build the demo source if needed, start `serve` and the Streamlit chat as "
+        "child processes and print their URLs. Ctrl-C or SIGTERM stops both (exit 0); if "
+        "either stops on its own, the other is stopped too (exit 1).",
+    )  # fmt: skip
+    parser.add_argument("--api-port", type=_port, default=8000, help="API port (default 8000)")
+    parser.add_argument("--ui-port", type=_port, default=8501, help="chat port (default 8501)")
+    parser.set_defaults(run=_run_up)
+
+
+#: How long ``up`` waits for a child to stop after SIGTERM before killing it.
+UP_STOP_SECONDS = 15.0
+
+
+def _run_up(args: argparse.Namespace) -> None:
+    import os
+    import signal
+    import threading
+
+    from assistant.chat import prepare_source
+    from assistant.settings import load_settings
+
+    prepare_source(load_settings())
+    api, chat = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.ui_port}"
+    # The chat's download links for large files point at this API unless configured.
+    env = {**os.environ, "ASSISTANT_PUBLIC_URL": os.environ.get("ASSISTANT_PUBLIC_URL") or api}
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        children["API"] = _child(["-m", "assistant", "serve", "--port", str(args.api_port)], env)
+        children["chat"] = _child(_streamlit_args(args.ui_port), env)
+        ready = False
+        while not stop.wait(0.2):
+            for name, child in children.items():
+                if child.poll() is not None:
+                    other = "chat" if name == "API" else "API"
+                    _fail(f"the {name} stopped (exit {child.returncode}), so the {other} "
+                          "was stopped too", 1)  # fmt: skip
+                    raise SystemExit(1)
+            if not ready and _listening(args.api_port) and _listening(args.ui_port):
+                ready = True
+                print(f"API   {api}  (documentation at {api}/docs)\nChat  {chat}\n"
+                      "Ctrl-C stops both.", flush=True)  # fmt: skip
+    finally:
+        _stop_children(list(children.values()))
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _child(arguments: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A child in its own process group: Ctrl-C reaches ``up`` alone, which stops it."""
+    # Our own interpreter with fixed arguments: nothing here comes from user input.
+    return subprocess.Popen([sys.executable, *arguments], env=env, process_group=0)  # noqa: S603
+
+
+def _streamlit_args(port: int) -> list[str]:
+    spec = importlib.util.find_spec("ui")
+    assert spec is not None and spec.origin is not None, "the ui package is installed with us"
+    script = Path(spec.origin).with_name("app.py")
+    return ["-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]  # fmt: skip
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each child, wait for all (the API lets running exports finish), then kill."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + UP_STOP_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, serve, up, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,66 @@
+"""The conversation replayed: each typed turn drawn as a chat message.
+
+A reply shows its words, then its table (with the full row count), then its export,
+then its choices: buttons that answer the question when clicked, live only on the
+latest reply (an older question was answered already).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.engine import Conversation
+from assistant.replies import Reply, TablePreview
+from ui import actions
+from ui.exports import Link, show_export
+from ui.state import AssistantTurn, ChatState, UserTurn
+from ui.table import frame
+from ui.text import plain, rows_text
+
+__all__ = ["show_turns"]
+
+
+def show_turns(conversation: Conversation, state: ChatState, *, link: Link) -> None:
+    """Replay every turn of this session, oldest first."""
+    last = len(state.turns) - 1
+    for index, turn in enumerate(state.turns):
+        if isinstance(turn, UserTurn):
+            with st.chat_message("user"):
+                st.markdown(plain(turn.text))
+        elif isinstance(turn, AssistantTurn):
+            with st.chat_message("assistant"):
+                _reply(conversation, state, turn.reply, index=index, latest=index == last,
+                       link=link)  # fmt: skip
+
+
+def _reply(
+    conversation: Conversation,
+    state: ChatState,
+    reply: Reply,
+    *,
+    index: int,
+    latest: bool,
+    link: Link,
+) -> None:
+    st.markdown(plain(reply.text))
+    if reply.table is not None:
+        _table(reply.table)
+    if reply.export is not None:
+        show_export(conversation, state, reply.export, key=f"turn-{index}", link=link)
+    if reply.choices:
+        with st.container(horizontal=True):
+            for number, choice in enumerate(reply.choices):
+                st.button(
+                    choice, key=f"choice-{index}-{number}", disabled=not latest,
+                    on_click=actions.send, args=(conversation, state, choice),
+                )  # fmt: skip
+
+
+def _table(preview: TablePreview) -> None:
+    st.dataframe(frame(preview), hide_index=True)
+    shown = len(preview.rows)
+    total = preview.row_count
+    if total is not None and total > shown:
+        st.caption(f"Showing the first {rows_text(shown)} of {rows_text(total)}.")
+    else:
+        st.caption(rows_text(total if total is not None else shown) + ".")
