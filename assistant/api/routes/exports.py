@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import (
@@ -207,20 +208,16 @@ def download(
     """The export's file (owner only); ``Range`` requests answer 206."""
     with conversation.sessions.begin() as session:
         row = get_owned(session, Export, export_id, conversation.user_id)
-        response = serve_file(state, row, request)
-        if response.status_code == 200:  # whole downloads, not every range a client asks for
-            audit(
-                session,
-                AuditAction.EXPORT_DOWNLOADED,
-                user_id=conversation.user_id,
-                export_id=row.id,
-                details={"via": "api"},
-            )
-    return response
+        return serve_file(state, row, request, session, via="api")
 
 
-def serve_file(state: AppState, row: Export, request: Request) -> Response:
-    """The response for a done export's file: 409 before it is done, 404 once it is gone."""
+def serve_file(
+    state: AppState, row: Export, request: Request, session: Session, *, via: str
+) -> Response:
+    """The response for a done export's file: 409 before it is done, 404 once it is gone.
+
+    A whole download is audited (``via`` the API or a link); the ranges a client asks
+    for along the way are not."""
     if row.status is not ExportStatus.DONE or row.file_path is None or row.sha256 is None:
         raise Conflict(
             f"Export {row.id} is {row.status.value}; its file is ready when it is "
@@ -228,7 +225,7 @@ def serve_file(state: AppState, row: Export, request: Request) -> Response:
         )
     try:
         path = safe_path(state.settings.storage_dir, row.file_path)
-        return file_response(
+        response = file_response(
             path,
             file_name=row.file_name or path.name,
             sha256=row.sha256,
@@ -240,3 +237,7 @@ def serve_file(state: AppState, row: Export, request: Request) -> Response:
         raise NotFound(
             f"The file of export {row.id} is no longer there; export it again."
         ) from None
+    if response.status_code == 200:
+        audit(session, AuditAction.EXPORT_DOWNLOADED, user_id=row.owner_id, export_id=row.id,
+              details={"via": via})  # fmt: skip
+    return response

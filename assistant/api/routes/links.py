@@ -9,7 +9,7 @@ from assistant.api.errors import documented
 from assistant.api.routes.exports import _FILE, serve_file
 from assistant.errors import Forbidden, NotFound
 from assistant.signing import LinkExpired, LinkInvalid
-from assistant.store import AuditAction, Export, audit
+from assistant.store import Export
 
 router = APIRouter(tags=["downloads"])
 
@@ -36,13 +36,4 @@ def signed_download(token: str, request: Request, state: State) -> Response:
                 "The file this link named no longer exists (the export was deleted "
                 "or made again); ask for a new link."
             )
-        response = serve_file(state, row, request)
-        if response.status_code == 200:  # whole downloads, not every range a client asks for
-            audit(
-                session,
-                AuditAction.EXPORT_DOWNLOADED,
-                user_id=row.owner_id,
-                export_id=row.id,
-                details={"via": "link"},
-            )
-    return response
+        return serve_file(state, row, request, session, via="link")
