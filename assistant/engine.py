@@ -221,6 +221,23 @@ class Conversation:
                 for t in visible_templates(session, self.user_id)
             ]
 
+    def transcript(self) -> list[tuple[Role, str | Reply]]:
+        """The conversation so far, oldest first: what the user said, and each reply as
+        it was given (its table preview, export and choices as they were then)."""
+        with self.sessions() as session:
+            messages = session.scalars(
+                select(Message).where(Message.conversation_id == self.id).order_by(Message.id)
+            ).all()
+        said: list[tuple[Role, str | Reply]] = []
+        for message in messages:
+            if message.role is Role.USER:
+                said.append((Role.USER, message.content))
+                continue
+            payload = message.payload or {}
+            parts = {key: payload.get(key) for key in ("table", "export", "choices")}
+            said.append((Role.ASSISTANT, Reply.model_validate({"text": message.content, **parts})))
+        return said
+
     def preferences(self) -> UserPreferences:
         """The user's saved preferences."""
         with self.sessions() as session:

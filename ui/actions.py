@@ -17,6 +17,7 @@ from assistant.engine import Conversation
 from assistant.preferences import parse_preferences
 from assistant.schedules import SchedulePatch
 from assistant.schedules import service as schedules
+from ui.backend import CONVERSATION_PARAM
 from ui.errors import noted
 from ui.state import AssistantTurn, ChatState, Notice, UserTurn
 
@@ -109,4 +110,5 @@ def new_chat(state: ChatState) -> None:
     """Start over: the next run opens a new conversation (the old one stays in the store)."""
     state.conversation_id = None
     state.turns.clear()
+    st.query_params.pop(CONVERSATION_PARAM, None)
     state.history_page = 1

@@ -15,12 +15,14 @@ from assistant.engine import Conversation
 from assistant.errors import NotFound
 from assistant.service import Assistant
 from assistant.settings import Settings, load_settings
-from ui.state import ChatState
+from ui.state import AssistantTurn, ChatState, UserTurn
 
-__all__ = ["USER", "assistant", "conversation", "settings"]
+__all__ = ["CONVERSATION_PARAM", "USER", "assistant", "conversation", "settings"]
 
 #: Whom the page chats as, like ``python -m assistant chat`` without ``--user``.
 USER = "local"
+#: The URL's query parameter naming the conversation: a reload continues it.
+CONVERSATION_PARAM = "c"
 
 
 def settings() -> Settings:
@@ -51,7 +53,8 @@ def assistant(settings: Settings) -> Assistant:
 
 
 def conversation(assistant: Assistant, state: ChatState) -> Conversation:
-    """This session's conversation: a new one on its first run, the same one afterwards.
+    """This session's conversation: a new one on its first run, the same one afterwards;
+    the one the URL names (``?c=<id>``) after a reload, its turns replayed from the store.
 
     If the store no longer has it (a store replaced while the page was open), the
     session starts over rather than failing on every run."""
@@ -61,6 +64,21 @@ def conversation(assistant: Assistant, state: ChatState) -> Conversation:
             return assistant.conversation(user_id, state.conversation_id)
         except NotFound:
             state.turns.clear()
+    linked = st.query_params.get(CONVERSATION_PARAM)
+    if linked and state.conversation_id is None:  # a reload, or a link to a conversation
+        try:
+            chat = assistant.conversation(user_id, linked)
+        except NotFound:
+            pass
+        else:
+            state.conversation_id = chat.id
+            state.turns = [
+                UserTurn(said) if isinstance(said, str) else AssistantTurn(said)
+                for _, said in chat.transcript()
+            ]
+            return chat
     chat = assistant.conversation(user_id, new=True)
     state.conversation_id = chat.id
+    assert chat.id is not None
+    st.query_params[CONVERSATION_PARAM] = chat.id  # so a reload finds it again
     return chat

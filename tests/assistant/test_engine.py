@@ -256,3 +256,12 @@ def test_a_bug_is_said_in_words_and_the_chat_goes_on(
     assert "boom" in caplog.text
     chat.source = working
     assert chat.handle("show orders from today").table is not None
+
+
+def test_the_transcript_gives_back_each_reply_as_it_was(chat: Conversation) -> None:
+    shown = chat.handle("show customers")
+    made = chat.handle("export this as csv")
+    said = chat.transcript()
+    assert [role.value for role, _ in said] == ["user", "assistant", "user", "assistant"]
+    assert said[0][1] == "show customers" and said[1][1] == shown
+    assert said[3][1] == made and isinstance(said[3][1], Reply) and said[3][1].export

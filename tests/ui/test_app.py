@@ -91,6 +91,24 @@ def test_show_then_export_as_spreadsheet(app_env: Path) -> None:
     assert len(at.dataframe) == 1
 
 
+def test_a_reload_continues_the_conversation_from_its_link(app_env: Path) -> None:
+    first = say(say(start(), "show orders from today"), "export this as a spreadsheet")
+    linked = first.query_params[backend.CONVERSATION_PARAM]
+    assert linked
+    reloaded = AppTest.from_file(APP, default_timeout=30)
+    reloaded.query_params[backend.CONVERSATION_PARAM] = linked
+    reloaded.run()
+    assert not reloaded.exception
+    assert main_texts(reloaded) == main_texts(first)
+    assert len(reloaded.dataframe) == 1 and main_downloads(reloaded) == main_downloads(first)
+    say(reloaded, "export it as csv")  # and it goes on from where it was
+    assert main_downloads(reloaded)[-1].endswith(".csv")
+    button(reloaded, "New chat").click().run()
+    assert main_texts(reloaded) == [] and (
+        reloaded.query_params[backend.CONVERSATION_PARAM] != linked
+    )
+
+
 def test_a_choice_answers_the_question(app_env: Path) -> None:
     at = say(say(start(), "show orders from today"), "export it")
     assert "Excel" in [b.label for b in at.main.button]
