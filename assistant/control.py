@@ -19,7 +19,9 @@ ends at its next batch and leaves no file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -35,7 +37,7 @@ from intents import ExportRequest, Target
 if TYPE_CHECKING:
     from assistant.engine import Conversation
 
-__all__ = ["CANCEL", "RETRY", "cancel_export", "retry_export"]
+__all__ = ["CANCEL", "RETRY", "cancel_export", "export_again", "retry_export"]
 
 RETRY = re.compile(
     r"^\W*(?:please\s+)?(?:retry|try\s+again|run\s+it\s+again)"
@@ -64,22 +66,52 @@ def retry_export(conversation: Conversation, export_id: str | None = None) -> Re
             return Reply(text="There is no failed or cancelled export to retry.")
         row = get_owned(session, Export, export_id, conversation.user_id)
         requeue(row)
-        request = ExportRequest.model_validate(row.request)
-        run = None if row.query_run_id is None else session.get(QueryRun, row.query_run_id)
-        chosen = [r for r in (session.get(QueryRun, i) for i in row.run_ids or ()) if r]
-        session.expunge_all()
-        # A bundle keeps its shape: an Excel history was a workbook unless it was a ZIP.
-        workbook = row.format == "xlsx" if request.target is Target.HISTORY else None
-    if run is None:
-        reply = export_past(conversation, request, now, retry=export_id,
-                            runs=chosen or None, workbook=workbook)  # fmt: skip
-    else:
-        reply = export_query_run(conversation, request, run, now, retry=export_id)
+        session.flush()  # before _again lets go of the row
+        again = _again(session, row)
+    reply = _run(conversation, again, now, retry=export_id)
     with conversation.sessions() as session:
         status = session.scalar(select(Export.status).where(Export.id == export_id))
     if status is ExportStatus.QUEUED and reply.export is None:  # it never started
         fail_export(conversation, export_id, reply.text)
     return reply.model_copy(update={"text": f"Retrying export {export_id}. {reply.text}"})
+
+
+def export_again(conversation: Conversation, export_id: str) -> Reply:
+    """A new export made as ``export_id`` was (its request, its query, fresh data).
+
+    Works for any export of the user's, finished or not; the old one stays as it is."""
+    with conversation.sessions() as session:
+        again = _again(session, get_owned(session, Export, export_id, conversation.user_id))
+    return _run(conversation, again, conversation.clock())
+
+
+@dataclass(frozen=True)
+class _Again:
+    """What it takes to make an export again, read from its row."""
+
+    request: ExportRequest
+    run: QueryRun | None
+    chosen: list[QueryRun]
+    workbook: bool | None
+
+
+def _again(session: Session, row: Export) -> _Again:
+    request = ExportRequest.model_validate(row.request)
+    run = None if row.query_run_id is None else session.get(QueryRun, row.query_run_id)
+    chosen = [r for r in (session.get(QueryRun, i) for i in row.run_ids or ()) if r]
+    session.expunge_all()
+    # A bundle keeps its shape: an Excel history was a workbook unless it was a ZIP.
+    workbook = row.format == "xlsx" if request.target is Target.HISTORY else None
+    return _Again(request, run, chosen, workbook)
+
+
+def _run(
+    conversation: Conversation, again: _Again, now: dt.datetime, *, retry: str | None = None
+) -> Reply:
+    if again.run is None:
+        return export_past(conversation, again.request, now, retry=retry,
+                           runs=again.chosen or None, workbook=again.workbook)  # fmt: skip
+    return export_query_run(conversation, again.request, again.run, now, retry=retry)
 
 
 def cancel_export(conversation: Conversation, export_id: str | None = None) -> Reply:

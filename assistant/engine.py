@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.background import ExportEventRouter, export_query_run
 from assistant.chatwords import LABELS, help_text, preferred_format
-from assistant.control import CANCEL, RETRY, cancel_export, retry_export
+from assistant.control import CANCEL, RETRY, cancel_export, export_again, retry_export
 from assistant.errors import AssistantError, InvalidInput
 from assistant.exporting import export_info
 from assistant.history import export_past
@@ -254,6 +254,10 @@ class Conversation:
     def retry(self, export_id: str | None = None) -> Reply:
         """Run a failed, cancelled, interrupted or expired export again (default: the latest)."""
         return retry_export(self, export_id)
+
+    def export_again(self, export_id: str) -> Reply:
+        """A new export made as ``export_id`` was, with fresh data (any status)."""
+        return export_again(self, export_id)
 
     @property
     def zone(self) -> ZoneInfo:

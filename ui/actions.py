@@ -25,6 +25,7 @@ __all__ = [
     "PROMPT",
     "cancel",
     "delete_schedule",
+    "export_again",
     "new_chat",
     "retry",
     "save_preferences",
@@ -61,6 +62,13 @@ def retry(conversation: Conversation, state: ChatState, export_id: str, label: s
     state.turns.append(UserTurn(f"Export again: {label}"))
     with noted(state, "export again"):
         state.turns.append(AssistantTurn(conversation.retry(export_id)))
+
+
+def export_again(conversation: Conversation, state: ChatState, export_id: str, label: str) -> None:
+    """Make a finished export again with fresh data; its answer joins the chat."""
+    state.turns.append(UserTurn(f"Export again: {label}"))
+    with noted(state, "export again"):
+        state.turns.append(AssistantTurn(conversation.export_again(export_id)))
 
 
 def save_preferences(conversation: Conversation, state: ChatState, keys: dict[str, str]) -> None:

@@ -117,11 +117,12 @@ def _finished(
         "done": "The file is no longer on disk.",
     }.get(info.status, f"The export is {info.status}.")
     st.caption(plain(f"{name}: {reason}"))
-    if info.status != "done":
-        st.button(
-            "Export again", key=f"again-{key}", icon=":material/refresh:",
-            on_click=actions.retry, args=(conversation, state, info.id, name),
-        )  # fmt: skip
+    # A failed or cancelled export is retried under its id; a finished one made anew.
+    again = actions.retry if info.status != "done" else actions.export_again
+    st.button(
+        "Export again", key=f"again-{key}", icon=":material/refresh:",
+        on_click=again, args=(conversation, state, info.id, name),
+    )  # fmt: skip
 
 
 def _download(info: ExportInfo, name: str, *, key: str, link: Link) -> None:

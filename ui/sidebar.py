@@ -5,6 +5,8 @@ cannot be read shows its error in its section, and the rest of the page still wo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from assistant.engine import Conversation
@@ -83,6 +85,14 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
             st.caption(f"{_STATUS.get(info.status, info.status)} · {describe(info)} · {when}")
             show_export(conversation, state, info, key=f"history-{info.id}", link=link,
                         details=False)  # fmt: skip
+            if info.status == "done" and info.path and Path(info.path).is_file():
+                st.button(  # the same export again, with today's data
+                    "Export again",
+                    key=f"history-again-{info.id}",
+                    icon=":material/refresh:",
+                    on_click=actions.export_again,
+                    args=(conversation, state, info.id, export_name(info)),
+                )
     pages = -(-total // HISTORY_PAGE)
     if pages > 1:
         newer, where, older = st.columns([1, 1, 1], vertical_alignment="center")

@@ -14,6 +14,7 @@ import openpyxl
 
 from assistant.engine import Conversation, open_conversation
 from assistant.settings import Settings
+from assistant.store import Export, ExportStatus
 from tests.assistant.conftest import NOW
 
 
@@ -102,3 +103,21 @@ def test_everything_from_today_as_excel_is_one_workbook(chat: Conversation) -> N
     assert [(q[0], q[3]) for q in queries[1:]] == [("01", 10), ("02", 100)]
     assert queries[1][1] == "show orders from today" and str(queries[1][2]).startswith("SELECT")
     book.close()
+
+
+def test_a_history_bundle_can_be_retried_and_made_again(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    chat.handle("show customers")
+    first = chat.handle("export everything from today as csv").export
+    assert first is not None and first.status == "done"
+    again = chat.export_again(first.id).export  # fresh data, a new export
+    assert again is not None and again.id != first.id and again.sha256 == first.sha256
+    cancelled = chat.handle("export everything from today as excel").export
+    assert cancelled is not None
+    with chat.sessions.begin() as session:  # as if it had been cancelled
+        row = session.get(Export, cancelled.id)
+        assert row is not None
+        row.status = ExportStatus.CANCELLED
+    retried = chat.retry(cancelled.id).export
+    assert retried is not None and retried.id == cancelled.id and retried.status == "done"
+    assert retried.format == "xlsx"  # a workbook stays a workbook

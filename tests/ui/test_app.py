@@ -227,6 +227,16 @@ def test_sidebar_history_downloads_again(app_env: Path) -> None:
     assert labels[0].endswith(".csv") and labels[1].endswith(".xlsx")
 
 
+def test_sidebar_history_exports_a_finished_file_again(app_env: Path) -> None:
+    at = say(say(start(), "show orders from today"), "export this as csv")
+    next(b for b in at.sidebar.button if b.label == "Export again").click().run()
+    assert not at.exception
+    assert main_texts(at)[-2].startswith("Export again: orders-")
+    downloads = main_downloads(at)
+    assert len(downloads) == 2 and downloads[0] == downloads[1]  # same name, a new export
+    assert len(exported(app_env, ".csv")) == 2
+
+
 def test_preferences_are_saved_and_used(app_env: Path) -> None:
     at = start()
     selects = {s.label: s for s in at.sidebar.selectbox}
