@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.questions import Answer, SchemaAnswer, Translation
 from assistant.schema import Schema
 from exporters import QueryRejected, check_query
-from intents.llm import LLMConfig, make_client
+from intents.llm import Failed, LLMConfig, UnusableAnswer, ask_model
 from intents.tools import strict_schema
 
 if TYPE_CHECKING:  # openai takes ~0.4 s to import: only a call that asks the LLM pays it
@@ -58,10 +58,6 @@ class WrittenSQL:
     title: str
 
 
-class _Unusable(Exception):
-    """The endpoint answered, but not with one usable tool call; the message says why."""
-
-
 def write_sql(
     question: str,
     schema: Schema,
@@ -79,26 +75,14 @@ def write_sql(
     if not config.enabled:
         logger.info("LLM not used to write SQL: no API key configured (OPENAI_API_KEY)")
         return None
-    import openai
-
-    try:
-        if client is not None:
-            return _ask(client, question, schema, dialect, now, config)
-        with make_client(config) as own_client:
-            return _ask(own_client, question, schema, dialect, now, config)
-    except openai.APITimeoutError:
-        reason = f"timed out after {config.timeout:g} s"
-    except openai.APIStatusError as exc:
-        reason = f"HTTP {exc.status_code}: {exc.message}"
-    except openai.APIConnectionError as exc:
-        reason = f"connection failed: {exc.__cause__ or exc}"
-    except _Unusable as exc:
-        reason = str(exc)
-    except Exception as exc:  # a seam to a remote service: nothing it does may break a chat
-        logger.exception("unexpected error while the LLM wrote SQL")
-        reason = f"unexpected error: {type(exc).__name__}: {exc}"
-    logger.warning("LLM SQL not used, falling back to the offline rules: %s", reason)
-    return None
+    written = ask_model(
+        config, client, lambda model: _ask(model, question, schema, dialect, now, config),
+        what="writing SQL",
+    )  # fmt: skip
+    if isinstance(written, Failed):
+        logger.warning("LLM SQL not used, falling back to the offline rules: %s", written.reason)
+        return None
+    return written
 
 
 def with_llm(
@@ -148,16 +132,18 @@ def _ask(
         timeout=config.timeout,
     )
     if not completion.choices:
-        raise _Unusable("the response has no choices")
+        raise UnusableAnswer("the response has no choices")
     reply = completion.choices[0].message
     if reply.refusal:
-        raise _Unusable(f"the model refused: {reply.refusal}")
+        raise UnusableAnswer(f"the model refused: {reply.refusal}")
     calls = [call for call in reply.tool_calls or () if call.type == "function"]
     if len(calls) != 1:
-        raise _Unusable("no tool call in the answer" if not calls else f"{len(calls)} tool calls")
+        raise UnusableAnswer(
+            "no tool call in the answer" if not calls else f"{len(calls)} tool calls"
+        )
     (call,) = calls
     if call.function.name != TOOL_NAME:
-        raise _Unusable(f"unknown tool {call.function.name!r}")
+        raise UnusableAnswer(f"unknown tool {call.function.name!r}")
     try:
         args = RunQueryArgs.model_validate_json(call.function.arguments or "{}")
     except ValidationError as exc:
@@ -165,12 +151,12 @@ def _ask(
             f"{'.'.join(map(str, error['loc'])) or 'arguments'}: {error['msg']}"
             for error in exc.errors(include_url=False)[:3]
         )
-        raise _Unusable(f"invalid arguments for {TOOL_NAME}: {problems}") from exc
+        raise UnusableAnswer(f"invalid arguments for {TOOL_NAME}: {problems}") from exc
     sql = args.sql.strip()
     try:
         check_query(sql, dialect)
     except QueryRejected as exc:
-        raise _Unusable(f"the guard refused the LLM's query {sql!r}: {exc}") from exc
+        raise UnusableAnswer(f"the guard refused the LLM's query {sql!r}: {exc}") from exc
     return WrittenSQL(sql, args.title.strip() or "Your question")
 
 

@@ -19,10 +19,10 @@ import json
 import logging
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -34,7 +34,17 @@ if TYPE_CHECKING:  # openai takes ~0.4 s to import: only a call that asks the LL
     import openai
     from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
 
-__all__ = ["LLMConfig", "LLMOutcome", "make_client", "parse_llm"]
+__all__ = [
+    "Failed",
+    "LLMConfig",
+    "LLMOutcome",
+    "UnusableAnswer",
+    "ask_model",
+    "make_client",
+    "parse_llm",
+]
+
+T = TypeVar("T")
 
 logger = logging.getLogger("intents.llm")
 
@@ -95,7 +105,7 @@ class LLMOutcome:
     reason: str | None = None
 
 
-class _Unusable(Exception):
+class UnusableAnswer(Exception):
     """The endpoint answered, but not with one valid tool call; the message says why."""
 
 
@@ -115,25 +125,54 @@ def parse_llm(
     """
     if not config.enabled:
         return _fall_back(fallback, "no API key configured (OPENAI_API_KEY)", logging.INFO)
+    answer = ask_model(
+        config, client, lambda model: _ask(model, message, context, fallback, config),
+        what="parsing a message",
+    )  # fmt: skip
+    if isinstance(answer, Failed):
+        return _fall_back(fallback, answer.reason, logging.WARNING)
+    return LLMOutcome(answer, used_llm=True)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Why the model's answer could not be used (said in the log, then the rules answer)."""
+
+    reason: str
+
+
+def ask_model(
+    config: LLMConfig,
+    client: openai.OpenAI | None,
+    ask: Callable[[openai.OpenAI], T],
+    *,
+    what: str,
+) -> T | Failed:
+    """``ask(client)``, or :class:`Failed` with the reason when anything goes wrong.
+
+    Without ``client`` one with no retries is built from ``config`` and closed after.
+    Every LLM path shares this: a timeout, an HTTP error, a refused connection, an
+    answer that is not one valid tool call (:class:`UnusableAnswer`) or anything else
+    becomes a reason, never an exception in the chat.
+    """
     import openai
 
     try:
         if client is not None:
-            return LLMOutcome(_ask(client, message, context, fallback, config), used_llm=True)
+            return ask(client)
         with make_client(config) as own_client:
-            return LLMOutcome(_ask(own_client, message, context, fallback, config), used_llm=True)
+            return ask(own_client)
     except openai.APITimeoutError:
-        reason = f"timed out after {config.timeout:g} s"
+        return Failed(f"timed out after {config.timeout:g} s")
     except openai.APIStatusError as exc:
-        reason = f"HTTP {exc.status_code}: {_error_message(exc)}"
+        return Failed(f"HTTP {exc.status_code}: {_error_message(exc)}")
     except openai.APIConnectionError as exc:
-        reason = f"connection failed: {exc.__cause__ or exc}"
-    except _Unusable as exc:
-        reason = str(exc)
+        return Failed(f"connection failed: {exc.__cause__ or exc}")
+    except UnusableAnswer as exc:
+        return Failed(str(exc))
     except Exception as exc:  # a seam to a remote service: nothing it does may break a chat
-        logger.exception("unexpected error from the LLM path")
-        reason = f"unexpected error: {type(exc).__name__}: {exc}"
-    return _fall_back(fallback, reason, logging.WARNING)
+        logger.exception("unexpected error from the LLM while %s", what)
+        return Failed(f"unexpected error: {type(exc).__name__}: {exc}")
 
 
 def make_client(config: LLMConfig) -> openai.OpenAI:
@@ -176,19 +215,19 @@ def _ask(
         timeout=config.timeout,
     )
     if not completion.choices:
-        raise _Unusable("the response has no choices")
+        raise UnusableAnswer("the response has no choices")
     reply = completion.choices[0].message
     if reply.refusal:
-        raise _Unusable(f"the model refused: {reply.refusal}")
+        raise UnusableAnswer(f"the model refused: {reply.refusal}")
     calls = [call for call in reply.tool_calls or () if call.type == "function"]
     if not calls:
-        raise _Unusable("no tool call in the answer")
+        raise UnusableAnswer("no tool call in the answer")
     requests = [
         _request(call.function.name, call.function.arguments, context, fallback) for call in calls
     ]
     if any(request != requests[0] for request in requests[1:]):
         names = ", ".join(call.function.name for call in calls)
-        raise _Unusable(f"{len(calls)} conflicting tool calls ({names})")
+        raise UnusableAnswer(f"{len(calls)} conflicting tool calls ({names})")
     return requests[0]
 
 
@@ -214,7 +253,7 @@ def _tool_params() -> list[ChatCompletionFunctionToolParam]:
 def _request(name: str, arguments: str, context: Context, fallback: ExportRequest) -> ExportRequest:
     tool = TOOLS.get(name)
     if tool is None:
-        raise _Unusable(f"unknown tool {name!r}")
+        raise UnusableAnswer(f"unknown tool {name!r}")
     try:
         args = tool.args.model_validate_json(arguments or "{}")
         return args.to_request(context, fallback)
@@ -223,7 +262,7 @@ def _request(name: str, arguments: str, context: Context, fallback: ExportReques
             f"{'.'.join(map(str, error['loc'])) or 'arguments'}: {error['msg']}"
             for error in exc.errors(include_url=False)[:3]
         )
-        raise _Unusable(f"invalid arguments for {name}: {problems}") from exc
+        raise UnusableAnswer(f"invalid arguments for {name}: {problems}") from exc
 
 
 _RULES = """\
