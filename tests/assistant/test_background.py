@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -12,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from assistant.background import ExportEventRouter
-from assistant.demo import build_demo
 from assistant.engine import Conversation, open_conversation
 from assistant.jobs import InProcessRunner
 from assistant.settings import Settings
@@ -21,29 +19,15 @@ from assistant.store import (
     Export,
     ExportStatus,
     create_store_engine,
-    migrate,
     session_factory,
 )
-
-NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("demo") / "demo.db", 400, today=NOW.date())
+from tests.assistant.conftest import NOW
 
 
 @pytest.fixture
-def settings(tmp_path: Path, demo_db: Path) -> Settings:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.db'}",
-        source_url=f"sqlite:///{demo_db}",
-        storage_dir=tmp_path / "files",
-        inline_export_rows=20,
-        max_running_exports_per_user=1,
-    )
-    migrate(settings.database_url)
-    return settings
+def settings(settings: Settings) -> Settings:
+    """The shared test settings with a tiny inline limit: exports go to the background."""
+    return settings.model_copy(update={"inline_export_rows": 20, "max_running_exports_per_user": 1})
 
 
 def _export(settings: Settings, export_id: str) -> tuple[Export, list[str]]:
