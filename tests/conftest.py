@@ -1,10 +1,14 @@
-"""Fixtures for external services: skipped with a reason locally, required under CI=true."""
+"""Fixtures for external services (skipped with a reason locally, required under CI=true)
+and the local OpenAI-compatible server the LLM path is tested against."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.intents.openai_server import OpenAIServer
 
 
 def _service_url(variable: str) -> str:
@@ -26,3 +30,17 @@ def postgres_url() -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return _service_url("TEST_REDIS_URL")
+
+
+@pytest.fixture(scope="module")
+def running_server() -> Iterator[OpenAIServer]:
+    """A local OpenAI-compatible server (the LLM path's tests), one per test module."""
+    with OpenAIServer() as running:
+        yield running
+
+
+@pytest.fixture
+def server(running_server: OpenAIServer) -> OpenAIServer:
+    """The module's server with no scripted replies or recorded requests left over."""
+    running_server.reset()
+    return running_server

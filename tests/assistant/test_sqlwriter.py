@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,18 +41,6 @@ SCHEMA = Schema(
 )
 GROUPED = 'SELECT "status", SUM("total") AS revenue FROM "orders" GROUP BY "status"'
 CANNOT = "which country has the most customers?"  # the offline rules cannot read it
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[OpenAIServer]:
-    with OpenAIServer() as running:
-        yield running
-
-
-@pytest.fixture
-def server(running_server: OpenAIServer) -> OpenAIServer:
-    running_server.reset()
-    return running_server
 
 
 @pytest.fixture

@@ -38,18 +38,6 @@ FALLBACK = ExportRequest(intent=Intent.UNKNOWN, query="the rules' answer")
 KEY = "sk-test-key"
 
 
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[OpenAIServer]:
-    with OpenAIServer() as running:
-        yield running
-
-
-@pytest.fixture
-def server(running_server: OpenAIServer) -> OpenAIServer:
-    running_server.reset()
-    return running_server
-
-
 @pytest.fixture
 def client(server: OpenAIServer) -> Iterator[openai.OpenAI]:
     with openai.OpenAI(api_key=KEY, base_url=server.base_url, max_retries=0) as made:
