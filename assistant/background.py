@@ -19,15 +19,16 @@ from assistant.exporting import (
     export_info,
     fail_export,
     finish_export,
-    options_for,
+    record_ended,
     run_export,
     start_export,
+    write_file,
 )
-from assistant.files import export_path, file_name, stem_for
+from assistant.files import export_folder
 from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
 from assistant.replies import ExportInfo, Reply
-from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit
-from exporters import ExportResult, Progress, export
+from assistant.store import Export, ExportStatus, QueryRun
+from exporters import ExportResult, Progress
 from intents import ExportRequest
 
 if TYPE_CHECKING:
@@ -78,12 +79,9 @@ class ExportEvents:
             row = session.get(Export, event.job_id)
             if row is None:
                 return
-            row.status = ExportStatus.CANCELLED
-            row.error = event.error or "cancelled"
-            row.finished_at = conversation.clock()
-            row.worker = None
-            audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id,
-                  export_id=row.id, rows=event.rows_done)  # fmt: skip
+            row.rows_done = event.rows_done
+            record_ended(session, row, ExportStatus.CANCELLED, event.error or "cancelled",
+                         conversation.clock())  # fmt: skip
         folder = conversation.settings.storage_dir / event.job_id
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
@@ -126,32 +124,26 @@ def submit_export(
 
     ``retry`` names a requeued export to run again under its own id."""
     assert request.format is not None
-    format = request.format
+    runner = conversation.runner
     export_id = start_export(
-        conversation, request, format.value, now, run, retry=retry, queued=True
-    )
+        conversation, request, request.format.value, now, run, retry=retry, queued=True,
+        runner=runner.store_runner,
+    )  # fmt: skip
     with conversation.sessions() as session:
         row = session.get(Export, export_id)
         assert row is not None
-    day = now.astimezone(conversation.zone).date()
-    options = options_for(conversation, request)
 
     def work(control: JobControl) -> ExportResult:
         def progress(step: Progress) -> None:
             control.progress(step.rows_done, step.rows_total)
 
-        with conversation.source.open(run.sql) as stream:
-            name = file_name(stem_for(stream.query.tables, day), format, request.compression)
-            path = export_path(conversation.settings.storage_dir, export_id, name)
-            return export(
-                stream.reader, path, format, options,
-                query=run.question or run.sql, rows_total=run.row_count,
-                progress=progress, cancel=control.cancel,
-            )  # fmt: skip
+        folder = export_folder(conversation.settings.storage_dir, export_id)
+        return write_file(conversation, request, run, now, folder,
+                          progress=progress, cancel=control.cancel)  # fmt: skip
 
     # Watched before it is submitted: the runner may report before submit() returns.
     conversation.events.watch(export_id, ExportEvents(conversation))
-    handle = conversation.runner.submit(str(conversation.user_id), export_id, work)
+    handle = runner.submit(str(conversation.user_id), export_id, work)
     return export_info(row, conversation), handle
 
 

@@ -192,6 +192,57 @@ def _run_serve(args: argparse.Namespace) -> None:
     Server(config).run()
 
 
+def worker(commands: Commands) -> None:
+    """``worker``: run exports handed over through the broker (Celery on Redis)."""
+    parser = commands.add_parser(
+        "worker", help="run background exports for the API (needs ASSISTANT_BROKER_URL)",
+        description="Take exports from the Redis broker and run them; start as many as you "
+        "like, on any machine that sees the store and the files. Migrations apply first. "
+        "SIGTERM finishes the running exports, then stops.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--concurrency", type=_whole_number, default=None, metavar="N",
+        help="exports run at once (default: ASSISTANT_WORKER_CONCURRENCY, 2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much the worker logs (default INFO)",
+    )  # fmt: skip
+    parser.set_defaults(run=_run_worker)
+
+
+def _run_worker(args: argparse.Namespace) -> None:
+    import os
+
+    from assistant.chat import prepare_source
+    from assistant.settings import load_settings
+    from assistant.store import migrate
+    from assistant.worker import LeaseWatch, worker_app
+
+    settings = load_settings()
+    if not settings.broker_url:
+        raise BadInput(
+            "ASSISTANT_BROKER_URL is not set: a worker takes its exports from a Redis "
+            "broker, like redis://127.0.0.1:6379/0 (the API must use the same one)"
+        )
+    migrate(settings.database_url)
+    prepare_source(settings)
+    app = worker_app(settings)
+    watch = LeaseWatch(settings, app).start()
+    concurrency = args.concurrency or settings.worker_concurrency
+    try:
+        # Threads, not forked children: a worker is one process, so killing it (or its
+        # machine) leaves nothing running behind, and exports release the GIL in Arrow.
+        app.worker_main([
+            "worker", "--pool=threads", f"--concurrency={concurrency}",
+            f"--loglevel={args.loglevel}", f"--queues={settings.queue}",
+            f"--hostname=assistant-{os.getpid()}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ])  # fmt: skip
+    finally:
+        watch.stop()
+
+
 def up(commands: Commands) -> None:
     """``up``: the HTTP API and the browser chat together, as ``make run`` starts them."""
     parser = commands.add_parser(
@@ -283,7 +334,15 @@ def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
-COMMANDS: tuple[Callable[[Commands], None], ...] = (demo, run_demo, chat, serve, up, users)
+COMMANDS: tuple[Callable[[Commands], None], ...] = (
+    demo,
+    run_demo,
+    chat,
+    serve,
+    up,
+    users,
+    worker,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,6 +34,7 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.exporting import export_info
 from assistant.history import export_past
 from assistant.jobs import InProcessRunner, JobRunner
+from assistant.jobs.celery import CeleryRunner
 from assistant.preferences import UserPreferences, read_preferences, save_preferences
 from assistant.questions import CannotAnswer, SchemaAnswer, Translation, translate
 from assistant.replies import ExportInfo, Reply, TablePreview, json_safe
@@ -184,11 +185,15 @@ class Conversation:
 
     @property
     def runner(self) -> JobRunner:
-        """The job runner for background exports (an in-process pool unless one was given)."""
+        """The job runner for background exports, unless one was given: Celery workers
+        when the settings name a broker, else an in-process pool."""
         if self._runner is None:
-            self._runner = InProcessRunner(
-                per_owner=self.settings.max_running_exports_per_user,
-                on_event=self.events,
+            self._runner = (
+                CeleryRunner(self.settings, self.sessions, clock=self.clock)
+                if self.settings.broker_url
+                else InProcessRunner(
+                    per_owner=self.settings.max_running_exports_per_user, on_event=self.events
+                )
             )
             self._own_runner = True
         return self._runner

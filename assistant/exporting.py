@@ -10,18 +10,22 @@ reason), and each outcome is appended to the audit log.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from assistant.errors import AssistantError, InvalidInput
-from assistant.files import export_path, file_name, stem_for
+from assistant.files import export_folder, file_name, stem_for
 from assistant.preferences import export_options, read_preferences
 from assistant.replies import ExportInfo
 from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit, process_identity
-from exporters import ExporterError, export
+from exporters import CancelToken, ExporterError, ExportResult, Progress, export
 from intents import ExportRequest
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from assistant.engine import Conversation
 
 __all__ = [
@@ -32,8 +36,11 @@ __all__ = [
     "fail_export",
     "finish_export",
     "options_for",
+    "record_done",
+    "record_ended",
     "run_export",
     "start_export",
+    "write_file",
 ]
 
 
@@ -106,20 +113,40 @@ def run_export(
     ``retry`` names a requeued export to run again under its own id."""
     assert request.format is not None
     row_id = start_export(conversation, request, request.format.value, now, run, retry=retry)
+    folder = export_folder(conversation.settings.storage_dir, row_id)
     try:
-        with conversation.source.open(run.sql) as stream:
-            day = now.astimezone(ZoneInfo(conversation.timezone)).date()
-            name = file_name(stem_for(stream.query.tables, day), request.format,
-                             request.compression)  # fmt: skip
-            path = export_path(conversation.settings.storage_dir, row_id, name)
-            result = export(
-                stream.reader, path, request.format, options_for(conversation, request),
-                query=run.question or run.sql, rows_total=run.row_count,
-            )  # fmt: skip
+        result = write_file(conversation, request, run, now, folder)
     except (ExporterError, OSError) as exc:
         fail_export(conversation, row_id, str(exc))
         raise ExportFailed(str(exc)) from exc
-    return finish_export(conversation, row_id, name, result.rows, result.bytes, result.sha256)
+    return finish_export(conversation, row_id, result.path.name, result.rows, result.bytes,
+                         result.sha256)  # fmt: skip
+
+
+def write_file(
+    conversation: Conversation,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    folder: Path,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Re-run ``run``'s query and write its file into ``folder`` as ``request`` asks.
+
+    The name says what and when (``orders-2026-11-18.csv``, the day in the user's zone);
+    the file appears under it only when whole.
+    """
+    assert request.format is not None
+    with conversation.source.open(run.sql) as stream:
+        day = now.astimezone(ZoneInfo(conversation.timezone)).date()
+        name = file_name(stem_for(stream.query.tables, day), request.format, request.compression)
+        return export(
+            stream.reader, folder / name, request.format, options_for(conversation, request),
+            query=run.question or run.sql, rows_total=run.row_count,
+            progress=progress, cancel=cancel,
+        )  # fmt: skip
 
 
 def options_for(conversation: Conversation, request: ExportRequest) -> dict[str, Any]:
@@ -139,15 +166,18 @@ def start_export(
     retry: str | None = None,
     queued: bool = False,
     run_ids: list[str] | None = None,
+    runner: str | None = None,
 ) -> str:
     """Record a new running (or ``queued``) export and its audit entry; return its id.
 
     ``retry`` names a requeued export (:func:`assistant.store.requeue`) to start again
     instead: same id, same request, a new attempt in the audit log. ``run_ids`` are the
-    query runs a batch holds."""
+    query runs a batch holds. ``runner`` names a runner whose workers claim the export
+    from the store (``celery``); otherwise this process runs it and is recorded."""
     user_id = conversation.user_id
     status = ExportStatus.QUEUED if queued else ExportStatus.RUNNING
     started = None if queued else now
+    worker = None if runner else process_identity()
     with conversation.sessions.begin() as session:
         if retry is not None:
             row = session.get(Export, retry)
@@ -155,7 +185,8 @@ def start_export(
             row.status = status
             row.rows_total = None if run is None else run.row_count
             row.started_at = started
-            row.worker = process_identity()
+            row.worker = worker
+            row.runner = runner
             audit(session, AuditAction.EXPORT_RETRIED, user_id=user_id, export_id=row.id,
                   query_run_id=row.query_run_id, at=now, details={"format": format})  # fmt: skip
             return row.id
@@ -164,7 +195,7 @@ def start_export(
             query_run_id=None if run is None else run.id,
             request=request.model_dump(mode="json"), format=format,
             status=status, rows_total=None if run is None else run.row_count,
-            created_at=now, started_at=started, worker=process_identity(), run_ids=run_ids,
+            created_at=now, started_at=started, worker=worker, run_ids=run_ids, runner=runner,
         )  # fmt: skip
         session.add(row)
         session.flush()
@@ -178,36 +209,65 @@ def fail_export(conversation: Conversation, export_id: str, message: str) -> Non
     with conversation.sessions.begin() as session:
         failed = session.get(Export, export_id)
         assert failed is not None
-        failed.status = ExportStatus.FAILED
-        failed.error = message
-        failed.finished_at = conversation.clock()
-        failed.worker = None
-        audit(session, AuditAction.EXPORT_FAILED, user_id=conversation.user_id,
-              export_id=export_id, query_run_id=failed.query_run_id,
-              details={"error": message})  # fmt: skip
+        record_ended(session, failed, ExportStatus.FAILED, message, conversation.clock())
+
+
+def record_ended(
+    session: Session,
+    row: Export,
+    status: ExportStatus,
+    reason: str,
+    now: dt.datetime,
+) -> None:
+    """Mark ``row`` failed or cancelled for ``reason`` (what the person reads); audit it."""
+    row.status = status
+    row.error = reason
+    row.finished_at = now
+    row.worker = None
+    row.lease_expires_at = None
+    if status is ExportStatus.CANCELLED:
+        audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id, export_id=row.id,
+              rows=row.rows_done, at=now)  # fmt: skip
+    else:
+        audit(session, AuditAction.EXPORT_FAILED, user_id=row.owner_id, export_id=row.id,
+              query_run_id=row.query_run_id, at=now, details={"error": reason})  # fmt: skip
 
 
 def finish_export(
     conversation: Conversation, export_id: str, name: str, rows: int, size: int, sha256: str
 ) -> ExportInfo:
     """Mark the export done with its file ``storage/<id>/<name>``; it expires after the TTL."""
-    finished = conversation.clock()
     ttl = dt.timedelta(hours=conversation.settings.file_ttl_hours)
     with conversation.sessions.begin() as session:
         done = session.get(Export, export_id)
         assert done is not None
-        done.status = ExportStatus.DONE
-        done.rows_done = rows
-        done.bytes = size
-        done.sha256 = sha256
-        done.file_name = name
-        done.file_path = f"{export_id}/{name}"
-        done.finished_at = finished
-        done.expires_at = finished + ttl
-        done.worker = None
-        audit(
-            session, AuditAction.EXPORT_DONE, user_id=conversation.user_id, export_id=export_id,
-            query_run_id=done.query_run_id, rows=rows, at=finished,
-            details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256},
-        )  # fmt: skip
+        record_done(session, done, name, rows, size, sha256, conversation.clock(), ttl)
     return export_info(done, conversation)
+
+
+def record_done(
+    session: Session,
+    done: Export,
+    name: str,
+    rows: int,
+    size: int,
+    sha256: str,
+    finished: dt.datetime,
+    ttl: dt.timedelta,
+) -> None:
+    """Mark ``done`` finished with its file ``<id>/<name>`` (kept for ``ttl``) and audit it."""
+    done.status = ExportStatus.DONE
+    done.rows_done = rows
+    done.bytes = size
+    done.sha256 = sha256
+    done.file_name = name
+    done.file_path = f"{done.id}/{name}"
+    done.finished_at = finished
+    done.expires_at = finished + ttl
+    done.worker = None
+    done.lease_expires_at = None
+    audit(
+        session, AuditAction.EXPORT_DONE, user_id=done.owner_id, export_id=done.id,
+        query_run_id=done.query_run_id, rows=rows, at=finished,
+        details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256},
+    )  # fmt: skip

@@ -15,7 +15,14 @@ from pathlib import Path, PurePath
 from exporters import get_format
 from intents import Compression, Format
 
-__all__ = ["OCTET_STREAM", "export_path", "file_name", "media_type_for", "stem_for"]
+__all__ = [
+    "OCTET_STREAM",
+    "export_folder",
+    "export_path",
+    "file_name",
+    "media_type_for",
+    "stem_for",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -47,9 +54,14 @@ def file_name(stem: str, format: Format | str, compression: Compression | None =
 
 def export_path(storage_dir: Path, export_id: str, name: str) -> Path:
     """The absolute path of export ``export_id``'s file (its folder is created)."""
+    return export_folder(storage_dir, export_id) / name
+
+
+def export_folder(storage_dir: Path, export_id: str) -> Path:
+    """The absolute path of export ``export_id``'s folder, created if missing."""
     folder = (storage_dir / export_id).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+    return folder
 
 
 _MEDIA_TYPES = {

@@ -3,7 +3,8 @@
 The API builds one :class:`Assistant` at start-up and asks it for a
 :class:`~assistant.engine.Conversation` per request: all of them share one store engine
 (one connection pool) and one job runner, so the per-user cap on running exports holds
-across every conversation and request of the process.
+across every conversation and request of the process. With ``ASSISTANT_BROKER_URL`` the
+runner hands exports to Celery workers, whose claims hold the cap across every machine.
 
     assistant = Assistant(settings)
     assistant.start()                       # migrate, recover from a crash, tidy files
@@ -24,7 +25,8 @@ from sqlalchemy import select
 
 from assistant.background import ExportEventRouter
 from assistant.engine import Clock, Conversation, Mode
-from assistant.jobs import InProcessRunner
+from assistant.jobs import InProcessRunner, JobRunner
+from assistant.jobs.celery import CeleryRunner
 from assistant.recovery import Recovered, recover_at_start
 from assistant.settings import Settings
 from assistant.signing import LinkSigner
@@ -59,7 +61,11 @@ class Assistant:
         self.engine = create_store_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
         self.events = ExportEventRouter()
-        self.runner = InProcessRunner.from_settings(settings, self.events)
+        self.runner: JobRunner = (
+            CeleryRunner(settings, self.sessions, clock=clock)
+            if settings.broker_url
+            else InProcessRunner.from_settings(settings, self.events)
+        )
 
     def start(self) -> Recovered:
         """Migrate the store, fail exports a crash interrupted, tidy the storage."""

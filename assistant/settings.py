@@ -1,7 +1,8 @@
 """The assistant's settings: one validated class, read from ``ASSISTANT_*`` variables.
 
 Embedded defaults make ``make run`` enough: SQLite for the store, the bundled demo
-database as the source, files under ``var/exports``, the in-process job pool, and
+database as the source, files under ``var/exports``, the in-process job pool (Celery
+workers when ``ASSISTANT_BROKER_URL`` names a Redis), and
 rules-only intents unless ``OPENAI_API_KEY`` is set. Build it with :func:`load_settings`
 (never at import) and pass it down.
 """
@@ -40,6 +41,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
     cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
+    # Workers (with broker_url): Celery on Redis; the store's leases make each export run once
+    queue: str = Field("assistant-exports", min_length=1, description="the Celery queue")
+    worker_concurrency: int = Field(2, ge=1, description="exports one worker runs at once")
+    lease_seconds: float = Field(
+        30.0, gt=0, description="a silent worker's export is taken over after this"
+    )
+    visibility_timeout_seconds: float = Field(
+        12 * 3600.0, gt=0, description="the broker redelivers an unacknowledged task after "
+        "this: keep it above the longest export",
+    )  # fmt: skip
     # Scheduled exports
     scheduler: bool = Field(True, description="run the scheduler inside `serve`")
     scheduler_interval_seconds: float = Field(15.0, gt=0, description="how often it looks")

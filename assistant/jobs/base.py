@@ -168,7 +168,13 @@ class JobRunner(Protocol):
     running job's token (True if the job was queued or running); ``status`` is None for
     ids it does not know (or has forgotten: the store is the record); ``shutdown`` stops
     taking jobs and answers the ids of jobs that did not finish (empty when it waited).
+
+    ``store_runner`` is None for a runner that runs ``work`` in this process. A runner
+    whose workers run elsewhere (Celery) names itself there: it cannot ship ``work``, so
+    its workers rebuild the export from the store row, which records that runner.
     """
+
+    store_runner: str | None
 
     def submit(self, owner: str, job_id: str, work: Callable[[JobControl], T]) -> JobHandle[T]:
         """Queue ``work`` for ``owner`` under ``job_id``."""

@@ -95,6 +95,8 @@ class InProcessRunner:
     42
     """
 
+    store_runner: str | None = None  # the work runs here, in this process
+
     def __init__(
         self,
         max_workers: int = 4,

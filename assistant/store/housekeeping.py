@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 INTERRUPTED = "interrupted"
-TEMPORARY_PATTERNS = (".*.part", ".parts-*")
+TEMPORARY_PATTERNS = (".*.part", ".parts-*", ".attempt-*")
 
 
 def process_identity() -> str:
@@ -79,7 +79,10 @@ def recover_interrupted(
     """
     exports = session.scalars(
         select(Export)
-        .where(Export.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]))
+        .where(
+            Export.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]),
+            Export.runner.is_(None),  # workers' exports are recovered by their leases
+        )
         .order_by(Export.created_at, Export.id)
     ).all()
     exports = [export for export in exports if not alive(export.worker)]

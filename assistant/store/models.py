@@ -300,6 +300,13 @@ class Export(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
     # A batch of chosen query runs: their ids, in order (a retry re-exports the same).
     run_ids: Mapped[list[str] | None]
+    # Exports run by workers (``runner="celery"``): the claim's lease and fencing token
+    # (assistant.store.leases), claims since the last retry, and a request to stop.
+    runner: Mapped[str | None] = mapped_column(String(16))
+    fence: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    lease_expires_at: Mapped[dt.datetime | None]
+    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"Export(id={self.id!r}, format={self.format!r}, status={self.status!r})"

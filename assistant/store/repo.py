@@ -55,6 +55,7 @@ class AuditAction(StrEnum):
     EXPORT_FAILED = "export_failed"
     EXPORT_CANCELLED = "export_cancelled"
     EXPORT_INTERRUPTED = "export_interrupted"
+    EXPORT_RECLAIMED = "export_reclaimed"  # a worker took over one whose lease ran out
     EXPORT_RETRIED = "export_retried"
     EXPORT_EXPIRED = "export_expired"
     EXPORT_DELETED = "export_deleted"
@@ -160,7 +161,7 @@ def running_exports(session: Session, owner_id: int) -> int:
 def requeue(export: Export) -> Export:
     """Reset a failed, cancelled or expired export to ``queued`` so a job runs it again.
 
-    The request, owner and links are kept; progress, file and error are cleared.
+    The request, owner and links are kept; progress, file, error and attempts are cleared.
     """
     if export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING, ExportStatus.DONE):
         raise Conflict(
@@ -169,7 +170,10 @@ def requeue(export: Export) -> Export:
         )
     export.status = ExportStatus.QUEUED
     export.rows_done = 0
+    export.attempts = 0  # the fence is kept: it only ever rises
+    export.cancel_requested = False
     for field in (
+        "lease_expires_at",
         "rows_total",
         "bytes",
         "sha256",

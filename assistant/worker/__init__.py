@@ -1,0 +1,19 @@
+"""Workers: exports run on other processes and machines, through Celery on Redis.
+
+``python -m assistant worker`` starts one. :mod:`assistant.worker.job` is what a worker
+does with an export (claim, write, publish, all fenced through the store),
+:mod:`assistant.worker.app` the Celery configuration, the task and the lease watch.
+The API and the chat hand exports to workers through
+:class:`assistant.jobs.celery.CeleryRunner` when ``ASSISTANT_BROKER_URL`` is set.
+"""
+
+from assistant.worker.app import LeaseWatch, worker_app
+from assistant.worker.job import ExportWorker, Outcome, OutcomeKind
+
+__all__ = [
+    "ExportWorker",
+    "LeaseWatch",
+    "Outcome",
+    "OutcomeKind",
+    "worker_app",
+]
