@@ -268,7 +268,8 @@ def request_cancel(session: Session, export_id: str, now: dt.datetime) -> bool:
     A queued export is cancelled here and now; a running one is flagged, and its worker
     stops at the next batch (its lease renewal reads the flag) and removes its file.
     """
-    row = session.get(Export, export_id, with_for_update=True)
+    # Re-read under the lock: the claims write past the session, so its copy may be old.
+    row = session.get(Export, export_id, with_for_update=True, populate_existing=True)
     if row is None or row.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
         return False
     if row.status is ExportStatus.RUNNING:
@@ -301,6 +302,7 @@ def abandon_exhausted(session: Session, now: dt.datetime) -> list[str]:
             ),
         )
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for row in rows:
         row.status = ExportStatus.FAILED

@@ -8,8 +8,9 @@ store. Each export it runs goes:
    cap checked in the same statement. Not claimable (done, cancelled, held by a live
    worker, owner at the cap) means the task does nothing: redelivery is harmless.
 2. **write** into a folder of its own, ``<id>/.attempt-<fence>/``, while a heartbeat
-   renews the lease and records progress (at most a second apart). The renewal also
-   reads the cancel flag, so a cancelled export stops at the next batch after it; a
+   renews the lease and records progress (after batches, and at least every second).
+   The renewal also reads the cancel flag, so a cancelled export stops at the next
+   batch after it; a
    renewal that finds another fence means this worker was superseded, and it stops too.
 3. **publish** under the row's lock (:func:`assistant.store.leases.hold`): the file is
    moved to ``<id>/<name>`` and the row marked done in one transaction, only while the
@@ -25,6 +26,7 @@ import datetime as dt
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -53,6 +55,9 @@ from intents import ExportRequest
 __all__ = ["ExportWorker", "Outcome", "OutcomeKind"]
 
 _log = logging.getLogger(__name__)
+
+#: Renewals from the batches are at least this far apart (a store write each).
+BATCH_RENEWAL_SECONDS = 0.1
 
 
 class OutcomeKind(StrEnum):
@@ -214,11 +219,11 @@ class ExportWorker:
 
 
 class _Heartbeat:
-    """While an export runs: renew its lease with the latest progress, every
-    ``lease_seconds / 4`` (at most a second apart), from a thread of its own, so a slow
-    query or a long batch never lets the lease lapse. A renewal that finds the export
-    asked to stop, or held by another fence, fires the cancel token: the export stops at
-    its next batch."""
+    """While an export runs: renew its lease with the latest progress after its batches
+    (at most every ``BATCH_RENEWAL_SECONDS``), and from a thread of its own when no batch
+    came for ``lease_seconds / 4`` (at most a second), so a slow query or a long batch
+    never lets the lease lapse. A renewal that finds the export asked to stop, or held
+    by another fence, fires the cancel token: the export stops at its next batch."""
 
     def __init__(self, worker: ExportWorker, holder: Claim, cancel: CancelToken) -> None:
         self.worker = worker
@@ -228,6 +233,8 @@ class _Heartbeat:
         self.rows_done = 0
         self.rows_total: int | None = None
         self._interval = min(1.0, worker.settings.lease_seconds / 4)
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="lease-renewal", daemon=True)
 
@@ -240,14 +247,23 @@ class _Heartbeat:
         self._thread.join()
 
     def progress(self, step: Progress) -> None:
-        """The exporter's progress callback: remembered for the next renewal."""
+        """The exporter's progress callback, after each batch: renews at once unless the
+        last renewal is recent, so a cancel is seen within a tenth of a second."""
         self.rows_done, self.rows_total = step.rows_done, step.rows_total
+        if time.monotonic() - self._last >= BATCH_RENEWAL_SECONDS:
+            self.beat()
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
-            self.beat()
+            if time.monotonic() - self._last >= self._interval:
+                self.beat()
 
     def beat(self) -> None:
+        with self._lock:
+            self._last = time.monotonic()
+            self._renew()
+
+    def _renew(self) -> None:
         worker = self.worker
         try:
             with worker.sessions.begin() as session:

@@ -125,16 +125,16 @@ def deployment_settings(
     pg_database: Any, redis_url: str, root: Path, source: Path, **overrides: Any
 ) -> Settings:
     """Settings over a fresh PostgreSQL schema, a storage folder and a Redis queue."""
-    settings = Settings(
-        database_url=pg_schema_url(pg_database),
-        source_url=f"sqlite:///{source}",
-        storage_dir=root / "files",
-        broker_url=redis_url,
-        queue=f"test-{secrets.token_hex(6)}",
-        secret_key="test-secret",
-        scheduler=False,
-        **overrides,
-    )
+    chosen: dict[str, Any] = {
+        "database_url": pg_schema_url(pg_database),
+        "source_url": f"sqlite:///{source}",
+        "storage_dir": root / "files",
+        "broker_url": redis_url,
+        "queue": f"test-{secrets.token_hex(6)}",
+        "secret_key": "test-secret",
+        "scheduler": False,
+    }
+    settings = Settings(**(chosen | overrides))
     migrate(settings.database_url)
     return settings
 
