@@ -62,6 +62,7 @@ from assistant.store import (
     exports_page,
     get_owned,
     preferences_for,
+    saved_timezone,
     session_factory,
     visible_templates,
 )
@@ -562,7 +563,7 @@ def open_conversation(
                 session.add(row)
                 session.flush()
             user_id = row.id
-            zone = timezone or preferences_for(session, user_id).timezone or "UTC"
+            zone = timezone or saved_timezone(session, user_id) or "UTC"
             if conversation_id is None:
                 conversation = ConversationRow(owner_id=user_id, created_at=clock())
                 session.add(conversation)

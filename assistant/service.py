@@ -36,7 +36,7 @@ from assistant.store import (
     create_store_engine,
     get_owned,
     migrate,
-    preferences_for,
+    saved_timezone,
     session_factory,
 )
 
@@ -86,7 +86,7 @@ class Assistant:
         Another user's conversation id answers like a missing one.
         """
         with self.sessions.begin() as session:
-            zone = preferences_for(session, user_id).timezone or "UTC"
+            zone = saved_timezone(session, user_id) or "UTC"
             if new:
                 row = ConversationRow(owner_id=user_id, created_at=self.clock())
                 session.add(row)

@@ -59,6 +59,7 @@ from assistant.store.repo import (
     preferences_for,
     requeue,
     running_exports,
+    saved_timezone,
     visible_templates,
 )
 
@@ -101,6 +102,7 @@ __all__ = [
     "requeue",
     "revoke_key",
     "running_exports",
+    "saved_timezone",
     "session_factory",
     "user_for_key",
     "utcnow",

@@ -24,6 +24,7 @@ until then).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -139,11 +140,15 @@ def claim(
     *,
     lease_seconds: float,
     cap: int | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> Claim | None:
     """Claim ``export_id`` for ``worker``; None if it is not claimable now.
 
     Not claimable: finished, cancelled, held under a live lease, given up on, or (with
-    ``cap``) its owner already has ``cap`` exports running under live leases.
+    ``cap``) its owner already has ``cap`` exports running under live leases. With a
+    ``clock``, ``started_at`` is read from it once the claim went through (after any
+    export it waited for had finished), so the recorded runs of one owner never overlap
+    more than the cap; otherwise it is ``now``.
     """
     owner_id = session.scalar(select(Export.owner_id).where(Export.id == export_id))
     if owner_id is None:
@@ -183,6 +188,13 @@ def claim(
     ).one_or_none()
     if claimed is None:
         return None
+    if clock is not None:
+        session.execute(
+            update(Export)
+            .where(Export.id == export_id)
+            .values(started_at=clock())
+            .execution_options(synchronize_session=False)
+        )
     reclaimed = was is ExportStatus.RUNNING
     if reclaimed:
         audit(session, AuditAction.EXPORT_RECLAIMED, user_id=owner_id, export_id=export_id,

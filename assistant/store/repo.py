@@ -39,6 +39,7 @@ __all__ = [
     "preferences_for",
     "requeue",
     "running_exports",
+    "saved_timezone",
     "visible_templates",
 ]
 
@@ -186,6 +187,12 @@ def requeue(export: Export) -> Export:
     ):
         setattr(export, field, None)
     return export
+
+
+def saved_timezone(session: Session, owner_id: int) -> str | None:
+    """The owner's saved time zone, if any; reads only (many requests ask at once)."""
+    preference = session.get(Preference, owner_id)
+    return None if preference is None else preference.timezone
 
 
 def preferences_for(session: Session, owner_id: int) -> Preference:

@@ -128,7 +128,7 @@ class ExportWorker:
             return leases.claim(
                 session, export_id, self.identity, self.now(),
                 lease_seconds=self.settings.lease_seconds,
-                cap=self.settings.max_running_exports_per_user,
+                cap=self.settings.max_running_exports_per_user, clock=self.now,
             )  # fmt: skip
 
     def _claim_next(self) -> Claim | None:
