@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     scheduler: bool = Field(True, description="run the scheduler inside `serve`")
     scheduler_interval_seconds: float = Field(15.0, gt=0, description="how often it looks")
     schedule_retry_seconds: float = Field(60.0, gt=0, description="first retry's wait")
+
+    @model_validator(mode="after")
+    def _redelivery_after_takeover(self) -> Settings:
+        # Redis redelivering a task while its worker still renews the lease is harmless
+        # (the claim refuses it) but a sign the timeout is far too short for exports.
+        if self.visibility_timeout_seconds <= self.lease_seconds:
+            raise ValueError(
+                "visibility_timeout_seconds must be longer than lease_seconds (and than "
+                "the longest export)"
+            )
+        return self
 
 
 def load_settings() -> Settings:

@@ -5,6 +5,7 @@ wakes workers only for stranded exports."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from assistant.demo import build_demo
 from assistant.jobs import JobState
 from assistant.jobs.celery import EXPORT_TASK, CeleryRunner, make_celery
+from assistant.recovery import recover_at_start
 from assistant.resources import create_export, export_request
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -215,3 +217,24 @@ def test_settings_for_workers_are_validated() -> None:
         Settings(lease_seconds=0)
     with pytest.raises(ValueError, match="worker_concurrency"):
         Settings(worker_concurrency=0)
+
+
+def test_the_visibility_timeout_must_outlast_the_lease() -> None:
+    with pytest.raises(ValueError, match="visibility_timeout_seconds must be longer"):
+        Settings(lease_seconds=60, visibility_timeout_seconds=30)
+
+
+def test_start_up_recovery_leaves_worker_run_exports_to_their_leases(
+    deploy: Callable[..., Deployment], shop: Path
+) -> None:
+    """A worker-run export names a process on this host that is gone; process recovery
+    (which fails a dead process's own exports) must not touch it: its lease decides."""
+    deployment = deploy(shop, inline_export_rows=10)
+    export_id = _queue(deployment, "SELECT * FROM orders")
+    with deployment.sessions.begin() as session:
+        holder = leases.claim(session, export_id, f"{socket.gethostname()}:999999999", NOW,
+                              lease_seconds=30)  # fmt: skip
+        assert holder is not None
+    recovered = recover_at_start(deployment.settings)
+    assert export_id not in recovered.interrupted
+    assert deployment.row(export_id).status is ExportStatus.RUNNING
