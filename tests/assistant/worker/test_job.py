@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from assistant.demo import build_demo
 from assistant.jobs import JobState
@@ -25,7 +26,7 @@ from assistant.resources import create_export, export_request
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import Export, ExportStatus, leases
-from assistant.worker import ExportWorker, LeaseWatch, Outcome, OutcomeKind, job
+from assistant.worker import ExportWorker, LeaseWatch, Outcome, OutcomeKind, job, worker_app
 from exporters import Progress
 from intents import Format
 from tests.assistant.worker.conftest import ROOT, Deployment
@@ -238,3 +239,27 @@ def test_start_up_recovery_leaves_worker_run_exports_to_their_leases(
     recovered = recover_at_start(deployment.settings)
     assert export_id not in recovered.interrupted
     assert deployment.row(export_id).status is ExportStatus.RUNNING
+
+
+def test_a_store_that_cannot_be_reached_is_retried_with_backoff(shop: Path, tmp_path: Path) -> None:
+    """The task retries (exponential backoff, here run eagerly) when the store is away,
+    and stops retrying once it answers."""
+    attempts: list[str] = []
+
+    class FlakyStore:
+        def run(self, export_id: str) -> Outcome:
+            attempts.append(export_id)
+            if len(attempts) < 3:
+                raise OperationalError("SELECT 1", {}, ConnectionRefusedError("store down"))
+            return Outcome(export_id, OutcomeKind.skipped)
+
+        def drain(self) -> list[Outcome]:
+            return []
+
+    settings = Settings(broker_url="redis://127.0.0.1:1/0", storage_dir=tmp_path)
+    app = worker_app(settings, FlakyStore())  # type: ignore[arg-type]
+    task = app.tasks[EXPORT_TASK]
+    assert (task.retry_backoff, task.retry_jitter, task.max_retries) == (2, True, 8)
+    assert task.autoretry_for == (OperationalError,)
+    assert task.apply(args=["e1"]).get() == ["e1: skipped"]
+    assert attempts == ["e1", "e1", "e1"]
