@@ -141,8 +141,10 @@ def submit_export(
         return write_file(conversation, request, run, now, folder,
                           progress=progress, cancel=control.cancel)  # fmt: skip
 
-    # Watched before it is submitted: the runner may report before submit() returns.
-    conversation.events.watch(export_id, ExportEvents(conversation))
+    if runner.store_runner is None:
+        # Watched before it is submitted: the runner may report before submit() returns.
+        # (A store runner's workers write the row themselves and report nothing here.)
+        conversation.events.watch(export_id, ExportEvents(conversation))
     handle = runner.submit(str(conversation.user_id), export_id, work)
     return export_info(row, conversation), handle
 

@@ -6,6 +6,9 @@
     python -m bench --skip-api           # without the HTTP API part (bench/api.py)
     python -m bench --api-only           # only the HTTP API part; the rest of the report
                                          # comes from the last run's results.json
+    python -m bench --skip-workers       # without the export workers part (bench/workers.py)
+    python -m bench --workers-only       # only the export workers under load (PostgreSQL
+                                         # and Redis needed), like --api-only
     python -m bench --report-only        # rewrite docs/benchmarks.md from the last run
 
 Databases are built under bench/out/ and reused while their row count matches; the raw
@@ -24,7 +27,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bench import api, intents, report, suite, table, targets
+from bench import api, intents, report, suite, table, targets, workers
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -37,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    OUT.mkdir(parents=True, exist_ok=True)
     if args.api_only:
         return _api_only(args, date, command)
+    if args.workers_only:
+        return _workers_only(args, date, command)
     if args.report_only:
         saved = _saved()
         if "run" not in saved:
@@ -51,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             else saved.get("intents")
         )  # fmt: skip
         served = api.from_json(saved.get("api"))
+        loaded = workers.from_json(saved.get("workers"))
     else:
         run = report.Run(
             date=date, command=command, sizes=Sizes.scaled(args.rows), quick=args.quick
@@ -60,16 +67,18 @@ def main(argv: list[str] | None = None) -> int:
         latency = intents.measure()
         _log(intents.section(latency).splitlines()[-1])
         served = None if args.skip_api else _measure_api(args, date, command)
+        loaded = None if args.skip_workers else _measure_workers(args, date, command)
         run = replace(run, minutes=(time.perf_counter() - start) / 60)
         payload = {
             "run": asdict(run),
             "results": [asdict(r) for r in results],
             "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
             "api": api.to_json(served),
+            "workers": workers.to_json(loaded),
         }
         RESULTS.write_text(json.dumps(payload, indent=1), encoding="utf-8")
     checked = targets.check(results, run.sizes)
-    extra = [intents.section(latency), api.section(served)]
+    extra = [intents.section(latency), api.section(served), workers.section(loaded)]
     report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
     return 0
@@ -95,14 +104,35 @@ def _measure_api(args: argparse.Namespace, date: str, command: str) -> api.Api |
 
 
 def _api_only(args: argparse.Namespace, date: str, command: str) -> int:
-    """Measure the API; store it in results.json and put its section into the report.
+    """Measure the API; store it in results.json and put its section into the report."""
+    served = _measure_api(args, date, command)
+    return _only(args, "api", api.to_json(served), api.section(served), "HTTP API")
+
+
+def _measure_workers(args: argparse.Namespace, date: str, command: str) -> workers.Workers | str:
+    _log(f"workers: export workers under load ({workers.WORKERS} workers)")
+    loaded = workers.measure(
+        quick=args.quick, timeout_s=args.timeout, date=date, command=command, work=OUT
+    )
+    for line in workers.summary(loaded):
+        _log(line)
+    return loaded
+
+
+def _workers_only(args: argparse.Namespace, date: str, command: str) -> int:
+    """Measure the workers; store it in results.json and put its section into the report."""
+    loaded = _measure_workers(args, date, command)
+    return _only(args, "workers", workers.to_json(loaded), workers.section(loaded),
+                 "export workers")  # fmt: skip
+
+
+def _only(args: argparse.Namespace, key: str, saved_as: object, section: str, what: str) -> int:
+    """Save one part's results under ``key`` and put its ``section`` into the report.
 
     With a full run in results.json the whole report is rewritten from it (as
-    ``--report-only`` does); without one, the section replaces (or joins) the API section
-    of the existing report and everything else there stays as it is."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    served = _measure_api(args, date, command)
-    saved = {**_saved(), "api": api.to_json(served)}
+    ``--report-only`` does); without one, the section replaces (or joins) its section of
+    the existing report and everything else there stays as it is."""
+    saved = {**_saved(), key: saved_as}
     RESULTS.write_text(json.dumps(saved, indent=1), encoding="utf-8")
     if "run" in saved:
         return main(["--report-only", "--report", str(args.report)])
@@ -110,8 +140,8 @@ def _api_only(args: argparse.Namespace, date: str, command: str) -> int:
         _log(f"no full run in {RESULTS} and no {args.report}: run `python -m bench` first")
         return 1
     text = args.report.read_text(encoding="utf-8")
-    args.report.write_text(report.splice(text, api.section(served)), encoding="utf-8")
-    _log(f"put the HTTP API section into {args.report}")
+    args.report.write_text(report.splice(text, section), encoding="utf-8")
+    _log(f"put the {what} section into {args.report}")
     return 0
 
 
@@ -169,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
         help="measure only the HTTP API; the rest of the report from bench/out/results.json",
     )  # fmt: skip
     only.add_argument("--skip-api", action="store_true", help="leave out the HTTP API part")
+    only.add_argument(
+        "--workers-only", action="store_true",
+        help="measure only the export workers under load (needs PostgreSQL and Redis); the"
+        " rest of the report from bench/out/results.json",
+    )  # fmt: skip
+    p.add_argument("--skip-workers", action="store_true", help="leave out the export workers part")
     return p
 
 

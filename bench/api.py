@@ -35,7 +35,7 @@ import httpx
 import psutil
 
 from bench import suite
-from bench.measure import ROOT, RunFailed, run_once
+from bench.measure import ROOT, RunFailed, last_line, log_tail, run_once
 
 CLIENTS = 50
 GOAL_P99_MS = 50.0
@@ -148,7 +148,7 @@ def measure(
             capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
         )  # fmt: skip
         if made.returncode != 0:
-            return f"`users create` failed: {_last_line(made.stderr)}"
+            return f"`users create` failed: {(last_line(made.stderr) or 'no output')}"
         key = made.stdout.strip().splitlines()[-1]
         log = tmp / "server.log"
         with _server(env, log) as (server, base):
@@ -214,12 +214,12 @@ def _server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[b
         deadline = time.monotonic() + START_S
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"the server exited ({server.returncode}): {_tail(log)}")
+                raise RuntimeError(f"the server exited ({server.returncode}): {log_tail(log)}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"no healthy answer within {START_S:.0f} s: {_tail(log)}")
+                raise RuntimeError(f"no healthy answer within {START_S:.0f} s: {log_tail(log)}")
             time.sleep(0.1)
         yield server, base
     finally:
@@ -548,18 +548,6 @@ def _sha256(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _tail(log: Path) -> str:
-    try:
-        return _last_line(log.read_text(errors="replace"))
-    except OSError:
-        return "no log"
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "no output"
 
 
 # The report

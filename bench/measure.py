@@ -65,7 +65,7 @@ def run_once(cmd: Sequence[str], check: Check, timeout_s: float) -> Run:
     if child.returncode == -signal.SIGKILL and wall >= timeout_s:
         raise RunFailed(f"timed out after {timeout_s:.0f} s")
     if child.returncode != 0:
-        raise RunFailed(_last_line(stderr) or f"exit code {child.returncode}")
+        raise RunFailed(last_line(stderr) or f"exit code {child.returncode}")
     problem = check(stdout)
     if problem:
         raise RunFailed(problem)
@@ -88,6 +88,15 @@ def measure(
     )
 
 
-def _last_line(text: str) -> str:
+def last_line(text: str) -> str:
+    """The last non-blank line of a program's output, cut to 300 characters ("" if none)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1][:300] if lines else ""
+
+
+def log_tail(log: Path) -> str:
+    """The last line of a child process's log, for an error message."""
+    try:
+        return last_line(log.read_text(errors="replace")) or "no output"
+    except OSError:
+        return "no log"

@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -155,3 +156,40 @@ def deploy(pg_database: Any, redis_url: str, tmp_path: Path) -> Iterator[Callabl
     yield build
     for deployment in made:
         deployment.stop()
+
+
+def build_events(path: Path, rows: int) -> Path:
+    """A SQLite table ``events`` of ``rows`` rows of text, numbers and timestamps, made
+    in SQL (a million in a few seconds)."""
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "amount REAL NOT NULL, happened_at TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO events WITH RECURSIVE n(i) AS "
+            f"(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) "
+            "SELECT i, 'event ' || i, i * 0.25, "
+            "datetime('2026-11-18', '+' || (i % 86400) || ' seconds') FROM n"
+        )
+    db.close()
+    return path
+
+
+def inline_settings(root: Path, source: Path, rows: int) -> Settings:
+    """Settings that export up to ``rows`` rows inline, in this process: the direct
+    export the workers' files are compared with."""
+    settings = Settings(
+        database_url=f"sqlite:///{root / 'store.db'}",
+        source_url=f"sqlite:///{source}",
+        storage_dir=root / "files",
+        inline_export_rows=rows,
+    )
+    migrate(settings.database_url)
+    return settings
+
+
+def file_identity(path: Path) -> tuple[int, int, int]:
+    """Inode, size and modification time: unchanged means nobody wrote or replaced it."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

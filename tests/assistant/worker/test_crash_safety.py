@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,10 +22,14 @@ import pytest
 from assistant.engine import open_conversation
 from assistant.resources import create_export, export_request
 from assistant.service import Assistant
-from assistant.settings import Settings
-from assistant.store import Export, ExportStatus, migrate
+from assistant.store import Export, ExportStatus
 from intents import Format
-from tests.assistant.worker.conftest import Deployment
+from tests.assistant.worker.conftest import (
+    Deployment,
+    build_events,
+    file_identity,
+    inline_settings,
+)
 
 ROWS = 1_000_000
 SQL = "SELECT * FROM events ORDER BY id"
@@ -35,34 +38,13 @@ LEASE = 2.0  # seconds: a silent worker's export is taken over after this
 
 @pytest.fixture(scope="module")
 def events_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A million rows of text, numbers and timestamps (built in SQL: a few seconds)."""
-    path = tmp_path_factory.mktemp("events") / "events.db"
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "amount REAL NOT NULL, happened_at TEXT NOT NULL)"
-        )
-        db.execute(
-            "INSERT INTO events WITH RECURSIVE n(i) AS "
-            f"(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}) "
-            "SELECT i, 'event ' || i, i * 0.25, "
-            "datetime('2026-11-18', '+' || (i % 86400) || ' seconds') FROM n"
-        )
-    db.close()
-    return path
+    return build_events(tmp_path_factory.mktemp("events") / "events.db", ROWS)
 
 
 @pytest.fixture(scope="module")
 def direct_sha256(events_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The SHA-256 of the same export made inline in this process, no workers."""
-    root = tmp_path_factory.mktemp("direct")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'store.db'}",
-        source_url=f"sqlite:///{events_db}",
-        storage_dir=root / "files",
-        inline_export_rows=ROWS,
-    )
-    migrate(settings.database_url)
+    settings = inline_settings(tmp_path_factory.mktemp("direct"), events_db, ROWS)
     with open_conversation(settings, "ana", mode="rules") as chat:
         info = create_export(chat, export_request(Format.CSV), sql=SQL)
     assert info.status == "done" and info.rows == ROWS and info.sha256
@@ -178,7 +160,7 @@ def test_a_paused_worker_that_wakes_after_its_lease_cannot_overwrite_the_file(
             export_id, lambda r: r.status in (ExportStatus.DONE, ExportStatus.FAILED)
         )
         path = _check_done_once(deployment, row, direct_sha256)
-        before = path.stat()
+        before = file_identity(path)
     finally:
         os.kill(stale, signal.SIGCONT)
 
@@ -188,12 +170,7 @@ def test_a_paused_worker_that_wakes_after_its_lease_cannot_overwrite_the_file(
     while f"{export_id}: superseded" not in deployment.log_of(process):
         assert time.monotonic() < deadline, deployment.log_of(process)[-3000:]
         time.sleep(0.1)
-    after = path.stat()
-    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
-        before.st_ino,
-        before.st_size,
-        before.st_mtime_ns,
-    )
+    assert file_identity(path) == before
     assert _sha256(path) == direct_sha256
     assert [p.name for p in path.parent.iterdir()] == [path.name]
     final = deployment.row(export_id)

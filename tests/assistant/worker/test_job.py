@@ -29,7 +29,7 @@ from assistant.store import Export, ExportStatus, leases
 from assistant.worker import ExportWorker, LeaseWatch, Outcome, OutcomeKind, job, worker_app
 from exporters import Progress
 from intents import Format
-from tests.assistant.worker.conftest import ROOT, Deployment
+from tests.assistant.worker.conftest import ROOT, Deployment, file_identity
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
 
@@ -61,7 +61,7 @@ def test_a_redelivered_task_for_a_finished_export_does_nothing(
     done = deployment.wait_for(export_id, lambda r: r.status is ExportStatus.DONE)
     assert done.file_path is not None
     path = deployment.settings.storage_dir / done.file_path
-    before = path.stat()
+    before = file_identity(path)
 
     # Celery delivers at least once: the same task again, twice, as a broker might.
     app = make_celery(deployment.settings)
@@ -73,12 +73,7 @@ def test_a_redelivered_task_for_a_finished_export_does_nothing(
         assert time.monotonic() < deadline, deployment.log_of(worker)[-3000:]
         time.sleep(0.05)
 
-    after = path.stat()
-    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
-        before.st_ino,
-        before.st_size,
-        before.st_mtime_ns,
-    )
+    assert file_identity(path) == before
     row = deployment.row(export_id)
     assert (row.status, row.fence, row.sha256) == (ExportStatus.DONE, 1, done.sha256)
     assert deployment.audit_count(export_id, "export_done") == 1

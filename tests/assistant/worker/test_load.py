@@ -28,10 +28,9 @@ from sqlalchemy import select
 from assistant.demo import build_demo
 from assistant.engine import open_conversation
 from assistant.resources import create_export, export_request
-from assistant.settings import Settings
-from assistant.store import Export, create_user_with_key, migrate
+from assistant.store import Export, create_user_with_key
 from intents import Format
-from tests.assistant.worker.conftest import ROOT, Deployment
+from tests.assistant.worker.conftest import ROOT, Deployment, inline_settings
 from tests.assistant.worker.test_runners import _most_at_once
 
 USERS = 20
@@ -54,14 +53,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def expected(shop: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
     """SHA-256 of each (query, format) made inline in this process: no server, no workers."""
-    root = tmp_path_factory.mktemp("direct")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'store.db'}",
-        source_url=f"sqlite:///{shop}",
-        storage_dir=root / "files",
-        inline_export_rows=ORDERS,
-    )
-    migrate(settings.database_url)
+    settings = inline_settings(tmp_path_factory.mktemp("direct"), shop, ORDERS)
     hashes = {}
     with open_conversation(settings, "direct", mode="rules") as chat:
         for n in range(EXPORTS_PER_USER):

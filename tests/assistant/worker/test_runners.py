@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy import select
 
 from assistant.api import create_app
 from assistant.store import Export, create_user_with_key
-from tests.assistant.worker.conftest import Deployment
+from tests.assistant.worker.conftest import Deployment, build_events
 
 ROWS = 1_000_000
 SMALL = 4_000  # still above the inline limit below: a background export
@@ -33,20 +32,7 @@ _LIVE = ("queued", "running")
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("source") / "events.db"
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "amount REAL NOT NULL, happened_at TEXT NOT NULL)"
-        )
-        db.execute(
-            "INSERT INTO events WITH RECURSIVE n(i) AS "
-            f"(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}) "
-            "SELECT i, 'event ' || i, i * 0.25, "
-            "datetime('2026-11-18', '+' || (i % 86400) || ' seconds') FROM n"
-        )
-    db.close()
-    return path
+    return build_events(tmp_path_factory.mktemp("source") / "events.db", ROWS)
 
 
 @pytest.fixture(params=["in-process", "celery"])
