@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -192,3 +193,19 @@ def _most_at_once(intervals: list[tuple[Any, Any]]) -> int:
         now += step
         most = max(most, now)
     return most
+
+
+def test_server_sent_events_follow_a_background_export_to_its_end(api: Api) -> None:
+    ana = api.user("ana")
+    created = api.create(ana, "SELECT * FROM events WHERE id % 4 = 0")
+    seen = []
+    url = f"/api/exports/{created['id']}/events"
+    with api.client.stream("GET", url, headers=ana) as stream:
+        assert stream.status_code == 200
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(json.loads(line.removeprefix("data: ")))
+    assert seen[0]["status"] in ("queued", "running")
+    assert seen[-1]["status"] == "done" and seen[-1]["rows_done"] == ROWS // 4
+    statuses = [event["status"] for event in seen]
+    assert statuses == sorted(statuses, key=["queued", "running", "done"].index)
