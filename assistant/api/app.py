@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import AppState
 from assistant.api.errors import install_error_handlers
-from assistant.api.limits import BodySizeLimit, RateLimiter
+from assistant.api.limits import BodySizeLimit, Limiter, RateLimiter, SharedRateLimiter
 from assistant.api.routes import (
     chat,
     exports,
@@ -61,7 +61,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         settings=settings,
         assistant=service,
         signer=LinkSigner(secret_key(settings), settings.link_ttl_hours * 3600),
-        export_limiter=RateLimiter(settings.exports_per_minute, 60.0),
+        export_limiter=_export_limiter(settings),
         scheduler=Scheduler(
             service, Deliverer(settings), retry_seconds=settings.schedule_retry_seconds
         ),
@@ -87,6 +87,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
                 await sweeper
             if own:
                 await run_in_threadpool(service.close)
+            if isinstance(parts.export_limiter, SharedRateLimiter):
+                parts.export_limiter.close()
 
     app = FastAPI(
         title="Data assistant",
@@ -110,3 +112,13 @@ async def _sweep(settings: Settings) -> None:
             await run_in_threadpool(tidy, settings)
         except Exception:  # a failed sweep is retried next time; the API goes on
             _log.exception("the periodic clean-up failed")
+
+
+def _export_limiter(settings: Settings) -> Limiter:
+    """Exports per user per minute: counted in Redis when there is a broker (API processes
+    behind one proxy share the limit), else in this process."""
+    if settings.broker_url:
+        prefix = f"{settings.queue}:rate:exports"
+        return SharedRateLimiter(settings.exports_per_minute, 60.0, settings.broker_url,
+                                 prefix=prefix)  # fmt: skip
+    return RateLimiter(settings.exports_per_minute, 60.0)

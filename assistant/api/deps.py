@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.api.limits import RateLimiter
+from assistant.api.limits import Limiter
 from assistant.engine import Conversation
 from assistant.errors import TooManyRequests, Unauthorized
 from assistant.schedules.scheduler import Scheduler
@@ -41,7 +41,7 @@ class AppState:
     settings: Settings
     assistant: Assistant
     signer: LinkSigner
-    export_limiter: RateLimiter
+    export_limiter: Limiter
     scheduler: Scheduler
 
 

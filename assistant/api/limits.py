@@ -6,15 +6,25 @@ Errors use the contract's shape (see `error_body`), so a client sees the same
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
+import redis
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodySizeLimit", "RateLimiter", "error_body"]
+__all__ = ["BodySizeLimit", "Limiter", "RateLimiter", "SharedRateLimiter", "error_body"]
+
+_log = logging.getLogger(__name__)
+
+
+class Limiter(Protocol):
+    def hit(self, key: str) -> float | None:
+        """Count a hit for ``key``: None if allowed, else seconds until one would be."""
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
@@ -145,6 +155,63 @@ def _declared_length(scope: Scope) -> int | None:
     if not all(value.isdigit() for value in values) or len(set(values)) != 1:
         raise ValueError("malformed Content-Length")
     return int(values[0])
+
+
+class SharedRateLimiter:
+    """:class:`RateLimiter`'s sliding-window log kept in Redis, so every API process of a
+    deployment counts against the same limit.
+
+    One Lua script per hit (atomic in Redis, on Redis' clock): drop the key's hits that
+    left the window, count the rest, record this one if under the limit, else answer
+    when the oldest leaves. Keys expire with their window. If Redis cannot be reached the
+    hit is allowed and logged: the limit protects the service, and refusing every export
+    while the broker is away would not.
+    """
+
+    _SCRIPT = """
+    local now = redis.call('TIME')
+    local t = tonumber(now[1]) * 1000000 + tonumber(now[2])
+    local period = tonumber(ARGV[2])
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - period)
+    if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+        redis.call('ZADD', KEYS[1], t, t .. ':' .. ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], math.ceil(period / 1000))
+        return -1
+    end
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return tonumber(oldest[2]) + period - t
+    """
+
+    def __init__(self, limit: int, period_seconds: float, url: str, *, prefix: str) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
+        if not period_seconds > 0:
+            raise ValueError(f"period_seconds must be > 0, not {period_seconds!r}")
+        self.limit = limit
+        self.period = float(period_seconds)
+        self.prefix = prefix
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._script = self._redis.register_script(self._SCRIPT)
+        self._counter = iter(range(1 << 62))  # tells apart hits in one microsecond
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float | None:
+        with self._lock:
+            unique = f"{id(self)}:{next(self._counter)}"
+        try:
+            wait = int(
+                self._script(
+                    keys=[f"{self.prefix}:{key}"],
+                    args=[self.limit, int(self.period * 1_000_000), unique],
+                )
+            )
+        except redis.RedisError as exc:
+            _log.warning("the shared rate limit is not checked (Redis: %s)", exc)
+            return None
+        return None if wait < 0 else max(wait, 1) / 1_000_000
+
+    def close(self) -> None:
+        self._redis.close()
 
 
 class BodySizeLimit:
