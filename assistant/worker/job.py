@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from assistant.engine import Conversation
 from assistant.errors import AssistantError
 from assistant.exporting import record_done, record_ended, write_file
@@ -182,6 +184,12 @@ class ExportWorker:
                 return self._end(holder, ExportStatus.CANCELLED, "cancelled while it ran")
             except (ExporterError, AssistantError, OSError) as exc:
                 return self._end(holder, ExportStatus.FAILED, str(exc))
+            except SQLAlchemyError:
+                raise  # the store is away: Celery retries, or the lease lapses and another runs it
+            except Exception as exc:  # a bug: running it again would fail the same way
+                _log.exception("export %s failed unexpectedly", export_id)
+                reason = f"an unexpected error ({type(exc).__name__}); it was logged"
+                return self._end(holder, ExportStatus.FAILED, reason)
         return self._publish(holder, result.path, result.rows, result.bytes, result.sha256)
 
     def _publish(self, holder: Claim, path: Path, rows: int, size: int, sha256: str) -> Outcome:

@@ -258,3 +258,25 @@ def test_a_store_that_cannot_be_reached_is_retried_with_backoff(shop: Path, tmp_
     assert task.autoretry_for == (OperationalError,)
     assert task.apply(args=["e1"]).get() == ["e1: skipped"]
     assert attempts == ["e1", "e1", "e1"]
+
+
+def test_an_unexpected_error_fails_the_export_once_with_a_logged_reason(
+    deploy: Callable[..., Deployment], shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployment = deploy(shop, inline_export_rows=10)
+    export_id = _queue(deployment, "SELECT * FROM orders")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(job, "write_file", broken)
+    worker = ExportWorker(deployment.settings)
+    try:
+        outcome = worker.run(export_id)
+    finally:
+        worker.close()
+    assert outcome.kind is OutcomeKind.failed
+    row = deployment.row(export_id)
+    assert row.status is ExportStatus.FAILED and row.attempts == 1
+    assert row.error == "an unexpected error (KeyError); it was logged"
+    assert list((deployment.settings.storage_dir / export_id).iterdir()) == []
