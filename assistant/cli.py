@@ -247,12 +247,18 @@ def up(commands: Commands) -> None:
     """``up``: the HTTP API and the browser chat together, as ``make run`` starts them."""
     parser = commands.add_parser(
         "up", help="start the HTTP API and the browser chat together (what `make run` does)",
-        description="Build the demo source if needed, start `serve` and the Streamlit chat as "
-        "child processes and print their URLs. Ctrl-C or SIGTERM stops both (exit 0); if "
-        "either stops on its own, the other is stopped too (exit 1).",
+        description="Build the demo source if needed, start `serve` and the Streamlit chat "
+        "(and, with ASSISTANT_BROKER_URL, export workers) as child processes and print their "
+        "URLs. Ctrl-C or SIGTERM stops them all (exit 0); if one stops on its own, the "
+        "others are stopped too (exit 1).",
     )  # fmt: skip
     parser.add_argument("--api-port", type=_port, default=8000, help="API port (default 8000)")
     parser.add_argument("--ui-port", type=_port, default=8501, help="chat port (default 8501)")
+    parser.add_argument(
+        "--workers", type=_count, default=None, metavar="N",
+        help="export workers to start (needs ASSISTANT_BROKER_URL; default: 1 with a broker, "
+        "0 without: exports then run inside the API)",
+    )  # fmt: skip
     parser.set_defaults(run=_run_up)
 
 
@@ -268,7 +274,12 @@ def _run_up(args: argparse.Namespace) -> None:
     from assistant.chat import prepare_source
     from assistant.settings import load_settings
 
-    prepare_source(load_settings())
+    settings = load_settings()
+    workers = args.workers if args.workers is not None else (1 if settings.broker_url else 0)
+    if workers and not settings.broker_url:
+        raise BadInput("--workers needs ASSISTANT_BROKER_URL (a Redis the workers take "
+                       "exports from); without it exports run inside the API")  # fmt: skip
+    prepare_source(settings)
     api, chat = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.ui_port}"
     # The chat's download links for large files point at this API unless configured.
     env = {**os.environ, "ASSISTANT_PUBLIC_URL": os.environ.get("ASSISTANT_PUBLIC_URL") or api}
@@ -279,18 +290,22 @@ def _run_up(args: argparse.Namespace) -> None:
     try:
         children["API"] = _child(["-m", "assistant", "serve", "--port", str(args.api_port)], env)
         children["chat"] = _child(_streamlit_args(args.ui_port), env)
+        for number in range(1, workers + 1):
+            children[f"worker {number}"] = _child(["-m", "assistant", "worker"], env)
         ready = False
         while not stop.wait(0.2):
             for name, child in children.items():
                 if child.poll() is not None:
-                    other = "chat" if name == "API" else "API"
-                    _fail(f"the {name} stopped (exit {child.returncode}), so the {other} "
-                          "was stopped too", 1)  # fmt: skip
+                    others = " and the ".join(other for other in children if other != name)
+                    _fail(f"the {name} stopped (exit {child.returncode}), so the {others} "
+                          f"{'was' if len(children) == 2 else 'were'} stopped too", 1)  # fmt: skip
                     raise SystemExit(1)
             if not ready and _listening(args.api_port) and _listening(args.ui_port):
                 ready = True
-                print(f"API   {api}  (documentation at {api}/docs)\nChat  {chat}\n"
-                      "Ctrl-C stops both.", flush=True)  # fmt: skip
+                print(f"API   {api}  (documentation at {api}/docs)\nChat  {chat}", flush=True)
+                if workers:
+                    print(f"Workers  {workers} (Celery, queue {settings.queue})", flush=True)
+                print("Ctrl-C stops them all." if workers else "Ctrl-C stops both.", flush=True)
     finally:
         _stop_children(list(children.values()))
         for sig, handler in previous.items():
@@ -381,6 +396,16 @@ def _whole_number(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, not {text!r}")
     return value
 
 

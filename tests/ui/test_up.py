@@ -4,14 +4,20 @@ Ctrl-C is checked when the session's ``running_up`` stops (see conftest.py)."""
 
 from __future__ import annotations
 
+import secrets
 import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
 
+from assistant.settings import Settings
+from tests.api.conftest import key_for
 from tests.ui.conftest import Running, assistant_env
-from tests.ui.servers import free_port, listening, start_up, wait_for_text
+from tests.ui.servers import ROOT, free_port, listening, start_up, wait_for_text
 
 
 def test_up_prints_both_urls_and_serves_both(running_up: Running) -> None:
@@ -52,3 +58,49 @@ def test_up_stops_the_api_when_the_chat_dies(tmp_path: Path, ui_demo_db: Path) -
                 process.wait()
     assert "the chat stopped (exit 1), so the API was stopped too" in log.read_text()
     assert not listening(api)
+
+
+def test_up_with_a_broker_starts_a_worker_that_runs_the_exports(
+    tmp_path: Path, ui_demo_db: Path, redis_url: str
+) -> None:
+    api, ui = free_port(), free_port()
+    log = tmp_path / "up.log"
+    env = assistant_env(tmp_path, ui_demo_db) | {
+        "ASSISTANT_BROKER_URL": redis_url,
+        "ASSISTANT_QUEUE": f"test-up-{secrets.token_hex(6)}",
+        "ASSISTANT_INLINE_EXPORT_ROWS": "10",
+    }
+    process = start_up(env, api, ui, log)
+    try:
+        wait_for_text(process, log, "Ctrl-C stops them all.")
+        assert "Workers  1 (Celery, queue test-up-" in log.read_text()
+        key = key_for(Settings(database_url=env["ASSISTANT_DATABASE_URL"]), "ana")
+        auth = {"Authorization": f"Bearer {key}"}
+        base = f"http://127.0.0.1:{api}"
+        made = httpx.post(f"{base}/api/exports", headers=auth,
+                          json={"sql": "SELECT * FROM orders", "format": "csv"})  # fmt: skip
+        assert made.status_code == 201 and made.json()["status"] == "queued"
+        deadline = time.monotonic() + 60
+        while (now := httpx.get(f"{base}/api/exports/{made.json()['id']}", headers=auth).json())[
+            "status"
+        ] in ("queued", "running"):
+            assert time.monotonic() < deadline, now
+            time.sleep(0.1)
+        assert now["status"] == "done" and now["rows_done"] > 10
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert not listening(api) and not listening(ui)
+
+
+def test_up_refuses_workers_without_a_broker(tmp_path: Path, ui_demo_db: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "up", "--workers", "2"],
+        cwd=ROOT, env=assistant_env(tmp_path, ui_demo_db), capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--workers needs ASSISTANT_BROKER_URL" in done.stderr
