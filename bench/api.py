@@ -20,7 +20,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ import httpx
 import psutil
 
 from bench import suite
-from bench.measure import ROOT, RunFailed, last_line, log_tail, run_once
+from bench.measure import ROOT, RunFailed, free_port, last_line, log_tail, run_once
 
 CLIENTS = 50
 GOAL_P99_MS = 50.0
@@ -194,17 +193,10 @@ def _server_env(tmp: Path, db: Path, rows: int) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def _server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """The server, up and healthy; killed on the way out if still running."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**env, "ASSISTANT_PUBLIC_URL": base}
     cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]

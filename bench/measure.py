@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import tempfile
@@ -100,3 +101,11 @@ def log_tail(log: Path) -> str:
         return last_line(log.read_text(errors="replace")) or "no output"
     except OSError:
         return "no log"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -34,7 +34,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,7 +49,7 @@ from typing import Any
 import httpx
 import psutil
 
-from bench.measure import ROOT, last_line, log_tail
+from bench.measure import ROOT, free_port, last_line, log_tail
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -378,7 +377,7 @@ def _processes(
     env: dict[str, str], tmp: Path
 ) -> Iterator[tuple[subprocess.Popen[bytes], list[subprocess.Popen[bytes]], str]]:
     """``serve`` (healthy) and the workers (ready); killed on the way out if still running."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**env, "ASSISTANT_PUBLIC_URL": base}
     started: list[subprocess.Popen[bytes]] = []
@@ -426,13 +425,6 @@ def _healthy(base: str) -> bool:
     with contextlib.suppress(httpx.HTTPError):
         return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
     return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _stop(server: subprocess.Popen[bytes], workers: list[subprocess.Popen[bytes]],

@@ -36,6 +36,17 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
+def _window(limit: int, period_seconds: float) -> tuple[int, float]:
+    """A limiter's checked ``limit`` and ``period``.
+
+    No "0 means unlimited": a caller who wants no limit does not install one."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
+    if not period_seconds > 0:
+        raise ValueError(f"period_seconds must be > 0, not {period_seconds!r}")
+    return limit, float(period_seconds)
+
+
 class RateLimiter:
     """At most `limit` hits per key in any `period_seconds`-long window (a sliding-window log).
 
@@ -73,13 +84,7 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # No "0 means unlimited": a caller who wants no limit does not install one.
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
-        if not period_seconds > 0:
-            raise ValueError(f"period_seconds must be > 0, not {period_seconds!r}")
-        self.limit = limit
-        self.period = float(period_seconds)
+        self.limit, self.period = _window(limit, period_seconds)
         self._clock = clock
         self._lock = threading.Lock()
         # key -> times at which each counted hit leaves the window, oldest first.
@@ -183,12 +188,7 @@ class SharedRateLimiter:
     """
 
     def __init__(self, limit: int, period_seconds: float, url: str, *, prefix: str) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
-        if not period_seconds > 0:
-            raise ValueError(f"period_seconds must be > 0, not {period_seconds!r}")
-        self.limit = limit
-        self.period = float(period_seconds)
+        self.limit, self.period = _window(limit, period_seconds)
         self.prefix = prefix
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._script = self._redis.register_script(self._SCRIPT)

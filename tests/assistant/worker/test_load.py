@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from assistant.store import Export, create_user_with_key
 from intents import Format
 from tests.assistant.worker.conftest import ROOT, Deployment, inline_settings
 from tests.assistant.worker.test_runners import _most_at_once
+from tests.ui.servers import free_port
 
 USERS = 20
 EXPORTS_PER_USER = 10
@@ -64,13 +64,6 @@ def expected(shop: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple
     return hashes
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _serve(deployment: Deployment, port: int) -> subprocess.Popen[bytes]:
     log = (deployment.logs / "serve.log").open("wb")
     server = subprocess.Popen(
@@ -101,7 +94,7 @@ def test_200_exports_from_20_users_on_2_workers_all_finish_correct_within_the_ca
     deployment.start_worker(concurrency=2)
     with deployment.sessions.begin() as session:
         keys = [create_user_with_key(session, f"user{i}")[1] for i in range(USERS)]
-    port = _free_port()
+    port = free_port()
     server = _serve(deployment, port)
     base = f"http://127.0.0.1:{port}"
     try:
