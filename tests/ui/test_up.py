@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import redis
 
 from assistant.settings import Settings
 from tests.api.conftest import key_for
@@ -93,6 +94,10 @@ def test_up_with_a_broker_starts_a_worker_that_runs_the_exports(
         if process.poll() is None:
             process.kill()
             process.wait()
+        client = redis.Redis.from_url(redis_url)  # the queue's keys, and only those
+        for stale in client.scan_iter(match=f"*{env['ASSISTANT_QUEUE']}*"):
+            client.delete(stale)
+        client.close()
     assert not listening(api) and not listening(ui)
 
 

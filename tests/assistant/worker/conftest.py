@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from assistant.settings import Settings
@@ -87,6 +88,19 @@ class Deployment:
                 process.kill()
                 process.wait(10)
         self._engine.dispose()
+        self._forget_queue()
+
+    def _forget_queue(self) -> None:
+        """Remove what this deployment's queue left in Redis (the test's own keys only)."""
+        if not self.settings.broker_url:
+            return
+        client = redis.Redis.from_url(self.settings.broker_url)
+        try:
+            keys = list(client.scan_iter(match=f"*{self.settings.queue}*"))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
 
     # -- reading the store -------------------------------------------------------------
 
