@@ -2,7 +2,7 @@
 
 ``python -m assistant worker`` starts one. :mod:`assistant.worker.job` is what a worker
 does with an export (claim, write, publish, all fenced through the store),
-:mod:`assistant.worker.app` the Celery configuration, the task and the lease watch.
+:mod:`assistant.worker.app` the Celery task and the lease watch.
 The API and the chat hand exports to workers through
 :class:`assistant.jobs.celery.CeleryRunner` when ``ASSISTANT_BROKER_URL`` is set.
 """

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Any
 
 from celery import Celery
 from sqlalchemy.exc import OperationalError
@@ -102,14 +101,3 @@ class LeaseWatch:
             _log.info("waking a worker for %s", ", ".join(stranded))
             self.app.send_task(EXPORT_TASK, args=[None], queue=self.settings.queue)
         return bool(stranded)
-
-
-def describe(app: Celery) -> dict[str, Any]:
-    """The settings that make delivery safe, for the worker's start-up line."""
-    conf = app.conf
-    return {
-        "queue": conf.task_default_queue,
-        "acks_late": conf.task_acks_late,
-        "reject_on_worker_lost": conf.task_reject_on_worker_lost,
-        "visibility_timeout": conf.broker_transport_options.get("visibility_timeout"),
-    }
