@@ -1,4 +1,5 @@
-"""The export rate limit kept in Redis: every API process of a deployment shares it."""
+"""With a broker: the export rate limit kept in Redis (shared by every API process), and
+the health check that asks the broker too."""
 
 from __future__ import annotations
 
@@ -103,3 +104,16 @@ def test_without_a_broker_the_limit_is_kept_in_the_process(
 ) -> None:
     with TestClient(create_app(make_settings(tmp_path, api_demo_db))) as client:
         assert isinstance(client.app.state.parts.export_limiter, RateLimiter)
+
+
+def test_health_asks_the_broker_too_when_exports_go_to_workers(
+    redis_url: str, tmp_path: Path, api_demo_db: Path
+) -> None:
+    up = make_settings(tmp_path / "up", api_demo_db, broker_url=redis_url)
+    with TestClient(create_app(up)) as client:
+        assert client.get("/api/health").json() == {"status": "ok"}
+    down = make_settings(tmp_path / "down", api_demo_db, broker_url="redis://127.0.0.1:1/0")
+    with TestClient(create_app(down)) as client:
+        answer = client.get("/api/health")
+    assert answer.status_code == 503
+    assert "broker does not answer" in answer.json()["error"]["message"]
