@@ -280,3 +280,26 @@ def test_an_unexpected_error_fails_the_export_once_with_a_logged_reason(
     assert row.status is ExportStatus.FAILED and row.attempts == 1
     assert row.error == "an unexpected error (KeyError); it was logged"
     assert list((deployment.settings.storage_dir / export_id).iterdir()) == []
+
+
+def test_an_export_submitted_while_redis_is_down_waits_in_the_store(
+    deploy: Callable[..., Deployment], shop: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The API answers (the export is queued, nothing lost) and the next worker's lease
+    watch finds the export once it has waited longer than a lease."""
+    deployment = deploy(shop, inline_export_rows=10)
+    export_id = _queue(deployment, "SELECT * FROM orders")
+    away = deployment.settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
+    runner = CeleryRunner(away, deployment.sessions)
+    try:
+        handle = runner.submit("1", export_id, lambda control: None)
+    finally:
+        runner.shutdown()
+    assert handle.state is JobState.queued
+    assert "the broker is unreachable" in caplog.text
+    created = deployment.row(export_id).created_at
+    later = created + dt.timedelta(seconds=deployment.settings.lease_seconds + 1)
+    with deployment.sessions() as session:
+        assert leases.stranded(
+            session, later, queued_before=later - dt.timedelta(seconds=30), cap=2
+        ) == [export_id]
