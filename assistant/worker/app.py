@@ -17,6 +17,7 @@ import logging
 import threading
 
 from celery import Celery
+from celery.worker import state
 from sqlalchemy.exc import OperationalError
 
 from assistant.jobs.celery import EXPORT_TASK, make_celery
@@ -44,10 +45,18 @@ def worker_app(settings: Settings, worker: ExportWorker | None = None) -> Celery
     )
     def export(export_id: str | None = None) -> list[str]:
         outcomes = [] if export_id is None else [runner.run(export_id)]
-        outcomes += runner.drain()
+        outcomes += runner.drain(stopping=_shutting_down)
         return [str(outcome) for outcome in outcomes]
 
     return app
+
+
+def _shutting_down() -> bool:
+    """Whether this worker was told to stop (SIGTERM: warm, SIGQUIT: cold); its running
+    exports finish, but it takes no more."""
+    # Identity, not equality: a warm stop sets the exit code 0, which equals False.
+    flags = (state.should_stop, state.should_terminate)
+    return any(flag is not None and flag is not False for flag in flags)
 
 
 class LeaseWatch:

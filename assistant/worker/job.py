@@ -114,14 +114,15 @@ class ExportWorker:
             return Outcome(export_id, OutcomeKind.skipped)
         return self._run(holder)
 
-    def drain(self) -> list[Outcome]:
-        """Claim and run the oldest claimable exports, one after another, until none is.
+    def drain(self, stopping: Callable[[], bool] = lambda: False) -> list[Outcome]:
+        """Claim and run the oldest claimable exports, one after another, until none is
+        (or ``stopping()`` says the worker is shutting down: the rest stay queued).
 
         After each export an owner's cap has room again, so the exports it held back run
         here: a task whose own export was skipped still leaves no work stranded.
         """
         outcomes = []
-        while (holder := self._claim_next()) is not None:
+        while not stopping() and (holder := self._claim_next()) is not None:
             outcomes.append(self._run(holder))
         return outcomes
 

@@ -5,6 +5,7 @@ wakes workers only for stranded exports."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -29,7 +30,7 @@ from assistant.store import Export, ExportStatus, leases
 from assistant.worker import ExportWorker, LeaseWatch, Outcome, OutcomeKind, job, worker_app
 from exporters import Progress
 from intents import Format
-from tests.assistant.worker.conftest import ROOT, Deployment, file_identity
+from tests.assistant.worker.conftest import ROOT, Deployment, build_events, file_identity
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
 
@@ -303,3 +304,23 @@ def test_an_export_submitted_while_redis_is_down_waits_in_the_store(
         assert leases.stranded(
             session, later, queued_before=later - dt.timedelta(seconds=30), cap=2
         ) == [export_id]
+
+
+def test_a_worker_told_to_stop_finishes_its_export_and_leaves_the_rest_queued(
+    deploy: Callable[..., Deployment], tmp_path: Path
+) -> None:
+    source = build_events(tmp_path / "events.db", 300_000)
+    deployment = deploy(source, inline_export_rows=10, max_running_exports_per_user=10)
+    ids = [_queue(deployment, f"SELECT * FROM events WHERE id > {n} ORDER BY id") for n in range(6)]
+    worker = deployment.start_worker(concurrency=1)
+    deployment.wait_for(ids[0], lambda r: r.status is ExportStatus.RUNNING)
+    worker.send_signal(signal.SIGTERM)  # a warm shutdown: finish what runs, take no more
+    assert worker.wait(60) == 0, deployment.log_of(worker)[-3000:]
+    statuses = [deployment.row(export_id).status for export_id in ids]
+    assert ExportStatus.RUNNING not in statuses
+    assert statuses.count(ExportStatus.DONE) >= 1 and ExportStatus.QUEUED in statuses
+
+    deployment.start_worker(concurrency=1)  # the next worker runs what was left
+    for export_id in ids:
+        row = deployment.wait_for(export_id, lambda r: r.status is ExportStatus.DONE)
+        assert row.fence == 1  # nothing was taken over: each ran once
