@@ -135,6 +135,21 @@ def test_remove_stray_temporaries(tmp_path: Path) -> None:
     assert remove_stray_temporaries(storage) == []
 
 
+def test_remove_stray_temporaries_takes_a_dead_workers_attempt_folder(tmp_path: Path) -> None:
+    """A worker killed mid-file leaves ``<id>/.attempt-<fence>/``; once the export is not
+    live any more (failed, say), the whole folder goes, the export's own file stays."""
+    attempt = tmp_path / "exp1" / ".attempt-3"
+    attempt.mkdir(parents=True)
+    (attempt / ".orders.csv.k2.part").write_bytes(b"half")
+    final = tmp_path / "exp1" / "orders.csv"
+    final.write_bytes(b"whole")
+    assert remove_stray_temporaries(tmp_path, spare={"exp2"}) == [attempt]
+    assert not attempt.exists() and final.read_bytes() == b"whole"
+    live = tmp_path / "exp2" / ".attempt-1"
+    live.mkdir(parents=True)
+    assert remove_stray_temporaries(tmp_path, spare={"exp2"}) == [] and live.is_dir()
+
+
 def test_remove_stray_temporaries_spares_live_exports_and_newer_files(tmp_path: Path) -> None:
     old = tmp_path / "a" / ".old.csv.1.part"
     live = tmp_path / "b" / ".live.csv.2.part"
