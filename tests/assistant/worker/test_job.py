@@ -249,7 +249,7 @@ def test_a_store_that_cannot_be_reached_is_retried_with_backoff(shop: Path, tmp_
                 raise OperationalError("SELECT 1", {}, ConnectionRefusedError("store down"))
             return Outcome(export_id, OutcomeKind.skipped)
 
-        def drain(self) -> list[Outcome]:
+        def drain(self, stopping: Callable[[], bool]) -> list[Outcome]:
             return []
 
     settings = Settings(broker_url="redis://127.0.0.1:1/0", storage_dir=tmp_path)
