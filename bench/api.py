@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import math
 import os
 import shutil
 import signal
@@ -34,7 +33,16 @@ import httpx
 import psutil
 
 from bench import suite
-from bench.measure import ROOT, RunFailed, free_port, last_line, log_tail, run_once
+from bench.measure import (
+    ROOT,
+    RunFailed,
+    busy_cpu_seconds,
+    free_port,
+    last_line,
+    log_tail,
+    percentile,
+    run_once,
+)
 
 CLIENTS = 50
 GOAL_P99_MS = 50.0
@@ -301,9 +309,9 @@ async def _status(kind: str, base: str, path: str, key: str, pid: int, seconds: 
         requests=len(timings),
         errors=errors,
         rps=len(timings) / took,
-        p50_ms=_pct(timings, 0.50) * 1000,
-        p95_ms=_pct(timings, 0.95) * 1000,
-        p99_ms=_pct(timings, 0.99) * 1000,
+        p50_ms=percentile(timings, 0.50) * 1000,
+        p95_ms=percentile(timings, 0.95) * 1000,
+        p99_ms=percentile(timings, 0.99) * 1000,
         max_ms=timings[-1] * 1000,
         server_cpu=server_s / took,
         client_cpu=mine_s / took,
@@ -383,9 +391,7 @@ class _Cpu:
         self.start = self._now()
 
     def _now(self) -> tuple[float, float, float]:
-        system = psutil.cpu_times()
-        busy = system.user + system.nice + system.system + system.irq + system.softirq
-        busy += getattr(system, "steal", 0.0)
+        busy = busy_cpu_seconds()
         server = sum(self.server.cpu_times()[:2]) if self.server else 0.0
         return server, sum(os.times()[:4]), busy
 
@@ -394,11 +400,6 @@ class _Cpu:
         now = self._now()
         server, mine, busy = (b - a for a, b in zip(self.start, now, strict=True))
         return server, mine, max(busy - server - mine, 0.0)
-
-
-def _pct(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    return sorted_values[max(math.ceil(p * len(sorted_values)) - 1, 0)]
 
 
 # The big export

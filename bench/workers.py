@@ -28,7 +28,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
-import math
 import os
 import re
 import secrets
@@ -41,7 +40,7 @@ import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ from typing import Any
 import httpx
 import psutil
 
-from bench.measure import ROOT, free_port, last_line, log_tail
+from bench.measure import ROOT, busy_cpu_seconds, free_port, last_line, log_tail, percentile
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -790,7 +789,7 @@ def _result(
             len(mine),
             sum(e.view["rows_done"] for e in mine if e.view),
             sum(e.view["bytes"] or 0 for e in mine if e.view) / 2**20,
-            _pct(times, 0.5),
+            percentile(times, 0.5),
             times[-1] if times else 0.0,
         ]
 
@@ -809,17 +808,17 @@ def _result(
         window_s=window,
         exports_per_s=len(done) / window,
         rows_per_s=rows_exported / window,
-        post_p50_s=_pct(posts, 0.5),
-        post_p95_s=_pct(posts, 0.95),
+        post_p50_s=percentile(posts, 0.5),
+        post_p95_s=percentile(posts, 0.95),
         post_max_s=posts[-1] if posts else 0.0,
         posts_done_s=max((e.answered for e in exports if e.answered), default=sent0) - sent0,
-        seen_p50_s=_pct(seen, 0.5),
-        seen_p95_s=_pct(seen, 0.95),
+        seen_p50_s=percentile(seen, 0.5),
+        seen_p95_s=percentile(seen, 0.95),
         seen_max_s=seen[-1] if seen else 0.0,
-        store_p50_s=_pct(in_store, 0.5),
-        store_p95_s=_pct(in_store, 0.95),
+        store_p50_s=percentile(in_store, 0.5),
+        store_p95_s=percentile(in_store, 0.95),
         store_max_s=in_store[-1] if in_store else 0.0,
-        run_p50_s=_pct(ran, 0.5),
+        run_p50_s=percentile(ran, 0.5),
         run_max_s=ran[-1] if ran else 0.0,
         cap_max=cap_max,
         cap_users_at_max=sum(n == cap_max for n, _ in at_once.values()),
@@ -840,13 +839,6 @@ def _result(
     )
 
 
-def _pct(values: Sequence[float], q: float) -> float:
-    """The nearest-rank percentile of sorted ``values``."""
-    if not values:
-        return 0.0
-    return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
-
-
 class _Cpu:
     """Cores used since it was made: by the server, each worker, PostgreSQL (the
     connections to ``database``) and Redis, this process (the load generator), and every
@@ -859,10 +851,7 @@ class _Cpu:
         self.start, self.start_services = self._now(), self._services()
 
     def _now(self) -> dict[str, float]:
-        system = psutil.cpu_times()
-        busy = system.user + system.nice + system.system + system.irq + system.softirq
-        busy += getattr(system, "steal", 0.0)
-        now = {"all": busy, "client": sum(os.times()[:2])}
+        now = {"all": busy_cpu_seconds(), "client": sum(os.times()[:2])}
         for i, pid in enumerate(self.pids):
             with contextlib.suppress(psutil.Error):
                 now["server" if i == 0 else f"worker-{i - 1}"] = sum(

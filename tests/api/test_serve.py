@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,19 +13,13 @@ import httpx
 
 from assistant.settings import Settings
 from tests.api.conftest import key_for
+from tests.ui.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_serve_answers_and_exits_0_on_sigterm(settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | {
         "ASSISTANT_DATABASE_URL": settings.database_url,
         "ASSISTANT_SOURCE_URL": settings.source_url,

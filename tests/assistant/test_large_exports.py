@@ -28,9 +28,9 @@ from assistant.store import (
     Export,
     ExportStatus,
     create_store_engine,
-    migrate,
     session_factory,
 )
+from tests.api.conftest import make_settings
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,20 +42,9 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_demo(tmp_path_factory.mktemp("big") / "demo.db", ORDERS, today=NOW.date())
 
 
-def _settings(root: Path, source: Path, **overrides: object) -> Settings:
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'store.db'}",
-        source_url=f"sqlite:///{source}",
-        storage_dir=root / "files",
-        **overrides,  # type: ignore[arg-type]
-    )
-    migrate(settings.database_url)
-    return settings
-
-
 @pytest.fixture
 def settings(tmp_path: Path, big_db: Path) -> Settings:
-    return _settings(tmp_path, big_db)
+    return make_settings(tmp_path, big_db)
 
 
 def _row(settings: Settings, export_id: str) -> Export:
@@ -151,7 +140,7 @@ def test_the_per_user_cap_holds_under_contention(tmp_path: Path) -> None:
     """20 requests at once from one user's 20 conversations, cap 2: never more than 2
     running (in the runner and in the store), all finish, and they start in order."""
     small = build_demo(tmp_path / "small.db", 400, today=NOW.date())
-    settings = _settings(tmp_path, small, inline_export_rows=20, max_running_exports_per_user=2)
+    settings = make_settings(tmp_path, small, inline_export_rows=20, max_running_exports_per_user=2)
     router = ExportEventRouter()
     lock = threading.Lock()
     running: set[str] = set()
@@ -296,7 +285,7 @@ def test_a_crash_mid_export_is_recovered_and_a_retry_matches_a_clean_export(
     assert not any(p.exists() for p in leftovers)
     assert [p.name for p in _files(settings)] == [reply["export"]["file_name"]]
 
-    clean = _settings(tmp_path / "clean", big_db)
+    clean = make_settings(tmp_path / "clean", big_db)
     with open_conversation(
         clean, "ana", clock=lambda: NOW, mode="rules", wait_for_exports=True
     ) as chat:
@@ -321,7 +310,7 @@ def test_recovery_marks_the_crashed_export_interrupted(
 
 def test_retry_refuses_what_is_not_retryable(tmp_path: Path) -> None:
     small = build_demo(tmp_path / "small.db", 400, today=NOW.date())
-    settings = _settings(tmp_path / "s", small)
+    settings = make_settings(tmp_path / "s", small)
     with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
         assert "no failed" in chat.handle("retry").text
         chat.handle("show customers")

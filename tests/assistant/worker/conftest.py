@@ -32,6 +32,7 @@ from assistant.store import (
     migrate,
     session_factory,
 )
+from tests.api.conftest import make_settings
 from tests.assistant.conftest import pg_schema_url
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -193,14 +194,7 @@ def build_events(path: Path, rows: int) -> Path:
 def inline_settings(root: Path, source: Path, rows: int) -> Settings:
     """Settings that export up to ``rows`` rows inline, in this process: the direct
     export the workers' files are compared with."""
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'store.db'}",
-        source_url=f"sqlite:///{source}",
-        storage_dir=root / "files",
-        inline_export_rows=rows,
-    )
-    migrate(settings.database_url)
-    return settings
+    return make_settings(root, source, inline_export_rows=rows)
 
 
 def file_identity(path: Path) -> tuple[int, int, int]:
