@@ -19,7 +19,6 @@ from assistant.exporting import (
     export_info,
     fail_export,
     finish_export,
-    record_ended,
     run_export,
     start_export,
     write_file,
@@ -27,7 +26,7 @@ from assistant.exporting import (
 from assistant.files import export_folder
 from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
 from assistant.replies import ExportInfo, Reply
-from assistant.store import Export, ExportStatus, QueryRun
+from assistant.store import Export, ExportStatus, QueryRun, record_ended
 from exporters import ExportResult, Progress
 from intents import ExportRequest
 

@@ -19,13 +19,20 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.files import export_folder, file_name, stem_for
 from assistant.preferences import export_options, read_preferences
 from assistant.replies import ExportInfo
-from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit, process_identity
+from assistant.store import (
+    AuditAction,
+    Export,
+    ExportStatus,
+    QueryRun,
+    audit,
+    process_identity,
+    record_done,
+    record_ended,
+)
 from exporters import CancelToken, ExporterError, ExportResult, Progress, export
 from intents import ExportRequest
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from assistant.engine import Conversation
 
 __all__ = [
@@ -36,8 +43,6 @@ __all__ = [
     "fail_export",
     "finish_export",
     "options_for",
-    "record_done",
-    "record_ended",
     "run_export",
     "start_export",
     "write_file",
@@ -212,27 +217,6 @@ def fail_export(conversation: Conversation, export_id: str, message: str) -> Non
         record_ended(session, failed, ExportStatus.FAILED, message, conversation.clock())
 
 
-def record_ended(
-    session: Session,
-    row: Export,
-    status: ExportStatus,
-    reason: str,
-    now: dt.datetime,
-) -> None:
-    """Mark ``row`` failed or cancelled for ``reason`` (what the person reads); audit it."""
-    row.status = status
-    row.error = reason
-    row.finished_at = now
-    row.worker = None
-    row.lease_expires_at = None
-    if status is ExportStatus.CANCELLED:
-        audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id, export_id=row.id,
-              rows=row.rows_done, at=now)  # fmt: skip
-    else:
-        audit(session, AuditAction.EXPORT_FAILED, user_id=row.owner_id, export_id=row.id,
-              query_run_id=row.query_run_id, at=now, details={"error": reason})  # fmt: skip
-
-
 def finish_export(
     conversation: Conversation, export_id: str, name: str, rows: int, size: int, sha256: str
 ) -> ExportInfo:
@@ -243,31 +227,3 @@ def finish_export(
         assert done is not None
         record_done(session, done, name, rows, size, sha256, conversation.clock(), ttl)
     return export_info(done, conversation)
-
-
-def record_done(
-    session: Session,
-    done: Export,
-    name: str,
-    rows: int,
-    size: int,
-    sha256: str,
-    finished: dt.datetime,
-    ttl: dt.timedelta,
-) -> None:
-    """Mark ``done`` finished with its file ``<id>/<name>`` (kept for ``ttl``) and audit it."""
-    done.status = ExportStatus.DONE
-    done.rows_done = rows
-    done.bytes = size
-    done.sha256 = sha256
-    done.file_name = name
-    done.file_path = f"{done.id}/{name}"
-    done.finished_at = finished
-    done.expires_at = finished + ttl
-    done.worker = None
-    done.lease_expires_at = None
-    audit(
-        session, AuditAction.EXPORT_DONE, user_id=done.owner_id, export_id=done.id,
-        query_run_id=done.query_run_id, rows=rows, at=finished,
-        details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256},
-    )  # fmt: skip

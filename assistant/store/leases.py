@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, aliased
 
 from assistant.errors import AssistantError
 from assistant.store.models import Export, ExportStatus, User
-from assistant.store.repo import AuditAction, audit
+from assistant.store.repo import AuditAction, audit, record_ended
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -287,12 +287,7 @@ def request_cancel(session: Session, export_id: str, now: dt.datetime) -> bool:
     if row.status is ExportStatus.RUNNING:
         row.cancel_requested = True
     else:
-        row.status = ExportStatus.CANCELLED
-        row.error = "cancelled before it started"
-        row.finished_at = now
-        row.worker = None
-        audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id,
-              export_id=row.id, rows=0, at=now)  # fmt: skip
+        record_ended(session, row, ExportStatus.CANCELLED, "cancelled before it started", now)
     session.flush()
     return True
 
@@ -317,14 +312,7 @@ def abandon_exhausted(session: Session, now: dt.datetime) -> list[str]:
         .execution_options(populate_existing=True)
     ).all()
     for row in rows:
-        row.status = ExportStatus.FAILED
-        row.error = (
-            f"gave up after {row.attempts} attempts: the worker running it stopped each time"
-        )
-        row.finished_at = now
-        row.worker = None
-        row.lease_expires_at = None
-        audit(session, AuditAction.EXPORT_FAILED, user_id=row.owner_id, export_id=row.id,
-              at=now, details={"error": row.error})  # fmt: skip
+        reason = f"gave up after {row.attempts} attempts: the worker running it stopped each time"
+        record_ended(session, row, ExportStatus.FAILED, reason, now)
     session.flush()
     return [row.id for row in rows]

@@ -37,6 +37,8 @@ __all__ = [
     "find_template",
     "get_owned",
     "preferences_for",
+    "record_done",
+    "record_ended",
     "requeue",
     "running_exports",
     "saved_timezone",
@@ -235,3 +237,52 @@ def find_template(session: Session, user_id: int, name: str) -> Template:
             "under that name to pick one."
         )
     return shared[0]
+
+
+def record_done(
+    session: Session,
+    done: Export,
+    name: str,
+    rows: int,
+    size: int,
+    sha256: str,
+    finished: dt.datetime,
+    ttl: dt.timedelta,
+) -> None:
+    """Mark ``done`` finished with its file ``<id>/<name>`` (kept for ``ttl``) and audit it."""
+    done.status = ExportStatus.DONE
+    done.rows_done = rows
+    done.bytes = size
+    done.sha256 = sha256
+    done.file_name = name
+    done.file_path = f"{done.id}/{name}"
+    done.finished_at = finished
+    done.expires_at = finished + ttl
+    done.worker = None
+    done.lease_expires_at = None
+    audit(
+        session, AuditAction.EXPORT_DONE, user_id=done.owner_id, export_id=done.id,
+        query_run_id=done.query_run_id, rows=rows, at=finished,
+        details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256},
+    )  # fmt: skip
+
+
+def record_ended(
+    session: Session,
+    row: Export,
+    status: ExportStatus,
+    reason: str,
+    now: dt.datetime,
+) -> None:
+    """Mark ``row`` failed or cancelled for ``reason`` (what the person reads); audit it."""
+    row.status = status
+    row.error = reason
+    row.finished_at = now
+    row.worker = None
+    row.lease_expires_at = None
+    if status is ExportStatus.CANCELLED:
+        audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id, export_id=row.id,
+              rows=row.rows_done, at=now)  # fmt: skip
+    else:
+        audit(session, AuditAction.EXPORT_FAILED, user_id=row.owner_id, export_id=row.id,
+              query_run_id=row.query_run_id, at=now, details={"error": reason})  # fmt: skip

@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.engine import Conversation
 from assistant.errors import AssistantError
-from assistant.exporting import record_done, record_ended, write_file
+from assistant.exporting import write_file
 from assistant.files import export_folder
 from assistant.settings import Settings
 from assistant.storage import LocalStorage, Storage
@@ -48,6 +48,8 @@ from assistant.store import (
     create_store_engine,
     leases,
     process_identity,
+    record_done,
+    record_ended,
     session_factory,
 )
 from assistant.store.leases import Claim, LeaseLost
