@@ -150,9 +150,12 @@ def claim(
     export it waited for had finished), so the recorded runs of one owner never overlap
     more than the cap; otherwise it is ``now``.
     """
-    owner_id = session.scalar(select(Export.owner_id).where(Export.id == export_id))
-    if owner_id is None:
+    found = session.execute(
+        select(Export.owner_id, Export.status).where(Export.id == export_id)
+    ).one_or_none()
+    if found is None:
         return None
+    owner_id, was = found
     if cap is not None:
         # Claims for one owner take turns (PostgreSQL; SQLite runs one writer at a time).
         session.execute(select(User.id).where(User.id == owner_id).with_for_update())
@@ -170,7 +173,6 @@ def claim(
             .scalar_subquery()
         )
         conditions.append(running < cap)
-    was = session.scalar(select(Export.status).where(Export.id == export_id))
     claimed = session.execute(
         update(Export)
         .where(*conditions)
