@@ -53,7 +53,7 @@ class Result:
     warmup: bool = False
     out_mib: float | None = None
     error: str | None = None
-    note: str | None = None  # the "note" of the process's JSON line, if any
+    note: str | None = None  # the "notes" of the process's JSON line, joined
     extrapolated_from: int | None = None
 
 
@@ -154,8 +154,8 @@ def _summary(stdout: str) -> dict[str, Any] | None:
 
 
 def _note(stdout: str) -> str | None:
-    note = (_summary(stdout) or {}).get("note")
-    return str(note) if note else None
+    notes = (_summary(stdout) or {}).get("notes")
+    return "; ".join(map(str, notes)) if notes else None
 
 
 def _file_check(out: Path) -> Check:

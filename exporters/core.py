@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -47,10 +47,17 @@ class ExportResult:
     sha256: str
     seconds: float
     path: Path
-    note: str | None = None  # e.g. "PDF shows the first 100,000 of 250,000 rows"
+    # What the file could not hold exactly, in words: "PDF shows the first 100,000 of
+    # 250,000 rows", "column 3 (id) is named id_2", "2 texts were cut to 32,767 characters".
+    notes: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str | None:
+        """The notes as one sentence, or None when the file holds everything exactly."""
+        return "; ".join(self.notes) or None
 
     def summary(self) -> dict[str, Any]:
-        """The contract's one-line JSON summary."""
+        """The contract's one-line JSON summary (with ``notes`` when there are any)."""
         return {
             "format": self.format.value,
             "rows": self.rows,
@@ -58,7 +65,7 @@ class ExportResult:
             "sha256": self.sha256,
             "seconds": round(self.seconds, 3),
             "path": str(self.path),
-            **({"note": self.note} if self.note else {}),
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
 
@@ -149,13 +156,14 @@ def export(
         options = parse_options(spec.options, options.model_dump(exclude_unset=True))
     if isinstance(reader, pa.Table):
         reader = reader.to_reader()
-    schema, batches = project(reader, options)
+    schema, batches, notes = project(reader, options, unique=spec.unique_names)
     generated_at = generation_time(options)
     context = WriteContext(
         title=options.title or _title_from(query),
         query=query,
         generated_at=generated_at,
         rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
+        notes=notes,
     )
 
     out_path = Path(out)
@@ -172,7 +180,7 @@ def export(
         sha256=sink.hexdigest(),
         seconds=time.perf_counter() - started,
         path=out_path.resolve(),
-        note=summary.note if summary else None,
+        notes=tuple(context.notes) + ((summary.note,) if summary and summary.note else ()),
     )
 
 
@@ -215,22 +223,42 @@ class Tracker:
 
 
 def project(
-    reader: pa.RecordBatchReader, options: CommonOptions
-) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """Apply columns / exclude / rename / limit lazily, batch by batch."""
-    names = reader.schema.names
-    wanted = list(options.columns) if options.columns else list(names)
+    reader: pa.RecordBatchReader, options: CommonOptions, *, unique: bool = False
+) -> tuple[pa.Schema, Iterator[pa.RecordBatch], list[str]]:
+    """Apply columns / exclude / rename / limit lazily, batch by batch.
+
+    Columns are taken by position, so repeated names (``SELECT * FROM a JOIN b``) keep
+    their own values. Options name a column by its unique name (:func:`unique_names`:
+    the first ``id`` is ``id``, the second ``id_2``). With ``unique`` the output names
+    are made unique the same way, and the notes returned say which were renamed.
+    """
+    original = reader.schema.names
+    keys = unique_names(original)
+    wanted = list(options.columns) if options.columns else list(keys)
     for name in [*wanted, *options.exclude, *options.rename]:
-        if name not in names:
-            raise UnknownColumn(f"there is no column {name!r}; the result has: {', '.join(names)}")
-    keep = [name for name in wanted if name not in set(options.exclude)]
+        if name not in keys:
+            raise UnknownColumn(f"there is no column {name!r}; the result has: {', '.join(keys)}")
+    keep = [key for key in wanted if key not in set(options.exclude)]
     if not keep:
         raise UnknownColumn("no columns are left to export after `columns`/`exclude`")
-    indices = [names.index(name) for name in keep]
-    fields = [reader.schema.field(i) for i in indices]
-    fields = [f.with_name(options.rename.get(f.name, f.name)) for f in fields]
+    indices = [keys.index(key) for key in keep]
+    names = [options.rename.get(key, original[i]) for key, i in zip(keep, indices, strict=True)]
+    notes = []
+    if unique:
+        distinct = unique_names(names)
+        renamed = [
+            f"column {position} ({name}) is named {new}"
+            for position, (name, new) in enumerate(zip(names, distinct, strict=True), 1)
+            if name != new
+        ]
+        if renamed:
+            notes.append("repeated column names were made unique: " + ", ".join(renamed))
+        names = distinct
+    fields = [
+        reader.schema.field(i).with_name(name) for i, name in zip(indices, names, strict=True)
+    ]
     schema = pa.schema(fields)
-    identity = indices == list(range(len(names))) and not options.rename
+    identity = indices == list(range(len(original))) and names == original
 
     def batches() -> Iterator[pa.RecordBatch]:
         remaining = options.limit
@@ -249,7 +277,31 @@ def project(
                 )
             yield batch
 
-    return schema, batches()
+    return schema, batches(), notes
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """``names`` made distinct: the first of a name keeps it, later ones get ``_2``, ``_3``…
+
+    A suffix already used by another column is skipped, so the result does not depend on
+    anything but the names and their order.
+
+    >>> unique_names(["id", "name", "id", "id_2", "id"])
+    ['id', 'name', 'id_3', 'id_2', 'id_4']
+    """
+    taken = set(names)
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        if name in seen:
+            number = 2
+            while f"{name}_{number}" in taken:
+                number += 1
+            name = f"{name}_{number}"
+            taken.add(name)
+        seen.add(name)
+        out.append(name)
+    return out
 
 
 def generation_time(options: CommonOptions) -> dt.datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, BinaryIO
 
@@ -38,6 +38,15 @@ class WriteContext:
     query: str | None
     generated_at: dt.datetime  # timezone-aware; pins timestamps inside the file
     rows_total: int | None  # when known up front (progress, metadata)
+    notes: list[str] = field(default_factory=list)  # see note()
+
+    def note(self, text: str) -> None:
+        """Say what the file could not hold exactly (a cut text, a value written as text).
+
+        Notes end up in the export's result; saying the same thing twice keeps one.
+        """
+        if text not in self.notes:
+            self.notes.append(text)
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,9 @@ class FormatSpec:
     options: type[CommonOptions]
     writer: Writer
     description: str = ""
+    # Keys and field names must differ (JSON, Parquet, XLSX): repeated column names are
+    # then renamed `id`, `id_2`, ... (see exporters.core.unique_names); others keep them.
+    unique_names: bool = False
 
 
 _REGISTRY: dict[Format, FormatSpec] = {}

@@ -75,6 +75,7 @@ class WorkbookResult:
     seconds: float
     path: Path
     sheets: list[SheetSummary]
+    notes: tuple[str, ...] = ()  # what the file could not hold exactly (see ExportResult)
 
 
 def export_workbook(
@@ -132,13 +133,16 @@ def export_workbook(
         seconds=time.perf_counter() - started,
         path=out_path.resolve(),
         sheets=summaries,
+        notes=tuple(context.notes),
     )
 
 
 def _write_sheet(book: Book, sheet: Sheet, options: XlsxOptions, tracker: Tracker) -> SheetSummary:
     """Write one result to its sheet(s), reading its reader to the end."""
     reader = sheet.reader.to_reader() if isinstance(sheet.reader, pa.Table) else sheet.reader
-    schema, batches = project(reader, options)
+    schema, batches, notes = project(reader, options, unique=True)
+    for note in notes:
+        book.context.note(f"{sheet.name}: {note}")
     result = book.result(schema, sheet.name, sheet.name)
     # Closed before the next sheet is asked for: the read-ahead thread must have stopped
     # reading before the caller's generator closes this stream.

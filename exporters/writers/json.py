@@ -209,5 +209,6 @@ SPECS = (
         JsonOptions,
         write_json,
         "a JSON array of objects (or an object with metadata)",
+        unique_names=True,
     ),
 )

@@ -107,5 +107,6 @@ SPECS = (
         JsonlOptions,
         write_jsonl,
         "JSON Lines: one object per line",
+        unique_names=True,
     ),
 )

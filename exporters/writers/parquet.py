@@ -54,5 +54,6 @@ SPECS = (
         ParquetOptions,
         write_parquet,
         "Apache Parquet, columnar and typed",
+        unique_names=True,
     ),
 )

@@ -373,5 +373,6 @@ SPECS = (
         XlsxOptions,
         write_xlsx,
         "Excel workbook: typed cells, styled header, a new sheet every 1,048,576 rows",
+        unique_names=True,
     ),
 )

@@ -106,6 +106,43 @@ def test_columns_exclude_rename_and_limit(tmp_path: Path) -> None:
     assert out.read_text() == "id\n0\n1\n2\n"
 
 
+def joined() -> pa.Table:
+    """``SELECT * FROM a JOIN b ON b.a_id = a.id``: two ``id`` and two ``name`` columns."""
+    return pa.Table.from_arrays(
+        [pa.array([1]), pa.array(["alice"]), pa.array([99]), pa.array([1]), pa.array(["o-99"])],
+        names=["id", "name", "id", "a_id", "name"],
+    )
+
+
+def test_repeated_names_keep_their_own_values_in_order(tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    result = export(joined(), out, "csv", {"line_terminator": "lf"})
+    assert out.read_text() == "id,name,id,a_id,name\n1,alice,99,1,o-99\n"
+    assert result.notes == ()
+
+
+def test_formats_that_need_unique_names_rename_and_say_so(tmp_path: Path) -> None:
+    out = tmp_path / "a.jsonl"
+    result = export(joined(), out, "jsonl")
+    assert out.read_text() == '{"id":1,"name":"alice","id_2":99,"a_id":1,"name_2":"o-99"}\n'
+    assert result.notes == (
+        "repeated column names were made unique: column 3 (id) is named id_2, "
+        "column 5 (name) is named name_2",
+    )
+    assert result.summary()["notes"] == list(result.notes)
+    table = pq.read_table(export(joined(), tmp_path / "a.parquet", "parquet").path)
+    assert table.column_names == ["id", "name", "id_2", "a_id", "name_2"]
+    assert table.column("id_2").to_pylist() == [99]
+
+
+def test_options_name_a_repeated_column_by_its_unique_name(tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    export(joined(), out, "csv", {"columns": "name_2,id_2", "rename": "id_2:order_id"})
+    assert out.read_bytes() == b"name,order_id\r\no-99,99\r\n"
+    export(joined(), out, "csv", {"exclude": "id,name"})
+    assert out.read_bytes() == b"id,a_id,name\r\n99,1,o-99\r\n"
+
+
 def test_unknown_column_names_the_ones_available(tmp_path: Path) -> None:
     with pytest.raises(UnknownColumn, match="there is no column 'email'; the result has: id, name"):
         export(batches(3), tmp_path / "a.csv", "csv", {"columns": "id,email"})
