@@ -6,7 +6,7 @@
 2
 """
 
-from exporters.core import CancelToken, ExportResult, Progress, export
+from exporters.core import CancelToken, ExportResult, Progress, Restartable, export
 from exporters.errors import (
     BadInput,
     DestinationError,
@@ -18,6 +18,7 @@ from exporters.errors import (
     QueryRejected,
     QueryTimeout,
     SourceError,
+    TypesChanged,
     UnknownColumn,
 )
 from exporters.formats import (
@@ -52,9 +53,11 @@ __all__ = [
     "QueryRejected",
     "QueryStream",
     "QueryTimeout",
+    "Restartable",
     "Sheet",
     "SheetSummary",
     "SourceError",
+    "TypesChanged",
     "UnknownColumn",
     "WorkbookResult",
     "WriteContext",

@@ -21,12 +21,12 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeAlias
 
 import pyarrow as pa
 
-from exporters.errors import DestinationError, ExportCancelled, UnknownColumn
-from exporters.formats import Format, WriteContext, get_format
+from exporters.errors import DestinationError, ExportCancelled, TypesChanged, UnknownColumn
+from exporters.formats import Format, FormatSpec, WriteContext, get_format
 from exporters.options import CommonOptions, ParquetOptions, parse_options
 from exporters.prefetch import prefetched
 
@@ -127,8 +127,20 @@ class HashingSink:
         return self._sha.hexdigest()
 
 
+class Restartable(Protocol):
+    """A source that can run its query again with wider column types (a QueryStream)."""
+
+    reader: pa.RecordBatchReader
+    notes: list[str]
+
+    def restart(self, change: TypesChanged) -> None: ...
+
+
+Source: TypeAlias = pa.RecordBatchReader | pa.Table | Restartable
+
+
 def export(
-    reader: pa.RecordBatchReader | pa.Table,
+    reader: Source,
     out: str | os.PathLike[str],
     format: Format | str,
     options: CommonOptions | Mapping[str, Any] | None = None,
@@ -139,6 +151,11 @@ def export(
     cancel: CancelToken | None = None,
 ) -> ExportResult:
     """Write ``reader``'s rows to ``out`` in ``format``; the file appears only when whole.
+
+    ``reader`` may be a :class:`~exporters.QueryStream`: when its later rows need wider
+    column types than its first ones (see :class:`~exporters.TypesChanged`), the query
+    runs again with them and the file is written anew; the stream's notes join the
+    result's.
 
     >>> import pyarrow as pa, tempfile, pathlib
     >>> table = pa.table({"id": [1, 2], "name": ["Ada", "Linus"]})
@@ -154,8 +171,34 @@ def export(
         options = parse_options(spec.options, options or {})
     elif not isinstance(options, spec.options):
         options = parse_options(spec.options, options.model_dump(exclude_unset=True))
-    if isinstance(reader, pa.Table):
-        reader = reader.to_reader()
+    while True:
+        try:
+            return _write(spec, reader, Path(out), options, query, rows_total, started,
+                          progress, cancel)  # fmt: skip
+        except TypesChanged as change:
+            if isinstance(reader, pa.RecordBatchReader | pa.Table):
+                raise
+            reader.restart(change)  # the partial file is gone; write it again
+
+
+def _write(
+    spec: FormatSpec,
+    source: Source,
+    out: Path,
+    options: CommonOptions,
+    query: str | None,
+    rows_total: int | None,
+    started: float,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> ExportResult:
+    """One attempt at the file: the batches of ``source`` through the format's writer."""
+    if isinstance(source, pa.Table):
+        reader = source.to_reader()
+    elif isinstance(source, pa.RecordBatchReader):
+        reader = source
+    else:
+        reader = source.reader
     schema, batches, notes = project(reader, options, unique=spec.unique_names)
     generated_at = generation_time(options)
     context = WriteContext(
@@ -165,22 +208,25 @@ def export(
         rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
         notes=notes,
     )
-
-    out_path = Path(out)
-    with atomic_output(out_path, options, generated_at, cancel) as (sink, target):
+    with atomic_output(out, options, generated_at, cancel) as (sink, target):
         tracker = Tracker(sink, context.rows_total, started, progress, cancel)
         # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
         # stopped reading before the caller closes the database under it.
         with contextlib.closing(prefetched(batches)) as ahead:
             summary = spec.writer(schema, tracker.watch(ahead), target, options, context)
+    source_notes = [] if isinstance(source, pa.Table | pa.RecordBatchReader) else source.notes
     return ExportResult(
         format=spec.format,
         rows=summary.rows if summary else tracker.rows,
         bytes=sink.bytes,
         sha256=sink.hexdigest(),
         seconds=time.perf_counter() - started,
-        path=out_path.resolve(),
-        notes=tuple(context.notes) + ((summary.note,) if summary and summary.note else ()),
+        path=out.resolve(),
+        notes=(
+            *source_notes,
+            *context.notes,
+            *((summary.note,) if summary and summary.note else ()),
+        ),
     )
 
 

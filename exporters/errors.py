@@ -8,7 +8,8 @@
     │   ├── UnknownColumn         `columns`/`exclude`/`rename` names a column the result lacks
     │   └── DestinationError      the output path cannot be written
     ├── SourceError               the database failed to run an accepted query
-    │   └── QueryTimeout          the query ran past its time limit
+    │   ├── QueryTimeout          the query ran past its time limit
+    │   └── TypesChanged          later rows need wider column types: the read restarts
     ├── ExportCancelled           a cancel token fired; no file was left behind
     └── EncodingFailed            a value cannot be written in the asked encoding
 
@@ -17,6 +18,9 @@ with ``raise ... from exc`` so callers only ever see this tree.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 
 class ExporterError(Exception):
@@ -57,6 +61,19 @@ class SourceError(ExporterError):
 
 class QueryTimeout(SourceError):
     """The query took longer than the configured limit and was stopped."""
+
+
+class TypesChanged(SourceError):
+    """A batch held values its column's type (decided from the first rows) cannot hold.
+
+    ``widened`` maps column positions to wider Arrow types. :func:`exporters.export`
+    catches it, starts the query again with those types and writes the file anew; a
+    caller reading batches itself sees a SourceError saying which column changed.
+    """
+
+    def __init__(self, message: str, widened: Mapping[int, Any]) -> None:
+        super().__init__(message)
+        self.widened = dict(widened)
 
 
 class ExportCancelled(ExporterError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyarrow as pa
 
+from exporters.errors import TypesChanged
 from exporters.guard import CheckedQuery, check_query
 from exporters.sources.url import parse_url
 
@@ -21,18 +22,32 @@ class _Closable(Protocol):
     def close(self) -> None: ...
 
 
+ColumnTypes = Mapping[int, pa.DataType]
+
+
 @dataclass
 class QueryStream:
     """A running read-only query: its Arrow schema and its batches, read lazily.
 
     Use it as a context manager (or call :meth:`close`) so the connection and the
     read-only transaction are released even when the consumer stops early.
+
+    Column types are decided from the first batch; when a later one needs a wider type
+    (a column of numbers turns to text, a NUMERIC's scale grows), reading it raises
+    :class:`~exporters.TypesChanged` and :meth:`restart` runs the query again with the
+    wider types. ``notes`` say what is written differently from the database's own
+    type (e.g. a column of numbers and text written as text); they are complete once
+    every batch is read.
     """
 
     query: CheckedQuery
     reader: pa.RecordBatchReader
     rows_total: int | None = None
+    notes: list[str] = field(default_factory=list)
+    column_types: dict[int, pa.DataType] = field(default_factory=dict)
+    fast_lane: bool = False  # read through DuckDB's scanner (a restart reads in SQLite)
     _resources: list[_Closable] = field(default_factory=list)
+    _reopen: Callable[[ColumnTypes], QueryStream] | None = None
 
     @property
     def schema(self) -> pa.Schema:
@@ -40,6 +55,27 @@ class QueryStream:
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         return iter(self.reader)
+
+    def read_all(self) -> pa.Table:
+        """Every row as one table, restarting with wider types whenever needed."""
+        while True:
+            try:
+                return self.reader.read_all()
+            except TypesChanged as change:
+                self.restart(change)
+
+    def restart(self, change: TypesChanged) -> None:
+        """Run the query again from the start with the wider types ``change`` asks for.
+
+        Raises ``change`` itself when it widens nothing (no progress can be made).
+        """
+        types = {**self.column_types, **change.widened}
+        if self._reopen is None or (types == self.column_types and not self.fast_lane):
+            raise change
+        self.close()
+        fresh = self._reopen(types)
+        self.reader, self.notes, self._resources = fresh.reader, fresh.notes, fresh._resources
+        self.column_types, self.fast_lane = types, fresh.fast_lane
 
     def close(self) -> None:
         while self._resources:
@@ -71,22 +107,36 @@ def open_query(
     batch_size: int = DEFAULT_BATCH_ROWS,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     fast: bool = True,
+    column_types: ColumnTypes | None = None,
 ) -> QueryStream:
     """Check ``sql`` with the guard and start it on the database at ``url``.
 
     ``fast`` lets a SQLite query stream through DuckDB's scanner when its meaning allows
     (about 3x the throughput); pass False for small reads such as a chat preview, where
-    the scanner's ~0.1-0.25 s of start-up outweighs its speed.
+    the scanner's ~0.1-0.25 s of start-up outweighs its speed. ``column_types`` fixes
+    the Arrow type of columns by position (what :meth:`QueryStream.restart` learned).
     """
     parsed = parse_url(url)
+    types = dict(column_types or {})
+
+    def reopen(wider: ColumnTypes) -> QueryStream:
+        return open_query(url, sql, batch_size=batch_size, timeout=timeout, fast=False,
+                          column_types=wider)  # fmt: skip
+
     if parsed.backend == "sqlite":
         from exporters.sources import sqlite
 
         checked = check_query(sql, "sqlite")
-        return sqlite.open_sqlite(
-            parsed, checked, batch_size=batch_size, timeout=timeout, fast=fast
+        stream = sqlite.open_sqlite(
+            parsed, checked, batch_size=batch_size, timeout=timeout, fast=fast, types=types
         )
-    from exporters.sources import postgres
+    else:
+        from exporters.sources import postgres
 
-    checked = check_query(sql, "postgres")
-    return postgres.open_postgres(parsed, checked, batch_size=batch_size, timeout=timeout)
+        checked = check_query(sql, "postgres")
+        stream = postgres.open_postgres(
+            parsed, checked, batch_size=batch_size, timeout=timeout, types=types
+        )
+    stream.column_types = types
+    stream._reopen = reopen
+    return stream

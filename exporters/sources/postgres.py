@@ -1,50 +1,40 @@
 """PostgreSQL: a READ ONLY transaction with a statement timeout, always rolled back.
 
 Rows stream through a server-side cursor, so memory stays flat for any result size.
-Arrow types come from the result's column types (OIDs), not from the values.
+Values arrive as PostgreSQL's own text and become Arrow by each column's type OID
+(:mod:`exporters.sources.postgres_types`), never by guessing from the values.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import psycopg
 import pyarrow as pa
+from psycopg import postgres
 from psycopg import sql as pgsql
+from psycopg.types import TypeInfo
+from psycopg.types.array import register_array
+from psycopg.types.string import TextLoader
 
-from exporters.errors import BadInput, InvalidQuery, QueryRejected, QueryTimeout, SourceError
+from exporters.errors import (
+    BadInput,
+    InvalidQuery,
+    QueryRejected,
+    QueryTimeout,
+    SourceError,
+    TypesChanged,
+)
 from exporters.guard import CheckedQuery
-from exporters.sources.base import QueryStream
-from exporters.sources.types import infer
+from exporters.sources import postgres_types as types_
+from exporters.sources.base import ColumnTypes, QueryStream
 from exporters.sources.url import DatabaseURL
 
-# Type OIDs from pg_type: the ones whose Arrow type is known up front.
-_BY_OID: dict[int, pa.DataType] = {
-    16: pa.bool_(),
-    20: pa.int64(),
-    21: pa.int64(),
-    23: pa.int64(),
-    26: pa.int64(),
-    700: pa.float64(),
-    701: pa.float64(),
-    25: pa.string(),
-    1043: pa.string(),
-    1042: pa.string(),
-    19: pa.string(),
-    2950: pa.string(),
-    114: pa.string(),
-    3802: pa.string(),
-    1082: pa.date32(),
-    1114: pa.timestamp("us"),
-    1184: pa.timestamp("us", tz="UTC"),
-    1083: pa.time64("us"),
-    17: pa.binary(),
-}
-_NUMERIC = 1700
+_BYTEA = 17
+# Element OIDs of the built-in array types (int4[] -> int4 ...).
+_ELEMENTS = {info.array_oid: info.oid for info in postgres.types if info.array_oid}
 
 
 def _connect(url: DatabaseURL, timeout: float) -> psycopg.Connection[Any]:
@@ -61,6 +51,15 @@ def _connect(url: DatabaseURL, timeout: float) -> psycopg.Connection[Any]:
     # READ ONLY is the database's own refusal to write; the timeout bounds the query.
     connection.execute("BEGIN READ ONLY")
     connection.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(int(timeout * 1000)))
+    # Dates and intervals are read from their text: ask for the styles parsed here when
+    # the server uses others (the defaults, ISO and postgres, change nothing).
+    if not (connection.info.parameter_status("DateStyle") or "ISO").startswith("ISO"):
+        connection.execute("SET LOCAL DateStyle = 'ISO'")
+    if connection.info.parameter_status("IntervalStyle") not in ("postgres", "iso_8601", None):
+        connection.execute("SET LOCAL IntervalStyle = 'postgres'")
+    for info in postgres.types:
+        if info.oid != _BYTEA:  # every value as PostgreSQL's text; arrays as lists of it
+            connection.adapters.register_loader(info.oid, TextLoader)
     return connection
 
 
@@ -94,8 +93,14 @@ class _Transaction:
 
 
 def open_postgres(
-    url: DatabaseURL, checked: CheckedQuery, *, batch_size: int, timeout: float
+    url: DatabaseURL,
+    checked: CheckedQuery,
+    *,
+    batch_size: int,
+    timeout: float,
+    types: ColumnTypes | None = None,
 ) -> QueryStream:
+    types = types or {}
     connection = _connect(url, timeout)
     transaction = _Transaction(connection)
     try:
@@ -104,15 +109,19 @@ def open_postgres(
         cursor.itersize = batch_size
         try:
             cursor.execute(checked.sql)
+            description = cursor.description or []
+            kinds = _column_kinds(connection, description)
             first_rows = cursor.fetchmany(batch_size)
         except psycopg.Error as exc:
             raise _translate(exc, timeout, compiling=True) from exc
-        description = cursor.description or []
         names = [column.name for column in description]
-        first = _to_batch(
-            first_rows, names, [_column_type(c, first_rows, i) for i, c in enumerate(description)]
-        )
-        schema = first.schema
+        columns = list(zip(*first_rows, strict=True)) if first_rows else [()] * len(names)
+        targets = [
+            types.get(i) or kind.first(values)
+            for i, (kind, values) in enumerate(zip(kinds, columns, strict=True))
+        ]
+        schema = pa.schema([pa.field(n, t) for n, t in zip(names, targets, strict=True)])
+        first = _to_batch(first_rows, names, kinds, schema)
 
         def batches() -> Iterator[pa.RecordBatch]:
             if first.num_rows:
@@ -124,7 +133,7 @@ def open_postgres(
                     raise _translate(exc, timeout, compiling=False) from exc
                 if not rows:
                     return
-                yield _to_batch(rows, names, list(schema.types))
+                yield _to_batch(rows, names, kinds, schema)
 
         reader = pa.RecordBatchReader.from_batches(schema, batches())
         return QueryStream(checked, reader, _resources=[transaction])
@@ -144,45 +153,49 @@ def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:
         _Transaction(connection).close()
 
 
-def _column_type(column: Any, rows: list[Any], index: int) -> pa.DataType | None:
-    if column.type_code == _NUMERIC:
-        if column.scale is not None and column.precision is not None:
-            return pa.decimal128(min(column.precision, 38), column.scale)
-        # Unconstrained NUMERIC: the widest scale in the first batch, 38 digits in all.
-        scales = [
-            -int(v.as_tuple().exponent)
-            for r in rows
-            if isinstance(v := r[index], Decimal) and v.is_finite()
-        ]
-        return pa.decimal128(38, min(max(scales, default=9), 37))
-    return _BY_OID.get(column.type_code)
+def _column_kinds(
+    connection: psycopg.Connection[Any], description: list[Any]
+) -> list[types_.PgType]:
+    """Each column's PostgreSQL type; arrays of types psycopg does not know (enums,
+    domains, extensions) are looked up in the catalog and read as lists too."""
+    unknown = [c.type_code for c in description if postgres.types.get(c.type_code) is None]
+    elements = dict(_ELEMENTS)
+    if unknown:
+        found = connection.execute(
+            "SELECT a.oid, a.typelem, e.typname FROM pg_type a JOIN pg_type e ON e.oid = a.typelem"
+            " WHERE a.oid = ANY(%s) AND a.typcategory = 'A'",
+            (unknown,),
+        ).fetchall()
+        for array_oid, element_oid, element_name in found:
+            elements[array_oid] = element_oid
+            info = TypeInfo(element_name, element_oid, array_oid)
+            register_array(info, connection)
+    return [_kind(c.type_code, c.precision, c.scale, elements) for c in description]
+
+
+def _kind(
+    oid: int, precision: int | None, scale: int | None, elements: dict[int, int]
+) -> types_.PgType:
+    element = elements.get(oid)
+    if element is not None:
+        return types_.PgType(oid, element=types_.PgType(element))
+    return types_.PgType(oid, precision, scale)
 
 
 def _to_batch(
-    rows: list[Any], names: list[str], targets: list[pa.DataType | None]
+    rows: list[Any], names: list[str], kinds: list[types_.PgType], schema: pa.Schema
 ) -> pa.RecordBatch:
+    """One batch in ``schema``'s types, or TypesChanged naming the columns to widen."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    arrays = []
-    for name, values, target in zip(names, columns, targets, strict=True):
-        data = list(values)
-        if target is None:
-            arrays.append(_fallback(data))
-            continue
-        if target == pa.string():
-            data = [v if v is None or isinstance(v, str) else json.dumps(v) for v in data]
+    arrays: list[pa.Array] = []
+    widened: dict[int, pa.DataType] = {}
+    for i, (kind, values, target) in enumerate(zip(kinds, columns, schema.types, strict=True)):
         try:
-            arrays.append(pa.array(data, target))
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise SourceError(
-                f"column {name!r} has a value Arrow cannot hold as {target}: {exc}"
-            ) from None
-    return pa.RecordBatch.from_arrays(arrays, names=names)
-
-
-def _fallback(values: list[Any]) -> pa.Array:
-    array = infer(values)
-    return (
-        pa.array([None if v is None else str(v) for v in values], pa.string())
-        if (pa.types.is_null(array.type) or pa.types.is_struct(array.type))
-        else array
-    )
+            arrays.append(types_.convert(kind, values, target))
+        except types_.Misfit:
+            wider = types_.widen(kind, target, values)
+            widened[i] = types_.TEXT if wider == target else wider
+    if widened:
+        which = ", ".join(f"column {i + 1} ({names[i]}) to {kind}" for i, kind in widened.items())
+        raise TypesChanged(f"later rows need wider types: {which}", widened)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

@@ -6,30 +6,41 @@ Defences beyond the guard (SQLite's read-only mode alone is not a sandbox):
   guard's deny-list, so even a statement the guard missed cannot write or ATTACH;
 - a progress handler stops the query at its deadline.
 
-Every query is compiled by SQLite under that authorizer. Queries made only of columns,
-literals and comparisons mean the same in DuckDB, so those stream through DuckDB's
-SQLite scanner (about 3x faster than sqlite3 rows); everything else runs in SQLite.
+Every query is compiled by SQLite under that authorizer. Column types follow the values
+SQLite holds (:mod:`exporters.sources.sqlite_values`). Queries made only of columns,
+literals and comparisons on numbers and text mean the same in DuckDB, so those stream
+through DuckDB's SQLite scanner (about 3x faster than sqlite3 rows) when every output
+column has a declared type DuckDB reads exactly; where DuckDB's reading of a date could
+drop part of the stored text (a time on a DATE, an offset on a DATETIME), a check runs
+beside it in SQLite, and any doubt sends the query back to SQLite itself.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
-from sqlglot import exp
 
-from exporters.errors import BadInput, InvalidQuery, QueryRejected, QueryTimeout, SourceError
+from exporters.errors import (
+    BadInput,
+    InvalidQuery,
+    QueryRejected,
+    QueryTimeout,
+    SourceError,
+    TypesChanged,
+)
 from exporters.guard import CheckedQuery, is_denied_function
-from exporters.sources.base import QueryStream
-from exporters.sources.types import conform, declared_sqlite_type, infer, result_types
+from exporters.sources import sqlite_fast as fast_lane
+from exporters.sources import sqlite_values as values_
+from exporters.sources.base import ColumnTypes, QueryStream
+from exporters.sources.types import annotated, declared_sqlite_type, result_types
 from exporters.sources.url import DatabaseURL
 
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
@@ -55,28 +66,62 @@ def connect_readonly(path: str, timeout: float) -> sqlite3.Connection:
 
 
 def open_sqlite(
-    url: DatabaseURL, checked: CheckedQuery, *, batch_size: int, timeout: float, fast: bool = True
+    url: DatabaseURL,
+    checked: CheckedQuery,
+    *,
+    batch_size: int,
+    timeout: float,
+    fast: bool = True,
+    types: ColumnTypes | None = None,
 ) -> QueryStream:
     path = url.database
     if path in ("", ":memory:"):
         raise BadInput("give the SQLite database file, e.g. sqlite:///var/demo.db")
+    types = types or {}
     connection = connect_readonly(path, timeout)
     try:
         schema = _declared_schema(connection)
         connection.set_authorizer(_authorize)
         cursor = _execute(connection, checked.sql, timeout)
         names = [column[0] for column in cursor.description]
-        typed = dict(result_types(checked.tree, schema, "sqlite"))
-        targets = [typed.get(name) for name in names]
-        if fast and _portable(checked.tree) and (lane := _duckdb_lane(path, checked, batch_size)):
-            cursor.close()
-            reader = _conformed(lane, names, targets)
-            return QueryStream(checked, reader, _resources=[_Closer(lane), connection])
-        reader = _sqlite_reader(cursor, names, targets, batch_size, timeout)
-        return QueryStream(checked, reader, _resources=[connection])
+        declared = [kind for _, kind in result_types(checked.tree, schema, "sqlite")]
+        if len(declared) != len(names):  # sqlglot could not follow the query
+            declared = [None] * len(names)
+        columns = [_Column(i, name, declared[i]) for i, name in enumerate(names)]
+        notes: list[str] = []
+        if fast and not types and _fast_lane_fits(connection, checked, schema, declared):
+            lane = fast_lane.open_lane(path, checked, batch_size)
+            if lane is not None:
+                cursor.close()
+                check = fast_lane.DateCheck(lambda: _checker(path, timeout), checked.sql, declared)
+                targets = [kind for kind in declared if kind is not None]
+                reader = fast_lane.reader(lane, names, targets, check, fast_lane.duckdb_errors())
+                return QueryStream(
+                    checked, reader, notes=notes, fast_lane=True,
+                    _resources=[fast_lane.Closer(lane), check, connection],
+                )  # fmt: skip
+        reader = _sqlite_reader(cursor, columns, types, batch_size, timeout, notes)
+        return QueryStream(checked, reader, notes=notes, _resources=[connection])
     except BaseException:
         connection.close()
         raise
+
+
+def _checker(path: str, timeout: float) -> sqlite3.Connection:
+    connection = connect_readonly(path, timeout)
+    connection.set_authorizer(_authorize)
+    return connection
+
+
+def _fast_lane_fits(
+    connection: sqlite3.Connection,
+    checked: CheckedQuery,
+    schema: dict[str, dict[str, str]],
+    declared: list[pa.DataType | None],
+) -> bool:
+    compared = fast_lane.comparison_types(annotated(checked.tree, schema, "sqlite"))
+    plan = [row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {checked.sql}")]
+    return fast_lane.fits(checked.tree, declared, compared, plan)
 
 
 def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:
@@ -120,12 +165,25 @@ def _declared_schema(connection: sqlite3.Connection) -> dict[str, dict[str, str]
     return schema
 
 
+@dataclass(frozen=True)
+class _Column:
+    """One output column: its position, name and the type its schema declares."""
+
+    index: int
+    name: str
+    declared: pa.DataType | None
+
+    def label(self) -> str:
+        return f"column {self.index + 1} ({self.name})"
+
+
 def _sqlite_reader(
     cursor: sqlite3.Cursor,
-    names: list[str],
-    targets: list[pa.DataType | None],
+    columns: list[_Column],
+    types: ColumnTypes,
     batch_size: int,
     timeout: float,
+    notes: list[str],
 ) -> pa.RecordBatchReader:
     def fetch() -> list[Any]:
         try:
@@ -134,133 +192,71 @@ def _sqlite_reader(
             raise _translate(exc, timeout) from exc
 
     rows = fetch()
-    first = _to_batch(rows, names, targets)
-    schema = first.schema
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    targets = [types.get(c.index) or values_.choose(values[c.index], c.declared) for c in columns]
+    schema = pa.schema([pa.field(c.name, kind) for c, kind in zip(columns, targets, strict=True)])
+    first = _to_batch(rows, columns, schema, notes)
 
     def batches() -> Iterator[pa.RecordBatch]:
         if first.num_rows:
             yield first
         while rows := fetch():
-            yield _to_batch(rows, names, list(schema.types))
+            yield _to_batch(rows, columns, schema, notes)
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _to_batch(
-    rows: list[Any], names: list[str], targets: list[pa.DataType | None]
+    rows: list[Any], columns: list[_Column], schema: pa.Schema, notes: list[str]
 ) -> pa.RecordBatch:
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    arrays = []
-    for name, values, target in zip(names, columns, targets, strict=True):
-        array = infer(list(values))
-        if target is None:  # not known from the schema: take the values' type
-            target = pa.string() if pa.types.is_null(array.type) else array.type
-        arrays.append(conform(array, target, name))
-    return pa.RecordBatch.from_arrays(arrays, names=names)
+    """One batch in ``schema``'s types, or TypesChanged naming the columns to widen."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    arrays: list[pa.Array] = []
+    widened: dict[int, pa.DataType] = {}
+    for column, target, data in zip(columns, schema.types, values, strict=True):
+        stored = values_.stored_kinds(data)
+        try:
+            arrays.append(values_.convert(data, target, stored))
+        except values_.Misfit:
+            wider = values_.join(target, values_.choose(data, column.declared))
+            widened[column.index] = values_.TEXT if wider == target else wider
+            continue
+        _note_kinds(column, target, stored, notes)
+    if widened:
+        which = ", ".join(f"{columns[i].label()} to {kind}" for i, kind in widened.items())
+        raise TypesChanged(f"later rows need wider types: {which}", widened)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _conformed(
-    reader: pa.RecordBatchReader, names: list[str], targets: list[pa.DataType | None]
-) -> pa.RecordBatchReader:
-    fields = [
-        pa.field(name, target or kind)
-        for name, target, kind in zip(names, targets, reader.schema.types, strict=True)
-    ]
-    schema = pa.schema(fields)
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for batch in reader:
-            arrays = [
-                conform(column, field.type, field.name)
-                for column, field in zip(batch.columns, fields, strict=True)
-            ]
-            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
-
-    return pa.RecordBatchReader.from_batches(schema, batches())
-
-
-# --------------------------------------------------------------------- DuckDB lane
-
-_PORTABLE = (
-    exp.Select,
-    exp.Column,
-    exp.Star,
-    exp.Identifier,
-    exp.Table,
-    exp.TableAlias,
-    exp.From,
-    exp.Where,
-    exp.Order,
-    exp.Ordered,
-    exp.Limit,
-    exp.Offset,
-    exp.Literal,
-    exp.Boolean,
-    exp.Null,
-    exp.Alias,
-    exp.And,
-    exp.Or,
-    exp.Not,
-    exp.Paren,
-    exp.EQ,
-    exp.NEQ,
-    exp.GT,
-    exp.GTE,
-    exp.LT,
-    exp.LTE,
-    exp.Is,
-    exp.In,
-    exp.Between,
-    exp.Neg,
-)
-
-
-def _portable(tree: exp.Expr) -> bool:
-    """Whether the query means exactly the same in DuckDB as in SQLite."""
-    return all(isinstance(node, _PORTABLE) for node in tree.walk())
-
-
-class _Closer:
-    def __init__(self, reader: pa.RecordBatchReader) -> None:
-        self.reader = reader
-
-    def close(self) -> None:
-        self.reader.close()
-
-
-def _duckdb_extension() -> str | None:
-    try:
-        import duckdb
-    except ImportError:
-        return None
-    root = Path(duckdb.__file__).parent.parent / "duckdb_ext" / "extensions"
-    found = glob.glob(
-        str(root / f"v{duckdb.__version__}" / "*" / "sqlite_scanner.duckdb_extension")
-    )
-    return found[0] if found else None
-
-
-def _duckdb_lane(path: str, checked: CheckedQuery, batch_size: int) -> pa.RecordBatchReader | None:
-    """Stream the query through DuckDB's SQLite scanner, or None if it is unavailable."""
-    extension = _duckdb_extension()
-    if extension is None or os.environ.get("EXPORTERS_NO_DUCKDB"):
-        return None
-    import duckdb
-
-    try:
-        con = duckdb.connect(
-            config={"threads": 1}
-        )  # one SQLite scan; our writer needs the other core
-        con.execute(f"LOAD '{extension}'")
-        con.execute(
-            f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS source (TYPE sqlite, READ_ONLY)"
+def _note_kinds(
+    column: _Column, target: pa.DataType, stored: values_.Stored, notes: list[str]
+) -> None:
+    """Say when a column is not written as the kind its schema declares."""
+    note = None
+    if pa.types.is_string(target) and (kinds := stored.non_text()):
+        note = f"{column.label()} holds {' and '.join(kinds)} values; they are written as text"
+    elif (
+        column.declared is not None
+        and not _same_family(column.declared, target)
+        and not pa.types.is_null(target)
+    ):
+        note = f"{column.label()} is declared {_sql_name(column.declared)} but holds " + (
+            f"{_sql_name(target)} values; they are written as stored"
         )
-        con.execute("USE source")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-        sql = checked.tree.sql(dialect="duckdb")
-        return con.execute(sql).fetch_record_batch(batch_size)
-    except duckdb.Error:
-        with contextlib.suppress(Exception):
-            con.close()
-        return None  # fall back to SQLite itself, which already compiled the query
+    if note and note not in notes:
+        notes.append(note)
+
+
+def _same_family(declared: pa.DataType, target: pa.DataType) -> bool:
+    if declared == target:
+        return True
+    temporal = (pa.types.is_date, pa.types.is_timestamp)
+    return any(test(declared) for test in temporal) and any(test(target) for test in temporal)
+
+
+def _sql_name(kind: pa.DataType) -> str:
+    if pa.types.is_decimal(kind):
+        return f"DECIMAL({kind.precision},{kind.scale})"
+    names = {pa.int64(): "INTEGER", pa.float64(): "REAL", pa.bool_(): "BOOLEAN",
+             pa.date32(): "DATE", pa.binary(): "BLOB", values_.TEXT: "TEXT"}  # fmt: skip
+    return names.get(kind, "DATETIME" if pa.types.is_timestamp(kind) else str(kind))

@@ -14,7 +14,7 @@ import sqlglot
 
 from exporters import InvalidQuery, QueryRejected, QueryTimeout, open_query
 from exporters.guard import CheckedQuery
-from exporters.sources import count_rows, postgres, sqlite
+from exporters.sources import count_rows, postgres, sqlite, sqlite_fast
 from exporters.sources.url import parse_url
 
 SCHEMA = """
@@ -225,7 +225,7 @@ def test_every_guard_attack_is_refused_on_postgres_and_changes_nothing(pg: str) 
 def test_the_duckdb_lane_is_installed_and_matches_duckdb() -> None:
     # A DuckDB upgrade without its matching scanner wheel would silently fall back to the
     # (correct but ~2.5x slower) sqlite3 lane; this keeps that from going unnoticed.
-    assert sqlite._duckdb_extension() is not None
+    assert sqlite_fast.extension() is not None
 
 
 @pytest.mark.parametrize("lane", ["duckdb", "sqlite"])
@@ -250,6 +250,6 @@ def test_fast_false_keeps_a_small_read_in_sqlite(db: Path, monkeypatch: pytest.M
     def no_duckdb(*args: object) -> None:
         raise AssertionError("the DuckDB lane must not start for fast=False")
 
-    monkeypatch.setattr(sqlite, "_duckdb_lane", no_duckdb)
+    monkeypatch.setattr(sqlite_fast, "open_lane", no_duckdb)
     with open_query(f"sqlite:///{db}", "SELECT * FROM orders", batch_size=2, fast=False) as s:
         assert next(iter(s)).num_rows == 2
