@@ -110,7 +110,7 @@ def open_postgres(
         try:
             cursor.execute(checked.sql)
             description = cursor.description or []
-            kinds = _column_kinds(connection, description)
+            kinds = _column_kinds(connection, cursor, description)
             first_rows = cursor.fetchmany(batch_size)
         except psycopg.Error as exc:
             raise _translate(exc, timeout, compiling=True) from exc
@@ -136,7 +136,16 @@ def open_postgres(
                 yield _to_batch(rows, names, kinds, schema)
 
         reader = pa.RecordBatchReader.from_batches(schema, batches())
-        return QueryStream(checked, reader, _resources=[transaction])
+        notes = [
+            f"column {i + 1} ({column.name}) holds {column.type_display} values no typed "
+            "column holds (NaN, infinity, 24:00, too many digits, arrays of several sizes); "
+            "they are written as PostgreSQL's text"
+            for i, (column, kind, target) in enumerate(
+                zip(description, kinds, targets, strict=True)
+            )
+            if pa.types.is_string(target) and kind.fixed() != types_.TEXT
+        ]
+        return QueryStream(checked, reader, notes=notes, _resources=[transaction])
     except BaseException:
         transaction.close()
         raise
@@ -154,7 +163,7 @@ def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:
 
 
 def _column_kinds(
-    connection: psycopg.Connection[Any], description: list[Any]
+    connection: psycopg.Connection[Any], cursor: psycopg.ServerCursor[Any], description: list[Any]
 ) -> list[types_.PgType]:
     """Each column's PostgreSQL type; arrays of types psycopg does not know (enums,
     domains, extensions) are looked up in the catalog and read as lists too."""
@@ -166,10 +175,11 @@ def _column_kinds(
             " WHERE a.oid = ANY(%s) AND a.typcategory = 'A'",
             (unknown,),
         ).fetchall()
-        for array_oid, element_oid, element_name in found:
+        for array_text, element_text, element_name in found:  # every value comes as text
+            array_oid, element_oid = int(array_text), int(element_text)
             elements[array_oid] = element_oid
             info = TypeInfo(element_name, element_oid, array_oid)
-            register_array(info, connection)
+            register_array(info, cursor)
     return [_kind(c.type_code, c.precision, c.scale, elements) for c in description]
 
 

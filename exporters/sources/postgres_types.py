@@ -334,12 +334,14 @@ def _depth(values: Sequence[Any]) -> int | None:
     when they differ."""
     depths = {_value_depth(v) for v in values if v}
     depths.discard(0)
-    if len(depths) > 1:
+    if len(depths) > 1 or -1 in depths:
         return None
     return depths.pop() if depths else 0
 
 
 def _value_depth(value: Any) -> int:
+    if isinstance(value, str):
+        return -1  # an array psycopg could not read as a list: keep its text
     depth = 0
     while isinstance(value, list):
         depth += 1
