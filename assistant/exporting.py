@@ -148,7 +148,7 @@ def write_file(
         day = now.astimezone(ZoneInfo(conversation.timezone)).date()
         name = file_name(stem_for(stream.query.tables, day), request.format, request.compression)
         return export(
-            stream.reader, folder / name, request.format, options_for(conversation, request),
+            stream, folder / name, request.format, options_for(conversation, request),
             query=run.question or run.sql, rows_total=run.row_count,
             progress=progress, cancel=cancel,
         )  # fmt: skip

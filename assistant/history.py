@@ -40,7 +40,7 @@ from assistant.exporting import (
 from assistant.files import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
 from assistant.store import AuditAction, AuditEntry, Message, QueryRun
-from exporters import ExporterError, Sheet, export, export_workbook
+from exporters import ExporterError, Sheet, TypesChanged, export, export_workbook
 from intents import ExportRequest, Format, Target
 
 if TYPE_CHECKING:
@@ -114,10 +114,12 @@ def _history_workbook(
     name = f"history-{day.isoformat()}.xlsx"
     final = export_path(conversation.settings.storage_dir, export_id, name)
     counted: list[int] = []
+    learned: dict[int, dict[int, pa.DataType]] = {}  # sheet -> types its later rows needed
 
     def sheets() -> Iterator[Sheet]:
+        counted.clear()
         for index, run in enumerate(runs, start=1):
-            with conversation.source.open(run.sql) as stream:
+            with conversation.source.open(run.sql, column_types=learned.get(index)) as stream:
                 table = stream.query.tables[0] if stream.query.tables else "result"
                 counted.append(0)
                 yield Sheet(f"{index:02d} {table}", _counting(stream.reader, counted))
@@ -130,7 +132,17 @@ def _history_workbook(
     options = options_for(conversation, request.model_copy(update={"compression": None}))
     options["generated_at"] = now  # the bundle's time, as in the ZIP's entries
     try:
-        result = export_workbook(sheets(), final, options, title=f"History, {day.isoformat()}")
+        while True:
+            try:
+                result = export_workbook(sheets(), final, options,
+                                         title=f"History, {day.isoformat()}")  # fmt: skip
+                break
+            except TypesChanged as change:  # a sheet's later rows need wider types: again
+                sheet = len(counted)
+                before = learned.get(sheet)
+                learned[sheet] = {**(before or {}), **change.widened}
+                if before is not None and learned[sheet] == before:
+                    raise
     except (ExporterError, OSError) as exc:
         fail_export(conversation, export_id, str(exc))
         raise ExportFailed(str(exc)) from exc
@@ -192,12 +204,12 @@ def _export_run(
         stem = f"{index:02d}-{stem_for(stream.query.tables, day)}"
         name = file_name(stem, request.format)
         options = options_for(conversation, request.model_copy(update={"compression": None}))
-        result = export(stream.reader, folder / name, request.format, options,
+        result = export(stream, folder / name, request.format, options,
                         query=run.question or run.sql)  # fmt: skip
     return {
         "file_name": name, "question": run.question, "sql": run.sql, "rows": result.rows,
         "bytes": result.bytes, "sha256": result.sha256, "query_run_id": run.id,
-        "ran_at": run.created_at.isoformat(),
+        "ran_at": run.created_at.isoformat(), "notes": list(result.notes),
     }  # fmt: skip
 
 

@@ -23,4 +23,4 @@ def export_every_format(database: Path, folder: Path) -> Iterator[ExportResult]:
     for spec in registered_formats():
         with open_query(f"sqlite:///{database}", QUERY) as stream:
             out = folder / f"orders.{spec.extension}"
-            yield export(stream.reader, out, spec.format, OPTIONS, query=stream.query.sql)
+            yield export(stream, out, spec.format, OPTIONS, query=stream.query.sql)

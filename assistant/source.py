@@ -4,6 +4,11 @@ Every query, typed or generated, reaches the database only through the exporter 
 (:func:`exporters.open_query`): the guard, the read-only connection and the time limit
 apply to all of them. A preview reads one batch and counts the rest; an export re-reads
 the whole result as a stream, in its own read-only transaction.
+
+A preview is for eyes, and bounded: a text or binary value longer than
+``PREVIEW_CELL_CHARS`` is read cut (inside the database where it can be) and shown
+with a marker, and rows stop once the preview holds ``PREVIEW_CHARS`` characters. The
+export itself reads every value whole.
 """
 
 from __future__ import annotations
@@ -13,8 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from exporters import CheckedQuery, QueryStream, count_rows, open_query
+from exporters.options import CommonOptions
+from exporters.render import text_column
+
+PREVIEW_CELL_CHARS = 2_000  # a cell longer than this shows its start and CUT_MARK
+PREVIEW_CHARS = 1_000_000  # the rows shown stop once the preview holds this much text
+CUT_MARK = "… [cut in the preview; the export has it whole]"
+_DISPLAY = CommonOptions()
 
 
 @dataclass(frozen=True)
@@ -41,8 +54,9 @@ class DataSource:
         """Run ``sql`` (guarded) and return its first rows and its full row count."""
         started = time.perf_counter()
         with open_query(
-            self.url, sql, batch_size=self.preview_rows, timeout=self.timeout
-        ) as stream:
+            self.url, sql, batch_size=self.preview_rows, timeout=self.timeout, fast=False,
+            value_limit=PREVIEW_CELL_CHARS,
+        ) as stream:  # fmt: skip
             first = next(iter(stream.reader), None)
             table = pa.Table.from_batches([] if first is None else [first], stream.schema)
             shown = table.num_rows
@@ -53,13 +67,63 @@ class DataSource:
             query=query,
             columns=table.column_names,
             types=[str(kind) for kind in table.schema.types],
-            rows=[list(row.values()) for row in table.to_pylist()],
+            rows=preview_rows(table),
             row_count=total,
             duration_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def open(self, sql: str, *, batch_size: int | None = None) -> QueryStream:
-        """The whole result of ``sql`` as a stream of Arrow batches (close it when done)."""
-        if batch_size is None:
-            return open_query(self.url, sql, timeout=self.timeout)
-        return open_query(self.url, sql, batch_size=batch_size, timeout=self.timeout)
+    def open(
+        self,
+        sql: str,
+        *,
+        batch_size: int | None = None,
+        column_types: dict[int, pa.DataType] | None = None,
+    ) -> QueryStream:
+        """The whole result of ``sql`` as a stream of Arrow batches (close it when done).
+
+        ``column_types`` are types an earlier read learned (``TypesChanged``); with
+        them the query is read in the database itself, never through a fast lane.
+        """
+        extra: dict[str, Any] = {}
+        if batch_size is not None:
+            extra["batch_size"] = batch_size
+        if column_types is not None:
+            extra.update(column_types=column_types, fast=False)
+        return open_query(self.url, sql, timeout=self.timeout, **extra)
+
+
+def preview_rows(table: pa.Table) -> list[list[Any]]:
+    """Rows of ``table`` for display, column by column (repeated names keep their own
+    values): long values cut with :data:`CUT_MARK`, rows stopping at :data:`PREVIEW_CHARS`;
+    dates, times, intervals and JSON as the exporters write them."""
+    columns = [_display(column) for column in table.columns]
+    rows: list[list[Any]] = []
+    used = 0
+    for row in zip(*columns, strict=True):
+        used += sum(len(cell) if isinstance(cell, str) else 8 for cell in row)
+        if rows and used > PREVIEW_CHARS:
+            break
+        rows.append(list(row))
+    return rows
+
+
+def _display(column: pa.ChunkedArray) -> list[Any]:
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    kind = array.type
+    plain = (
+        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+        or pa.types.is_decimal(kind) or pa.types.is_string(kind) or pa.types.is_null(kind)
+    )  # fmt: skip
+    if not plain:
+        array = text_column(array, _DISPLAY)  # binary as hex, intervals, dates of any year
+    values: list[Any] = array.to_pylist()
+    if pa.types.is_string(array.type) and len(array):
+        long = pc.greater(pc.utf8_length(array), PREVIEW_CELL_CHARS).fill_null(False)
+        if pc.any(long).as_py():
+            return [_cut(v) if isinstance(v, str) and len(v) > PREVIEW_CELL_CHARS else v
+                    for v in values]  # fmt: skip
+    return values
+
+
+def _cut(text: str) -> str:
+    return text[:PREVIEW_CELL_CHARS] + CUT_MARK

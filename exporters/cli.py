@@ -67,9 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.progress:
                 result = _export_with_bar(stream, args, validated)
             else:
-                result = export(
-                    stream.reader, args.out, spec.format, validated, query=stream.query.sql
-                )
+                result = export(stream, args.out, spec.format, validated, query=stream.query.sql)
     except BadInput as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -109,7 +107,7 @@ def _export_with_bar(
             bar.update(task, completed=p.rows_done, rate=rate)
 
         return export(
-            stream.reader,
+            stream,
             args.out,
             args.format,
             options,

@@ -108,6 +108,7 @@ def open_query(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     fast: bool = True,
     column_types: ColumnTypes | None = None,
+    value_limit: int | None = None,
 ) -> QueryStream:
     """Check ``sql`` with the guard and start it on the database at ``url``.
 
@@ -115,28 +116,33 @@ def open_query(
     (about 3x the throughput); pass False for small reads such as a chat preview, where
     the scanner's ~0.1-0.25 s of start-up outweighs its speed. ``column_types`` fixes
     the Arrow type of columns by position (what :meth:`QueryStream.restart` learned).
+    ``value_limit`` is for previews: a text or binary value longer than that many
+    characters (bytes) arrives cut to ``value_limit + 1``, so a huge value is never
+    held whole; exports leave it unset and get every value whole.
     """
     parsed = parse_url(url)
     types = dict(column_types or {})
 
     def reopen(wider: ColumnTypes) -> QueryStream:
         return open_query(url, sql, batch_size=batch_size, timeout=timeout, fast=False,
-                          column_types=wider)  # fmt: skip
+                          column_types=wider, value_limit=value_limit)  # fmt: skip
 
     if parsed.backend == "sqlite":
         from exporters.sources import sqlite
 
         checked = check_query(sql, "sqlite")
         stream = sqlite.open_sqlite(
-            parsed, checked, batch_size=batch_size, timeout=timeout, fast=fast, types=types
-        )
+            parsed, checked, batch_size=batch_size, timeout=timeout, fast=fast, types=types,
+            value_limit=value_limit,
+        )  # fmt: skip
     else:
         from exporters.sources import postgres
 
         checked = check_query(sql, "postgres")
         stream = postgres.open_postgres(
-            parsed, checked, batch_size=batch_size, timeout=timeout, types=types
-        )
+            parsed, checked, batch_size=batch_size, timeout=timeout, types=types,
+            value_limit=value_limit,
+        )  # fmt: skip
     stream.column_types = types
     stream._reopen = reopen
     return stream

@@ -99,6 +99,7 @@ def open_postgres(
     batch_size: int,
     timeout: float,
     types: ColumnTypes | None = None,
+    value_limit: int | None = None,
 ) -> QueryStream:
     types = types or {}
     connection = _connect(url, timeout)
@@ -111,7 +112,7 @@ def open_postgres(
             cursor.execute(checked.sql)
             description = cursor.description or []
             kinds = _column_kinds(connection, cursor, description)
-            first_rows = cursor.fetchmany(batch_size)
+            first_rows = _cut(cursor.fetchmany(batch_size), value_limit)
         except psycopg.Error as exc:
             raise _translate(exc, timeout, compiling=True) from exc
         names = [column.name for column in description]
@@ -128,7 +129,7 @@ def open_postgres(
                 yield first
             while True:
                 try:
-                    rows = cursor.fetchmany(batch_size)
+                    rows = _cut(cursor.fetchmany(batch_size), value_limit)
                 except psycopg.Error as exc:
                     raise _translate(exc, timeout, compiling=False) from exc
                 if not rows:
@@ -149,6 +150,16 @@ def open_postgres(
     except BaseException:
         transaction.close()
         raise
+
+
+def _cut(rows: list[Any], limit: int | None) -> list[Any]:
+    """For previews: text and bytes longer than ``limit`` cut to ``limit + 1``."""
+    if limit is None:
+        return rows
+    return [
+        tuple(v[: limit + 1] if isinstance(v, str | bytes) and len(v) > limit else v for v in row)
+        for row in rows
+    ]
 
 
 def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:

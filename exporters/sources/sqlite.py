@@ -73,6 +73,7 @@ def open_sqlite(
     timeout: float,
     fast: bool = True,
     types: ColumnTypes | None = None,
+    value_limit: int | None = None,
 ) -> QueryStream:
     path = url.database
     if path in ("", ":memory:"):
@@ -89,7 +90,10 @@ def open_sqlite(
             declared = [None] * len(names)
         columns = [_Column(i, name, declared[i]) for i, name in enumerate(names)]
         notes: list[str] = []
-        if fast and not types and _fast_lane_fits(connection, checked, schema, declared):
+        if value_limit is not None:  # a preview: cut long values inside SQLite
+            cursor.close()
+            cursor = _execute(connection, _cut(checked.sql, len(names), value_limit), timeout)
+        elif fast and not types and _fast_lane_fits(connection, checked, schema, declared):
             lane = fast_lane.open_lane(path, checked, batch_size)
             if lane is not None:
                 cursor.close()
@@ -105,6 +109,17 @@ def open_sqlite(
     except BaseException:
         connection.close()
         raise
+
+
+def _cut(sql: str, width: int, limit: int) -> str:
+    """``sql`` with every text or blob longer than ``limit`` cut to ``limit + 1``."""
+    names = [f"c{i}" for i in range(width)]
+    cut = ", ".join(
+        f"CASE WHEN typeof({c}) IN ('text', 'blob') AND length({c}) > {limit}"
+        f" THEN substr({c}, 1, {limit + 1}) ELSE {c} END"
+        for c in names
+    )
+    return f"WITH _preview({', '.join(names)}) AS ({sql}) SELECT {cut} FROM _preview"
 
 
 def _checker(path: str, timeout: float) -> sqlite3.Connection:

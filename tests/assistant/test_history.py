@@ -121,3 +121,33 @@ def test_a_history_bundle_can_be_retried_and_made_again(chat: Conversation) -> N
     retried = chat.retry(cancelled.id).export
     assert retried is not None and retried.id == cancelled.id and retried.status == "done"
     assert retried.format == "xlsx"  # a workbook stays a workbook
+
+
+def test_history_workbook_is_redone_when_a_sheet_needs_wider_types(tmp_path: Path) -> None:
+    import sqlite3
+
+    from assistant.store import migrate
+
+    source = tmp_path / "mixed.db"
+    with sqlite3.connect(source) as db:
+        db.executescript(
+            "CREATE TABLE mixed (v);"
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+            " INSERT INTO mixed SELECT i FROM n; INSERT INTO mixed VALUES ('text');"
+        )
+    db.close()
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        source_url=f"sqlite:///{source}",
+        storage_dir=tmp_path / "files",
+    )
+    migrate(settings.database_url)
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("SELECT v FROM mixed")
+        reply = chat.handle("export everything from today as excel")
+        assert reply.export is not None and reply.export.rows == 20001, reply.text
+        book = openpyxl.load_workbook(reply.export.path or "", read_only=True)
+        values = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        assert values[:2] == ["1", "2"] and values[-1] == "text" and len(values) == 20001
+        csv_reply = chat.handle("export everything from today as csv")
+        assert csv_reply.export is not None and csv_reply.export.rows == 20001

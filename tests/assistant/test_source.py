@@ -47,3 +47,50 @@ def test_writes_are_refused_before_the_database(demo: Path) -> None:
     for sql in ("DELETE FROM orders", "SELECT 1; DROP TABLE orders"):
         with pytest.raises(QueryRejected):
             DataSource(f"sqlite:///{demo}").preview(sql)
+
+
+def test_a_preview_of_huge_values_is_bounded_and_says_it_is_cut(demo: Path) -> None:
+    from assistant.source import CUT_MARK, PREVIEW_CELL_CHARS
+
+    source = DataSource(f"sqlite:///{demo}")
+    preview = source.preview(
+        "SELECT zeroblob(300000000) AS blob, printf('%.*c', 5000000, 'x') AS text, 7 AS n"
+    )
+    blob, text, n = preview.rows[0]
+    assert blob == "00" * (PREVIEW_CELL_CHARS // 2) + CUT_MARK
+    assert text == "x" * PREVIEW_CELL_CHARS + CUT_MARK and n == 7
+    whole = source.preview("SELECT printf('%.*c', 2000, 'y') AS exact")  # not longer: whole
+    assert whole.rows == [["y" * 2000]]
+
+
+def test_a_preview_stops_adding_rows_at_its_character_budget(demo: Path) -> None:
+    from assistant.source import PREVIEW_CHARS
+
+    preview = DataSource(f"sqlite:///{demo}", preview_rows=1000).preview(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"
+        " SELECT printf('%.*c', 1900, 'z') AS wide FROM n"
+    )
+    assert 0 < len(preview.rows) < 1000 and preview.row_count == 1000
+    assert sum(len(row[0]) for row in preview.rows) <= PREVIEW_CHARS
+
+
+def test_a_preview_keeps_repeated_column_names_apart(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT);"
+            "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER, name TEXT);"
+            "INSERT INTO a VALUES (1, 'alice'); INSERT INTO b VALUES (99, 1, 'order-99');"
+        )
+    db.close()
+    preview = DataSource(f"sqlite:///{path}").preview("SELECT * FROM a JOIN b ON b.a_id = a.id")
+    assert preview.columns == ["id", "name", "id", "a_id", "name"]
+    assert preview.rows == [[1, "alice", 99, 1, "order-99"]]
+
+
+def test_open_with_learned_types_reads_in_sqlite_with_them(demo: Path) -> None:
+    import pyarrow as pa
+
+    source = DataSource(f"sqlite:///{demo}")
+    with source.open("SELECT id FROM orders", column_types={0: pa.string()}) as stream:
+        assert stream.schema.types == [pa.string()] and not stream.fast_lane
