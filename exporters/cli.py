@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from exporters.core import ExportResult, Progress, export
 from exporters.errors import BadInput, ExporterError, OptionError
@@ -58,7 +61,35 @@ def parse_option_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return options
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (past ``except Exception``), so the temporary
+    file is removed."""
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into an exception in the main thread while the export runs."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        with _terminate_cleanly():
+            return _run(argv)
+    except _Terminated:
+        print("error: terminated; no file was written", file=sys.stderr)
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         spec = get_format(args.format)

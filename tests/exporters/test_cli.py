@@ -115,3 +115,29 @@ def test_every_option_has_help() -> None:
     assert done.returncode == 0
     for flag in ("--source", "--sql", "--format", "--out", "--option", "--progress"):
         assert flag in done.stdout
+
+
+def test_sigterm_removes_the_temporary_file_like_ctrl_c(db: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "out" / "big.csv"
+    out.parent.mkdir()
+    endless = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)"
+        " SELECT i, printf('%.*c', 200, 'x') AS pad FROM n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "exporters", "--source", f"sqlite:///{db}", "--sql", endless,
+         "--format", "csv", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not any(p.stat().st_size for p in out.parent.glob(".big.csv.*.part")):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1 and stdout == ""
+    assert stderr.strip() == "error: terminated; no file was written"
+    assert list(out.parent.iterdir()) == []
