@@ -55,7 +55,7 @@ class ExportEvents:
         if event.state is JobState.done and isinstance(event.result, ExportResult):
             result = event.result
             finish_export(conversation, event.job_id, result.path.name, result.rows,
-                          result.bytes, result.sha256)  # fmt: skip
+                          result.bytes, result.sha256, result.notes)  # fmt: skip
         elif event.state is JobState.failed:
             fail_export(conversation, event.job_id, event.error or "the export failed")
         elif event.state is JobState.cancelled:
@@ -161,8 +161,7 @@ def export_query_run(
     if run.row_count is not None and run.row_count > conversation.settings.inline_export_rows:
         return export_in_background(conversation, request, run, now, retry=retry)
     info = run_export(conversation, request, run, now, retry=retry)
-    rows = "1 row" if info.rows == 1 else f"{info.rows or 0:,} rows"
-    return Reply(text=f"Here is your file {info.file_name} ({rows}).", export=info)
+    return Reply(text=file_text(info), export=info)
 
 
 def export_in_background(
@@ -188,4 +187,13 @@ def export_in_background(
         info = export_info(row, conversation)
     if row.status is not ExportStatus.DONE:
         return Reply(text=f"The export {row.status.value}: {row.error}", export=info)
-    return Reply(text=f"Here is your file {info.file_name} ({info.rows or 0:,} rows).", export=info)
+    return Reply(text=file_text(info), export=info)
+
+
+def file_text(info: ExportInfo) -> str:
+    """ "Here is your file …", and what it could not hold exactly when there is something."""
+    rows = "1 row" if info.rows == 1 else f"{info.rows or 0:,} rows"
+    text = f"Here is your file {info.file_name} ({rows})."
+    if info.notes:
+        text += " Note: " + "; ".join(info.notes) + "."
+    return text

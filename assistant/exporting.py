@@ -10,7 +10,7 @@ reason), and each outcome is appended to the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -90,6 +90,7 @@ def export_info(row: Export, conversation: Conversation) -> ExportInfo:
         eta_seconds=_eta(row, conversation.clock()),
         error=row.error,
         created_at=row.created_at,
+        notes=row.notes or [],
     )
 
 
@@ -125,7 +126,7 @@ def run_export(
         fail_export(conversation, row_id, str(exc))
         raise ExportFailed(str(exc)) from exc
     return finish_export(conversation, row_id, result.path.name, result.rows, result.bytes,
-                         result.sha256)  # fmt: skip
+                         result.sha256, result.notes)  # fmt: skip
 
 
 def write_file(
@@ -218,12 +219,20 @@ def fail_export(conversation: Conversation, export_id: str, message: str) -> Non
 
 
 def finish_export(
-    conversation: Conversation, export_id: str, name: str, rows: int, size: int, sha256: str
+    conversation: Conversation,
+    export_id: str,
+    name: str,
+    rows: int,
+    size: int,
+    sha256: str,
+    notes: Sequence[str] = (),
 ) -> ExportInfo:
-    """Mark the export done with its file ``storage/<id>/<name>``; it expires after the TTL."""
+    """Mark the export done with its file ``storage/<id>/<name>``; it expires after the TTL.
+
+    ``notes`` say what the file could not hold exactly (shown with the file)."""
     ttl = dt.timedelta(hours=conversation.settings.file_ttl_hours)
     with conversation.sessions.begin() as session:
         done = session.get(Export, export_id)
         assert done is not None
-        record_done(session, done, name, rows, size, sha256, conversation.clock(), ttl)
+        record_done(session, done, name, rows, size, sha256, conversation.clock(), ttl, notes)
     return export_info(done, conversation)

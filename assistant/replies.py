@@ -53,6 +53,7 @@ class ExportInfo(BaseModel):
     eta_seconds: float | None = None
     error: str | None = None
     created_at: dt.datetime | None = None
+    notes: list[str] = []  # what the file could not hold exactly (a column as text, ...)
 
 
 class Reply(BaseModel):

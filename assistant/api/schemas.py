@@ -94,6 +94,9 @@ class ExportPublic(BaseModel):
     expires_at: dt.datetime | None = None
     error: str | None = None
     download_url: str | None = Field(None, description="signed link, usable without a key")
+    notes: list[str] = Field(
+        default_factory=list, description="what the file could not hold exactly, in words"
+    )
 
 
 class ReplyExport(BaseModel):
@@ -107,6 +110,7 @@ class ReplyExport(BaseModel):
     sha256: str | None
     file_name: str | None
     download_url: str | None = None
+    notes: list[str] = Field(default_factory=list, description="what the file could not hold")
 
 
 class ReplyPublic(BaseModel):

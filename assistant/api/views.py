@@ -30,6 +30,7 @@ def export_view(links: LinkMaker, row: Export, conversation: Conversation) -> Ex
         expires_at=row.expires_at,
         error=row.error,
         download_url=links.download(row.id, row.sha256) if done else None,
+        notes=row.notes or [],
     )
 
 
@@ -48,5 +49,6 @@ def reply_view(links: LinkMaker, reply: Reply) -> ReplyPublic:
             sha256=info.sha256,
             file_name=info.file_name,
             download_url=link,
+            notes=info.notes,
         )
     return ReplyPublic(text=reply.text, table=reply.table, export=export, choices=reply.choices)

@@ -307,6 +307,8 @@ class Export(Base):
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     lease_expires_at: Mapped[dt.datetime | None]
     cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What the file could not hold exactly, in the exporter's words (None: nothing).
+    notes: Mapped[list[str] | None]
 
     def __repr__(self) -> str:
         return f"Export(id={self.id!r}, format={self.format!r}, status={self.status!r})"

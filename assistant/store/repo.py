@@ -248,9 +248,13 @@ def record_done(
     sha256: str,
     finished: dt.datetime,
     ttl: dt.timedelta,
+    notes: Sequence[str] = (),
 ) -> None:
-    """Mark ``done`` finished with its file ``<id>/<name>`` (kept for ``ttl``) and audit it."""
+    """Mark ``done`` finished with its file ``<id>/<name>`` (kept for ``ttl``) and audit it.
+
+    ``notes`` say what the file could not hold exactly (:attr:`ExportResult.notes`)."""
     done.status = ExportStatus.DONE
+    done.notes = list(notes) or None
     done.rows_done = rows
     done.bytes = size
     done.sha256 = sha256
@@ -263,7 +267,8 @@ def record_done(
     audit(
         session, AuditAction.EXPORT_DONE, user_id=done.owner_id, export_id=done.id,
         query_run_id=done.query_run_id, rows=rows, at=finished,
-        details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256},
+        details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256,
+                 **({"notes": list(notes)} if notes else {})},
     )  # fmt: skip
 
 

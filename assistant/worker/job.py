@@ -53,7 +53,7 @@ from assistant.store import (
     session_factory,
 )
 from assistant.store.leases import Claim, LeaseLost
-from exporters import CancelToken, ExportCancelled, ExporterError, Progress
+from exporters import CancelToken, ExportCancelled, ExporterError, ExportResult, Progress
 from intents import ExportRequest
 
 __all__ = ["ExportWorker", "Outcome", "OutcomeKind"]
@@ -193,16 +193,18 @@ class ExportWorker:
                 _log.exception("export %s failed unexpectedly", export_id)
                 reason = f"an unexpected error ({type(exc).__name__}); it was logged"
                 return self._end(holder, ExportStatus.FAILED, reason)
-        return self._publish(holder, result.path, result.rows, result.bytes, result.sha256)
+        return self._publish(holder, result)
 
-    def _publish(self, holder: Claim, path: Path, rows: int, size: int, sha256: str) -> Outcome:
+    def _publish(self, holder: Claim, result: ExportResult) -> Outcome:
         """Move the file into place and mark the export done, only while the fence holds."""
         ttl = dt.timedelta(hours=self.settings.file_ttl_hours)
         try:
             with self.sessions.begin() as session:
                 row = leases.hold(session, holder)
+                path, rows = result.path, result.rows
                 self.storage.publish(path, f"{holder.export_id}/{path.name}")
-                record_done(session, row, path.name, rows, size, sha256, self.now(), ttl)
+                record_done(session, row, path.name, rows, result.bytes, result.sha256,
+                            self.now(), ttl, result.notes)  # fmt: skip
         except LeaseLost as lost:
             return Outcome(holder.export_id, OutcomeKind.superseded, str(lost))
         self._remove_earlier_attempts(path.parent.parent, holder.fence)

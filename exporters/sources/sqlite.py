@@ -207,22 +207,23 @@ def _sqlite_reader(
             raise _translate(exc, timeout) from exc
 
     rows = fetch()
+    said = _Notes(notes)
     values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     targets = [types.get(c.index) or values_.choose(values[c.index], c.declared) for c in columns]
     schema = pa.schema([pa.field(c.name, kind) for c, kind in zip(columns, targets, strict=True)])
-    first = _to_batch(rows, columns, schema, notes)
+    first = _to_batch(rows, columns, schema, said)
 
     def batches() -> Iterator[pa.RecordBatch]:
         if first.num_rows:
             yield first
         while rows := fetch():
-            yield _to_batch(rows, columns, schema, notes)
+            yield _to_batch(rows, columns, schema, said)
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _to_batch(
-    rows: list[Any], columns: list[_Column], schema: pa.Schema, notes: list[str]
+    rows: list[Any], columns: list[_Column], schema: pa.Schema, notes: _Notes
 ) -> pa.RecordBatch:
     """One batch in ``schema``'s types, or TypesChanged naming the columns to widen."""
     values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
@@ -236,30 +237,42 @@ def _to_batch(
             wider = values_.join(target, values_.choose(data, column.declared))
             widened[column.index] = values_.TEXT if wider == target else wider
             continue
-        _note_kinds(column, target, stored, notes)
+        notes.seen(column, target, stored)
     if widened:
         which = ", ".join(f"{columns[i].label()} to {kind}" for i, kind in widened.items())
         raise TypesChanged(f"later rows need wider types: {which}", widened)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _note_kinds(
-    column: _Column, target: pa.DataType, stored: values_.Stored, notes: list[str]
-) -> None:
-    """Say when a column is not written as the kind its schema declares."""
-    note = None
-    if pa.types.is_string(target) and (kinds := stored.non_text()):
-        note = f"{column.label()} holds {' and '.join(kinds)} values; they are written as text"
-    elif (
-        column.declared is not None
-        and not _same_family(column.declared, target)
-        and not pa.types.is_null(target)
-    ):
-        note = f"{column.label()} is declared {_sql_name(column.declared)} but holds " + (
-            f"{_sql_name(target)} values; they are written as stored"
-        )
-    if note and note not in notes:
-        notes.append(note)
+class _Notes:
+    """What the stream writes differently from the declared types, kept in ``notes``:
+    the kinds a text column held are gathered over every batch, then said once."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self.notes = notes
+        self._kinds: dict[int, set[str]] = {}
+        self._said: dict[int, str] = {}
+
+    def seen(self, column: _Column, target: pa.DataType, stored: values_.Stored) -> None:
+        if pa.types.is_string(target):
+            kinds = self._kinds.setdefault(column.index, set())
+            kinds.update(stored.non_text() or (() if stored.array.null_count == len(stored.array)
+                                              else ("text",)))  # fmt: skip
+            if kinds - {"text"}:
+                self._say(column, f"{column.label()} holds {' and '.join(sorted(kinds))} "
+                          "values; all are written as text")  # fmt: skip
+        elif (
+            column.declared is not None
+            and not _same_family(column.declared, target)
+            and not pa.types.is_null(target)
+        ):
+            self._say(column, f"{column.label()} is declared {_sql_name(column.declared)} but "
+                      f"holds {_sql_name(target)} values; they are written as stored")  # fmt: skip
+
+    def _say(self, column: _Column, note: str) -> None:
+        if self._said.get(column.index) != note:
+            self._said[column.index] = note
+            self.notes[:] = [self._said[i] for i in sorted(self._said)]
 
 
 def _same_family(declared: pa.DataType, target: pa.DataType) -> bool:

@@ -204,3 +204,19 @@ def test_templates_are_shared_read_only(client: TestClient, ana: User, bo: User)
     assert [(t["name"], t["mine"]) for t in seen] == [("weekly", False)]
     assert client.delete(f"/api/templates/{made.json()['id']}", headers=bo.auth).status_code == 404
     assert client.delete(f"/api/templates/{made.json()['id']}", headers=ana.auth).status_code == 204
+
+
+def test_an_export_says_what_its_file_could_not_hold_exactly(client: TestClient, ana: User) -> None:
+    sql = "SELECT c.id, c.name, o.id, o.total FROM customers c JOIN orders o ON o.customer_id=c.id"
+    made = client.post("/api/exports", headers=ana.auth, json={"sql": sql, "format": "json"})
+    assert made.status_code == 201, made.text
+    export = made.json()
+    assert export["notes"] == [
+        "repeated column names were made unique: column 3 (id) is named id_2"
+    ]
+    assert (
+        client.get(f"/api/exports/{export['id']}", headers=ana.auth).json()["notes"]
+        == (export["notes"])
+    )
+    body = client.get(f"/api/exports/{export['id']}/download", headers=ana.auth).json()
+    assert set(body[0]) == {"id", "name", "id_2", "total"} and body[0]["id"] != body[0]["id_2"]

@@ -140,6 +140,7 @@ def test_history_workbook_is_redone_when_a_sheet_needs_wider_types(tmp_path: Pat
         database_url=f"sqlite:///{tmp_path / 'store.db'}",
         source_url=f"sqlite:///{source}",
         storage_dir=tmp_path / "files",
+        inline_export_rows=50_000,
     )
     migrate(settings.database_url)
     with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
@@ -151,3 +152,10 @@ def test_history_workbook_is_redone_when_a_sheet_needs_wider_types(tmp_path: Pat
         assert values[:2] == ["1", "2"] and values[-1] == "text" and len(values) == 20001
         csv_reply = chat.handle("export everything from today as csv")
         assert csv_reply.export is not None and csv_reply.export.rows == 20001
+        chat.handle("SELECT v FROM mixed")
+        one = chat.handle("export this as json")
+        note = "column 1 (v) holds integer and text values; all are written as text"
+        assert one.export is not None and one.export.notes == [note]
+        assert one.text.endswith(f"Note: {note}.")
+        lines = Path(one.export.path or "").read_text()
+        assert lines.startswith('[{"v":"1"}') and lines.rstrip().endswith('{"v":"text"}]')
