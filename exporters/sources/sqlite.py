@@ -136,7 +136,15 @@ def _fast_lane_fits(
 ) -> bool:
     compared = fast_lane.comparison_types(annotated(checked.tree, schema, "sqlite"))
     plan = [row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {checked.sql}")]
-    return fast_lane.fits(checked.tree, declared, compared, plan)
+    if not fast_lane.fits(checked.tree, declared, compared, plan):
+        return False
+    # DuckDB takes ~0.1-0.2 s to start: only worth it for a table of some size.
+    table = fast_lane.scanned_table(plan[0])
+    try:
+        (largest,) = connection.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()
+    except sqlite3.Error:
+        return True  # no rowid to ask (WITHOUT ROWID): take the lane
+    return largest is not None and largest >= fast_lane.MIN_ROWS
 
 
 def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:

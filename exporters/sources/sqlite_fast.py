@@ -43,6 +43,7 @@ _PORTABLE = (
     exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between, exp.Neg,
 )  # fmt: skip
 _EXACT_DECIMAL_DIGITS = 15  # a double holds any 15-digit decimal exactly
+MIN_ROWS = 20_000  # below this (by the table's largest rowid) sqlite3 rows are faster
 _SWITCH = "the fast lane could not read every value exactly; reading in SQLite"
 
 
@@ -60,6 +61,14 @@ def fits(
     if not all(kind is not None and _comparable(kind) for kind in predicate_types):
         return False
     return len(plan) == 1 and plan[0].startswith(("SCAN ", "SEARCH ")) and "INDEX" not in plan[0]
+
+
+def scanned_table(step: str) -> str:
+    """The table a one-step plan scans: ``SCAN Order Details`` -> ``Order Details``."""
+    name = step.split(" ", 1)[1]
+    for tail in (" USING ", " AS "):
+        name = name.split(tail, 1)[0]
+    return name.replace('"', '""')
 
 
 def _readable(kind: pa.DataType | None) -> bool:

@@ -59,6 +59,7 @@ def test_sqlite_types_come_from_declared_types(
 ) -> None:
     if lane == "sqlite":
         monkeypatch.setenv("EXPORTERS_NO_DUCKDB", "1")
+    monkeypatch.setattr(sqlite_fast, "MIN_ROWS", 0)  # the lane for a table this small too
     table = read(f"sqlite:///{db}", "SELECT * FROM orders ORDER BY id")
     assert dict(zip(table.column_names, table.schema.types, strict=True)) == EXPECTED_TYPES
     assert table.column("total").to_pylist() == [Decimal("12.30"), Decimal("0.05"), None]
@@ -234,6 +235,7 @@ def test_a_batch_of_whole_decimal_amounts_keeps_the_declared_type(
 ) -> None:
     if lane == "sqlite":
         monkeypatch.setenv("EXPORTERS_NO_DUCKDB", "1")
+    monkeypatch.setattr(sqlite_fast, "MIN_ROWS", 0)  # the lane for a table this small too
     path = tmp_path / "whole.db"
     with sqlite3.connect(path) as connection:
         connection.executescript(

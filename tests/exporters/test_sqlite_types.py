@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from exporters import SourceError, TypesChanged, export, open_query
+from exporters.sources import sqlite_fast
 
 
 def make_db(path: Path, script: str) -> str:
@@ -46,6 +47,8 @@ def sqlite_rows(url: str, sql: str) -> list[tuple[Any, ...]]:
 def lane(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "sqlite":
         monkeypatch.setenv("EXPORTERS_NO_DUCKDB", "1")
+    else:  # small test tables: take the lane whatever their size
+        monkeypatch.setattr(sqlite_fast, "MIN_ROWS", 0)
     return str(request.param)
 
 
@@ -244,7 +247,9 @@ def test_declared_decimals_and_booleans_keep_their_types(tmp_path: Path, lane: s
         "CREATE TABLE k (id INTEGER PRIMARY KEY, amount DECIMAL(12,2), ok BOOLEAN);"
         "INSERT INTO k VALUES (1, 12.3, 1), (2, 5, 0), (3, NULL, NULL);",
     )
-    table, notes = read(url, "SELECT amount, ok FROM k")
+    with open_query(url, "SELECT amount, ok FROM k") as stream:
+        assert stream.fast_lane is (lane == "duckdb")
+        table, notes = stream.read_all(), stream.notes
     assert table.column("amount").to_pylist() == [Decimal("12.30"), Decimal("5.00"), None]
     assert table.column("ok").to_pylist() == [True, False, None]
     assert notes == []
