@@ -81,11 +81,12 @@ def open_sqlite(
     types = types or {}
     connection = connect_readonly(path, timeout)
     try:
-        schema = _declared_schema(connection)
+        schema = _declared_schema(connection, checked.tables)
         connection.set_authorizer(_authorize)
         cursor = _execute(connection, checked.sql, timeout)
         names = [column[0] for column in cursor.description]
-        declared = [kind for _, kind in result_types(checked.tree, schema, "sqlite")]
+        typed = annotated(checked.tree, schema, "sqlite")
+        declared = result_types(typed)
         if len(declared) != len(names):  # sqlglot could not follow the query
             declared = [None] * len(names)
         columns = [_Column(i, name, declared[i]) for i, name in enumerate(names)]
@@ -93,7 +94,7 @@ def open_sqlite(
         if value_limit is not None:  # a preview: cut long values inside SQLite
             cursor.close()
             cursor = _execute(connection, _cut(checked.sql, len(names), value_limit), timeout)
-        elif fast and not types and _fast_lane_fits(connection, checked, schema, declared):
+        elif fast and not types and _fast_lane_fits(connection, checked, typed, declared):
             lane = fast_lane.open_lane(path, checked, batch_size)
             if lane is not None:
                 cursor.close()
@@ -131,10 +132,10 @@ def _checker(path: str, timeout: float) -> sqlite3.Connection:
 def _fast_lane_fits(
     connection: sqlite3.Connection,
     checked: CheckedQuery,
-    schema: dict[str, dict[str, str]],
+    typed: Any,
     declared: list[pa.DataType | None],
 ) -> bool:
-    compared = fast_lane.comparison_types(annotated(checked.tree, schema, "sqlite"))
+    compared = fast_lane.comparison_types(typed)
     plan = [row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {checked.sql}")]
     if not fast_lane.fits(checked.tree, declared, compared, plan):
         return False
@@ -177,12 +178,19 @@ def _translate(exc: sqlite3.DatabaseError, timeout: float) -> Exception:
     return SourceError(f"the database could not run the query: {text}")
 
 
-def _declared_schema(connection: sqlite3.Connection) -> dict[str, dict[str, str]]:
+def _declared_schema(
+    connection: sqlite3.Connection, wanted: list[str]
+) -> dict[str, dict[str, str]]:
+    """The declared column types of the tables and views the query names (SQLite's
+    names are case-insensitive), in the words sqlglot reads."""
     schema: dict[str, dict[str, str]] = {}
+    names = {name.lower() for name in wanted}
     tables = connection.execute(
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
     ).fetchall()
     for (table,) in tables:
+        if table.lower() not in names:
+            continue
         info = connection.execute("SELECT name, type FROM pragma_table_info(?)", (table,))
         schema[table] = {name: declared_sqlite_type(kind) for name, kind in info}
     return schema

@@ -54,7 +54,7 @@ def fits(
     plan: list[str],
 ) -> bool:
     """Whether DuckDB reads this query exactly as SQLite would (see the module doc)."""
-    if not tree.args.get("from") or not all(isinstance(node, _PORTABLE) for node in tree.walk()):
+    if tree.find(exp.From) is None or not all(isinstance(n, _PORTABLE) for n in tree.walk()):
         return False
     if not all(_readable(kind) for kind in declared):
         return False

@@ -113,16 +113,12 @@ def annotated(
     return typed if isinstance(typed, exp.Query) else None
 
 
-def result_types(
-    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
-) -> list[tuple[str, pa.DataType | None]]:
-    """(name, Arrow type or None) for each output column of ``tree``, in order."""
-    typed = annotated(tree, schema, dialect)
+def result_types(typed: exp.Query | None) -> list[pa.DataType | None]:
+    """The Arrow type (or None) of each output column of an :func:`annotated` query."""
     if typed is None:
         return []
-    out: list[tuple[str, pa.DataType | None]] = []
+    out: list[pa.DataType | None] = []
     for select in typed.selects:
         inner = select.this if isinstance(select, exp.Alias) else select
-        plain = isinstance(inner, exp.Column)
-        out.append((select.alias_or_name, arrow_type(select.type, plain_column=plain)))
+        out.append(arrow_type(select.type, plain_column=isinstance(inner, exp.Column)))
     return out

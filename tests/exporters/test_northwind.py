@@ -103,8 +103,9 @@ def _json(path: Path) -> tuple[list[str], list[list[Any]]]:
 
 
 def _jsonl(path: Path) -> tuple[list[str], list[list[Any]]]:
-    lines = path.read_text("utf-8").splitlines()
-    return _records([json.loads(line, parse_float=Decimal) for line in lines])
+    # Lines end at "\n" only: splitlines() would also split at U+2028 inside a string.
+    lines = path.read_bytes().decode("utf-8").split("\n")
+    return _records([json.loads(line, parse_float=Decimal) for line in lines if line])
 
 
 def _records(records: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
