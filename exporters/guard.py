@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, SqlglotError
@@ -170,24 +169,29 @@ def check_query(sql: str, dialect: str = "sqlite") -> CheckedQuery:
         raise QueryRejected(
             f"the query is refused: the guard reads sqlite and postgres SQL, not {dialect}"
         )
-    tree = _parse_one(sql, dialect)
+    tokens, tree = _parse_one(sql, dialect)
     _check_tree(tree, sql, dialect)
     lexemes = lex(sql)
-    _agree_with_sqlglot(sql, lexemes, _tokenize(sql, dialect), dialect)
+    _agree_with_sqlglot(sql, lexemes, tokens, dialect)
     _check_calls(sql, lexemes)
     runs = _without_comments(sql, lexemes)
-    # Taking comments out must change nothing else, for sqlglot as for the database.
-    again = _parse_one(runs, dialect)
-    if (
-        again != tree
-        or _token_texts(runs, dialect) != _token_texts(sql, dialect)
-        or _code_texts(runs, lex(runs)) != _code_texts(sql, lexemes)
-    ):
-        raise QueryRejected(
-            "the query is refused: it reads differently once its comments are taken out; "
-            "remove the comments"
-        )
-    return CheckedQuery(runs, again, dialect)
+    if runs != sql:  # taking comments out must change nothing else, for either reader
+        try:
+            tokens_run, tree_run = _parse_one(runs, dialect)
+            same = (
+                tree_run == tree
+                and _token_texts(tokens_run) == _token_texts(tokens)
+                and _code_texts(runs, lex(runs)) == _code_texts(sql, lexemes)
+            )
+        except QueryRejected:
+            same = False
+        if not same:
+            raise QueryRejected(
+                "the query is refused: it reads differently once its comments are taken out; "
+                "remove the comments"
+            )
+        tree = tree_run
+    return CheckedQuery(runs, tree, dialect)
 
 
 def tables_in(sql: str, dialect: str = "sqlite") -> list[str]:
@@ -198,9 +202,12 @@ def tables_in(sql: str, dialect: str = "sqlite") -> list[str]:
         return []
 
 
-def _parse_one(sql: str, dialect: str) -> exp.Expression:
+def _parse_one(sql: str, dialect: str) -> tuple[list[Token], exp.Expression]:
+    """sqlglot's tokens and the tree of the one statement in ``sql``."""
     try:
-        parsed = sqlglot.parse(sql, read=dialect)
+        reader = Dialect.get_or_raise(dialect)
+        tokens = reader.tokenize(sql)
+        parsed = reader.parser().parse(tokens, sql)
     except ParseError as exc:
         first = exc.errors[0] if exc.errors else {}
         where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
@@ -229,8 +236,8 @@ def _parse_one(sql: str, dialect: str) -> exp.Expression:
     while isinstance(tree, exp.Subquery) and isinstance(tree.this, exp.Expression):
         if not _only_wraps(tree):
             break
-        tree = tree.this  # `((SELECT 1))` runs as `SELECT 1`, which SQLite also accepts
-    return tree
+        tree = tree.this  # `((SELECT 1))` is checked as `SELECT 1`
+    return tokens, tree
 
 
 def _check_tree(tree: exp.Expression, sql: str, dialect: str) -> None:
@@ -561,21 +568,14 @@ def _code_texts(sql: str, lexemes: list[_Lexeme]) -> list[tuple[str, str]]:
     return [(lexemes[i].kind, sql[lexemes[i].start : lexemes[i].end]) for i in _code(sql, lexemes)]
 
 
-def _tokenize(sql: str, dialect: str) -> list[Token]:
-    try:
-        return Dialect.get_or_raise(dialect).tokenize(sql)
-    except SqlglotError:
-        raise QueryRejected(f"the query could not be read as {dialect} SQL") from None
-
-
-def _token_texts(sql: str, dialect: str) -> list[tuple[TokenType, str]]:
+def _token_texts(tokens: list[Token]) -> list[tuple[TokenType, str]]:
     """sqlglot's tokens, without semicolons at the ends."""
-    tokens = [(token.token_type, token.text) for token in _tokenize(sql, dialect)]
-    while tokens and tokens[0][0] == TokenType.SEMICOLON:
-        tokens.pop(0)
-    while tokens and tokens[-1][0] == TokenType.SEMICOLON:
-        tokens.pop()
-    return tokens
+    texts = [(token.token_type, token.text) for token in tokens]
+    while texts and texts[0][0] == TokenType.SEMICOLON:
+        texts.pop(0)
+    while texts and texts[-1][0] == TokenType.SEMICOLON:
+        texts.pop()
+    return texts
 
 
 def _refuse_at(sql: str, position: int, what: str, advice: str) -> None:
