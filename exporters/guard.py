@@ -15,8 +15,8 @@ split it into the same pieces, so a small lexer that follows SQLite's ``tokenize
 PostgreSQL's ``scan.l`` reads it too, and the two readings must agree: every string, quoted
 name and word is one sqlglot token with the same bounds, and no character is a comment or a
 space to one reader and code to the other. Where they could disagree the query is refused,
-naming the place (a space character only sqlglot skips, a comment nested in a comment on
-PostgreSQL, ``U&'...'`` escapes, a number glued to a quote).
+naming the place (a Unicode space only sqlglot skips, a comment nested in a comment on
+PostgreSQL, ``U&'...'`` escapes, SQLite's ``N'x'``, which is a name and a string there).
 
 Each comment, as the database reads it, becomes one space (a newline where a newline was
 and no ``/* */``, so PostgreSQL joins string literals split over lines exactly as before);
@@ -316,7 +316,7 @@ def _only_wraps(node: exp.Subquery) -> bool:
 
 
 class _Lexeme(NamedTuple):
-    kind: str  # one of the _KINDS below
+    kind: str  # _SPACE, _COMMENT, _WORD ... below
     start: int
     end: int  # exclusive
 
@@ -342,6 +342,7 @@ _PG_NUMBER = re.compile(
     rf"[0-9]+(?=\.\.)|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
     rf"(?:[{_ID_START}][{_ID_CONT}]*)?"
 )
+_PG_LINE_COMMENT = re.compile(r"--[^\n\r]*")  # to a \n or a \r
 _PG_PARAM = re.compile(rf"\$[0-9]+(?:[{_ID_START}][{_ID_CONT}]*)?")
 _PG_DOLLAR = re.compile(rf"\$(?:[{_ID_START}][{_ID_START}0-9]*)?\$")
 _PG_E_STRING = re.compile(r"[eE]'(?:[^'\\]++|''|\\.)*+'?", re.DOTALL)
@@ -404,6 +405,8 @@ def _sqlite_variable_end(sql: str, i: int) -> int:
 
 
 def _lex_postgres(sql: str) -> list[_Lexeme]:
+    # '...' is read with standard_conforming_strings on (backslashes are plain characters),
+    # which the PostgreSQL source sets on every connection; E'...' takes backslash escapes.
     out: list[_Lexeme] = []
     i, n = 0, len(sql)
     while i < n:
@@ -411,8 +414,7 @@ def _lex_postgres(sql: str) -> list[_Lexeme]:
         if m := _SPACES.match(sql, i):
             kind, i = _SPACE, m.end()
         elif sql.startswith("--", i):
-            ends = [e for e in (sql.find("\n", i), sql.find("\r", i)) if e >= 0]
-            kind, i = _COMMENT, min(ends, default=n)
+            kind, i = _COMMENT, _match_end(_PG_LINE_COMMENT, sql, i)
         elif sql.startswith("/*", i):
             end = sql.find("*/", i + 2)
             end = n if end < 0 else end + 2
@@ -467,18 +469,20 @@ def _agree_with_sqlglot(
     sql: str, lexemes: list[_Lexeme], tokens: list[Token], dialect: str
 ) -> None:
     """Refuse unless sqlglot's tokens and the database's pieces cut the text the same way."""
-    database = _DATABASES[dialect]
+    # sqlglot skips every Unicode space; the databases read them as letters (SQLite and
+    # PostgreSQL) or, for SQLite, read a byte order mark as a space.
     for lexeme in lexemes:
         if lexeme.kind not in (_SPACE, _COMMENT, _QUOTED):
             text = sql[lexeme.start : lexeme.end]
             if not (text.isascii() and text.isprintable()):
                 for offset, char in enumerate(text):
-                    if char.isspace():
+                    if char.isspace() or char == "\ufeff":
                         _refuse_at(
                             sql, lexeme.start + offset,
-                            f"it has a space character {database} does not read as one "
-                            f"(U+{ord(char):04X}) outside quotes", "use an ordinary space",
+                            f"it has an unusual space character (U+{ord(char):04X}) outside "
+                            "quotes", "use an ordinary space",
                         )  # fmt: skip
+    database = _DATABASES[dialect]
     owner = [0] * len(sql)
     for index, lexeme in enumerate(lexemes):
         owner[lexeme.start : lexeme.end] = [index] * (lexeme.end - lexeme.start)
@@ -538,6 +542,8 @@ def _without_comments(sql: str, lexemes: list[_Lexeme]) -> str:
     """The text to run: each stretch of spaces holding a comment made one space (or newline),
     semicolons and spaces at either end dropped, every other character kept as it was."""
     code = _code(sql, lexemes)
+    if any(sql[lexemes[i].start : lexemes[i].end] == ";" for i in code):  # sqlglot saw one
+        raise QueryRejected("the query is refused: it has more than one statement")
     parts = []
     for left, right in pairwise(code):
         parts.append(sql[lexemes[left].start : lexemes[left].end])

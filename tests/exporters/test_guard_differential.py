@@ -72,6 +72,7 @@ SQLITE_ATTEMPTS = [
     "SELECT 1 --x\r, 'PWNED'",  # a -- comment runs to \n only
     "SELECT 1\u00a0,'PWNED'",  # U+00A0 is a letter to SQLite, a space to sqlglot
     "SELECT 1 AS a\u2003b, 'PWNED'",
+    "SELECT \ufeffedit('x'), 'PWNED'",  # a byte order mark before a word is a space to SQLite
     "SELECT N'x', 'PWNED'",  # N'..' is the name N then a string to SQLite
     "SELECT x'41', 'PWNED'",
     "SELECT 0x1Fg, 'PWNED'",
@@ -100,9 +101,10 @@ def test_the_sqlite_attempts_are_real() -> None:
 @pytest.mark.parametrize(
     ("dialect", "sql", "fragment"),
     [
-        ("sqlite", "SELECT 1\u00a0,'PWNED'", "a space character SQLite does not read as one "
-         "(U+00A0) outside quotes (line 1, column 9); use an ordinary space"),
-        ("postgres", "SELECT name\u3000FROM t", "PostgreSQL does not read as one (U+3000)"),
+        ("sqlite", "SELECT 1\u00a0,'PWNED'", "it has an unusual space character (U+00A0) "
+         "outside quotes (line 1, column 9); use an ordinary space"),
+        ("postgres", "SELECT name\u3000FROM t", "unusual space character (U+3000)"),
+        ("sqlite", "SELECT \ufeffedit('x')", "unusual space character (U+FEFF)"),
         ("sqlite", "SELECT 1\v, 2", "(U+000B)"),
         ("sqlite", "SELECT N'x', 'PWNED'", "SQLite could read the text near \"N'x', 'PWNED'\" "
          "differently from the guard (line 1, column 8); write that part another way"),
