@@ -1,26 +1,48 @@
-"""The query guard: only ONE read-only statement ever reaches a database.
+"""The query guard: only ONE read-only statement ever reaches a database, as its user wrote it.
 
 The SQL is parsed with sqlglot, the root must be a query (SELECT, UNION/INTERSECT/EXCEPT,
 VALUES, WITH ... SELECT), and the WHOLE tree is walked: a data change or a statement hiding
 anywhere (a writable CTE, ``SELECT ... INTO``, ``FOR UPDATE``), anything sqlglot could only
 keep as raw text (``exp.Command``), a parameter placeholder or a call to a function in
-:data:`DENIED_FUNCTIONS` is refused. What runs is the SQL regenerated from the checked tree,
-never the raw text, so comments (MySQL's executable ``/*! ... */`` too) never reach the
-database; the regenerated SQL is parsed and checked once more, so what runs is what passed.
+:data:`DENIED_FUNCTIONS` is refused.
+
+What runs is the user's own statement with only its comments taken out, never SQL
+regenerated from the tree. The database decides what valid syntax is: text it rejects
+(``/*!50000 DELETE */ FROM t``, which sqlglot reads as the shorthand ``SELECT * FROM t``;
+``x::int`` or ``ILIKE`` on SQLite) fails with the database's own error instead of turning
+into a different query. Running the user's text is only safe if the guard and the database
+split it into the same pieces, so a small lexer that follows SQLite's ``tokenize.c`` and
+PostgreSQL's ``scan.l`` reads it too, and the two readings must agree: every string, quoted
+name and word is one sqlglot token with the same bounds, and no character is a comment or a
+space to one reader and code to the other. Where they could disagree the query is refused,
+naming the place (a Unicode space only sqlglot skips, a comment nested in a comment on
+PostgreSQL, ``U&'...'`` escapes, SQLite's ``N'x'``, which is a name and a string there).
+
+Each comment, as the database reads it, becomes one space (a newline where a newline was
+and no ``/* */``, so PostgreSQL joins string literals split over lines exactly as before);
+leading and trailing semicolons and spaces go. That text must parse to the same tokens and
+tree as the original; its tree is what the sources use (type inference, SQLite's DuckDB
+lane). Last, the database's own words are scanned: a denied name followed by ``(`` is
+refused even where sqlglot's tree has no call.
 
     >>> check_query("select name from users -- newest first").sql
-    'SELECT name FROM users'
+    'select name from users'
+    >>> check_query("SELECT 1 /* a */ + /* b */ 2;").sql
+    'SELECT 1 + 2'
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import NamedTuple
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
+from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.tokenizer_core import Token, TokenType
 
 from exporters.errors import QueryRejected
 
@@ -111,8 +133,8 @@ _ALLOWED_ROOTS = (exp.Select, exp.SetOperation, exp.Values, exp.Subquery)
 
 @dataclass(frozen=True)
 class CheckedQuery:
-    sql: str  # regenerated from the checked tree: this, never the raw text, is executed
-    tree: exp.Expression
+    sql: str  # the user's statement minus comments and edge semicolons: exactly what runs
+    tree: exp.Expression  # sqlglot's tree of ``sql``
     dialect: str
 
     @property
@@ -135,26 +157,41 @@ def is_denied_function(name: str) -> bool:
 
 
 def check_query(sql: str, dialect: str = "sqlite") -> CheckedQuery:
-    """Return the query rebuilt from its checked tree, or raise QueryRejected saying why."""
+    """Return the statement to run (``sql`` minus comments), or raise QueryRejected saying why."""
     if len(sql) > MAX_SQL_CHARS:
         raise QueryRejected(
             f"the query is {len(sql):,} characters long; the limit is {MAX_SQL_CHARS:,}"
         )
     if "\x00" in sql:
         raise QueryRejected("the query contains a NUL character; remove it")
-    tree = _parse_one(sql, dialect)
-    _check_tree(tree, sql, dialect)
-    regenerated = _generate(tree, dialect)
-    # What runs must pass too: a generator quirk must never turn a checked tree into
-    # something else (sqlglot writes SQLite's `SELECT ... INTO t` as CREATE TABLE, say).
-    try:
-        again = _parse_one(regenerated, dialect)
-    except QueryRejected:
+    lex = _LEXERS.get(dialect)
+    if lex is None:
         raise QueryRejected(
-            f"the query is refused: it cannot be rewritten safely for {dialect}; simplify it"
-        ) from None
-    _check_tree(again, regenerated, dialect)
-    return CheckedQuery(regenerated, tree, dialect)
+            f"the query is refused: the guard reads sqlite and postgres SQL, not {dialect}"
+        )
+    tokens, tree = _parse_one(sql, dialect)
+    _check_tree(tree, sql, dialect)
+    lexemes = lex(sql)
+    _agree_with_sqlglot(sql, lexemes, tokens, dialect)
+    _check_calls(sql, lexemes)
+    runs = _without_comments(sql, lexemes)
+    if runs != sql:  # taking comments out must change nothing else, for either reader
+        try:
+            tokens_run, tree_run = _parse_one(runs, dialect)
+            same = (
+                tree_run == tree
+                and _token_texts(tokens_run) == _token_texts(tokens)
+                and _code_texts(runs, lex(runs)) == _code_texts(sql, lexemes)
+            )
+        except QueryRejected:
+            same = False
+        if not same:
+            raise QueryRejected(
+                "the query is refused: it reads differently once its comments are taken out; "
+                "remove the comments"
+            )
+        tree = tree_run
+    return CheckedQuery(runs, tree, dialect)
 
 
 def tables_in(sql: str, dialect: str = "sqlite") -> list[str]:
@@ -165,9 +202,12 @@ def tables_in(sql: str, dialect: str = "sqlite") -> list[str]:
         return []
 
 
-def _parse_one(sql: str, dialect: str) -> exp.Expression:
+def _parse_one(sql: str, dialect: str) -> tuple[list[Token], exp.Expression]:
+    """sqlglot's tokens and the tree of the one statement in ``sql``."""
     try:
-        parsed = sqlglot.parse(sql, read=dialect)
+        reader = Dialect.get_or_raise(dialect)
+        tokens = reader.tokenize(sql)
+        parsed = reader.parser().parse(tokens, sql)
     except ParseError as exc:
         first = exc.errors[0] if exc.errors else {}
         where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
@@ -196,8 +236,8 @@ def _parse_one(sql: str, dialect: str) -> exp.Expression:
     while isinstance(tree, exp.Subquery) and isinstance(tree.this, exp.Expression):
         if not _only_wraps(tree):
             break
-        tree = tree.this  # `((SELECT 1))` runs as `SELECT 1`, which SQLite also accepts
-    return tree
+        tree = tree.this  # `((SELECT 1))` is checked as `SELECT 1`
+    return tokens, tree
 
 
 def _check_tree(tree: exp.Expression, sql: str, dialect: str) -> None:
@@ -219,23 +259,6 @@ def _check_tree(tree: exp.Expression, sql: str, dialect: str) -> None:
                     raise QueryRejected(
                         f"the query is refused: it calls {name.lower()}(), which is not allowed"
                     )
-
-
-def _generate(tree: exp.Expression, dialect: str) -> str:
-    try:
-        return tree.sql(
-            dialect=dialect,
-            comments=False,
-            normalize_functions=False,
-            unsupported_level=ErrorLevel.RAISE,
-        )
-    except SqlglotError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else "unsupported syntax"
-        raise QueryRejected(
-            f"the query is refused: {dialect} cannot run it as written ({reason})"
-        ) from None
-    except RecursionError:
-        raise QueryRejected("the query is nested too deeply to check; simplify it") from None
 
 
 def _refuse(reason: str) -> None:
@@ -283,3 +306,293 @@ def _is_placeholder(node: object) -> bool:
 
 def _only_wraps(node: exp.Subquery) -> bool:
     return all(key == "this" or not value for key, value in node.args.items())
+
+
+# ---- what the database reads ---------------------------------------------------------------
+#
+# A lexer per database, after SQLite's tokenize.c (3.40) and PostgreSQL's scan.l (15), cut
+# down to what decides where a piece of text starts and ends: spaces, comments, quoted
+# strings and names, numbers, parameters. Everything else is one-character punctuation.
+
+
+class _Lexeme(NamedTuple):
+    kind: str  # _SPACE, _COMMENT, _WORD ... below
+    start: int
+    end: int  # exclusive
+
+
+_SPACE, _COMMENT, _WORD, _QUOTED, _NUMBER, _PARAM, _PUNCT = (
+    "space", "comment", "word", "quoted", "number", "param", "punct",
+)  # fmt: skip
+_NOT_CODE = (_SPACE, _COMMENT)
+
+_ID_START = "A-Za-z_\u0080-\U0010ffff"  # both read every non-ASCII character as a letter
+_ID_CONT = _ID_START + "0-9$"
+_SPACES = re.compile(r"[ \t\n\f\r]+")  # SQLite's and PostgreSQL's; \v and Unicode are not
+_WORD_RE = re.compile(f"[{_ID_START}][{_ID_CONT}]*")
+_SINGLE_QUOTED = re.compile(r"'(?:[^']++|'')*+'?")  # '' is a quote; no backslash escapes
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"]++|"")*+"?')
+_BACKQUOTED = re.compile(r"`(?:[^`]++|``)*+`?")
+_DIGITS = re.compile("[0-9]*")
+_SQLITE_NUMBER = re.compile(
+    rf"0[xX][0-9A-Fa-f]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[{_ID_CONT}]*"
+)
+# PostgreSQL: `1..5` is 1 then `..`; letters right after a number are an error (kept whole).
+_PG_NUMBER = re.compile(
+    rf"[0-9]+(?=\.\.)|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+    rf"(?:[{_ID_START}][{_ID_CONT}]*)?"
+)
+_PG_LINE_COMMENT = re.compile(r"--[^\n\r]*")  # to a \n or a \r
+_PG_PARAM = re.compile(rf"\$[0-9]+(?:[{_ID_START}][{_ID_CONT}]*)?")
+_PG_DOLLAR = re.compile(rf"\$(?:[{_ID_START}][{_ID_START}0-9]*)?\$")
+_PG_E_STRING = re.compile(r"[eE]'(?:[^'\\]++|''|\\.)*+'?", re.DOTALL)
+_PG_BIT_STRING = re.compile(r"[bBxX]'[^']*+'?")
+
+
+def _lex_sqlite(sql: str) -> list[_Lexeme]:
+    out: list[_Lexeme] = []
+    i, n = 0, len(sql)
+    while i < n:
+        c, start = sql[i], i
+        if m := _SPACES.match(sql, i):
+            kind, i = _SPACE, m.end()
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            kind, i = _COMMENT, n if end < 0 else end
+        elif sql.startswith("/*", i) and i + 2 < n:  # unclosed at the end is still a comment
+            end = sql.find("*/", i + 2)
+            kind, i = _COMMENT, n if end < 0 else end + 2
+        elif c in "'\"`":
+            quoted = {"'": _SINGLE_QUOTED, '"': _DOUBLE_QUOTED, "`": _BACKQUOTED}[c]
+            kind, i = _QUOTED, _match_end(quoted, sql, i)
+        elif c == "[":
+            end = sql.find("]", i)
+            kind, i = _QUOTED, n if end < 0 else end + 1
+        elif c in "xX" and sql.startswith("'", i + 1):  # a blob: x'..' up to the next quote
+            end = sql.find("'", i + 2)
+            kind, i = _QUOTED, n if end < 0 else end + 1
+        elif m := _WORD_RE.match(sql, i):
+            kind, i = _WORD, m.end()
+        elif m := _SQLITE_NUMBER.match(sql, i):
+            kind, i = _NUMBER, m.end()
+        elif c == "?":
+            kind, i = _PARAM, _match_end(_DIGITS, sql, i + 1)
+        elif c in "$@#:":
+            kind, i = _PARAM, _sqlite_variable_end(sql, i)
+        else:
+            kind, i = _PUNCT, i + 1
+        out.append(_Lexeme(kind, start, i))
+    return out
+
+
+def _sqlite_variable_end(sql: str, i: int) -> int:
+    """SQLite's $name, @name, :name, #name, with Tcl's `::` parts and a `(...)` suffix."""
+    n, j, letters = len(sql), i + 1, 0
+    while j < n:
+        c = sql[j]
+        if (c.isalnum() and c.isascii()) or c in "_$" or not c.isascii():
+            letters, j = letters + 1, j + 1
+        elif c == "(" and letters:
+            j += 1
+            while j < n and sql[j] not in " \t\n\v\f\r)":
+                j += 1
+            return j + 1 if j < n and sql[j] == ")" else j
+        elif c == ":" and sql.startswith(":", j + 1):
+            j += 2
+        else:
+            break
+    return j
+
+
+def _lex_postgres(sql: str) -> list[_Lexeme]:
+    # '...' is read with standard_conforming_strings on (backslashes are plain characters),
+    # which the PostgreSQL source sets on every connection; E'...' takes backslash escapes.
+    out: list[_Lexeme] = []
+    i, n = 0, len(sql)
+    while i < n:
+        c, start = sql[i], i
+        if m := _SPACES.match(sql, i):
+            kind, i = _SPACE, m.end()
+        elif sql.startswith("--", i):
+            kind, i = _COMMENT, _match_end(_PG_LINE_COMMENT, sql, i)
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            if sql.find("/*", i + 2, end) >= 0:
+                _refuse_at(
+                    sql, i, "it has a comment inside a comment, which PostgreSQL nests",
+                    "remove the inner /*",
+                )  # fmt: skip
+            kind, i = _COMMENT, end
+        elif c in "uU" and sql.startswith(("&'", '&"'), i + 1):
+            _refuse_at(sql, i, "it has a U&'...' escape", "write the characters themselves")
+        elif c == "'" or (c in "nN" and sql.startswith("'", i + 1)):
+            kind, i = _QUOTED, _match_end(_SINGLE_QUOTED, sql, i + (c != "'"))
+        elif c in "eE" and sql.startswith("'", i + 1):
+            kind, i = _QUOTED, _match_end(_PG_E_STRING, sql, i)
+        elif c in "bBxX" and sql.startswith("'", i + 1):
+            kind, i = _QUOTED, _match_end(_PG_BIT_STRING, sql, i)
+        elif c == '"':
+            kind, i = _QUOTED, _match_end(_DOUBLE_QUOTED, sql, i)
+        elif m := _PG_DOLLAR.match(sql, i):
+            end = sql.find(m.group(), m.end())
+            kind, i = _QUOTED, n if end < 0 else end + len(m.group())
+        elif m := _PG_PARAM.match(sql, i):
+            kind, i = _PARAM, m.end()
+        elif m := _WORD_RE.match(sql, i):
+            kind, i = _WORD, m.end()
+        elif m := _PG_NUMBER.match(sql, i):
+            kind, i = _NUMBER, m.end()
+        else:
+            kind, i = _PUNCT, i + 1
+        out.append(_Lexeme(kind, start, i))
+    return out
+
+
+_LEXERS = {"sqlite": _lex_sqlite, "postgres": _lex_postgres}
+_DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def _match_end(pattern: re.Pattern[str], sql: str, i: int) -> int:
+    m = pattern.match(sql, i)
+    return m.end() if m else i + 1
+
+
+# sqlglot token types whose text is quoted content: each must be one quoted piece (or a
+# number: sqlglot keeps SQLite's 0x1F as a hex string) with the same bounds.
+_CONTENT_TOKENS = frozenset(
+    t for t in TokenType if t.name.endswith("STRING") or t.name == "IDENTIFIER"
+)
+
+
+def _agree_with_sqlglot(
+    sql: str, lexemes: list[_Lexeme], tokens: list[Token], dialect: str
+) -> None:
+    """Refuse unless sqlglot's tokens and the database's pieces cut the text the same way."""
+    # sqlglot skips every Unicode space; the databases read them as letters (SQLite and
+    # PostgreSQL) or, for SQLite, read a byte order mark as a space.
+    for lexeme in lexemes:
+        if lexeme.kind not in (_SPACE, _COMMENT, _QUOTED):
+            text = sql[lexeme.start : lexeme.end]
+            if not (text.isascii() and text.isprintable()):
+                for offset, char in enumerate(text):
+                    if char.isspace() or char == "\ufeff":
+                        _refuse_at(
+                            sql, lexeme.start + offset,
+                            f"it has an unusual space character (U+{ord(char):04X}) outside "
+                            "quotes", "use an ordinary space",
+                        )  # fmt: skip
+    database = _DATABASES[dialect]
+    owner = [0] * len(sql)
+    for index, lexeme in enumerate(lexemes):
+        owner[lexeme.start : lexeme.end] = [index] * (lexeme.end - lexeme.start)
+    covered = bytearray(len(sql))
+    for token in tokens:
+        start, end = token.start, token.end + 1
+        if end <= start:
+            continue
+        pieces = lexemes[owner[start] : owner[end - 1] + 1]
+        if not _token_fits(token, start, end, pieces):
+            _refuse_differs(sql, start, database)
+        covered[start:end] = b"\x01" * (end - start)
+    for lexeme in lexemes:
+        if lexeme.kind not in _NOT_CODE and covered.find(0, lexeme.start, lexeme.end) >= 0:
+            _refuse_differs(sql, covered.find(0, lexeme.start, lexeme.end), database)
+
+
+def _token_fits(token: Token, start: int, end: int, pieces: list[_Lexeme]) -> bool:
+    """Whether one sqlglot token lines up with the database's pieces of text."""
+    kinds = {piece.kind for piece in pieces}
+    exact = len(pieces) == 1 and (pieces[0].start, pieces[0].end) == (start, end)
+    if token.token_type in _CONTENT_TOKENS:
+        return exact and pieces[0].kind in (_QUOTED, _NUMBER)
+    if _COMMENT in kinds:
+        return False
+    if _SPACE in kinds:  # a keyword of several words: ORDER BY, UNION ALL ...
+        return (
+            kinds == {_WORD, _SPACE}
+            and (pieces[0].kind, pieces[-1].kind) == (_WORD, _WORD)
+            and (pieces[0].start, pieces[-1].end) == (start, end)
+        )
+    if kinds & {_WORD, _QUOTED}:
+        return exact
+    return True  # numbers, parameters and punctuation may be cut differently (.5, ::, <=)
+
+
+def _check_calls(sql: str, lexemes: list[_Lexeme]) -> None:
+    """Refuse a denied name followed by ``(`` as the database reads the words."""
+    name = None
+    for lexeme in lexemes:
+        if lexeme.kind in _NOT_CODE:
+            continue
+        text = sql[lexeme.start : lexeme.end]
+        if text == "(" and name is not None and is_denied_function(name):
+            raise QueryRejected(
+                f"the query is refused: it calls {name.lower()}(), which is not allowed"
+            )
+        name = None
+        if lexeme.kind == _WORD:
+            name = text
+        elif lexeme.kind == _QUOTED and text[0] in '"`[':
+            close = "]" if text[0] == "[" else text[0]
+            name = text[1:-1].replace(close * 2, close)
+
+
+def _without_comments(sql: str, lexemes: list[_Lexeme]) -> str:
+    """The text to run: each stretch of spaces holding a comment made one space (or newline),
+    semicolons and spaces at either end dropped, every other character kept as it was."""
+    code = _code(sql, lexemes)
+    if any(sql[lexemes[i].start : lexemes[i].end] == ";" for i in code):  # sqlglot saw one
+        raise QueryRejected("the query is refused: it has more than one statement")
+    parts = []
+    for left, right in pairwise(code):
+        parts.append(sql[lexemes[left].start : lexemes[left].end])
+        between = lexemes[left + 1 : right]
+        gap = sql[lexemes[left].end : lexemes[right].start]
+        if any(lexeme.kind == _COMMENT for lexeme in between):
+            # PostgreSQL joins 'a' <newline> 'b' into one string across spaces and -- comments,
+            # never across /* */: a newline stays a newline unless a /* */ was there.
+            block = any(sql.startswith("/*", lexeme.start) for lexeme in between)
+            gap = "\n" if ("\n" in gap or "\r" in gap) and not block else " "
+        parts.append(gap)
+    if code:
+        parts.append(sql[lexemes[code[-1]].start : lexemes[code[-1]].end])
+    return "".join(parts)
+
+
+def _code(sql: str, lexemes: list[_Lexeme]) -> list[int]:
+    """Indexes of the pieces that are not spaces or comments, without semicolons at the ends."""
+    code = [i for i, lexeme in enumerate(lexemes) if lexeme.kind not in _NOT_CODE]
+    while code and sql[lexemes[code[0]].start : lexemes[code[0]].end] == ";":
+        code.pop(0)
+    while code and sql[lexemes[code[-1]].start : lexemes[code[-1]].end] == ";":
+        code.pop()
+    return code
+
+
+def _code_texts(sql: str, lexemes: list[_Lexeme]) -> list[tuple[str, str]]:
+    return [(lexemes[i].kind, sql[lexemes[i].start : lexemes[i].end]) for i in _code(sql, lexemes)]
+
+
+def _token_texts(tokens: list[Token]) -> list[tuple[TokenType, str]]:
+    """sqlglot's tokens, without semicolons at the ends."""
+    texts = [(token.token_type, token.text) for token in tokens]
+    while texts and texts[0][0] == TokenType.SEMICOLON:
+        texts.pop(0)
+    while texts and texts[-1][0] == TokenType.SEMICOLON:
+        texts.pop()
+    return texts
+
+
+def _refuse_at(sql: str, position: int, what: str, advice: str) -> None:
+    line = sql.count("\n", 0, position) + 1
+    column = position - sql.rfind("\n", 0, position)
+    raise QueryRejected(f"the query is refused: {what} (line {line}, column {column}); {advice}")
+
+
+def _refuse_differs(sql: str, position: int, database: str) -> None:
+    near = sql[position : position + 20]
+    _refuse_at(
+        sql, position, f"{database} could read the text near {near!r} differently from the guard",
+        "write that part another way",
+    )  # fmt: skip
