@@ -34,10 +34,7 @@ refused even where sqlglot's tree has no call.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import NamedTuple
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -45,6 +42,16 @@ from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokenizer_core import Token, TokenType
 
 from exporters.errors import QueryRejected
+from exporters.sql_lexers import (
+    LEXERS,
+    NOT_CODE,
+    QUOTED,
+    WORD,
+    Lexeme,
+    agree_with_sqlglot,
+    code_texts,
+    without_comments,
+)
 
 __all__ = [
     "DENIED_FUNCTIONS",
@@ -164,7 +171,7 @@ def check_query(sql: str, dialect: str = "sqlite") -> CheckedQuery:
         )
     if "\x00" in sql:
         raise QueryRejected("the query contains a NUL character; remove it")
-    lex = _LEXERS.get(dialect)
+    lex = LEXERS.get(dialect)
     if lex is None:
         raise QueryRejected(
             f"the query is refused: the guard reads sqlite and postgres SQL, not {dialect}"
@@ -172,16 +179,16 @@ def check_query(sql: str, dialect: str = "sqlite") -> CheckedQuery:
     tokens, tree = _parse_one(sql, dialect)
     _check_tree(tree, sql, dialect)
     lexemes = lex(sql)
-    _agree_with_sqlglot(sql, lexemes, tokens, dialect)
+    agree_with_sqlglot(sql, lexemes, tokens, dialect)
     _check_calls(sql, lexemes)
-    runs = _without_comments(sql, lexemes)
+    runs = without_comments(sql, lexemes)
     if runs != sql:  # taking comments out must change nothing else, for either reader
         try:
             tokens_run, tree_run = _parse_one(runs, dialect)
             same = (
                 tree_run == tree
                 and _token_texts(tokens_run) == _token_texts(tokens)
-                and _code_texts(runs, lex(runs)) == _code_texts(sql, lexemes)
+                and code_texts(runs, lex(runs)) == code_texts(sql, lexemes)
             )
         except QueryRejected:
             same = False
@@ -308,222 +315,11 @@ def _only_wraps(node: exp.Subquery) -> bool:
     return all(key == "this" or not value for key, value in node.args.items())
 
 
-# ---- what the database reads ---------------------------------------------------------------
-#
-# A lexer per database, after SQLite's tokenize.c (3.40) and PostgreSQL's scan.l (15), cut
-# down to what decides where a piece of text starts and ends: spaces, comments, quoted
-# strings and names, numbers, parameters. Everything else is one-character punctuation.
-
-
-class _Lexeme(NamedTuple):
-    kind: str  # _SPACE, _COMMENT, _WORD ... below
-    start: int
-    end: int  # exclusive
-
-
-_SPACE, _COMMENT, _WORD, _QUOTED, _NUMBER, _PARAM, _PUNCT = (
-    "space", "comment", "word", "quoted", "number", "param", "punct",
-)  # fmt: skip
-_NOT_CODE = (_SPACE, _COMMENT)
-
-_ID_START = "A-Za-z_\u0080-\U0010ffff"  # both read every non-ASCII character as a letter
-_ID_CONT = _ID_START + "0-9$"
-_SPACES = re.compile(r"[ \t\n\f\r]+")  # SQLite's and PostgreSQL's; \v and Unicode are not
-_WORD_RE = re.compile(f"[{_ID_START}][{_ID_CONT}]*")
-_SINGLE_QUOTED = re.compile(r"'(?:[^']++|'')*+'?")  # '' is a quote; no backslash escapes
-_DOUBLE_QUOTED = re.compile(r'"(?:[^"]++|"")*+"?')
-_BACKQUOTED = re.compile(r"`(?:[^`]++|``)*+`?")
-_DIGITS = re.compile("[0-9]*")
-_SQLITE_NUMBER = re.compile(
-    rf"0[xX][0-9A-Fa-f]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[{_ID_CONT}]*"
-)
-# PostgreSQL: `1..5` is 1 then `..`; letters right after a number are an error (kept whole).
-_PG_NUMBER = re.compile(
-    rf"[0-9]+(?=\.\.)|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-    rf"(?:[{_ID_START}][{_ID_CONT}]*)?"
-)
-_PG_LINE_COMMENT = re.compile(r"--[^\n\r]*")  # to a \n or a \r
-_PG_PARAM = re.compile(rf"\$[0-9]+(?:[{_ID_START}][{_ID_CONT}]*)?")
-_PG_DOLLAR = re.compile(rf"\$(?:[{_ID_START}][{_ID_START}0-9]*)?\$")
-_PG_E_STRING = re.compile(r"[eE]'(?:[^'\\]++|''|\\.)*+'?", re.DOTALL)
-_PG_BIT_STRING = re.compile(r"[bBxX]'[^']*+'?")
-
-
-def _lex_sqlite(sql: str) -> list[_Lexeme]:
-    out: list[_Lexeme] = []
-    i, n = 0, len(sql)
-    while i < n:
-        c, start = sql[i], i
-        if m := _SPACES.match(sql, i):
-            kind, i = _SPACE, m.end()
-        elif sql.startswith("--", i):
-            end = sql.find("\n", i)
-            kind, i = _COMMENT, n if end < 0 else end
-        elif sql.startswith("/*", i) and i + 2 < n:  # unclosed at the end is still a comment
-            end = sql.find("*/", i + 2)
-            kind, i = _COMMENT, n if end < 0 else end + 2
-        elif c in "'\"`":
-            quoted = {"'": _SINGLE_QUOTED, '"': _DOUBLE_QUOTED, "`": _BACKQUOTED}[c]
-            kind, i = _QUOTED, _match_end(quoted, sql, i)
-        elif c == "[":
-            end = sql.find("]", i)
-            kind, i = _QUOTED, n if end < 0 else end + 1
-        elif c in "xX" and sql.startswith("'", i + 1):  # a blob: x'..' up to the next quote
-            end = sql.find("'", i + 2)
-            kind, i = _QUOTED, n if end < 0 else end + 1
-        elif m := _WORD_RE.match(sql, i):
-            kind, i = _WORD, m.end()
-        elif m := _SQLITE_NUMBER.match(sql, i):
-            kind, i = _NUMBER, m.end()
-        elif c == "?":
-            kind, i = _PARAM, _match_end(_DIGITS, sql, i + 1)
-        elif c in "$@#:":
-            kind, i = _PARAM, _sqlite_variable_end(sql, i)
-        else:
-            kind, i = _PUNCT, i + 1
-        out.append(_Lexeme(kind, start, i))
-    return out
-
-
-def _sqlite_variable_end(sql: str, i: int) -> int:
-    """SQLite's $name, @name, :name, #name, with Tcl's `::` parts and a `(...)` suffix."""
-    n, j, letters = len(sql), i + 1, 0
-    while j < n:
-        c = sql[j]
-        if (c.isalnum() and c.isascii()) or c in "_$" or not c.isascii():
-            letters, j = letters + 1, j + 1
-        elif c == "(" and letters:
-            j += 1
-            while j < n and sql[j] not in " \t\n\v\f\r)":
-                j += 1
-            return j + 1 if j < n and sql[j] == ")" else j
-        elif c == ":" and sql.startswith(":", j + 1):
-            j += 2
-        else:
-            break
-    return j
-
-
-def _lex_postgres(sql: str) -> list[_Lexeme]:
-    # '...' is read with standard_conforming_strings on (backslashes are plain characters),
-    # which the PostgreSQL source sets on every connection; E'...' takes backslash escapes.
-    out: list[_Lexeme] = []
-    i, n = 0, len(sql)
-    while i < n:
-        c, start = sql[i], i
-        if m := _SPACES.match(sql, i):
-            kind, i = _SPACE, m.end()
-        elif sql.startswith("--", i):
-            kind, i = _COMMENT, _match_end(_PG_LINE_COMMENT, sql, i)
-        elif sql.startswith("/*", i):
-            end = sql.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            if sql.find("/*", i + 2, end) >= 0:
-                _refuse_at(
-                    sql, i, "it has a comment inside a comment, which PostgreSQL nests",
-                    "remove the inner /*",
-                )  # fmt: skip
-            kind, i = _COMMENT, end
-        elif c in "uU" and sql.startswith(("&'", '&"'), i + 1):
-            _refuse_at(sql, i, "it has a U&'...' escape", "write the characters themselves")
-        elif c == "'" or (c in "nN" and sql.startswith("'", i + 1)):
-            kind, i = _QUOTED, _match_end(_SINGLE_QUOTED, sql, i + (c != "'"))
-        elif c in "eE" and sql.startswith("'", i + 1):
-            kind, i = _QUOTED, _match_end(_PG_E_STRING, sql, i)
-        elif c in "bBxX" and sql.startswith("'", i + 1):
-            kind, i = _QUOTED, _match_end(_PG_BIT_STRING, sql, i)
-        elif c == '"':
-            kind, i = _QUOTED, _match_end(_DOUBLE_QUOTED, sql, i)
-        elif m := _PG_DOLLAR.match(sql, i):
-            end = sql.find(m.group(), m.end())
-            kind, i = _QUOTED, n if end < 0 else end + len(m.group())
-        elif m := _PG_PARAM.match(sql, i):
-            kind, i = _PARAM, m.end()
-        elif m := _WORD_RE.match(sql, i):
-            kind, i = _WORD, m.end()
-        elif m := _PG_NUMBER.match(sql, i):
-            kind, i = _NUMBER, m.end()
-        else:
-            kind, i = _PUNCT, i + 1
-        out.append(_Lexeme(kind, start, i))
-    return out
-
-
-_LEXERS = {"sqlite": _lex_sqlite, "postgres": _lex_postgres}
-_DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
-
-
-def _match_end(pattern: re.Pattern[str], sql: str, i: int) -> int:
-    m = pattern.match(sql, i)
-    return m.end() if m else i + 1
-
-
-# sqlglot token types whose text is quoted content: each must be one quoted piece (or a
-# number: sqlglot keeps SQLite's 0x1F as a hex string) with the same bounds.
-_CONTENT_TOKENS = frozenset(
-    t for t in TokenType if t.name.endswith("STRING") or t.name == "IDENTIFIER"
-)
-
-
-def _agree_with_sqlglot(
-    sql: str, lexemes: list[_Lexeme], tokens: list[Token], dialect: str
-) -> None:
-    """Refuse unless sqlglot's tokens and the database's pieces cut the text the same way."""
-    # sqlglot skips every Unicode space; the databases read them as letters (SQLite and
-    # PostgreSQL) or, for SQLite, read a byte order mark as a space.
-    for lexeme in lexemes:
-        if lexeme.kind not in (_SPACE, _COMMENT, _QUOTED):
-            text = sql[lexeme.start : lexeme.end]
-            if not (text.isascii() and text.isprintable()):
-                for offset, char in enumerate(text):
-                    if char.isspace() or char == "\ufeff":
-                        _refuse_at(
-                            sql, lexeme.start + offset,
-                            f"it has an unusual space character (U+{ord(char):04X}) outside "
-                            "quotes", "use an ordinary space",
-                        )  # fmt: skip
-    database = _DATABASES[dialect]
-    owner = [0] * len(sql)
-    for index, lexeme in enumerate(lexemes):
-        owner[lexeme.start : lexeme.end] = [index] * (lexeme.end - lexeme.start)
-    covered = bytearray(len(sql))
-    for token in tokens:
-        start, end = token.start, token.end + 1
-        if end <= start:
-            continue
-        pieces = lexemes[owner[start] : owner[end - 1] + 1]
-        if not _token_fits(token, start, end, pieces):
-            _refuse_differs(sql, start, database)
-        covered[start:end] = b"\x01" * (end - start)
-    for lexeme in lexemes:
-        if lexeme.kind not in _NOT_CODE and covered.find(0, lexeme.start, lexeme.end) >= 0:
-            _refuse_differs(sql, covered.find(0, lexeme.start, lexeme.end), database)
-
-
-def _token_fits(token: Token, start: int, end: int, pieces: list[_Lexeme]) -> bool:
-    """Whether one sqlglot token lines up with the database's pieces of text."""
-    kinds = {piece.kind for piece in pieces}
-    exact = len(pieces) == 1 and (pieces[0].start, pieces[0].end) == (start, end)
-    if token.token_type in _CONTENT_TOKENS:
-        return exact and pieces[0].kind in (_QUOTED, _NUMBER)
-    if _COMMENT in kinds:
-        return False
-    if _SPACE in kinds:  # a keyword of several words: ORDER BY, UNION ALL ...
-        return (
-            kinds == {_WORD, _SPACE}
-            and (pieces[0].kind, pieces[-1].kind) == (_WORD, _WORD)
-            and (pieces[0].start, pieces[-1].end) == (start, end)
-        )
-    if kinds & {_WORD, _QUOTED}:
-        return exact
-    return True  # numbers, parameters and punctuation may be cut differently (.5, ::, <=)
-
-
-def _check_calls(sql: str, lexemes: list[_Lexeme]) -> None:
+def _check_calls(sql: str, lexemes: list[Lexeme]) -> None:
     """Refuse a denied name followed by ``(`` as the database reads the words."""
     name = None
     for lexeme in lexemes:
-        if lexeme.kind in _NOT_CODE:
+        if lexeme.kind in NOT_CODE:
             continue
         text = sql[lexeme.start : lexeme.end]
         if text == "(" and name is not None and is_denied_function(name):
@@ -531,47 +327,11 @@ def _check_calls(sql: str, lexemes: list[_Lexeme]) -> None:
                 f"the query is refused: it calls {name.lower()}(), which is not allowed"
             )
         name = None
-        if lexeme.kind == _WORD:
+        if lexeme.kind == WORD:
             name = text
-        elif lexeme.kind == _QUOTED and text[0] in '"`[':
+        elif lexeme.kind == QUOTED and text[0] in '"`[':
             close = "]" if text[0] == "[" else text[0]
             name = text[1:-1].replace(close * 2, close)
-
-
-def _without_comments(sql: str, lexemes: list[_Lexeme]) -> str:
-    """The text to run: each stretch of spaces holding a comment made one space (or newline),
-    semicolons and spaces at either end dropped, every other character kept as it was."""
-    code = _code(sql, lexemes)
-    if any(sql[lexemes[i].start : lexemes[i].end] == ";" for i in code):  # sqlglot saw one
-        raise QueryRejected("the query is refused: it has more than one statement")
-    parts = []
-    for left, right in pairwise(code):
-        parts.append(sql[lexemes[left].start : lexemes[left].end])
-        between = lexemes[left + 1 : right]
-        gap = sql[lexemes[left].end : lexemes[right].start]
-        if any(lexeme.kind == _COMMENT for lexeme in between):
-            # PostgreSQL joins 'a' <newline> 'b' into one string across spaces and -- comments,
-            # never across /* */: a newline stays a newline unless a /* */ was there.
-            block = any(sql.startswith("/*", lexeme.start) for lexeme in between)
-            gap = "\n" if ("\n" in gap or "\r" in gap) and not block else " "
-        parts.append(gap)
-    if code:
-        parts.append(sql[lexemes[code[-1]].start : lexemes[code[-1]].end])
-    return "".join(parts)
-
-
-def _code(sql: str, lexemes: list[_Lexeme]) -> list[int]:
-    """Indexes of the pieces that are not spaces or comments, without semicolons at the ends."""
-    code = [i for i, lexeme in enumerate(lexemes) if lexeme.kind not in _NOT_CODE]
-    while code and sql[lexemes[code[0]].start : lexemes[code[0]].end] == ";":
-        code.pop(0)
-    while code and sql[lexemes[code[-1]].start : lexemes[code[-1]].end] == ";":
-        code.pop()
-    return code
-
-
-def _code_texts(sql: str, lexemes: list[_Lexeme]) -> list[tuple[str, str]]:
-    return [(lexemes[i].kind, sql[lexemes[i].start : lexemes[i].end]) for i in _code(sql, lexemes)]
 
 
 def _token_texts(tokens: list[Token]) -> list[tuple[TokenType, str]]:
@@ -582,17 +342,3 @@ def _token_texts(tokens: list[Token]) -> list[tuple[TokenType, str]]:
     while texts and texts[-1][0] == TokenType.SEMICOLON:
         texts.pop()
     return texts
-
-
-def _refuse_at(sql: str, position: int, what: str, advice: str) -> None:
-    line = sql.count("\n", 0, position) + 1
-    column = position - sql.rfind("\n", 0, position)
-    raise QueryRejected(f"the query is refused: {what} (line {line}, column {column}); {advice}")
-
-
-def _refuse_differs(sql: str, position: int, database: str) -> None:
-    near = sql[position : position + 20]
-    _refuse_at(
-        sql, position, f"{database} could read the text near {near!r} differently from the guard",
-        "write that part another way",
-    )  # fmt: skip

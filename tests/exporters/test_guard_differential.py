@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exporters import InvalidQuery, QueryRejected, QueryTimeout, check_query, open_query
-from exporters.guard import _lex_sqlite  # the lexer itself, checked against SQLite's own
 from exporters.sources.url import parse_url
+from exporters.sql_lexers import LEXERS  # the lexer itself, checked against SQLite's own
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_sqlite_lexer_ends_quotes_and_comments_where_sqlite_does(text: str) -> N
     # sqlite3_complete, SQLite's own scanner of quotes and comments, says whether the text
     # ends with a `;` outside every string, name and comment (an unclosed /* never does).
     sql = text + ";"
-    lexemes = _lex_sqlite(sql)
+    lexemes = LEXERS["sqlite"](sql)
     code = [sql[lx.start : lx.end] for lx in lexemes if lx.kind not in ("space", "comment")]
     last = sql[lexemes[-1].start : lexemes[-1].end]
     unclosed = lexemes[-1].kind == "comment" and last.startswith("/*") and not last.endswith("*/")
