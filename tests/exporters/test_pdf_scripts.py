@@ -1,0 +1,151 @@
+"""PDF text in any script, read back with poppler (pdftotext, pdffonts, pdftoppm).
+
+Every font is embedded as a subset, so the file shows the same on a machine without
+fonts; right-to-left text is shaped and ordered, and extracts in logical order.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from exporters import export
+from tests.exporters.test_pdf import PINNED, pdffonts, pdftotext, poppler
+
+WORDS = {
+    "arabic": "مرحبا بالعالم",
+    "arabic ligature": "السلام عليكم",  # lam-alef: one glyph for two letters
+    "arabic vowels": "مَرْحَبًا",  # marks positioned over and under their letters
+    "persian": "سلام دنیا",
+    "hebrew": "שלום עולם",
+    "hebrew points": "שָׁלוֹם",
+    "chinese": "你好世界",
+    "japanese": "こんにちは世界",
+    "korean": "안녕하세요",
+    "emoji": "😀👍",
+    "emoji beyond the first plane": "🚀🎉",
+    "greek": "Καλημέρα κόσμε",
+    "cyrillic": "Привет, мир",
+    "latin": "Zoë Saldaña, Łukasz",
+}
+
+
+def export_words(tmp_path: Path, words: dict[str, str], name: str = "out.pdf") -> Path:
+    path = tmp_path / name
+    table = pa.table({"script": list(words), "text": list(words.values())})
+    export(table, path, "pdf", {**PINNED, "title": "Σ scripts: عربي, 中文"})
+    return path
+
+
+def test_every_font_is_embedded_as_a_subset(tmp_path: Path) -> None:
+    fonts = pdffonts(export_words(tmp_path, WORDS))
+    names = " ".join(font["name"] for font in fonts)
+    for family in ("DejaVuSans", "NotoSansArabic", "NotoSansHebrew", "WenQuanYi", "Symbola"):
+        assert family in names
+    for font in fonts:
+        assert (font["type"], font["emb"], font["sub"], font["uni"]) == (
+            "TrueType",
+            "yes",
+            "yes",
+            "yes",
+        ), font
+
+
+@pytest.mark.parametrize("script", list(WORDS))
+def test_text_extracts_in_logical_order(tmp_path: Path, script: str) -> None:
+    path = export_words(tmp_path, {script: WORDS[script]})
+    (page,) = pdftotext(path)
+    assert WORDS[script] in page
+
+
+def test_title_in_any_script_extracts(tmp_path: Path) -> None:
+    (page,) = pdftotext(export_words(tmp_path, {"latin": "x"}))
+    assert page.startswith("Σ scripts: عربي, 中文\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Invoice for שלום עולם, paid",  # left-to-right, a Hebrew phrase inside
+        "Note: שלום עולם.",
+        "Customer مرحبا, VIP",
+    ],
+)
+def test_mixed_direction_cells_extract_as_typed(tmp_path: Path, text: str) -> None:
+    (page,) = pdftotext(export_words(tmp_path, {"mixed": text}))
+    assert f"mixed {text}\n" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "left_to_right"),
+    [
+        # pdftotext reads these in its own order (it takes a right-to-left paragraph
+        # left to right, and a space after a right-to-left run into it), so where each
+        # word is drawn is checked instead: the Unicode Bidirectional Algorithm's order.
+        ("abc שלום def", ["abc", "שלום", "def"]),
+        ("مرحبا بالعالم Python", ["Python", "بالعالم", "مرحبا"]),
+        ("שלום world עולם", ["עולם", "world", "שלום"]),
+        ("Total: مرحبا بالعالم (Arabic)", ["Total:", "بالعالم", "مرحبا", "(Arabic)"]),
+    ],
+)
+def test_mixed_direction_words_are_drawn_in_bidi_order(
+    tmp_path: Path, text: str, left_to_right: list[str]
+) -> None:
+    boxes = word_boxes(export_words(tmp_path, {"mixed": text}))
+    lefts = [boxes[word][0] for word in left_to_right]
+    assert lefts == sorted(lefts)
+
+
+def word_boxes(path: Path) -> dict[str, tuple[float, float]]:
+    """Each word's left and right edge as pdftotext finds them (words in logical order)."""
+    out = subprocess.run(
+        [poppler("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    box = r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<'
+    boxes = {}
+    for left, right, word in re.findall(box, out):
+        boxes[word] = boxes[word[::-1]] = (float(left), float(right))  # RTL: stored visually
+    return boxes
+
+
+def test_a_character_no_font_has_shows_a_replacement_and_extracts_as_itself(
+    tmp_path: Path,
+) -> None:
+    tangut = "\U00017000\U00017001"  # Tangut: in none of the installed fonts
+    path = tmp_path / "out.pdf"
+    result = export(pa.table({"text": [f"a {tangut} b"]}), path, "pdf", PINNED)
+    (page,) = pdftotext(path)
+    assert f"a {tangut} b" in page
+    assert any("U+FFFD" in note or "\ufffd" in note for note in result.notes), result.notes
+
+
+def test_many_scripts_give_the_same_bytes_and_a_small_file(tmp_path: Path) -> None:
+    first = export_words(tmp_path, WORDS, "a.pdf")
+    second = export_words(tmp_path, WORDS, "b.pdf")
+    assert first.read_bytes() == second.read_bytes()
+    # subsets only: the CJK font alone is 5 MB, Symbola 3 MB, DejaVu Sans 700 KB
+    assert first.stat().st_size < 150_000
+
+
+def test_pages_render(tmp_path: Path) -> None:
+    path = export_words(tmp_path, WORDS)
+    subprocess.run(
+        [poppler("pdftoppm"), "-r", "50", "-png", str(path), str(tmp_path / "page")],
+        capture_output=True,
+        check=True,
+    )
+    (png,) = tmp_path.glob("page*.png")
+    assert png.stat().st_size > 1000
+
+
+def test_right_to_left_cells_align_right(tmp_path: Path) -> None:
+    path = tmp_path / "out.pdf"
+    export(pa.table({"text": ["שלום", "abc", "مرحبا بالعالم"]}), path, "pdf", PINNED)
+    boxes = word_boxes(path)
+    hebrew, latin, arabic = boxes["שלום"], boxes["abc"], boxes["مرحبا"]
+    assert abs(hebrew[1] - arabic[1]) < 0.5  # both end at the column's right edge
+    assert latin[0] < hebrew[0]
