@@ -29,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from exporters.formats import WriteContext, WriteSummary
 from exporters.options import PdfOptions
+from exporters.writers.pdf_fonts import PACKAGES
 from exporters.writers.pdf_layout import (
     BASELINE,
     FOOTER_SIZE,
@@ -346,8 +347,9 @@ def write_pdf(
     if report.text.missing:
         chars = "".join(sorted(report.text.missing))
         context.note(
-            f"PDF shows {len(chars)} character(s) no installed font has as {REPLACEMENT} "
-            f"(they still extract as themselves): {chars[:40]}"
+            f"PDF draws {len(chars)} character(s) that no installed font has as "
+            f"{REPLACEMENT} (they still extract as themselves): {chars[:40]}; fonts for "
+            f"more scripts come with the Debian packages {PACKAGES}"
         )
     sink.write(canvas.getpdfdata())
     return WriteSummary(rows=drawn, note=note) if note else None

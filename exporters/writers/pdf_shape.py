@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uharfbuzz as hb  # type: ignore[import-untyped]
-from bidi import get_base_level, get_display  # type: ignore[import-untyped]
 
 from exporters.writers.pdf_fonts import FontSet
 from exporters.writers.pdf_glyphs import GlyphFont
@@ -71,10 +70,14 @@ class _Item:
 
 def is_rtl(text: str) -> bool:
     """Whether a paragraph reads right to left: its first strong character does."""
-    return any(unicodedata.bidirectional(c) in _RTL for c in text) and get_base_level(text) == 1
+    if not any(unicodedata.bidirectional(c) in _RTL for c in text):
+        return False
+    from bidi import get_base_level  # type: ignore[import-untyped]  # only for such text
+
+    return bool(get_base_level(text) == 1)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def shape(text: str, fonts: FontSet, rtl: bool) -> Line:
     """``text`` (one line, logical order) laid out in a paragraph of direction ``rtl``."""
     items = list(_itemize(text, _levels(text, rtl), fonts))
@@ -99,6 +102,8 @@ def _levels(text: str, rtl: bool) -> list[int]:
     """Bidi embedding level of each character (rules up to I2, then L1 for the line end)."""
     if not rtl and not any(unicodedata.bidirectional(c) in _RTL for c in text):
         return [0] * len(text)
+    from bidi import get_display  # only for text that needs it
+
     # python-bidi gives the levels only in its debug output, one per UTF-8 byte
     found = _LEVELS.search(get_display(text, base_dir="R" if rtl else "L", debug=True))
     per_byte = [int(level) for level in _LEVEL.findall(found.group(1))] if found else []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,6 +16,8 @@ import pytest
 
 from exporters import export
 from tests.exporters.test_pdf import PINNED, pdffonts, pdftotext, poppler
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WORDS = {
     "arabic": "مرحبا بالعالم",
@@ -149,3 +152,16 @@ def test_right_to_left_cells_align_right(tmp_path: Path) -> None:
     hebrew, latin, arabic = boxes["שלום"], boxes["abc"], boxes["مرحبا"]
     assert abs(hebrew[1] - arabic[1]) < 0.5  # both end at the column's right edge
     assert latin[0] < hebrew[0]
+
+
+def test_bytes_do_not_depend_on_what_the_process_drew_before(tmp_path: Path) -> None:
+    # Shaped glyphs get keys in the order a process first meets them; the file must not.
+    export_words(tmp_path, {"other": "لا مَ 😀 ☃ \U00017000 שָׁ"}, "before.pdf")
+    warm = export_words(tmp_path, WORDS, "warm.pdf")
+    script = (
+        "import sys, pathlib, pyarrow as pa\n"
+        "from tests.exporters.test_pdf_scripts import WORDS, export_words\n"
+        "export_words(pathlib.Path(sys.argv[1]), WORDS, 'cold.pdf')\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, cwd=ROOT)
+    assert (tmp_path / "cold.pdf").read_bytes() == warm.read_bytes()
