@@ -7,9 +7,15 @@ lacks; see :class:`.pdf_fonts.FontSet`). The steps are the usual ones:
    written in Rust), the paragraph direction given by the whole cell;
 2. split the line into items of one level and one font, and put them in visual order
    (rule L2: reverse each run at or above each odd level);
-3. shape each item with HarfBuzz in its direction (Arabic joining and ``لا``, Hebrew and
-   Arabic mark positions, mirrored brackets); left-to-right items without marks, such as
-   Chinese, are simply one glyph per character, which is what shaping would give.
+3. shape each word of an item (nothing joins across a space, so words are cached) with
+   HarfBuzz in the item's direction: Arabic joining and ``لا``, Hebrew and Arabic mark
+   positions, mirrored brackets. Left-to-right words without marks, such as Chinese, are
+   one glyph per character, which is what shaping would give.
+
+pdftotext's own reordering is simpler than the Unicode algorithm: it reads a right-to-left
+paragraph from the left, takes a space or bracket at the edge of a right-to-left run into
+the run, and puts a mark on a run's last letter before the run. The glyphs themselves are
+where the algorithm puts them.
 
 Extraction: PDF readers rebuild logical order from glyph positions and reverse
 right-to-left runs character by character (poppler's pdftotext, pdf.js). So each cluster's
@@ -34,12 +40,14 @@ from exporters.writers.pdf_glyphs import GlyphFont
 REPLACEMENT = "\ufffd"
 _RTL = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "FSI"})
 _EXPLICIT = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+_LTR = frozenset({"L", "EN", "AN"} | _EXPLICIT)  # what can lift a level above 1
 _TRAILING = frozenset({"WS", "S", "B"} | _EXPLICIT | {"BN"})
 _INHERIT = frozenset({"Mn", "Mc", "Me", "Cf"})  # drawn by the font of what precedes
 _COMMON = frozenset({"Zs", "Po", "Ps", "Pe", "Pd", "Pi", "Pf", "Nd", "Sm", "Sc"})
 _LEVELS = re.compile(r"levels: \[(.*?)\]", re.DOTALL)
 _LEVEL = re.compile(r"Level\(\s*(\d+)")
 _CLUSTERS = hb.BufferClusterLevel.MONOTONE_GRAPHEMES
+_WORDS = re.compile(r" +|[^ ]+")  # shaped one at a time: nothing joins across a space
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +61,27 @@ class Glyph:
     y: float
 
 
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A word's glyphs, placed from its start, and its width (thousandths of the size)."""
+
+    glyphs: tuple[Glyph, ...]
+    width: float
+
+
 @dataclass(frozen=True)
 class Line:
-    glyphs: tuple[Glyph, ...]
+    """Words placed left to right: each piece's glyphs are at ``x + glyph.x``."""
+
+    pieces: tuple[tuple[float, Piece], ...]
     width: float  # thousandths of the font size
     missing: frozenset[str]  # characters no font has, drawn as U+FFFD
 
 
 @dataclass(frozen=True, slots=True)
 class _Item:
+    """Characters ``start:end`` of a line, of one bidi level and one font."""
+
     start: int
     end: int
     level: int
@@ -80,28 +100,31 @@ def is_rtl(text: str) -> bool:
 @functools.lru_cache(maxsize=1024)
 def shape(text: str, fonts: FontSet, rtl: bool) -> Line:
     """``text`` (one line, logical order) laid out in a paragraph of direction ``rtl``."""
-    items = list(_itemize(text, _levels(text, rtl), fonts))
-    glyphs: list[Glyph] = []
+    placed: list[tuple[float, Piece]] = []
     pen = 0.0
     missing: set[str] = set()
-    for item in _visual(items):
+    for item in _visual(list(_itemize(text, _levels(text, rtl), fonts))):
+        chunk = text[item.start : item.end]
+        odd = bool(item.level % 2)
         if item.font is None:
-            missing.update(text[item.start : item.end])
-            placed = _replaced(text, item, fonts.primary)
-        elif item.level % 2 or not _simple(text[item.start : item.end], item.font):
-            placed = _shaped(text, item)
+            missing.update(chunk)
+            pieces = [_replaced(chunk[::-1] if odd else chunk, fonts.primary)]
         else:
-            placed = _unshaped(text, item)
-        for glyph, advance in placed:
-            glyphs.append(Glyph(glyph.font, glyph.key, pen + glyph.x, glyph.y))
-            pen += advance
-    return Line(tuple(glyphs), pen, frozenset(missing))
+            words = _WORDS.findall(chunk)
+            pieces = [_piece(word, item.font, odd) for word in (words[::-1] if odd else words)]
+        for piece in pieces:
+            placed.append((pen, piece))
+            pen += piece.width
+    return Line(tuple(placed), pen, frozenset(missing))
 
 
 def _levels(text: str, rtl: bool) -> list[int]:
     """Bidi embedding level of each character (rules up to I2, then L1 for the line end)."""
-    if not rtl and not any(unicodedata.bidirectional(c) in _RTL for c in text):
+    classes = {unicodedata.bidirectional(c) for c in text}
+    if not rtl and classes.isdisjoint(_RTL):
         return [0] * len(text)
+    if rtl and classes.isdisjoint(_LTR):  # right-to-left letters, marks, neutrals only
+        return [1] * len(text)
     from bidi import get_display  # only for text that needs it
 
     # python-bidi gives the levels only in its debug output, one per UTF-8 byte
@@ -126,15 +149,10 @@ def _itemize(text: str, levels: list[int], fonts: FontSet) -> Iterator[_Item]:
     they follow, spaces and punctuation too when that font has them."""
     start, current = 0, None
     for i, char in enumerate(text):
-        kind = unicodedata.category(char)
-        if (
-            i
-            and current is not None
-            and current.has(ord(char))
-            and (kind in _INHERIT or kind in _COMMON)
-        ):
+        kind = _kind(char)
+        if i and current is not None and kind and current.has(ord(char)):
             font = current
-        elif i and kind in _INHERIT and current is None:
+        elif i and kind == _MARK and current is None:
             font = None
         else:
             font = fonts.font_for(char)
@@ -144,6 +162,16 @@ def _itemize(text: str, levels: list[int], fonts: FontSet) -> Iterator[_Item]:
         current = font
     if text:
         yield _Item(start, len(text), levels[start], current)
+
+
+_MARK, _NEUTRAL = 1, 2
+
+
+@functools.cache
+def _kind(char: str) -> int:
+    """_MARK for marks and format characters, _NEUTRAL for spaces, punctuation, digits."""
+    category = unicodedata.category(char)
+    return _MARK if category in _INHERIT else _NEUTRAL if category in _COMMON else 0
 
 
 def _visual(items: list[_Item]) -> list[_Item]:
@@ -170,74 +198,54 @@ def _simple(text: str, font: GlyphFont) -> bool:
     return all(font.has(ord(c)) and unicodedata.category(c) not in _INHERIT for c in text)
 
 
-Placed = list[tuple[Glyph, float]]  # glyphs relative to the item's pen, and advances
+@functools.lru_cache(maxsize=16384)
+def _piece(word: str, font: GlyphFont, rtl: bool) -> Piece:
+    """A word (or spaces) in one font and direction, in visual order; cached, since table
+    text repeats its words far more than its lines."""
+    if word[0] == " " or (not rtl and _simple(word, font)):
+        return _row(font, list(word))
+    return _shaped(word, font, rtl)
 
 
-def _unshaped(text: str, item: _Item) -> Placed:
-    font = item.font
-    assert font is not None
-    return [(Glyph(font, char, 0.0, 0.0), font.width(char)) for char in text[item.start : item.end]]
-
-
-def _replaced(text: str, item: _Item, primary: GlyphFont) -> Placed:
+def _replaced(chars: str, primary: GlyphFont) -> Piece:
     """U+FFFD for each character, extracting as the character itself."""
     glyph = primary.glyph(REPLACEMENT)
-    chars = text[item.start : item.end]
-    placed = []
-    for char in chars[::-1] if item.level % 2 else chars:
-        key = primary.key(glyph, char)
-        placed.append((Glyph(primary, key, 0.0, 0.0), primary.width(key)))
-    return placed
+    return _row(primary, [primary.key(glyph, char) for char in chars])
 
 
-def _shaped(text: str, item: _Item) -> Placed:
-    font = item.font
-    assert font is not None
-    rtl = bool(item.level % 2)
+def _row(font: GlyphFont, keys: list[str]) -> Piece:
+    """Glyphs side by side, each at the advance the PDF gives it."""
+    glyphs, pen = [], 0.0
+    for key in keys:
+        glyphs.append(Glyph(font, key, pen, 0.0))
+        pen += font.width(key)
+    return Piece(tuple(glyphs), pen)
+
+
+def _shaped(word: str, font: GlyphFont, rtl: bool) -> Piece:
+    """HarfBuzz's glyphs for ``word``. They come in visual order, a cluster's together;
+    each cluster's glyph that is first in logical order comes first and carries the
+    cluster's text (see the module's docstring)."""
     buffer = hb.Buffer()
     buffer.cluster_level = _CLUSTERS
     buffer.flags = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
-    buffer.add_str(text, item.start, item.end - item.start)  # the rest gives context
+    buffer.add_str(word)
     buffer.direction = "rtl" if rtl else "ltr"
     buffer.guess_segment_properties()
     hb.shape(font.hb_font, buffer, {})
     scale = 1000 / font.upem
-    infos, positions = buffer.glyph_infos, buffer.glyph_positions
-    starts = sorted({info.cluster for info in infos})
-    ends = dict(zip(starts, [*starts[1:], item.end], strict=True))
-    # Glyphs come in visual order; a cluster's come together. Place each cluster's
-    # glyphs, first in logical order first (it carries the cluster's text).
-    placed: Placed = []
+    clusters: dict[int, list[tuple[int, float, float]]] = {}  # glyph, x, y
     pen = 0.0
-    cluster: list[tuple[int, float, float, float]] = []  # glyph, x, y, advance
-
-    def flush() -> None:
-        if not cluster:
-            return
-        start = infos[first].cluster
-        chars = text[start : ends[start]]
-        ordered = cluster[::-1] if rtl else cluster
-        for n, (glyph, x, y, _) in enumerate(ordered):
-            own = (chars[::-1] if rtl else chars) if n == 0 else ""
-            placed.append((Glyph(font, font.key(glyph, own), x, y), 0.0))
-        # advances go to the pen once the whole cluster is placed
-        placed[-1] = (placed[-1][0], sum(advance for *_, advance in cluster))
-        cluster.clear()
-
-    first = 0
-    for k, (info, position) in enumerate(zip(infos, positions, strict=True)):
-        if cluster and info.cluster != infos[first].cluster:
-            flush()
-        if not cluster:
-            first, pen = k, 0.0
-        cluster.append(
-            (
-                info.codepoint,
-                pen + position.x_offset * scale,
-                position.y_offset * scale,
-                position.x_advance * scale,
-            )
-        )
+    for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+        x, y = pen + position.x_offset * scale, position.y_offset * scale
+        clusters.setdefault(info.cluster, []).append((info.codepoint, x, y))
         pen += position.x_advance * scale
-    flush()
-    return placed
+    starts = sorted(clusters)
+    ends = dict(zip(starts, [*starts[1:], len(word)], strict=True))
+    glyphs = []
+    for start, members in clusters.items():  # in visual order (dicts keep insertion order)
+        text = word[start : ends[start]]
+        for n, (glyph, x, y) in enumerate(members[::-1] if rtl else members):
+            own = (text[::-1] if rtl else text) if n == 0 else ""
+            glyphs.append(Glyph(font, font.key(glyph, own), x, y))
+    return Piece(tuple(glyphs), pen)

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exporters.writers.pdf_glyphs import GlyphFont
 from exporters.writers.pdf_shape import Line
 from exporters.writers.pdf_typeface import Typeface
 
@@ -42,6 +43,7 @@ class Encoder:
         self._subset: dict[tuple[str, int], int] = {}  # (font, character) -> subset
         self._tables: dict[tuple[str, int], dict[int, str]] = {}  # (font, subset) -> codes
         self.missing: set[str] = set()  # characters drawn as U+FFFD: no font has them
+        self._glyphs: dict[tuple[str, str], tuple[str, str]] = {}  # -> font, literal
 
     def font(self, face: Typeface, subset: int) -> str:
         """The operator selecting ``subset`` of ``face`` (registers it with the document)."""
@@ -81,9 +83,11 @@ class Encoder:
         parts: list[str] = []
         shown: list[str] = []
         font, rise, pen = "", 0.0, 0.0
-        for glyph in line.glyphs:
-            ((subset, data),) = glyph.font.splitString(glyph.key, self.doc)
-            name = glyph.font.getSubsetInternalName(subset, self.doc)
+        placed = [
+            (start + glyph.x, glyph) for start, piece in line.pieces for glyph in piece.glyphs
+        ]
+        for x, glyph in placed:
+            name, literal = self._glyph(glyph.font, glyph.key)
             if name != font or glyph.y != rise:
                 if shown:
                     parts.append(f"[{' '.join(shown)}] TJ")
@@ -93,16 +97,25 @@ class Encoder:
                 if glyph.y != rise:
                     parts.append(f"{glyph.y * size / 1000:.2f} Ts")
                 font, rise = name, glyph.y
-            gap = glyph.x - pen
+            gap = x - pen
             if abs(gap) > 0.05:
                 shown.append(f"{-gap:.1f}")
-            shown.append(_literal(data))
-            pen = glyph.x + glyph.font.width(glyph.key)
+            shown.append(literal)
+            pen = x + glyph.font.width(glyph.key)
         if shown:
             parts.append(f"[{' '.join(shown)}] TJ")
         if rise:
             parts.append("0 Ts")
         return " ".join(parts)
+
+    def _glyph(self, font: GlyphFont, key: str) -> tuple[str, str]:
+        """The subset font's name and the string operand drawing ``key``."""
+        found = self._glyphs.get((font.fontName, key))
+        if found is None:
+            ((subset, data),) = font.splitString(key, self.doc)
+            name = font.getSubsetInternalName(subset, self.doc)
+            found = self._glyphs[(font.fontName, key)] = (name, _literal(data))
+        return found
 
     def _assign(self, face: Typeface, char: str) -> int:
         key = (face.name, ord(char))

@@ -45,7 +45,7 @@ class Typeface:
         """Width in points; exact, since plain text is not kerned."""
         if self.is_plain(text):
             return float(self.font.stringWidth(text, self.size))
-        return shape(text, self.fonts, False).width * self.size / 1000
+        return self.line(text).width * self.size / 1000
 
     def line(self, text: str, rtl: bool | None = None) -> Line:
         """``text`` laid out, in a paragraph of direction ``rtl`` (else its own)."""
