@@ -54,7 +54,8 @@ class GlyphFont(TTFont):  # type: ignore[misc]  # reportlab is untyped
 
     def codes(self) -> list[int]:
         """Every code the font's ``cmap`` maps."""
-        return [code for code in self.face.charToGlyph if code not in self._texts]
+        codes = list(self.face.charToGlyph)  # a copy: other threads may add keys
+        return [code for code in codes if code not in self._texts]
 
     def glyph(self, char: str) -> int:
         """The glyph the font draws ``char`` with (0, the missing glyph, if none)."""
@@ -74,6 +75,8 @@ class GlyphFont(TTFont):  # type: ignore[misc]  # reportlab is untyped
         if found is not None:
             return found
         with self._lock:
+            if (glyph, text) in self._keys:  # another thread was first
+                return self._keys[(glyph, text)]
             if len(text) == 1 and self.face.charToGlyph.get(ord(text)) == glyph:
                 key = text
             else:

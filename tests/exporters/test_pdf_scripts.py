@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -165,3 +166,14 @@ def test_bytes_do_not_depend_on_what_the_process_drew_before(tmp_path: Path) -> 
     )
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, cwd=ROOT)
     assert (tmp_path / "cold.pdf").read_bytes() == warm.read_bytes()
+
+
+def test_exports_in_threads_give_the_same_bytes(tmp_path: Path) -> None:
+    # Fonts, glyph keys and caches are shared by the threads of a server: exports of
+    # WORDS run beside exports of the same words in other orders.
+    reference = export_words(tmp_path, WORDS, "reference.pdf").read_bytes()
+    items = list(WORDS.items())
+    jobs = [WORDS if n % 2 == 0 else dict(items[n:] + items[:n]) for n in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        paths = list(pool.map(lambda n: export_words(tmp_path, jobs[n], f"{n}.pdf"), range(6)))
+    assert [path.read_bytes() == reference for path in paths[::2]] == [True] * 3
