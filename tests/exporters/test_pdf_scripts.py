@@ -71,6 +71,15 @@ def test_title_in_any_script_extracts(tmp_path: Path) -> None:
     assert page.startswith("Σ scripts: عربي, 中文\n")
 
 
+def test_headers_in_any_script_extract(tmp_path: Path) -> None:
+    names = ["الاسم", "Имя", "שם", "名前", "이름", "😀"]
+    path = tmp_path / "out.pdf"
+    export(pa.table({name: [1] for name in names}), path, "pdf", PINNED)
+    (page,) = pdftotext(path)
+    for name in names:
+        assert name in page
+
+
 @pytest.mark.parametrize(
     "text",
     [
