@@ -3,8 +3,13 @@
 Platypus tables lay every cell out as a flowable, which is slow. Here column widths are
 fixed once from the first batch (:mod:`.pdf_layout`); cells are measured and encoded a
 column at a time (:mod:`.pdf_text`), and only cells too wide for their column, with line
-breaks or with CJK take the slower wrapping path. Text is written as PDF string operands,
-which interpret nothing: a value is never markup, a link or an image.
+breaks or with text that is not plain (right-to-left, other scripts, emoji) take the slower
+path that wraps and shapes them. Text is written as PDF string operands, which interpret
+nothing: a value is never markup, a link or an image.
+
+A table too wide for one page is drawn in column groups (:func:`.pdf_layout.split`): each
+band of rows fills one page per group, the first column repeated on each, and a caption
+above the header says which columns a page holds and which page it continues.
 
 Reportlab builds the whole file in memory and writes it at the end; ``max_rows`` bounds
 that. Rows past it are counted, not drawn, and the last page says so.
@@ -12,7 +17,6 @@ that. Rows past it are counted, not drawn, and the last page says so.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,12 +25,11 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 from reportlab.lib.colors import Color, HexColor, white
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 
 from exporters.formats import WriteContext, WriteSummary
 from exporters.options import PdfOptions
-from exporters.writers.pdf_fonts import Typeface, typefaces, wrap
+from exporters.writers.pdf_fonts import PACKAGES
 from exporters.writers.pdf_layout import (
     BASELINE,
     FOOTER_SIZE,
@@ -41,11 +44,23 @@ from exporters.writers.pdf_layout import (
     cell_text,
     plan,
 )
+from exporters.writers.pdf_page import (
+    Sheet,
+    compress_last_page,
+    new_canvas,
+    place_form,
+    rgb,
+    text_block,
+)
+from exporters.writers.pdf_shape import REPLACEMENT, is_rtl
 from exporters.writers.pdf_text import Encoder, widths
+from exporters.writers.pdf_typeface import Typeface, typefaces
+from exporters.writers.pdf_wrap import wrap
 
 CHUNK_ROWS = 4096  # rows laid out at a time: bounds the Python lists held
 HEADER_FILL, ZEBRA_FILL = HexColor(0x2F4B66), HexColor(0xEEF2F6)
 INK, GREY = HexColor(0x1A1A1A), HexColor(0x666666)
+CAPTION = LEADING + 2  # the line above the header of a table split in column groups
 
 
 @dataclass
@@ -54,38 +69,39 @@ class _Chunk:
 
     ``cells[i][row]`` shows one single-line cell relative to the row's start (empty when
     the cell is empty or wrapped); ``font`` is the font every cell shares, if any (else
-    each cell selects its own); ``wrapped`` holds the lines of cells that need several.
+    each cell selects its own); ``wrapped`` holds the lines of cells that need several
+    (or need shaping), with the cell's direction.
     """
 
     lines: list[int]
     cells: list[list[str]] = field(default_factory=list)
     font: str | None = None
-    wrapped: dict[int, dict[int, list[str]]] = field(default_factory=dict)  # row -> column
+    wrapped: dict[int, dict[int, tuple[list[str], bool]]] = field(default_factory=dict)
 
 
 class _Report:
     """Pages, header rows, zebra stripes and footers, as PDF operators."""
 
     def __init__(self, layout: Layout, header: list[str], title: str, canvas: Canvas) -> None:
-        self.layout, self.canvas = layout, canvas
+        self.layout, self.canvas, self.names = layout, canvas, header
         self.face, self.bold = typefaces(SIZE)
         self.text = Encoder(canvas._doc)  # the document, as reportlab's text object uses it
         self.lefts = layout.lefts
         self.rights = [left + width for left, width in zip(self.lefts, layout.widths, strict=True)]
         self.inner = [width - 2 * PAD_X for width in layout.widths]
-        self.table_width = sum(layout.widths)
+        self.groups = layout.groups
+        self.table_widths = [sum(layout.widths[i] for i in group) for group in self.groups]
         self.header = [
-            wrap(name, self.bold.width, inner, MAX_CELL_LINES)
+            (wrap(name, self.bold.width, inner, MAX_CELL_LINES), is_rtl(name))
             for name, inner in zip(header, self.inner, strict=True)
         ]
-        self.header_height = 2 * PAD_Y + LEADING * max(map(len, self.header))
+        self.header_height = 2 * PAD_Y + LEADING * max(len(lines) for lines, _ in self.header)
         self.floor = MARGIN + 2 * FOOTER_SIZE
         self.pages = self.rows = 0
         self.y = layout.page[1] - MARGIN
-        self.ops: list[str] = []  # body text operators of the page
-        self.shapes: list[str] = []  # zebra stripes, drawn beneath the text
-        self.font: str | None = None  # the font last selected in self.ops
-        self._headers: dict[float, str] = {}  # header operators by height on the page
+        self.sheets = [Sheet() for _ in self.groups]  # the band's pages, one per group
+        self.active = list(range(len(self.groups)))  # of which these are drawn
+        self._headers: dict[tuple[float, int], str] = {}  # header operators by height, group
         foot = typefaces(FOOTER_SIZE)[0]
         space = layout.page[0] / 2 - MARGIN
         self._footer = self._at(foot, MARGIN, MARGIN, wrap(title, foot.width, space, 1)[0])
@@ -112,9 +128,10 @@ class _Report:
                 for line in lines:
                     ops.append(self._at(self.face, MARGIN + indent, self.y - BASELINE, line))
                     self.y -= LEADING
-        self.canvas.addLiteral(_text_block(INK, ops))
+        first = self.sheets[0]
+        first.before.append(text_block(INK, ops))
         if options.metadata:
-            self._form("rows", MARGIN + indent, self.y + LEADING - BASELINE)
+            first.before.append(("rows", MARGIN + indent, self.y + LEADING - BASELINE))
             self.y -= 6
         self.y -= 4
         self._header()
@@ -134,7 +151,7 @@ class _Report:
             cells = self._place(i, encoded, sizes.to_pylist())
             for k in pc.indices_nonzero(special).to_pylist():
                 lines = wrap(texts[k], self.face.width, self.inner[i], MAX_CELL_LINES)
-                chunk.wrapped.setdefault(k, {})[i] = lines
+                chunk.wrapped.setdefault(k, {})[i] = (lines, is_rtl(texts[k]))
                 chunk.lines[k] = max(chunk.lines[k], len(lines))
                 cells[k] = ""
             chunk.cells.append(cells)
@@ -173,110 +190,124 @@ class _Report:
             if self.y - height < self.floor:
                 self.new_page()
             top, self.y = self.y, self.y - height
-            if self.rows % 2:
-                self.shapes.append(
-                    f"{MARGIN:.2f} {self.y:.2f} {self.table_width:.2f} {height:.2f} re f"
-                )
-            self.rows += 1
             baseline = top - PAD_Y - BASELINE
             wrapped = chunk.wrapped.get(row)
-            if wrapped is None:
-                self._run(chunk, baseline, [cells[row] for cells in chunk.cells])
-                continue
-            run: list[str] = []  # cells in column order, so text extracts in reading order
-            for i, cells in enumerate(chunk.cells):
-                if i in wrapped:
-                    self._run(chunk, baseline, run)
-                    self.ops.extend(self._cell(self.face, i, baseline, wrapped[i]))
-                    self.font, run = None, []
-                else:
-                    run.append(cells[row])
-            self._run(chunk, baseline, run)
+            for group, sheet, width in zip(
+                self.groups, self.sheets, self.table_widths, strict=True
+            ):
+                if self.rows % 2:
+                    sheet.shapes.append(f"{MARGIN:.2f} {self.y:.2f} {width:.2f} {height:.2f} re f")
+                if wrapped is None:
+                    self._run(sheet, chunk, baseline, [chunk.cells[i][row] for i in group])
+                    continue
+                run: list[str] = []  # cells in column order: text extracts in reading order
+                for i in group:
+                    if i in wrapped:
+                        self._run(sheet, chunk, baseline, run)
+                        sheet.ops.extend(self._cell(self.face, i, baseline, *wrapped[i]))
+                        sheet.font, run = None, []
+                    else:
+                        run.append(chunk.cells[i][row])
+                self._run(sheet, chunk, baseline, run)
+            self.rows += 1
 
-    def _run(self, chunk: _Chunk, baseline: float, cells: list[str]) -> None:
+    def _run(self, sheet: Sheet, chunk: _Chunk, baseline: float, cells: list[str]) -> None:
         """Single-line cells of one row, placed relative to the row's start."""
         if not any(cells):
             return
-        if chunk.font != self.font and chunk.font:
-            self.ops.append(chunk.font)
-        self.font = chunk.font
-        self.ops.append(f"1 0 0 1 {MARGIN:.2f} {baseline:.2f} Tm " + " ".join(cells))
+        if chunk.font != sheet.font and chunk.font:
+            sheet.ops.append(chunk.font)
+        sheet.font = chunk.font
+        sheet.ops.append(f"1 0 0 1 {MARGIN:.2f} {baseline:.2f} Tm " + " ".join(cells))
 
     def note(self, text: str) -> None:
         """A line of text below the table (e.g. the row cap), on a new page if needed."""
         if self.y - 2 * LEADING < self.floor:
             self.new_page(header=False)
-        self.ops.append(self._at(self.face, MARGIN + PAD_X, self.y - LEADING - BASELINE, text))
-        self.font = None
+        sheet = self.sheets[self.active[-1]]
+        baseline = self.y - LEADING - BASELINE
+        sheet.ops.append(self._at(self.face, MARGIN + PAD_X, baseline, text))
+        sheet.font = None
         self.y -= 2 * LEADING
 
     def new_page(self, header: bool = True) -> None:
         self.finish_page()
         self.y = self.layout.page[1] - MARGIN
+        self.active = list(range(len(self.groups))) if header else [len(self.groups) - 1]
         if header:
             self._header()
 
     def finish_page(self) -> None:
+        """The band's pages, one per column group, onto the canvas."""
         canvas = self.canvas
-        if self.shapes:
-            canvas.addLiteral(f"{_rgb(ZEBRA_FILL)} rg\n" + "\n".join(self.shapes))
-        if self.ops:
-            canvas.addLiteral(_text_block(INK, self.ops))
-        self.pages += 1
         foot = typefaces(FOOTER_SIZE)[0]
-        label = f"Page {self.pages} of "
-        x = self.layout.page[0] - MARGIN - foot.width(label + "00000")
-        canvas.addLiteral(_text_block(GREY, [self._footer, self._at(foot, x, MARGIN, label)]))
-        self._form("pages", x + foot.width(label), MARGIN)  # the page count
-        canvas.showPage()
-        _compress_last_page(canvas)
-        self._start_page()
+        for g in self.active:
+            self.sheets[g].flush(canvas, INK, ZEBRA_FILL)
+            self.pages += 1
+            label = f"Page {self.pages} of "
+            x = self.layout.page[0] - MARGIN - foot.width(label + "00000")
+            canvas.addLiteral(text_block(GREY, [self._footer, self._at(foot, x, MARGIN, label)]))
+            place_form(canvas, "pages", x + foot.width(label), MARGIN)  # the page count
+            canvas.showPage()
+            compress_last_page(canvas)
+        self.sheets = [Sheet() for _ in self.groups]
 
     def fill_form(self, name: str, text: str, size: float, color: Color) -> None:
         """Define a form placed on pages before its text was known."""
         self.canvas.beginForm(name)
-        self.canvas.addLiteral(_text_block(color, [self._at(typefaces(size)[0], 0, 0, text)]))
+        self.canvas.addLiteral(text_block(color, [self._at(typefaces(size)[0], 0, 0, text)]))
         self.canvas.endForm()
 
-    def _start_page(self) -> None:
-        self.ops, self.shapes, self.font = [], [], None
-
     def _header(self) -> None:
-        canvas, height = self.canvas, self.header_height
-        canvas.saveState()
-        canvas.setFillColor(HEADER_FILL)
-        canvas.rect(MARGIN, self.y - height, self.table_width, height, stroke=0, fill=1)
-        if self.y not in self._headers:
-            baseline = self.y - PAD_Y - BASELINE
-            ops = [
-                op
-                for i, cell in enumerate(self.header)
-                for op in self._cell(self.bold, i, baseline, cell)
-            ]
-            self._headers[self.y] = _text_block(white, ops)
-        canvas.addLiteral(self._headers[self.y])
-        canvas.restoreState()
+        """The header row of each group's page, under a caption when there are groups."""
+        if len(self.groups) > 1:
+            self.y -= CAPTION
+        height = self.header_height
+        for g, (group, sheet) in enumerate(zip(self.groups, self.sheets, strict=True)):
+            if len(self.groups) > 1:
+                line = self._caption(g)
+                at = self._at(self.face, MARGIN, self.y + CAPTION - LEADING, line)
+                sheet.before.append(text_block(GREY, [at]))
+            key = (self.y, g)
+            if key not in self._headers:
+                baseline = self.y - PAD_Y - BASELINE
+                ops = [
+                    op for i in group for op in self._cell(self.bold, i, baseline, *self.header[i])
+                ]
+                fill = f"{rgb(HEADER_FILL)} rg {MARGIN:.2f} {self.y - height:.2f} "
+                fill += f"{self.table_widths[g]:.2f} {height:.2f} re f"
+                self._headers[key] = f"q {fill} Q\n" + text_block(white, ops)
+            sheet.before.append(self._headers[key])
         self.y -= height
 
-    def _cell(self, face: Typeface, i: int, baseline: float, lines: list[str]) -> list[str]:
-        """Operators for the lines of one cell of column ``i``."""
+    def _caption(self, g: int) -> str:
+        """Which columns page ``g`` of the band holds, and where the rest are."""
+        group, count = self.groups[g], len(self.names)
+        columns = group if g == 0 else group[1:]
+        span = f"Columns {columns[0] + 1}\u2013{columns[-1] + 1} of {count}"
+        if g == 0:
+            return f"{span}; columns {group[-1] + 2}\u2013{count} continue on the next pages"
+        first = self.pages + 1  # this band's first page: the one before are finished
+        return f"{span}, continued from page {first} (column 1, {self.names[0]}, repeated)"
+
+    def _cell(
+        self, face: Typeface, i: int, baseline: float, lines: list[str], rtl: bool
+    ) -> list[str]:
+        """Operators for the lines of one cell of column ``i``; numbers and right-to-left
+        text align right."""
         ops = []
         for k, line in enumerate(lines):
-            if self.layout.numeric[i]:
+            if self.layout.numeric[i] or rtl:
                 x = self.rights[i] - PAD_X - face.width(line)
             else:
                 x = self.lefts[i] + PAD_X
-            ops.append(self._at(face, x, baseline - k * LEADING, line))
+            ops.append(self._at(face, x, baseline - k * LEADING, line, rtl))
         return ops
 
-    def _at(self, face: Typeface, x: float, y: float, text: str) -> str:
-        return f"1 0 0 1 {x:.2f} {y:.2f} Tm {self.text.line(face, text)}" if text else ""
-
-    def _form(self, name: str, x: float, y: float) -> None:
-        self.canvas.saveState()
-        self.canvas.translate(x, y)
-        self.canvas.doForm(name)
-        self.canvas.restoreState()
+    def _at(self, face: Typeface, x: float, y: float, text: str, rtl: bool | None = None) -> str:
+        if not text:
+            return ""
+        return f"1 0 0 1 {x:.2f} {y:.2f} Tm {self.text.line(face, text, rtl)}"
 
 
 def write_pdf(
@@ -290,7 +321,7 @@ def write_pdf(
     batches = iter(batches)
     first = next(batches, None)
     layout = plan(schema, first, options, face, bold)
-    canvas = _canvas(layout, context, options.metadata)
+    canvas = new_canvas(layout.page, context, options.metadata)
     report = _Report(layout, schema.names, context.title, canvas)
     report.title_block(options, context)
     drawn = total = 0
@@ -313,40 +344,12 @@ def write_pdf(
     if options.metadata:
         shown = f" (the first {drawn:,} are shown)" if note else ""
         report.fill_form("rows", f"{total:,}{shown}", SIZE, INK)
+    if report.text.missing:
+        chars = "".join(sorted(report.text.missing))
+        context.note(
+            f"PDF draws {len(chars)} character(s) that no installed font has as "
+            f"{REPLACEMENT} (they still extract as themselves): {chars[:40]}; fonts for "
+            f"more scripts come with the Debian packages {PACKAGES}"
+        )
     sink.write(canvas.getpdfdata())
     return WriteSummary(rows=drawn, note=note) if note else None
-
-
-def _canvas(layout: Layout, context: WriteContext, metadata: bool) -> Canvas:
-    """A canvas whose bytes depend only on what is drawn and on ``generated_at``."""
-    canvas = Canvas("export.pdf", pagesize=layout.page, pageCompression=1, invariant=1)
-    stamp = context.generated_at
-    minutes = int((stamp.utcoffset() or dt.timedelta()).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    date = f"D:{stamp:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
-    canvas.setDateFormatter(lambda *_: date)
-    canvas.setTitle(context.title)
-    canvas.setAuthor("")
-    canvas.setSubject((context.query or "") if metadata else "")
-    canvas.setCreator("exporters")
-    return canvas
-
-
-def _compress_last_page(canvas: Canvas) -> None:
-    """Deflate the finished page now rather than when the file is written.
-
-    Reportlab keeps every page's operators as text until the end; compressed, a page
-    takes a fifth of the memory. The bytes are those reportlab itself would write.
-    """
-    page = canvas._doc.Pages.pages[-1]
-    flate = PDFDictionary({"Filter": PDFArray([PDFName(PDFZCompress.pdfname)])})
-    page.Contents = PDFStream(flate, PDFZCompress.encode(page.stream))
-    page.stream = None
-
-
-def _text_block(color: Color, ops: list[str]) -> str:
-    return f"BT {_rgb(color)} rg\n" + "\n".join(filter(None, ops)) + "\nET"
-
-
-def _rgb(color: Color) -> str:
-    return " ".join(f"{part:.3f}" for part in color.rgb())

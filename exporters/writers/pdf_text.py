@@ -5,6 +5,7 @@ time in Python. Table columns repeat a small set of characters, so here each cha
 gets its font-subset code once and a whole column is encoded with one ``str.translate``;
 widths of columns with few distinct characters (numbers, dates, codes) are summed in
 Arrow. Strings become escaped PDF string operands: nothing in them is interpreted.
+Text off that path is drawn glyph by glyph as :mod:`.pdf_shape` placed it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exporters.writers.pdf_fonts import Typeface
+from exporters.writers.pdf_glyphs import GlyphFont
+from exporters.writers.pdf_shape import Line
+from exporters.writers.pdf_typeface import Typeface
 
 _SMALL_ALPHABET = 32  # up to this many distinct characters, widths are summed in Arrow
 _SEPARATOR = "\x00"  # never in a cell: control characters are replaced before this
@@ -39,6 +42,8 @@ class Encoder:
         self.doc = doc
         self._subset: dict[tuple[str, int], int] = {}  # (font, character) -> subset
         self._tables: dict[tuple[str, int], dict[int, str]] = {}  # (font, subset) -> codes
+        self.missing: set[str] = set()  # characters drawn as U+FFFD: no font has them
+        self._glyphs: dict[tuple[str, str], tuple[str, str]] = {}  # -> font, literal
 
     def font(self, face: Typeface, subset: int) -> str:
         """The operator selecting ``subset`` of ``face`` (registers it with the document)."""
@@ -61,19 +66,56 @@ class Encoder:
         encoded = joined.translate(self._tables.get((face.name, subset), {}))
         return [f"({text}) Tj" for text in encoded.split(_SEPARATOR)], self.font(face, subset)
 
-    def line(self, face: Typeface, text: str) -> str:
-        """Operators showing ``text``, switching fonts for CJK runs; starts with a font."""
-        runs = [(face.name, text)] if face.is_plain(text) else face.runs(text)
-        parts = []
-        for name, run in runs:
-            if name == face.name:
-                for subset, data in face.font.splitString(run, self.doc):
-                    parts.append(f"{self.font(face, subset)} {_literal(data)} Tj")
-            else:  # a CID font: UTF-16 code units under a Unicode CMap
-                internal = self.doc.getInternalFontName(name)
-                data = run.encode("utf-16-be")
-                parts.append(f"{internal} {face.size:g} Tf {_literal(data)} Tj")
+    def line(self, face: Typeface, text: str, rtl: bool | None = None) -> str:
+        """Operators showing ``text`` (in a paragraph of direction ``rtl``, else its own);
+        they start by selecting a font."""
+        if face.is_plain(text):
+            return " ".join(
+                f"{self.font(face, subset)} {_literal(data)} Tj"
+                for subset, data in face.font.splitString(text, self.doc)
+            )
+        return self.glyphs(face.line(text, rtl), face.size)
+
+    def glyphs(self, line: Line, size: float) -> str:
+        """Each glyph at its place: one ``TJ`` per font subset and height, the gaps between
+        glyphs as its numbers (thousandths of the font size, positive to the left)."""
+        self.missing |= line.missing
+        parts: list[str] = []
+        shown: list[str] = []
+        font, rise, pen = "", 0.0, 0.0
+        placed = [
+            (start + glyph.x, glyph) for start, piece in line.pieces for glyph in piece.glyphs
+        ]
+        for x, glyph in placed:
+            name, literal = self._glyph(glyph.font, glyph.key)
+            if name != font or glyph.y != rise:
+                if shown:
+                    parts.append(f"[{' '.join(shown)}] TJ")
+                    shown = []
+                if name != font:
+                    parts.append(f"{name} {size:g} Tf")
+                if glyph.y != rise:
+                    parts.append(f"{glyph.y * size / 1000:.2f} Ts")
+                font, rise = name, glyph.y
+            gap = x - pen
+            if abs(gap) > 0.05:
+                shown.append(f"{-gap:.1f}")
+            shown.append(literal)
+            pen = x + glyph.font.width(glyph.key)
+        if shown:
+            parts.append(f"[{' '.join(shown)}] TJ")
+        if rise:
+            parts.append("0 Ts")
         return " ".join(parts)
+
+    def _glyph(self, font: GlyphFont, key: str) -> tuple[str, str]:
+        """The subset font's name and the string operand drawing ``key``."""
+        found = self._glyphs.get((font.fontName, key))
+        if found is None:
+            ((subset, data),) = font.splitString(key, self.doc)
+            name = font.getSubsetInternalName(subset, self.doc)
+            found = self._glyphs[(font.fontName, key)] = (name, _literal(data))
+        return found
 
     def _assign(self, face: Typeface, char: str) -> int:
         key = (face.name, ord(char))

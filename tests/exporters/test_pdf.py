@@ -1,8 +1,14 @@
-"""PDF export, read back with pypdf: text, pages, layout and reproducibility."""
+"""PDF export, read back with pypdf and poppler: text, pages, layout and reproducibility.
+
+The poppler helpers here (:func:`pdftotext`, :func:`pdffonts`) serve the other PDF test
+modules too. A test may skip when poppler-utils is missing, except under CI, where the
+README promises it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -14,7 +20,7 @@ import pypdf
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from exporters import ExporterError, ExportResult, export
+from exporters import ExporterError, ExportResult, OptionError, export
 from exporters.writers.pdf_fonts import font_file
 
 PINNED = {"generated_at": dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)}
@@ -33,6 +39,43 @@ NASTY_TEXT = [
     "2026-11-18T14:30:00+00:00", "2026-07-01T08:00:00+00:00", "2026-01-01T00:00:00+00:00",
     "2026-03-29T00:59:59+00:00", "2026-12-24T18:00:00+00:00",
 ]  # fmt: skip
+
+
+def poppler(tool: str) -> str:
+    """The path of a poppler tool; skip the test without it, fail it under CI."""
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} is missing: install poppler-utils")
+        pytest.skip(f"{tool} is missing: install poppler-utils")
+    return path
+
+
+def pdftotext(path: Path, *args: str) -> list[str]:
+    """The text of each page as poppler's pdftotext reads it, without the embedding marks
+    (U+202A-U+202E) it wraps right-to-left runs in."""
+    out = subprocess.run(
+        [poppler("pdftotext"), "-enc", "UTF-8", *args, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return re.sub("[\u202a-\u202e]", "", out).split("\f")[:-1]
+
+
+def pdffonts(path: Path) -> list[dict[str, str]]:
+    """Each font of the file as pdffonts lists it: name, type, emb, sub, uni."""
+    out = subprocess.run(
+        [poppler("pdffonts"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    rows = out.splitlines()[2:]  # after the header and its rule
+    fonts = []
+    for row in rows:
+        name, rest = row.split(" ", 1)
+        # name, type (may hold spaces), encoding, emb, sub, uni, object id, generation
+        *kind, _encoding, emb, sub, uni, _object, _generation = rest.split()
+        fonts.append({"name": name, "type": " ".join(kind), "emb": emb, "sub": sub, "uni": uni})
+    return fonts
 
 
 def write(tmp_path: Path, table: pa.Table, **options: Any) -> tuple[pypdf.PdfReader, ExportResult]:
@@ -64,16 +107,10 @@ def test_nasty_values_title_and_header_extract_as_written(tmp_path: Path, nasty:
     assert re.search(r"Rows\s*7\b", page)
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_pdftotext_reads_the_cells(tmp_path: Path, nasty: pa.Table) -> None:
     write(tmp_path, nasty, title="Nasty Things")
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "out.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    for value in ("Дмитрий Ж", 'Quote "q" and, comma', "=1+2", "9999999999.99"):
+    (out,) = pdftotext(tmp_path / "out.pdf", "-layout")
+    for value in ("Дмитрий Ж", 'Quote "q" and, comma', "=1+2", "9999999999.99", "王小明"):
         assert value in out
 
 
@@ -227,3 +264,15 @@ def test_hundreds_of_distinct_letters_extract(tmp_path: Path) -> None:
     text = "".join(text_of(reader))
     for word in words:
         assert word in text and word[::-1] in text
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [({"page_size": "A5"}, "page_size"), ({"max_rows": 0}, "max_rows"), ({"colour": 1}, "colour")],
+)
+def test_bad_options_are_a_clear_error_and_leave_no_file(
+    tmp_path: Path, options: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(OptionError, match=key):
+        export(numbered(3), tmp_path / "out.pdf", "pdf", options)
+    assert list(tmp_path.iterdir()) == []
