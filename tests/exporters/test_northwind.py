@@ -12,7 +12,9 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 import sqlite3
+import subprocess
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -84,6 +86,29 @@ def test_every_value_reads_back(
     for row_number, (got, want) in enumerate(zip(rows, expected, strict=True)):
         for field, cell, value in zip(schema, got, want, strict=True):
             assert same(field.type, cell, value, fmt), (name, fmt, row_number, field.name)
+
+
+def test_every_pdf_shows_every_header_and_every_short_value(
+    exported: dict[str, tuple[pa.Schema, Path]],
+) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    for name in _names():
+        _, path = exported[f"{name}/pdf"]
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+            check=True,
+        ).stdout  # fmt: skip
+        flat = "".join(text.split())
+        names, rows = _sqlite(f'SELECT * FROM "{name}"')
+        for header in names:
+            assert "".join(header.split()) in flat, (name, header)
+        for row in rows[:200]:
+            for value in row:
+                if isinstance(value, str) and 0 < len(value) <= 20:
+                    # a cell may wrap between its words, interleaved with its neighbours
+                    for word in value.split():
+                        assert word in flat, (name, value)
 
 
 # --------------------------------------------------------------------------- readers
