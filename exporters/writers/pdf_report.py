@@ -55,7 +55,7 @@ from exporters.writers.pdf_page import (
 from exporters.writers.pdf_shape import REPLACEMENT, is_rtl
 from exporters.writers.pdf_text import Encoder, widths
 from exporters.writers.pdf_typeface import Typeface, typefaces
-from exporters.writers.pdf_wrap import wrap
+from exporters.writers.pdf_wrap import ELLIPSIS, wrap
 
 CHUNK_ROWS = 4096  # rows laid out at a time: bounds the Python lists held
 HEADER_FILL, ZEBRA_FILL = HexColor(0x2F4B66), HexColor(0xEEF2F6)
@@ -98,6 +98,7 @@ class _Report:
         self.header_height = 2 * PAD_Y + LEADING * max(len(lines) for lines, _ in self.header)
         self.floor = MARGIN + 2 * FOOTER_SIZE
         self.pages = self.rows = 0
+        self.cut: dict[int, int] = {}  # column -> cells cut to MAX_CELL_LINES lines
         self.y = layout.page[1] - MARGIN
         self.sheets = [Sheet() for _ in self.groups]  # the band's pages, one per group
         self.active = list(range(len(self.groups)))  # of which these are drawn
@@ -151,6 +152,8 @@ class _Report:
             cells = self._place(i, encoded, sizes.to_pylist())
             for k in pc.indices_nonzero(special).to_pylist():
                 lines = wrap(texts[k], self.face.width, self.inner[i], MAX_CELL_LINES)
+                if lines[-1].endswith(ELLIPSIS) and not texts[k].endswith(ELLIPSIS):
+                    self.cut[i] = self.cut.get(i, 0) + 1
                 chunk.wrapped.setdefault(k, {})[i] = (lines, is_rtl(texts[k]))
                 chunk.lines[k] = max(chunk.lines[k], len(lines))
                 cells[k] = ""
@@ -344,6 +347,14 @@ def write_pdf(
     if options.metadata:
         shown = f" (the first {drawn:,} are shown)" if note else ""
         report.fill_form("rows", f"{total:,}{shown}", SIZE, INK)
+    if report.cut:
+        columns = ", ".join(
+            f"{count:,} in {schema.names[i]}" for i, count in sorted(report.cut.items())
+        )
+        context.note(
+            f"PDF shows at most {MAX_CELL_LINES} lines of a cell, so long values are cut "
+            f"there, marked {ELLIPSIS} ({columns}); the other formats hold them whole"
+        )
     if report.text.missing:
         chars = "".join(sorted(report.text.missing))
         context.note(

@@ -276,3 +276,12 @@ def test_bad_options_are_a_clear_error_and_leave_no_file(
     with pytest.raises(OptionError, match=key):
         export(numbered(3), tmp_path / "out.pdf", "pdf", options)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cells_cut_to_three_lines_are_said_in_the_notes(tmp_path: Path) -> None:
+    table = pa.table({"text": ["x" * 5000, "short", "word " * 400], "n": [1, 2, 3]})
+    result = export(table, tmp_path / "long.pdf", "pdf")
+    assert result.notes == (
+        "PDF shows at most 3 lines of a cell, so long values are cut there, marked … "
+        "(2 in text); the other formats hold them whole",
+    )
