@@ -116,9 +116,14 @@ def text_cells(text: pa.Array, style: int = 0, tally: Tally | None = None) -> li
     """Inline-string cells: never a formula, always Excel-valid XML text, at most 32,767 long."""
     if not pa.types.is_string(text.type):
         text = text.cast(pa.string())
-    text = _within_limit(_xml_characters(_valid_utf8(text)), tally or Tally())
+    text = _valid_utf8(text)
+    plain = not _anywhere(text, f"{_INVALID_XML}|{_MARKUP}|{_EXCEL_ESCAPE}")  # usually
+    if not plain:
+        text = _xml_characters(text)  # before measuring: these characters are not kept
+    text = _within_limit(text, tally or Tally())
     keep = _edge_space(text)
-    text = _escaped(text)
+    if not plain:
+        text = _escaped(text)
     head = f'<c s="{style}" t="inlineStr"><is>' if style else '<c t="inlineStr"><is>'
     if pc.any(keep).as_py():
         opener = pc.binary_join_element_wise(
@@ -126,11 +131,6 @@ def text_cells(text: pa.Array, style: int = 0, tally: Tally | None = None) -> li
         )
         return [_fragment(text, opener, "</t></is></c>")]
     return _wrap(text, head + _TEXT_OPEN, "</t></is></c>")
-
-
-def xml_text(text: pa.Array) -> pa.Array:
-    """Escape for XML element text; drop what XML 1.0 cannot hold; keep CR and ``_xHHHH_``."""
-    return _escaped(_xml_characters(text))
 
 
 def _xml_characters(text: pa.Array) -> pa.Array:
@@ -141,8 +141,7 @@ def _xml_characters(text: pa.Array) -> pa.Array:
 
 
 def _escaped(text: pa.Array) -> pa.Array:
-    if not _anywhere(text, f"{_MARKUP}|{_EXCEL_ESCAPE}"):
-        return text  # the usual case: one quick scan
+    """``&``, ``<``, ``>`` and CR as references; ``_xHHHH_`` kept from Excel's decoding."""
     if _anywhere(text, _MARKUP):
         for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
             text = pc.replace_substring(text, raw, escaped)

@@ -9,12 +9,10 @@ ISO 8601 text otherwise (years beyond 9999 and before 1 as Arrow writes them:
 00:00:00 to 24:00:00 exclusive (PostgreSQL's ``24:00:00``) is text as well. Readers round
 to milliseconds, so the last half millisecond before an end counts as past it.
 
-Excel has no time zones: a datetime shows its wall-clock time in the ``timezone`` option,
-by the rule of :func:`exporters.render.timestamp_text` (naive values are UTC, converted
-when the option is not UTC; zoned values are converted), historical offsets to the second
-included. The serial arithmetic is in integers, so no value loses precision or overflows
-whatever its year; the rare values written as text are formatted one by one from exact
-integer ticks, never from Python's ``datetime`` (which stops at 9999).
+A datetime is its wall-clock time in the ``timezone`` option (:mod:`.xlsx_zones`). The
+serial arithmetic is in integers, so no value loses precision or overflows whatever its
+year; the rare values written as text are formatted one by one from exact integer ticks,
+never from Python's ``datetime`` (which stops at 9999).
 """
 
 from __future__ import annotations
@@ -24,13 +22,13 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-TICKS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+from exporters.writers.xlsx_zones import TICKS, wall_clock
+
 DAY_SECONDS = 86_400
 FIRST_DAY = -25_508  # 1900-03-01, in days since 1970-01-01
 FIRST_SERIAL = 61  # ... and as an Excel serial
 END_DAY = 2_932_897  # 10000-01-01, in days since 1970-01-01: the first day Excel lacks
 _INT64 = (-(2**63), 2**63 - 1)
-_SAFE = 2**62  # ticks beyond this are clamped before a zone conversion, which would overflow
 _Shifted = tuple[pa.Array, pa.Array]  # stored ticks, and what the zone adds to each
 
 
@@ -51,19 +49,11 @@ def date_serials(column: pa.Array) -> Serials:
 
 
 def datetime_serials(column: pa.Array, timezone: str) -> Serials:
-    """Timestamps as serials of their wall-clock time in ``timezone``."""
+    """Timestamps as serials of their wall-clock time in ``timezone`` (see ``xlsx_zones``)."""
     unit = column.type.unit
-    per_day = DAY_SECONDS * TICKS[unit]
-    stored = column.cast(pa.int64())
-    if column.type.tz is None and timezone == "UTC":
-        return _serials(stored, per_day, TICKS[unit])
-    low, high = (value.as_py() for value in pc.min_max(stored).values())
-    safe = stored
-    if low is not None and (low < -_SAFE or high > _SAFE):
-        safe = pc.max_element_wise(pc.min_element_wise(stored, _SAFE), -_SAFE)
-    utc = safe.cast(pa.timestamp(unit, tz="UTC"))  # naive values are UTC
-    local = pc.local_timestamp(utc.cast(pa.timestamp(unit, tz=timezone))).cast(pa.int64())
-    return _serials(local, per_day, TICKS[unit], (stored, pc.subtract(local, safe)))
+    clock = wall_clock(column, timezone)
+    exact = None if clock.shift is None else (clock.stored, clock.shift)
+    return _serials(clock.local, DAY_SECONDS * TICKS[unit], TICKS[unit], exact)
 
 
 def time_serials(column: pa.Array) -> Serials:
