@@ -31,7 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
-ZIP64_LIMIT = 0xFFFF_FFFF  # a 32-bit field holding this means "see the ZIP64 record"
+ZIP64_FROM = 0xFFFF_FFFF  # offsets from here need ZIP64 records (lowered by tests)
+_MARK = 0xFFFF_FFFF  # a 32-bit field holding this means "see the ZIP64 record"
 _SPOOL_IN_MEMORY = 2**20  # a sheet compressing to less stays in memory, off the disk
 _COPY_BYTES = 2**20
 _DEFLATED = 8
@@ -46,6 +47,11 @@ class _Entry:
     size: int
     compressed: int
     offset: int
+
+    @property
+    def version(self) -> int:
+        """Version needed to extract, the same in both headers (LibreOffice compares them)."""
+        return _VERSION_ZIP64 if self.offset >= ZIP64_FROM else _VERSION
 
 
 class Package:
@@ -85,10 +91,10 @@ class Package:
         for entry in self._entries:
             extra = b""
             offset = entry.offset
-            if offset >= ZIP64_LIMIT:
+            if offset >= ZIP64_FROM:
                 extra = struct.pack("<HHQ", 1, 8, offset)
-                offset = ZIP64_LIMIT
-            version = _VERSION_ZIP64 if extra else _VERSION
+                offset = _MARK
+            version = entry.version
             self._write(
                 struct.pack(
                     "<IHHHHHHIIIHHHHHII",
@@ -115,27 +121,28 @@ class Package:
             )
         size = self._written - start
         count = len(self._entries)
-        if start >= ZIP64_LIMIT or size >= ZIP64_LIMIT or count >= 0xFFFF:
+        if start >= ZIP64_FROM or size >= ZIP64_FROM or count >= 0xFFFF:
             end64 = self._written
             self._write(
                 struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, start)
                 + struct.pack("<IIQI", 0x07064B50, 0, end64, 1)
             )
-            count, size, start = 0xFFFF, min(size, ZIP64_LIMIT), ZIP64_LIMIT
+            count, size, start = min(count, 0xFFFF), min(size, _MARK), min(start, _MARK)
         self._write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, size, start, 0))
         self._sink.flush()
 
     def _part(self, name: str, crc: int, size: int, compressed: int, chunks: Iterable[Any]) -> None:
         """One part's local header and its already-compressed bytes from ``chunks``."""
-        if size >= ZIP64_LIMIT or compressed >= ZIP64_LIMIT:
+        if size >= _MARK or compressed >= _MARK:
             raise ValueError(f"the part {name} is too large for a ZIP32 entry")
         encoded = name.encode("ascii")
-        self._entries.append(_Entry(encoded, crc, size, compressed, self._written))
+        entry = _Entry(encoded, crc, size, compressed, self._written)
+        self._entries.append(entry)
         self._write(
             struct.pack(
                 "<IHHHHHIIIHH",
                 0x04034B50,
-                _VERSION,
+                entry.version,
                 0,
                 _DEFLATED,
                 self._time,

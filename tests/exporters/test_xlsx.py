@@ -413,6 +413,10 @@ def test_openpyxl_reads_back_what_was_written(table: pa.Table, tmp_path: Path) -
     rows = values(path)
     assert rows[0] == tuple(table.column_names)
     assert rows[1:] == [tuple(expected(v) for v in row.values()) for row in table.to_pylist()]
+    book = openpyxl.load_workbook(path, read_only=True)  # sized by <dimension> alone
+    data = book.worksheets[0]
+    assert (data.max_row, data.max_column) == (table.num_rows + 1, table.num_columns)
+    book.close()
 
 
 # ----------------------------------------------------------------- LibreOffice
