@@ -26,8 +26,9 @@ from exporters.writers.xlsx_zones import TICKS, wall_clock
 
 DAY_SECONDS = 86_400
 FIRST_DAY = -25_508  # 1900-03-01, in days since 1970-01-01
-FIRST_SERIAL = 61  # ... and as an Excel serial
 END_DAY = 2_932_897  # 10000-01-01, in days since 1970-01-01: the first day Excel lacks
+EPOCH_SERIAL = 25_569  # 1970-01-01 as an Excel serial
+_EXACT_FLOAT = 2**53
 _INT64 = (-(2**63), 2**63 - 1)
 _Shifted = tuple[pa.Array, pa.Array]  # stored ticks, and what the zone adds to each
 
@@ -87,18 +88,7 @@ def _serials(
     if smallest is not None and (smallest < low or largest >= high):
         outside = pc.fill_null(pc.or_(pc.less(ticks, low), pc.greater_equal(ticks, high)), False)
         ticks = pc.if_else(outside, low, ticks)
-    # Counted from 1900-03-01 every value is >= 0, so integer division is floor division,
-    # and whole days and the rest of a day stay exact before they meet in one float.
-    since = pc.subtract(ticks, low)
-    if per_day == 1:
-        numbers = pc.add(since.cast(pa.float64()), float(FIRST_SERIAL))
-    else:
-        days = pc.divide(since, per_day)
-        rest = pc.subtract(since, pc.multiply(days, per_day))
-        numbers = pc.add(
-            pc.add(days.cast(pa.float64()), float(FIRST_SERIAL)),
-            pc.divide(rest.cast(pa.float64()), float(per_day)),
-        )
+    numbers = _days(ticks, per_day, max(low, smallest or 0), min(high, largest or 0))
     if outside is None:
         return Serials(numbers, None, None)
     if exact is None:
@@ -108,6 +98,24 @@ def _serials(
         rare = [value + move for value, move in zip(stored, shift, strict=True)]
     words = [iso_text(value, per_day, per_second) for value in rare]
     return Serials(numbers, outside, _scatter(outside, words))
+
+
+def _days(ticks: pa.Array, per_day: int, smallest: int, largest: int) -> pa.Array:
+    """``ticks`` (all within Excel's range) as serials: days since 1899-12-30, as floats.
+
+    Ticks within 2**53 convert to floats exactly (microseconds up to 2255: the usual case,
+    one division); beyond, whole days and the rest of a day are split in integers first
+    (floor modulo), so nothing is lost before they meet in one float.
+    """
+    if smallest > -_EXACT_FLOAT and largest < _EXACT_FLOAT:
+        days = pc.divide(ticks.cast(pa.float64()), float(per_day))
+        return pc.add(days, float(EPOCH_SERIAL))
+    rest = pc.modulo(ticks, per_day)
+    days = pc.divide(pc.subtract(ticks, rest), per_day)
+    return pc.add(
+        pc.add(days.cast(pa.float64()), float(EPOCH_SERIAL)),
+        pc.divide(rest.cast(pa.float64()), float(per_day)),
+    )
 
 
 def _half_ms(per_second: int | None) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import openpyxl
 import pyarrow as pa
 import pytest
@@ -276,6 +277,22 @@ def test_sentinels_and_far_dates_are_exact_text_with_a_note(tmp_path: Path) -> N
         "column day64": "2",
     }
     assert notes_sheet(result.path)[1:] == [(note,) for note in result.notes]
+
+
+def test_nanosecond_timestamps_over_their_whole_range(tmp_path: Path) -> None:
+    # int64 nanoseconds span 1677-2262: past 2**53 ticks, days and the day's rest are split.
+    ticks = [-9_223_372_036_854_775_000, 7_258_161_600_000_000_000, 9_223_372_036_854_000_000]
+    table = pa.table({"at": unchecked(pa.timestamp("ns"), list(ticks))})
+    assert [str(np.datetime64(t, "ns")) for t in ticks] == [  # numpy's reading of the ticks
+        "1677-09-21T00:12:43.145225000",
+        "2200-01-01T12:00:00.000000000",
+        "2262-04-11T23:47:16.854000000",
+    ]
+    assert values(write(table, tmp_path / "ns.xlsx"))[1:] == [
+        ("1677-09-21T00:12:43.145225000",),
+        (dt.datetime(2200, 1, 1, 12, 0),),
+        (dt.datetime(2262, 4, 11, 23, 47, 16, 854000),),
+    ]
 
 
 def test_times_of_day_and_24_00(tmp_path: Path) -> None:
