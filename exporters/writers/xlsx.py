@@ -48,7 +48,7 @@ from exporters.writers.xlsx_zip import HeadLast, Package
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header rows included
 MAX_COLUMNS = 16_384
-MAX_SHEET_BYTES = 2**31 - 2**24  # below zipfile's limit for a part without ZIP64
+MAX_SHEET_BYTES = 2**31 - 2**24  # a part stays a ZIP32 entry, even for readers of signed sizes
 CHUNK_BYTES = 4 * 2**20  # about this much input is rendered at a time: memory stays flat
 MAX_WIDTH = 60
 SHEET_LEVEL = 1  # deflate level for worksheets: several times faster than 6, a third larger

@@ -13,10 +13,11 @@ cannot take such a pre-compressed part.
 Every part's CRC and sizes are known before its first byte goes out, so local headers
 carry them (no data descriptors) and the sink is never seeked: the bytes are the same
 for a file, a gzip stream or a hash. The spool costs one sequential write and read of
-the compressed sheet (in the temporary directory, ``TMPDIR``), never memory: at most
-one sheet is spooled at a time. ZIP64 records are added only when offsets need them
-(packages over 4 GiB); a single part stays under 4 GiB (the writer starts a new sheet
-long before).
+the compressed sheet in the temporary directory (``TMPDIR``; a sheet compressing to less
+than 1 MiB stays in memory), and one sheet is spooled at a time, so memory stays flat.
+ZIP64 records are added only when offsets need them (packages over 4 GiB: Excel and
+zipfile read them, LibreOffice 7.4 reads no ZIP64 archive at all); a single part stays
+under 4 GiB (the writer starts a new sheet long before).
 """
 
 from __future__ import annotations
