@@ -32,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
+from exporters.errors import ExporterError
+
 ZIP64_FROM = 0xFFFF_FFFF  # offsets from here need ZIP64 records (lowered by tests)
 _MARK = 0xFFFF_FFFF  # a 32-bit field holding this means "see the ZIP64 record"
 _SPOOL_IN_MEMORY = 2**20  # a sheet compressing to less stays in memory, off the disk
@@ -210,9 +212,16 @@ class HeadLast:
             self._spool.close()
 
     def _spill(self, compressed: bytes) -> None:
-        if compressed:
+        if not compressed:
+            return
+        try:
             self._spool.write(compressed)
-            self._compressed += len(compressed)
+        except OSError as exc:  # the spool rolled over to a full or missing TMPDIR
+            raise ExporterError(
+                f"cannot spool an XLSX sheet in {tempfile.gettempdir()}: "
+                f"{exc.strerror or exc}; free some space there or point TMPDIR elsewhere"
+            ) from exc
+        self._compressed += len(compressed)
 
 
 def _chunks(spool: IO[bytes]) -> Iterable[bytes]:

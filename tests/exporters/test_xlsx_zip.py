@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import struct
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exporters.errors import ExporterError
 from exporters.writers import xlsx, xlsx_zip
 from exporters.writers.xlsx_zip import Package, crc32_combine
 
@@ -123,4 +125,17 @@ def test_a_failing_source_midway_through_a_spooled_sheet_leaves_no_file(
     reader = pa.RecordBatchReader.from_batches(pa.schema([("s", pa.string())]), batches())
     with pytest.raises(RuntimeError, match="connection lost"):
         write(reader, out / "broken.xlsx")
+    assert list(out.iterdir()) == []
+
+
+def test_a_spool_that_cannot_be_written_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(xlsx_zip, "_SPOOL_IN_MEMORY", 100)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    out = tmp_path / "out"
+    out.mkdir()
+    table = pa.table({"s": [f"row {i}" for i in range(1_000)]})
+    with pytest.raises(ExporterError, match=r"cannot spool an XLSX sheet in .*gone.*TMPDIR"):
+        write(table, out / "t.xlsx")
     assert list(out.iterdir()) == []
