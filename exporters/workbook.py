@@ -141,13 +141,14 @@ def _write_sheet(book: Book, sheet: Sheet, options: XlsxOptions, tracker: Tracke
     """Write one result to its sheet(s), reading its reader to the end."""
     reader = sheet.reader.to_reader() if isinstance(sheet.reader, pa.Table) else sheet.reader
     schema, batches, notes = project(reader, options, unique=True)
-    for note in notes:
-        book.context.note(f"{sheet.name}: {note}")
     result = book.result(schema, sheet.name, sheet.name)
     # Closed before the next sheet is asked for: the read-ahead thread must have stopped
     # reading before the caller's generator closes this stream.
     with contextlib.closing(prefetched(batches)) as ahead:
         for batch in tracker.watch(ahead):
             result.append(batch)
-    result.close()
+    notes += result.close()
+    # Named after the sheet as the file shows it ("orders (2)"), not as it was asked for.
+    for note in notes:
+        book.context.note(f"{result.sheet_names[0]}: {note}")
     return SheetSummary(result.sheet_names[0], result.rows)

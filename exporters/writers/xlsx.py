@@ -1,13 +1,19 @@
 """XLSX: typed cells streamed into an OOXML package, built column-wise with Arrow compute.
 
 Each batch is cut into chunks of about ``CHUNK_BYTES``; a chunk becomes worksheet rows
-in a few vectorised passes (see :mod:`exporters.writers.xlsx_cells`) and goes straight
-into a deflated ZIP member, so memory stays flat however many rows arrive. Deflate is
-most of the time, so the XML is kept lean (inline strings, no cell references).
+in a few vectorised passes (see :mod:`exporters.writers.xlsx_cells`) and is deflated at
+once, so memory stays flat however many rows arrive. Deflate is most of the time, so the
+XML is kept lean (inline strings, no cell references). A sheet's head, which states its
+used range (``<dimension>``, what openpyxl's read-only ``max_row`` and others rely on),
+is known only after its last row: :mod:`exporters.writers.xlsx_zip` spools the deflated
+rows and puts the head in front when the sheet ends.
 
 A sheet holds at most ``MAX_SHEET_ROWS`` rows; the rest continue on ``<name> (2)``,
-``(3)``, … each with its own header. Every date inside the package is the export's
-``generated_at``: the same rows and options give the same bytes.
+``(3)``, … each with its own header. What a cell could not hold exactly (a text cut at
+32,767 characters, a date Excel lacks written as text) is counted per column and noted
+once, in the result and on a ``Notes`` sheet at the end (:mod:`exporters.writers.xlsx_notes`).
+Every date inside the package is the export's ``generated_at``: the same rows and options
+give the same bytes.
 
 :class:`Book` is the package and :class:`Result` puts one result on its sheets; this
 format writes one result, :mod:`exporters.workbook` one per sheet, with the same code.
@@ -15,12 +21,9 @@ format writes one result, :mod:`exporters.workbook` one per sheet, with the same
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterator
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +35,7 @@ from exporters.render import text_buffer
 from exporters.writers import xlsx_package as package
 from exporters.writers.xlsx_cells import (
     CellType,
+    Kind,
     Part,
     cell_type,
     cells,
@@ -39,14 +43,17 @@ from exporters.writers.xlsx_cells import (
     joined,
     text_cells,
 )
+from exporters.writers.xlsx_notes import Tally
+from exporters.writers.xlsx_zip import HeadLast, Package
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header rows included
 MAX_COLUMNS = 16_384
-MAX_SHEET_BYTES = 2**31 - 2**24  # below zipfile's limit for a part without ZIP64
+MAX_SHEET_BYTES = 2**31 - 2**24  # a part stays a ZIP32 entry, even for readers of signed sizes
 CHUNK_BYTES = 4 * 2**20  # about this much input is rendered at a time: memory stays flat
 MAX_WIDTH = 60
 SHEET_LEVEL = 1  # deflate level for worksheets: several times faster than 6, a third larger
 MAX_NAME = 31  # Excel's longest sheet name
+NOTES_SHEET = "Notes"  # the last sheet, when anything is noted (numbered if the name is taken)
 _NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _NAME_INVALID = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # controls, non-XML
 
@@ -64,7 +71,8 @@ def write_xlsx(
         book.write_styles()  # every column is known: styles go before the sheets
         for batch in batches:
             result.append(batch)
-        result.close()
+        for note in result.close():
+            context.note(note)
         book.close()
     except BaseException:
         book.discard()
@@ -83,10 +91,10 @@ class Book:
         self.styles = package.Styles()
         self.names = SheetNames()
         self.sheets: list[package.Sheet] = []
-        self.rows = 0
-        self._member: IO[bytes] | None = None
+        self._results: list[Result] = []
+        self._part: HeadLast | None = None
         self._styles_written = False
-        self._archive = zipfile.ZipFile(_Stream(sink), "w")
+        self._package = Package(sink, context.generated_at)
         # Parts known up front go first: file-type sniffers look for `_rels/` then `xl/`.
         self._add("_rels/.rels", package.root_rels(options.metadata))
         if options.metadata:
@@ -94,6 +102,11 @@ class Book:
                 "docProps/core.xml",
                 package.core_properties(context.title, context.query, context.generated_at),
             )
+
+    @property
+    def rows(self) -> int:
+        """Data rows written so far, over every result (the Notes sheet is not data)."""
+        return sum(result.rows for result in self._results)
 
     def result(self, schema: pa.Schema, name: str, title: str) -> Result:
         """A writer for one result, starting on a new sheet named after ``name``.
@@ -107,7 +120,10 @@ class Book:
             )
         types = [cell_type(field.type) for field in schema]
         self.styles.add([kind.number_format for kind in types])
-        return Result(self, schema, types, sheet_name(name, self.options.sheet_name), title)
+        name = sheet_name(name, self.options.sheet_name)
+        result = Result(self, schema, types, name, title, self.options)
+        self._results.append(result)
+        return result
 
     def write_styles(self) -> None:
         """Write the style table now, when every sheet's columns are known up front.
@@ -117,21 +133,23 @@ class Book:
         self._add("xl/styles.xml", self.styles.xml())
         self._styles_written = True
 
-    def open_sheet(self) -> IO[bytes]:
-        """The next worksheet's part, open for writing until :meth:`close_sheet`."""
+    def open_sheet(self) -> HeadLast:
+        """The next worksheet's part, open for its rows until :meth:`close_sheet`."""
         number = len(self.sheets) + 1
-        entry = _entry(f"xl/worksheets/sheet{number}.xml", self.context.generated_at, SHEET_LEVEL)
-        self._member = self._archive.open(entry, "w")
-        return self._member
+        self._part = self._package.head_last(f"xl/worksheets/sheet{number}.xml", SHEET_LEVEL)
+        return self._part
 
-    def close_sheet(self, sheet: package.Sheet) -> None:
-        assert self._member is not None
-        self._member.close()
-        self._member = None
+    def close_sheet(self, sheet: package.Sheet, head: str) -> None:
+        """Finish the open worksheet: ``head`` (known now) goes in front of its rows."""
+        assert self._part is not None
+        self._part.close(head.encode())
+        self._part = None
         self.sheets.append(sheet)
 
     def close(self) -> None:
-        """Write the parts that list the sheets and finish the package."""
+        """Write the Notes sheet (if anything is noted) and the parts listing the sheets."""
+        if self.context.notes:
+            self._write_notes()
         if not self._styles_written:
             self.write_styles()
         self._add("xl/workbook.xml", package.workbook(self.sheets))
@@ -141,42 +159,55 @@ class Book:
         self._add(
             "[Content_Types].xml", package.content_types(len(self.sheets), self.options.metadata)
         )
-        self._archive.close()
+        self._package.close()
 
     def discard(self) -> None:
-        """After a failure: close a half-written sheet so the archive closes quietly."""
-        if self._member is not None:
-            with contextlib.suppress(Exception):
-                self._member.close()
-            self._member = None
-        with contextlib.suppress(Exception):
-            self._archive.close()
+        """After a failure: drop a half-written sheet's spool (the file itself is dropped)."""
+        if self._part is not None:
+            self._part.discard()
+            self._part = None
+
+    def _write_notes(self) -> None:
+        """The notes, one a row, on a sheet of their own after every result's sheets."""
+        notes = pa.record_batch({"note": pa.array(self.context.notes, pa.string())})
+        plain = self.options.model_copy(
+            update={"title_row": False, "autofilter": False, "column_widths": "auto"}
+        )
+        result = Result(self, notes.schema, [CellType(Kind.TEXT)], NOTES_SHEET, "", plain)
+        result.append(notes)
+        result.close()
 
     def _add(self, name: str, text: str) -> None:
-        self._archive.writestr(_entry(name, self.context.generated_at, 6), text.encode())
+        self._package.add(name, text.encode(), 6)
 
 
 class Result:
     """One result's rows onto worksheets: a new one when one is full (rows, or ZIP32 bytes)."""
 
     def __init__(
-        self, book: Book, schema: pa.Schema, types: list[CellType], base: str, title: str
+        self,
+        book: Book,
+        schema: pa.Schema,
+        types: list[CellType],
+        base: str,
+        title: str,
+        options: XlsxOptions,
     ) -> None:
         self._book = book
-        self._options = book.options
+        self._options = options
         self._schema = schema
         self._types = types
         self._kinds = [kind.kind for kind in types]
         self._styles = [book.styles.index(kind.number_format) for kind in types]
+        self._tallies = [Tally() for _ in types]
         self._base = base
         self._title = title
         self._widths: list[float] | None = None
-        self._sized = self._options.column_widths != "auto"
+        self._sized = options.column_widths != "auto"
         self._names = pa.array(schema.names, pa.string())
-        self._top = 2 if self._options.title_row else 1  # the header's row number
-        self._member: IO[bytes] | None = None
+        self._top = 2 if options.title_row else 1  # the header's row number
+        self._part: HeadLast | None = None
         self._row = 0  # last row written on the current sheet
-        self._bytes = 0
         self.sheet_names: list[str] = []
         self.rows = 0
 
@@ -188,11 +219,17 @@ class Result:
         for start in range(0, batch.num_rows, step):
             self._write(batch.slice(start, step))
 
-    def close(self) -> None:
+    def close(self) -> list[str]:
+        """Finish the last sheet; return what its columns could not hold exactly, in words."""
         if not self.sheet_names:
             self._open()  # no rows: still a sheet with its header
-        if self._member is not None:
+        if self._part is not None:
             self._finish()
+        return [
+            note
+            for name, tally in zip(self._schema.names, self._tallies, strict=True)
+            for note in tally.notes(name)
+        ]
 
     def _size(self, first: pa.RecordBatch | None) -> None:
         """Column widths from the header and the first batch (if any), capped at ``MAX_WIDTH``."""
@@ -208,27 +245,29 @@ class Result:
 
     def _write(self, chunk: pa.RecordBatch) -> None:
         while chunk.num_rows:
-            if self._member is None:
+            if self._part is None:
                 self._open()
+            assert self._part is not None
             room = MAX_SHEET_ROWS - self._row
             part = chunk.slice(0, room)
             data = self._rows(part) if room > 0 else None
             if data is None or (
-                self._bytes + data.size > MAX_SHEET_BYTES and self._row > self._top
+                self._part.size + data.size > MAX_SHEET_BYTES and self._row > self._top
             ):
                 self._finish()
                 continue
-            self._put(data)
+            self._part.write(data)
             self._row += part.num_rows
             self.rows += part.num_rows
-            self._book.rows += part.num_rows
             chunk = chunk.slice(part.num_rows)
 
     def _rows(self, batch: pa.RecordBatch) -> pa.Buffer:
         numbers = pc.add(pc.cumulative_sum(pa.repeat(1, batch.num_rows)), self._row)
         parts: list[Part] = ['<row r="', numbers.cast(pa.string()), '">']
-        for column, kind, style in zip(batch.columns, self._kinds, self._styles, strict=True):
-            parts += cells(column, kind, style, self._options)
+        for column, kind, style, tally in zip(
+            batch.columns, self._kinds, self._styles, self._tallies, strict=True
+        ):
+            parts += cells(column, kind, style, self._options, tally)
         parts.append("</row>")
         return text_buffer(pc.binary_join_element_wise(*_merged(parts), ""))
 
@@ -240,12 +279,7 @@ class Result:
         first = self.sheet_names[0] if self.sheet_names else None
         name = names.claim(first, len(self.sheet_names) + 1) if first else names.claim(self._base)
         self.sheet_names.append(name)
-        selected = not self._book.sheets
-        self._member = self._book.open_sheet()
-        self._bytes = 0
-        self._put(
-            package.sheet_head(self._widths, self._top, self._options.freeze_header, selected)
-        )
+        self._part = self._book.open_sheet()
         if self._options.title_row:
             title = pa.array([self._title], pa.string())
             cell = text_buffer(joined(text_cells(title, package.TITLE_STYLE)))
@@ -255,17 +289,23 @@ class Result:
         self._row = self._top
 
     def _finish(self) -> None:
+        assert self._part is not None
         last = package.column_letter(len(self._names) - 1)
         span = f"$A${self._top}:${last}${self._row}" if self._options.autofilter else None
         self._put(package.sheet_tail(span))
-        self._member = None
-        self._book.close_sheet(package.Sheet(self.sheet_names[-1], span))
+        head = package.sheet_head(
+            package.dimension(len(self._names), self._row),
+            self._widths,
+            self._top,
+            self._options.freeze_header,
+            selected=not self._book.sheets,
+        )
+        self._part = None
+        self._book.close_sheet(package.Sheet(self.sheet_names[-1], span), head)
 
-    def _put(self, data: str | pa.Buffer) -> None:
-        assert self._member is not None
-        raw = data.encode() if isinstance(data, str) else data
-        self._member.write(raw)
-        self._bytes += len(raw) if isinstance(raw, bytes) else raw.size
+    def _put(self, text: str) -> None:
+        assert self._part is not None
+        self._part.write(text.encode())
 
 
 class SheetNames:
@@ -302,32 +342,6 @@ def sheet_name(wanted: str, fallback: str) -> str:
     return name if name.strip() else _clip(fallback, MAX_NAME)
 
 
-class _Stream:
-    """The sink as zipfile sees it: write-only, never seeked, whatever the sink can do.
-
-    Keeps the bytes identical whether the sink is a file, a gzip stream or a socket.
-    """
-
-    def __init__(self, sink: BinaryIO) -> None:
-        self._sink = sink
-        self._position = 0
-
-    def write(self, data: bytes) -> int:
-        written = len(data)
-        self._sink.write(data)
-        self._position += written
-        return written
-
-    def tell(self) -> int:
-        return self._position
-
-    def flush(self) -> None:
-        self._sink.flush()
-
-    def close(self) -> None:
-        """Closing the sink is the caller's business."""
-
-
 def _numbered(base: str, number: int) -> str:
     """``base (number)``, ``base`` shortened so the whole stays within Excel's 31 characters."""
     suffix = f" ({number})"
@@ -342,16 +356,6 @@ def _clip(text: str, units: int) -> str:
         if used > units:
             return text[:i]
     return text
-
-
-def _entry(name: str, when: dt.datetime, level: int) -> zipfile.ZipInfo:
-    """A deflated ZIP entry dated ``when`` (ZIP dates span 1980-2107), the same on any OS."""
-    stamp = min(max(when.replace(tzinfo=None), dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31))
-    info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = level  # type: ignore[attr-defined]  # public only in 3.13
-    info.create_system = 0
-    return info
 
 
 def _merged(parts: list[Part]) -> list[Part]:

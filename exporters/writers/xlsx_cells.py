@@ -22,19 +22,20 @@ import pyarrow.compute as pc
 
 from exporters.options import XlsxOptions
 from exporters.render import text_buffer, text_column
+from exporters.writers.xlsx_dates import (
+    Serials,
+    date_serials,
+    datetime_serials,
+    time_serials,
+)
+from exporters.writers.xlsx_notes import MAX_TEXT, Reason, Tally
 
 Part: TypeAlias = "str | pa.Array"
 
 EMPTY = "<c/>"
-MAX_TEXT = 32_767  # Excel's longest cell text
 MAX_EXACT_INT = 999_999_999_999_999  # Excel keeps 15 significant digits
-_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial (days since 1899-12-30)
-_FIRST_SERIAL = 2.0  # 1900-01-01, counted from 1899-12-30: nothing earlier exists in Excel
-_LEAP_BUG = 61.0  # Excel believes 1900-02-29 existed: serials before 1900-03-01 shift by one
-_END_SERIAL = 2_958_466.0  # 10000-01-01
 _LARGEST = 9.99999999999999e307  # Excel's largest number
 _SMALLEST = 2.2250738585072014e-308  # and smallest magnitude (no subnormals)
-_TICKS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _INVALID_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 _MARKUP = r"[&<>\r]"  # CR too: XML readers turn a raw CR into LF
 _EXCEL_ESCAPE = r"_x[0-9A-Fa-f]{4}_"
@@ -82,33 +83,47 @@ def cell_type(kind: pa.DataType) -> CellType:
     return CellType(Kind.TEXT)
 
 
-def cells(column: pa.Array, kind: Kind, style: int, options: XlsxOptions) -> list[Part]:
-    """The parts of ``column``'s cells, each with style index ``style`` (0: none)."""
+def cells(
+    column: pa.Array, kind: Kind, style: int, options: XlsxOptions, tally: Tally
+) -> list[Part]:
+    """The parts of ``column``'s cells, each with style index ``style`` (0: none).
+
+    What a cell cannot hold exactly is counted in ``tally``.
+    """
     if pa.types.is_dictionary(column.type):
         column = column.dictionary_decode()
     number = f'<c s="{style}"><v>' if style else "<c><v>"
     if kind is Kind.INTEGER:
-        return _integers(column, number, style)
+        return _integers(column, number, style, tally)
     if kind is Kind.FLOAT:
-        return _numbers_or_text(column.cast(pa.string()), _beyond_excel(column), number, style)
+        beyond = _beyond_excel(column)
+        return _numbers_or_text(column.cast(pa.string()), beyond, number, style, tally, "floats")
     if kind is Kind.DECIMAL:
-        return _decimals(column, number, style)
+        return _decimals(column, number, style, tally)
     if kind is Kind.BOOLEAN:
         return _wrap(pc.if_else(column, "1", "0"), '<c t="b"><v>', "</v></c>")
-    if kind in (Kind.DATE, Kind.DATETIME, Kind.TIME):
-        return _serials(column, kind, number, style, options)
-    return text_cells(text_column(column, options), style)
+    if kind is Kind.DATE:
+        return _serial_cells(date_serials(column), number, style, tally, "dates")
+    if kind is Kind.DATETIME:
+        serials = datetime_serials(column, options.timezone)
+        return _serial_cells(serials, number, style, tally, "datetimes")
+    if kind is Kind.TIME:
+        return _serial_cells(time_serials(column), number, style, tally, "times")
+    return text_cells(text_column(column, options), style, tally)
 
 
-def text_cells(text: pa.Array, style: int = 0) -> list[Part]:
-    """Inline-string cells: never a formula, always Excel-valid XML text."""
+def text_cells(text: pa.Array, style: int = 0, tally: Tally | None = None) -> list[Part]:
+    """Inline-string cells: never a formula, always Excel-valid XML text, at most 32,767 long."""
     if not pa.types.is_string(text.type):
         text = text.cast(pa.string())
     text = _valid_utf8(text)
-    if (pc.max(pc.binary_length(text)).as_py() or 0) > MAX_TEXT:
-        text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
+    plain = not _anywhere(text, f"{_INVALID_XML}|{_MARKUP}|{_EXCEL_ESCAPE}")  # usually
+    if not plain:
+        text = _xml_characters(text)  # before measuring: these characters are not kept
+    text = _within_limit(text, tally or Tally())
     keep = _edge_space(text)
-    text = xml_text(text)
+    if not plain:
+        text = _escaped(text)
     head = f'<c s="{style}" t="inlineStr"><is>' if style else '<c t="inlineStr"><is>'
     if pc.any(keep).as_py():
         opener = pc.binary_join_element_wise(
@@ -118,12 +133,15 @@ def text_cells(text: pa.Array, style: int = 0) -> list[Part]:
     return _wrap(text, head + _TEXT_OPEN, "</t></is></c>")
 
 
-def xml_text(text: pa.Array) -> pa.Array:
-    """Escape for XML element text; drop what XML 1.0 cannot hold; keep CR and ``_xHHHH_``."""
-    if not _anywhere(text, f"{_INVALID_XML}|{_MARKUP}|{_EXCEL_ESCAPE}"):
-        return text  # the usual case: one quick scan
+def _xml_characters(text: pa.Array) -> pa.Array:
+    """``text`` without the characters XML 1.0 cannot hold (they cannot be escaped either)."""
     if _anywhere(text, _INVALID_XML):
-        text = pc.replace_substring_regex(text, _INVALID_XML, "")
+        return pc.replace_substring_regex(text, _INVALID_XML, "")
+    return text
+
+
+def _escaped(text: pa.Array) -> pa.Array:
+    """``&``, ``<``, ``>`` and CR as references; ``_xHHHH_`` kept from Excel's decoding."""
     if _anywhere(text, _MARKUP):
         for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
             text = pc.replace_substring(text, raw, escaped)
@@ -131,6 +149,33 @@ def xml_text(text: pa.Array) -> pa.Array:
         # Excel reads _xHHHH_ as an escaped character; escaping its underscore keeps it as is.
         text = pc.replace_substring_regex(text, r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1")
     return text
+
+
+def _within_limit(text: pa.Array, tally: Tally) -> pa.Array:
+    """Values over Excel's 32,767 UTF-16 code units cut there, never inside a surrogate pair.
+
+    A UTF-16 unit never takes fewer UTF-8 bytes than one, so only values with more bytes
+    than the limit can be too long: usually none, and those few are measured one by one.
+    """
+    lengths = pc.binary_length(text)
+    if (pc.max(lengths).as_py() or 0) <= MAX_TEXT:
+        return text
+    long = pc.fill_null(pc.greater(lengths, MAX_TEXT), False)
+    values = pc.filter(text, long).to_pylist()
+    kept = [_cut(value) for value in values]
+    tally.add("cut", sum(new is not old for new, old in zip(kept, values, strict=True)))
+    return pc.replace_with_mask(text, long, pa.array(kept, pa.string()))
+
+
+def _cut(value: str) -> str:
+    """``value`` itself, or its first 32,767 UTF-16 units (32,766 if a pair would split)."""
+    units = value.encode("utf-16-le")
+    if len(units) <= 2 * MAX_TEXT:
+        return value
+    head = units[: 2 * MAX_TEXT]
+    if 0xD8 <= head[-1] <= 0xDB:  # the last unit opens a surrogate pair: leave it whole
+        head = head[:-2]
+    return head.decode("utf-16-le")
 
 
 def display_width(column: pa.Array, kind: Kind, options: XlsxOptions) -> int:
@@ -165,12 +210,19 @@ def _fragment(values: pa.Array, opener: Part, closer: Part) -> pa.Array:
     return pc.binary_join_element_wise(opener, values, closer, "").fill_null(EMPTY)
 
 
-def _numbers_or_text(text: pa.Array, as_text: pa.Array, number: str, style: int) -> list[Part]:
-    """Number cells, except where ``as_text`` holds: there the same characters as text."""
+def _numbers_or_text(
+    text: pa.Array, as_text: pa.Array, number: str, style: int, tally: Tally, reason: Reason
+) -> list[Part]:
+    """Number cells, except where ``as_text`` holds: there the same characters as text.
+
+    The values written as text are counted in ``tally`` under ``reason``.
+    """
     if not pc.any(as_text).as_py():
         return _wrap(text, number, "</v></c>")
+    as_text = pc.fill_null(as_text, False)
+    tally.add(reason, pc.sum(as_text).as_py())
     numbers = _fragment(text, number, "</v></c>")
-    return [pc.if_else(pc.fill_null(as_text, False), joined(text_cells(text, style)), numbers)]
+    return [pc.if_else(as_text, joined(text_cells(text, style)), numbers)]
 
 
 def _beyond_excel(column: pa.Array) -> pa.Array:
@@ -180,61 +232,37 @@ def _beyond_excel(column: pa.Array) -> pa.Array:
     return pc.or_(pc.invert(pc.is_finite(column)), pc.or_(pc.greater(size, _LARGEST), tiny))
 
 
-def _integers(column: pa.Array, number: str, style: int) -> list[Part]:
+def _integers(column: pa.Array, number: str, style: int, tally: Tally) -> list[Part]:
     text = column.cast(pa.string())
     if column.type.bit_width < 64:
         return _wrap(text, number, "</v></c>")
     too_long = pc.greater(column, MAX_EXACT_INT)
     if pa.types.is_signed_integer(column.type):
         too_long = pc.or_(too_long, pc.less(column, -MAX_EXACT_INT))
-    return _numbers_or_text(text, too_long, number, style)
+    return _numbers_or_text(text, too_long, number, style, tally, "digits")
 
 
-def _decimals(column: pa.Array, number: str, style: int) -> list[Part]:
+def _decimals(column: pa.Array, number: str, style: int, tally: Tally) -> list[Part]:
     text = column.cast(pa.string())
     if column.type.precision <= 15:
         return _wrap(text, number, "</v></c>")
     # Significant digits: drop the exponent, sign and point, then outer zeros.
     digits = pc.replace_substring_regex(text, r"[eE].*$|[-+.]", "")
     digits = pc.utf8_trim(digits, "0")
-    return _numbers_or_text(text, pc.greater(pc.binary_length(digits), 15), number, style)
+    too_long = pc.greater(pc.binary_length(digits), 15)
+    return _numbers_or_text(text, too_long, number, style, tally, "digits")
 
 
-def _serials(
-    column: pa.Array, kind: Kind, number: str, style: int, options: XlsxOptions
+def _serial_cells(
+    serials: Serials, number: str, style: int, tally: Tally, reason: Reason
 ) -> list[Part]:
-    """Dates, datetimes and times as Excel serial numbers (days since 1899-12-30)."""
-    if kind is Kind.DATE:
-        serial = pc.add(
-            column.cast(pa.date32()).cast(pa.int32()).cast(pa.float64()), float(_EPOCH_DAYS)
-        )
-        local = column
-    else:
-        unit = column.type.unit
-        local = column
-        if kind is Kind.DATETIME and column.type.tz is not None:
-            # Excel has no zones: show the wall time in the asked zone.
-            local = pc.local_timestamp(column.cast(pa.timestamp(unit, tz=options.timezone)))
-        ticks = local.cast(pa.int32() if local.type.bit_width == 32 else pa.int64())
-        days = pc.divide(ticks.cast(pa.float64()), float(86_400 * _TICKS[unit]))
-        if kind is Kind.TIME:
-            return _wrap(days.cast(pa.string()), number, "</v></c>")
-        serial = pc.add(days, float(_EPOCH_DAYS))
-    low, high = (value.as_py() for value in pc.min_max(serial).values())
-    if low is None:
-        return [EMPTY]  # every value is NULL
-    outside = None
-    if low < _FIRST_SERIAL or high >= _END_SERIAL:
-        outside = pc.or_(pc.less(serial, _FIRST_SERIAL), pc.greater_equal(serial, _END_SERIAL))
-    if low < _LEAP_BUG:
-        serial = pc.if_else(pc.less(serial, _LEAP_BUG), pc.subtract(serial, 1.0), serial)
-    text = serial.cast(pa.string())
-    if outside is None:
-        return _wrap(text, number, "</v></c>")
-    # Before 1900 or after 9999 Excel has no date: write the ISO text instead.
-    words = text_cells(text_column(local, options.model_copy(update={"timezone": "UTC"})))
-    numbers = _fragment(text, number, "</v></c>")
-    return [pc.if_else(pc.fill_null(outside, False), joined(words), numbers)]
+    """Number cells of Excel serials, and ISO text cells where Excel has no such date."""
+    numbers = serials.numbers.cast(pa.string())
+    if serials.outside is None or serials.text is None:
+        return _wrap(numbers, number, "</v></c>")
+    tally.add(reason, pc.sum(serials.outside).as_py())
+    words = joined(text_cells(serials.text))
+    return [pc.if_else(serials.outside, words, _fragment(numbers, number, "</v></c>"))]
 
 
 def _anywhere(text: pa.Array, pattern: str) -> bool:

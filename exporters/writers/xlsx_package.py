@@ -103,8 +103,21 @@ class Sheet:
     filter_range: str | None  # e.g. "$A$1:$J$100"
 
 
-def sheet_head(widths: list[float] | None, header_row: int, freeze: bool, selected: bool) -> str:
-    """The worksheet up to and including ``<sheetData>``."""
+def dimension(columns: int, rows: int) -> str:
+    """The used range of a sheet whose cells fill ``columns`` x ``rows`` from A1.
+
+    >>> dimension(10, 123), dimension(1, 1)
+    ('A1:J123', 'A1')
+    """
+    if columns == 1 and rows == 1:
+        return "A1"  # as Excel writes a single cell
+    return f"A1:{column_letter(columns - 1)}{rows}"
+
+
+def sheet_head(
+    used: str, widths: list[float] | None, header_row: int, freeze: bool, selected: bool
+) -> str:
+    """The worksheet up to and including ``<sheetData>``; ``used`` is its used range."""
     view = '<sheetView workbookViewId="0"' + (' tabSelected="1"' if selected else "")
     if freeze:
         cell = f"A{header_row + 1}"
@@ -126,7 +139,8 @@ def sheet_head(widths: list[float] | None, header_row: int, freeze: bool, select
             + "</cols>"
         )
     return (
-        f'{HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews>{view}</sheetViews>'
+        f'{HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="{used}"/>'
+        f"<sheetViews>{view}</sheetViews>"
         f'<sheetFormatPr defaultRowHeight="15"/>{cols}<sheetData>'
     )
 

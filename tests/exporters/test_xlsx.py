@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -149,7 +150,8 @@ def test_more_columns_than_excel_holds_is_refused(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_zoned_datetimes_show_wall_time_in_the_asked_zone(tmp_path: Path) -> None:
+def test_datetimes_show_wall_time_in_the_asked_zone(tmp_path: Path) -> None:
+    # As in CSV: a naive value is UTC, converted like a zoned one when the zone is not UTC.
     table = pa.table(
         {
             "at": pa.array(
@@ -159,7 +161,9 @@ def test_zoned_datetimes_show_wall_time_in_the_asked_zone(tmp_path: Path) -> Non
         }
     )
     path = write(table, tmp_path / "zones.xlsx", timezone="Europe/Berlin")
-    assert values(path)[1] == (dt.datetime(2026, 7, 1, 14, 0), dt.datetime(2026, 7, 1, 12, 0))
+    assert values(path)[1] == (dt.datetime(2026, 7, 1, 14, 0), dt.datetime(2026, 7, 1, 14, 0))
+    path = write(table, tmp_path / "utc.xlsx")
+    assert values(path)[1] == (dt.datetime(2026, 7, 1, 12, 0), dt.datetime(2026, 7, 1, 12, 0))
 
 
 def test_dates_excel_cannot_hold_are_iso_text(tmp_path: Path) -> None:
@@ -176,14 +180,15 @@ def test_dates_excel_cannot_hold_are_iso_text(tmp_path: Path) -> None:
             )
         }
     )
+    # Excel's phantom 1900-02-29 makes serials before March 1900 mean another day in
+    # LibreOffice: those dates are text too, the same in every reader.
     assert values(write(table, tmp_path / "old.xlsx"))[1:] == [
         ("1899-12-31",),
-        (dt.datetime(1900, 1, 1),),
-        (dt.datetime(1900, 2, 28),),
+        ("1900-01-01",),
+        ("1900-02-28",),
         (dt.datetime(1900, 3, 1),),
     ]
-    # Excel's phantom 1900-02-29 shifts serials before March 1900 by one day.
-    assert "<v>1</v>" in sheet_xml(tmp_path / "old.xlsx")
+    assert "<v>61</v>" in sheet_xml(tmp_path / "old.xlsx")  # 1900-03-01
 
 
 def test_times_are_fractions_of_a_day(tmp_path: Path) -> None:
@@ -408,25 +413,48 @@ def test_openpyxl_reads_back_what_was_written(table: pa.Table, tmp_path: Path) -
     rows = values(path)
     assert rows[0] == tuple(table.column_names)
     assert rows[1:] == [tuple(expected(v) for v in row.values()) for row in table.to_pylist()]
+    book = openpyxl.load_workbook(path, read_only=True)  # sized by <dimension> alone
+    data = book.worksheets[0]
+    assert (data.max_row, data.max_column) == (table.num_rows + 1, table.num_columns)
+    book.close()
 
 
 # ----------------------------------------------------------------- LibreOffice
 
-_OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+def libreoffice() -> str:
+    """The LibreOffice command; a test skips without it, except under ``CI=true``."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required when CI=true")
+        pytest.skip("LibreOffice is not installed")
+    return found
 
 
-@pytest.mark.skipif(_OFFICE is None, reason="LibreOffice is not installed")
+def libreoffice_sheets(path: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``path`` as LibreOffice shows it (number formats applied), by name."""
+    out = tmp_path / f"{path.stem}-csv"
+    out.mkdir()
+    # UTF-8, first line 1, values "as shown", and the 12th token -1: a CSV per sheet,
+    # named "<file>-<sheet>.csv".
+    target = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    profile = f"-env:UserInstallation=file://{tmp_path / 'office-profile'}"
+    command = [libreoffice(), profile, "--headless", "--convert-to", target, str(path)]
+    subprocess.run(command, cwd=out, check=True, capture_output=True, timeout=180)
+    sheets = {}
+    for csv_path in sorted(out.glob("*.csv")):
+        with open(csv_path, newline="", encoding="utf-8") as text:
+            sheets[csv_path.stem.removeprefix(f"{path.stem}-")] = list(csv.reader(text))
+    return sheets
+
+
 def test_libreoffice_reads_the_workbook(nasty: pa.Table, tmp_path: Path) -> None:
     path = write(nasty, tmp_path / "nasty.xlsx")
-    # UTF-8, first line 1, values "as shown" (so number formats apply).
-    target = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
-    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
-    command = [str(_OFFICE), profile, "--headless", "--convert-to", target, str(path)]
-    subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, timeout=120)
-    with open(tmp_path / "nasty.csv", newline="", encoding="utf-8") as text:
-        rows = list(csv.reader(text))
+    sheets = libreoffice_sheets(path, tmp_path)
+    assert list(sheets) == ["Data", "Notes"]  # the id past 15 digits is noted
     # fmt: off
-    assert rows == [
+    assert sheets["Data"] == [
         ["id", "name", "formula", "amount", "ratio", "active", "day", "created_at", "paid_at"],
         ["1", "Ada Lovelace", "=1+2", "12.30", "0.5", "TRUE", "2026-11-18",
          "2026-11-18 15:30:00", "2026-11-18 14:30:00"],
@@ -442,3 +470,10 @@ def test_libreoffice_reads_the_workbook(nasty: pa.Table, tmp_path: Path) -> None
          "2026-06-30 12:00:00", "2026-12-24 18:00:00"],
     ]
     # fmt: on
+    assert sheets["Notes"] == [
+        ["note"],
+        [
+            "column id: 1 number with more than 15 significant digits (Excel's precision) "
+            "was written as text to keep every digit"
+        ],
+    ]
