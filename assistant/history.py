@@ -146,7 +146,8 @@ def _history_workbook(
     except (ExporterError, OSError) as exc:
         fail_export(conversation, export_id, str(exc))
         raise ExportFailed(str(exc)) from exc
-    return finish_export(conversation, export_id, name, sum(counted), result.bytes, result.sha256)
+    return finish_export(conversation, export_id, name, sum(counted), result.bytes, result.sha256,
+                         result.notes)  # fmt: skip
 
 
 def _counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatchReader:

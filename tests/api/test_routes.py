@@ -128,7 +128,7 @@ def test_batch_as_zip_and_as_workbook(client: TestClient, ana: User) -> None:
         json={"query_ids": ids, "format": "xlsx", "bundle": "workbook"},
     ).json()
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(book["download_url"]).content))
-    assert workbook.sheetnames == ["01 customers", "02 products", "Queries"]
+    assert workbook.sheetnames == ["01 customers", "02 products", "Queries", "Notes"]
     window = client.post(
         "/api/exports/batch",
         headers=ana.auth,
