@@ -243,7 +243,9 @@ def _outside(values: pa.Array, low: int, high: int) -> pa.Array | None:
     lowest, highest = (v.as_py() for v in pc.min_max(values).values())
     if lowest is None or (lowest >= low and highest < high):
         return None
-    return pc.or_(pc.less(values, low), pc.greater_equal(values, high))
+    kind = pa.int64() if pa.types.is_integer(values.type) else values.type
+    limits = [pa.scalar(max(min(limit, 2**63 - 1), -(2**63)), kind) for limit in (low, high)]
+    return pc.or_(pc.less(values, limits[0]), pc.greater_equal(values, limits[1]))
 
 
 def _iso_timestamps(local: pa.Array, per: int) -> pa.Array:

@@ -382,3 +382,54 @@ def test_random_intervals_match_postgresql(pg: Any, fields: list[tuple[int, int,
     literals = [f"{m} mons {d} days {us} microseconds" for m, d, us in fields]
     column, want = pg_intervals(pg, literals)
     assert interval_text(column).to_pylist() == want
+
+
+def civil(days: int) -> tuple[int, int, int]:
+    """Year, month, day of ``days`` since 1970-01-01 in the proleptic Gregorian calendar
+    (Howard Hinnant's civil_from_days, integers only: no calendar library involved)."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    days=st.lists(st.integers(-(2**31), 2**31 - 1), min_size=1, max_size=8),
+    seconds=st.integers(0, 86_399),
+)
+def test_any_date32_and_timestamp_is_the_proleptic_gregorian_date(
+    days: list[int], seconds: int
+) -> None:
+    weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    want = [
+        f"{year_text(y)}-{m:02d}-{d:02d}|{weekdays[(n + 4) % 7]}"
+        for n, (y, m, d) in zip(days, map(civil, days), strict=True)
+    ]
+    column = pa.array(days, pa.int32()).cast(pa.date32())
+    assert text_column(column, CsvOptions(datetime_format="%F|%a")).to_pylist() == want
+    stamps = pa.array([n * 86_400 + seconds for n in days], pa.int64()).cast(pa.timestamp("s"))
+    clock = f"T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    assert text_column(stamps, CsvOptions()).to_pylist() == [w[:-4] + clock for w in want]
+
+
+def test_every_unit_and_the_far_ends_of_the_types() -> None:
+    nanos = pa.array([0, 3 * 10**18, None, -(2**63) + 1], pa.timestamp("ns"))
+    assert text_column(nanos, CsvOptions(timezone="Europe/Berlin")).to_pylist() == [
+        "1970-01-01T01:00:00+01:00",
+        "2065-01-24T06:20:00+01:00",
+        None,
+        "1677-09-21T01:06:11.145224193+00:53:28",
+    ]
+    seconds = pa.array([-(2**62), 2**62], pa.timestamp("s"))
+    assert text_column(seconds, CsvOptions(timezone="Asia/Tokyo")).to_pylist() == [
+        "-146138510344-07-15T01:33:55+09:18:59",
+        "+146138514283-06-19T16:45:04+09:00",
+    ]
+    millis = pa.array([1_500, 86_400_000], pa.time32("ms"))
+    assert text_column(millis, CsvOptions()).to_pylist() == ["00:00:01.500", "24:00:00"]
