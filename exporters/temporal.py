@@ -79,11 +79,7 @@ def timestamp_text(column: pa.Array, zone: str, pattern: str = "iso") -> pa.Arra
     aware = kind.tz is not None or zone != "UTC"
     zoned = aware or (tokens is not None and needs_zone(tokens))
     ticks = original = column.cast(pa.int64())
-    margin = _DAY * per  # no zone is a day or more away from UTC
-    high = _END_DAY * _DAY * per - margin
-    if zoned and _daylight_saving_ahead(zone):
-        high = min(high, _TABLES_END * per)
-    rare = _outside(ticks, _FIRST_DAY * _DAY * per + margin, high)
+    rare = _rare_instants(ticks, per, zone, zoned)
     if rare is not None:
         column = pc.if_else(rare, pa.scalar(0, kind), column)
         ticks = column.cast(pa.int64())
@@ -105,6 +101,29 @@ def timestamp_text(column: pa.Array, zone: str, pattern: str = "iso") -> pa.Arra
         for value in pc.filter(original, where).to_pylist()
     ]
     return pc.replace_with_mask(text, where, pa.array(texts, pa.string()))
+
+
+def wall_clock(column: pa.Array, zone: str) -> pa.Array:
+    """Naive timestamps: the wall clock ``zone`` shows at each instant (naive values are
+    UTC), as :func:`timestamp_text` writes it; for formats that store local times (XLSX).
+
+    ``pc.local_timestamp`` alone loses daylight saving after 2037 and wraps past year
+    ±32767; those values get their offset from Python.
+    """
+    kind: pa.TimestampType = column.type
+    per = PER_SECOND[kind.unit]
+    ticks = original = column.cast(pa.int64())
+    rare = _rare_instants(ticks, per, zone, zoned=True)
+    if rare is not None:
+        column = pc.if_else(rare, pa.scalar(0, kind), column)
+        ticks = column.cast(pa.int64())
+    offset = pc.subtract(pc.local_timestamp(in_zone(column, zone)).cast(pa.int64()), ticks)
+    if rare is not None:
+        where = rare.fill_null(False)
+        info = ZoneInfo(zone)
+        moved = [_rare_offset(v, per, info) for v in pc.filter(original, where).to_pylist()]
+        offset = pc.replace_with_mask(offset, where, pa.array(moved, pa.int64()))
+    return pc.add(original, offset).cast(pa.timestamp(kind.unit))
 
 
 def date_text(column: pa.Array, pattern: str = "iso") -> pa.Array:
@@ -226,6 +245,15 @@ def offset_text(offset: pa.Array, per: int, colon: str) -> pa.Array:
             pc.if_else(pc.equal(rest, 0), "", pc.binary_join_element_wise(colon, _two(rest), ""))
         )
     return pc.binary_join_element_wise(*pieces, "")
+
+
+def _rare_instants(ticks: pa.Array, per: int, zone: str, zoned: bool) -> pa.Array | None:
+    """Where Arrow cannot be trusted with an instant (see the module docstring)."""
+    margin = _DAY * per  # no zone is a day or more away from UTC
+    high = _END_DAY * _DAY * per - margin
+    if zoned and _daylight_saving_ahead(zone):
+        high = min(high, _TABLES_END * per)
+    return _outside(ticks, _FIRST_DAY * _DAY * per + margin, high)
 
 
 @functools.cache
@@ -401,6 +429,17 @@ def _rare_timestamp(
     if offset:
         text += _python_offset(local, ":")
     return text
+
+
+def _rare_offset(ticks: int | None, per: int, zone: ZoneInfo) -> int | None:
+    """The offset from UTC, in ticks, of ``zone`` at the instant ``ticks``."""
+    if ticks is None:
+        return None
+    seconds = ticks // per
+    moved = seconds - _cycles(seconds // _DAY) * _CYCLE_DAYS * _DAY
+    local = (dt.datetime(1970, 1, 1, tzinfo=_UTC) + dt.timedelta(seconds=moved)).astimezone(zone)
+    delta = local.utcoffset() or dt.timedelta(0)
+    return int(delta.total_seconds()) * per
 
 
 def _rare_date(days: int | None, tokens: tuple[Token, ...] | None) -> str | None:

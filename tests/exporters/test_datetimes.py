@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from exporters import OptionError, export
 from exporters.options import CsvOptions
 from exporters.render import text_column
-from exporters.temporal import interval_text, year_text
+from exporters.temporal import interval_text, wall_clock, year_text
 
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -433,3 +433,27 @@ def test_every_unit_and_the_far_ends_of_the_types() -> None:
     ]
     millis = pa.array([1_500, 86_400_000], pa.time32("ms"))
     assert text_column(millis, CsvOptions()).to_pylist() == ["00:00:01.500", "24:00:00"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+        min_size=1,
+        max_size=6,
+    ),
+    zone=st.sampled_from(ZONES),
+)
+def test_wall_clock_is_what_python_shows(values: list[dt.datetime], zone: str) -> None:
+    column = pa.array([micros(v) for v in values], pa.int64()).cast(pa.timestamp("us"))
+    want = [v.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) for v in values]
+    assert wall_clock(column, zone).to_pylist() == want
+
+
+def test_wall_clock_past_9999() -> None:
+    column = pa.array([micros(dt.datetime(9999, 12, 31, 23))], pa.int64()).cast(
+        pa.timestamp("us", tz="UTC")
+    )
+    assert wall_clock(column, "Asia/Tokyo").cast(pa.string()).to_pylist() == [
+        "10000-01-01 08:00:00.000000"
+    ]
