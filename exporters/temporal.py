@@ -25,26 +25,26 @@ saving rule zones follow after 2037 (it reads the tables, not the rule after the
 those rare values (within a day of the ends of years 1..9999; from 2037 on in a zone
 with daylight saving) are written in Python, one by one, after moving them by whole
 400-year Gregorian cycles (same weekdays, leap years and zone rules) into years Python
-holds.
+holds. Patterns are applied by :mod:`exporters.strftime`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exporters.datetime_pattern import (
-    NATIVE,
-    Directive,
-    Literal,
-    Token,
-    needs_zone,
-    parse_pattern,
+from exporters.datetime_pattern import Token, needs_zone, parse_pattern
+from exporters.strftime import (
+    Fields,
+    format_column,
+    format_value,
+    offset_text,
+    python_offset,
+    year_text,
 )
 
 PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
@@ -91,7 +91,7 @@ def timestamp_text(column: pa.Array, zone: str, pattern: str = "iso") -> pa.Arra
             offset = pc.subtract(local.cast(pa.int64()), ticks)
             text = pc.binary_join_element_wise(text, offset_text(offset, per, ":"), "")
     else:
-        text = _format(tokens, _Fields(shown, local, ticks, per, zoned))
+        text = format_column(tokens, Fields(shown, local, ticks, per, zoned))
     if rare is None:
         return text
     where = rare.fill_null(False)
@@ -141,7 +141,7 @@ def date_text(column: pa.Array, pattern: str = "iso") -> pa.Array:
     else:
         midnight = pc.multiply(days.cast(pa.int64()), _DAY)
         stamps = midnight.cast(pa.timestamp("s"))
-        text = _format(tokens, _Fields(stamps, stamps, midnight, 1, zoned=False))
+        text = format_column(tokens, Fields(stamps, stamps, midnight, 1, zoned=False))
     if rare is None:
         return text
     where = rare.fill_null(False)
@@ -226,27 +226,6 @@ def interval_fields(column: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     return pc.list_element(quads, 0), pc.list_element(quads, 1), pc.list_element(pairs, 1)
 
 
-def offset_text(offset: pa.Array, per: int, colon: str) -> pa.Array:
-    """``±HH:MM`` (or ``±HHMM`` when ``colon`` is empty) per offset in ticks; seconds are
-    added (``+00:53:28``) where the offset has them, as Python writes them."""
-    seconds = pc.divide(offset, per)
-    total = pc.abs(seconds)
-    hours = pc.divide(total, 3600)
-    minutes = pc.divide(pc.subtract(total, pc.multiply(hours, 3600)), 60)
-    rest = pc.subtract(total, pc.add(pc.multiply(hours, 3600), pc.multiply(minutes, 60)))
-    pieces = [
-        pc.if_else(pc.less(seconds, 0), "-", "+"),
-        _two(hours),
-        colon,
-        _two(minutes),
-    ]
-    if pc.any(pc.not_equal(rest, 0)).as_py():
-        pieces.append(
-            pc.if_else(pc.equal(rest, 0), "", pc.binary_join_element_wise(colon, _two(rest), ""))
-        )
-    return pc.binary_join_element_wise(*pieces, "")
-
-
 def _rare_instants(ticks: pa.Array, per: int, zone: str, zoned: bool) -> pa.Array | None:
     """Where Arrow cannot be trusted with an instant (see the module docstring)."""
     margin = _DAY * per  # no zone is a day or more away from UTC
@@ -292,10 +271,6 @@ def _iso(naive: pa.Array) -> pa.Array:
     return pc.utf8_replace_slice(naive.cast(pa.string()), 10, 11, "T")
 
 
-def _two(values: pa.Array) -> pa.Array:
-    return pc.utf8_lpad(values.cast(pa.string()), 2, "0")
-
-
 def _part(values: pa.Array, letter: str) -> pa.Array:
     return pc.if_else(
         pc.equal(values, 0), "", pc.binary_join_element_wise(values.cast(pa.string()), letter, "")
@@ -308,94 +283,7 @@ def _nulls_of(column: pa.Array, text: pa.Array) -> pa.Array:
     return pc.if_else(column.is_valid(), text, pa.scalar(None, pa.string()))
 
 
-def _floor_divide(values: pa.Array, divisor: int) -> pa.Array:
-    quotient = pc.divide(values, divisor)
-    if divisor == 1:
-        return quotient
-    rest = pc.subtract(values, pc.multiply(quotient, divisor))
-    return pc.if_else(pc.less(rest, 0), pc.subtract(quotient, 1), quotient)
-
-
-class _Fields:
-    """What a pattern's directives are read from, for one column of values."""
-
-    def __init__(
-        self, shown: pa.Array, local: pa.Array, ticks: pa.Array, per: int, zoned: bool
-    ) -> None:
-        self.ticks, self.per, self.zoned = ticks, per, zoned
-        self.seconds = _floor_divide(ticks, per)  # since the epoch, UTC
-        self.fraction = pc.subtract(ticks, pc.multiply(self.seconds, per))  # 0 <= f < per
-        zone = shown.type.tz if zoned else None
-        self.whole = self.seconds.cast(pa.timestamp("s", tz=zone))  # Arrow's %S has fractions
-        self.offset = (
-            pc.subtract(local.cast(pa.int64()), ticks) if zoned else None
-        )  # local - UTC, in ticks
-
-    def strftime(self, pattern: str) -> pa.Array:
-        return pc.strftime(self.whole, format=pattern)
-
-    def computed(self, token: Directive) -> pa.Array | str:
-        letter = token.letter
-        if letter == "f":
-            micros = pc.divide(pc.multiply(self.fraction, 1_000_000), self.per)
-            return pc.utf8_lpad(micros.cast(pa.string()), 6, "0")
-        if letter == "z":
-            if self.offset is None:
-                return ""
-            return offset_text(self.offset, self.per, "")
-        if letter == "Z":
-            return self.strftime("%Z") if self.zoned else ""
-        if letter == "s":
-            return self.seconds.cast(pa.string())
-        if letter in "kl":
-            return pc.replace_substring_regex(
-                self.strftime("%H" if letter == "k" else "%I"), "^0", " "
-            )
-        if letter == "P":
-            return pc.utf8_lower(self.strftime("%p"))
-        text = self.strftime("%" + letter)  # a native directive without its padding
-        return pc.replace_substring_regex(text, "^[0 ]+(.)", r"\1")
-
-
-def _format(tokens: tuple[Token, ...], fields: _Fields) -> pa.Array:
-    """``tokens`` formatted for every value: runs of directives Arrow writes as glibc does
-    go to one strftime call; the rest are computed here."""
-    pieces: list[pa.Array | str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            pieces.append(fields.strftime("".join(run)))
-            run.clear()
-
-    for token in tokens:
-        if isinstance(token, Literal):
-            run.append(token.text.replace("%", "%%"))
-        elif token.letter in NATIVE and not token.unpadded:
-            run.append("%" + token.letter)
-        else:
-            flush()
-            pieces.append(fields.computed(token))
-    flush()
-    arrays = [piece for piece in pieces if not isinstance(piece, str)]
-    if not arrays:  # only computed constants (e.g. "%Z" of a date)
-        constant = "".join(piece for piece in pieces if isinstance(piece, str))
-        return pa.repeat(pa.scalar(constant), len(fields.ticks))
-    return pc.binary_join_element_wise(*pieces, "")
-
-
 # --- the rare value, in Python -----------------------------------------------------------
-
-
-def year_text(year: int) -> str:
-    """Four digits for years 1..9999; otherwise ISO 8601 expanded (``-0043``, ``+10000``).
-
-    >>> [year_text(y) for y in (44, 2026, 0, -43, 10000)]
-    ['0044', '2026', '+0000', '-0043', '+10000']
-    """
-    if 1 <= year <= 9999:
-        return f"{year:04d}"
-    return ("-" if year < 0 else "+") + f"{abs(year):04d}"
 
 
 def _cycles(days: int) -> int:
@@ -421,13 +309,13 @@ def _rare_timestamp(
     local = utc.astimezone(zone) if zone is not None else utc.replace(tzinfo=None)
     year = local.year + 400 * cycles
     if tokens is not None:
-        return _python_format(tokens, local, year, cycles, fraction, per, seconds, zone is not None)
+        return format_value(tokens, local, year, cycles, fraction, per, seconds, zone is not None)
     digits = len(str(per)) - 1
     text = f"{year_text(year)}-{local:%m-%dT%H:%M:%S}"
     if fraction:
         text += f".{fraction:0{digits}d}"
     if offset:
-        text += _python_offset(local, ":")
+        text += python_offset(local, ":")
     return text
 
 
@@ -450,7 +338,7 @@ def _rare_date(days: int | None, tokens: tuple[Token, ...] | None) -> str | None
     year = local.year + 400 * cycles
     if tokens is None:
         return f"{year_text(year)}-{local:%m-%d}"
-    return _python_format(tokens, local, year, cycles, 0, 1, days * _DAY, False)
+    return format_value(tokens, local, year, cycles, 0, 1, days * _DAY, False)
 
 
 def _clock(ticks: int, per: int) -> str:
@@ -459,57 +347,3 @@ def _clock(ticks: int, per: int) -> str:
     hours, minute = divmod(minutes, 60)
     text = f"{hours:02d}:{minute:02d}:{second:02d}"
     return text + (f".{fraction:0{len(str(per)) - 1}d}" if fraction else "")
-
-
-def _python_offset(local: dt.datetime, colon: str) -> str:
-    delta = local.utcoffset() or dt.timedelta(0)
-    sign = "-" if delta < dt.timedelta(0) else "+"
-    minutes, second = divmod(abs(int(delta.total_seconds())), 60)
-    hours, minute = divmod(minutes, 60)
-    text = f"{sign}{hours:02d}{colon}{minute:02d}"
-    return text + (f"{colon}{second:02d}" if second else "")
-
-
-def _python_format(
-    tokens: tuple[Token, ...],
-    local: dt.datetime,
-    year: int,
-    cycles: int,
-    fraction: int,
-    per: int,
-    epoch_seconds: int,
-    zoned: bool,
-) -> str:
-    """One value formatted token by token, the year-bearing directives from the true year."""
-    iso_year = local.isocalendar().year + 400 * cycles
-    yy = f"{year % 100:02d}"
-    special: dict[str, Callable[[], str]] = {
-        "Y": lambda: year_text(year),
-        "y": lambda: yy,
-        "C": lambda: f"{year // 100:02d}",
-        "G": lambda: year_text(iso_year),
-        "g": lambda: f"{iso_year % 100:02d}",
-        "F": lambda: f"{year_text(year)}-{local:%m-%d}",
-        "c": lambda: f"{local:%a %b} {local.day:2d} {local:%H:%M:%S} {year_text(year)}",
-        "x": lambda: f"{local:%m/%d}/{yy}",
-        "D": lambda: f"{local:%m/%d}/{yy}",
-        "f": lambda: f"{fraction * 1_000_000 // per:06d}",
-        "z": lambda: _python_offset(local, "") if zoned else "",
-        "Z": lambda: (local.tzname() or "") if zoned else "",
-        "s": lambda: str(epoch_seconds),
-        "k": lambda: f"{local.hour:2d}",
-        "l": lambda: f"{(local.hour % 12) or 12:2d}",
-        "P": lambda: local.strftime("%p").lower(),
-        "e": lambda: f"{local.day:2d}",
-    }
-    out = []
-    for token in tokens:
-        if isinstance(token, Literal):
-            out.append(token.text)
-            continue
-        make = special.get(token.letter)
-        text = make() if make is not None else local.strftime("%" + token.letter)
-        if token.unpadded:
-            text = text.lstrip("0 ") or "0"
-        out.append(text)
-    return "".join(out)
