@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from exporters.datetime_pattern import parse_pattern
 from exporters.errors import OptionError
 
 
@@ -34,8 +35,12 @@ class CommonOptions(BaseModel):
     limit: int | None = Field(None, ge=0, description="at most this many rows")
     title: str | None = Field(None, description="title shown by formats that show one")
     metadata: bool = Field(False, description="include generated-at, query and row count")
-    timezone: str = Field("UTC", description="IANA zone used to render datetimes")
-    datetime_format: str = Field("iso", description="'iso' or a strftime pattern")
+    timezone: str = Field(
+        "UTC", description="IANA zone datetimes are shown in (naive ones are taken as UTC)"
+    )
+    datetime_format: str = Field(
+        "iso", description="'iso' or a strftime pattern for dates and timestamps (Python's meaning)"
+    )
     null: str = Field("", description="text written for NULL in text formats")
     compression: Literal["none", "gzip", "zip"] = "none"
     generated_at: dt.datetime | None = Field(
@@ -73,6 +78,8 @@ class CommonOptions(BaseModel):
     def _usable_pattern(cls, value: str) -> str:
         if value != "iso" and "%" not in value:
             raise ValueError("expected 'iso' or a strftime pattern such as '%Y-%m-%d %H:%M'")
+        if value != "iso":
+            parse_pattern(value)  # a ValueError names the directive it does not know
         return value
 
 

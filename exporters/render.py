@@ -1,37 +1,49 @@
-"""Turn Arrow columns into display text, vectorised (no per-value Python).
+"""Turn Arrow columns into display text, vectorised (no per-value Python on the usual path).
 
-Text formats (CSV, TSV, Markdown, PDF) share these rules so a value reads the same in
-every file: integers and decimals exactly as stored, datetimes in the asked zone as ISO
-8601 or a strftime pattern, booleans as true/false, binary as hex. NULLs stay NULL here;
-each format decides how to write them (usually the `null` option).
+Text formats (CSV, TSV, Markdown, PDF, and XLSX for what it has no cell type for) share
+these rules so a value reads the same in every file: integers and decimals exactly as
+stored; floats as Arrow writes them; booleans as true/false; binary as hex; UUIDs in
+canonical form; dates, times, timestamps and intervals per :mod:`exporters.temporal`
+(ISO 8601 or the ``datetime_format`` pattern, in the ``timezone`` option's zone, years
+outside 1..9999 in expanded form, intervals as PostgreSQL's ISO 8601 durations); lists,
+structs and maps as JSON text (``[1,2,null]``, ``["a","b"]``, ``[[1,2],[3,4]]``), their
+elements encoded by the JSON rules of :mod:`exporters.writers.json_encode`; JSON values
+(the ``arrow.json`` type) as their text, unchanged. NULLs stay NULL here; each format
+decides how to write them (usually the ``null`` option); a NULL inside a list is JSON's
+``null``.
 """
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from exporters.options import CommonOptions
-
-_ISO_SECONDS = "%Y-%m-%dT%H:%M:%S"
+from exporters.temporal import date_text, interval_text, time_text
+from exporters.temporal import timestamp_text as _timestamp_text
 
 
 def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str = ".") -> pa.Array:
     """``column`` as a string array (nulls kept) following the shared display rules."""
     kind = column.type
     if pa.types.is_dictionary(kind):
-        column = column.cast(kind.value_type)
+        column = column.dictionary_decode()
         kind = column.type
+    if isinstance(kind, pa.BaseExtensionType):
+        return _extension_text(column, options, decimal_separator)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return column
     if pa.types.is_timestamp(kind):
-        return timestamp_text(column, options)
+        return _timestamp_text(column, options.timezone, options.datetime_format)
     if pa.types.is_date(kind):
-        if options.datetime_format == "iso":
-            return column.cast(pa.string())
-        return pc.strftime(column.cast(pa.timestamp("s")), format=options.datetime_format)
+        return date_text(column, options.datetime_format)
+    if pa.types.is_time(kind):
+        return time_text(column)
+    if pa.types.is_interval(kind) or pa.types.is_duration(kind):
+        return interval_text(column)
     if (
         pa.types.is_binary(kind)
         or pa.types.is_large_binary(kind)
@@ -45,10 +57,33 @@ def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str
         return text
     if pa.types.is_null(kind):
         return pa.nulls(len(column), pa.string())
+    if pa.types.is_nested(kind):
+        # Imported here: the JSON encoder itself renders scalars with text_column.
+        from exporters.writers.json_encode import encode_column
+
+        return encode_column(column, options).json()
     try:
         return column.cast(pa.string())
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
         return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def timestamp_text(column: pa.Array, options: CommonOptions) -> pa.Array:
+    """Timestamps in ``options.timezone``, as ISO 8601 or ``options.datetime_format``."""
+    return _timestamp_text(column, options.timezone, options.datetime_format)
+
+
+def _extension_text(column: pa.Array, options: CommonOptions, decimal_separator: str) -> pa.Array:
+    """JSON values as their text (unchanged), UUIDs canonical, others as their storage."""
+    storage = column.storage
+    if column.type.extension_name == "arrow.uuid":
+        values = storage.to_pylist()
+        return pa.array(
+            [None if v is None else str(uuid.UUID(bytes=v)) for v in values], pa.string()
+        )
+    if column.type.extension_name == "arrow.json":
+        return storage if pa.types.is_string(storage.type) else storage.cast(pa.string())
+    return text_column(storage, options, decimal_separator)
 
 
 def decimal_text(column: pa.Array) -> pa.Array:
@@ -66,54 +101,6 @@ def decimal_text(column: pa.Array) -> pa.Array:
             plain = pa.array([format(Decimal(value), "f") for value in values], pa.string())
             text = pc.replace_with_mask(text, scientific, plain)
     return text
-
-
-def timestamp_text(column: pa.Array, options: CommonOptions) -> pa.Array:
-    """Timestamps in ``options.timezone``.
-
-    A zoned timestamp is converted and shown with its offset; a naive one is taken to be
-    UTC, shown as stored when the zone is UTC and converted (with offset) otherwise.
-    Fractional seconds appear only on values that have them, as Python's isoformat does.
-    """
-    kind: pa.TimestampType = column.type
-    aware = kind.tz is not None or options.timezone != "UTC"
-    if aware:
-        column = column.cast(pa.timestamp(kind.unit, tz=kind.tz or "UTC")).cast(
-            pa.timestamp(kind.unit, tz=options.timezone)
-        )
-    if options.datetime_format != "iso":
-        return pc.strftime(column, format=options.datetime_format)
-    # Casting to text is several times faster than strftime; the cast writes a space.
-    local = pc.local_timestamp(column) if aware else column
-    whole = _iso_text(local.cast(pa.timestamp("s"), safe=False))
-    if kind.unit != "s":
-        fraction = pc.not_equal(local, pc.floor_temporal(local, unit="second"))
-        if pc.any(fraction).as_py():
-            whole = pc.if_else(fraction, _iso_text(local), whole)
-    if not aware:
-        return whole
-    return pc.binary_join_element_wise(whole, _offset_text(local, column), "")
-
-
-def _iso_text(naive: pa.Array) -> pa.Array:
-    return pc.utf8_replace_slice(naive.cast(pa.string()), 10, 11, "T")
-
-
-def _offset_text(local: pa.Array, zoned: pa.Array) -> pa.Array:
-    """``+HH:MM`` per value: the zone's offset from UTC at that instant."""
-    unit = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[zoned.type.unit]
-    seconds = pc.divide(pc.subtract(local.cast(pa.int64()), zoned.cast(pa.int64())), unit)
-    minutes_total = pc.divide(pc.abs(seconds), 60)
-    hours = pc.divide(minutes_total, 60)
-    minutes = pc.subtract(minutes_total, pc.multiply(hours, 60))
-    sign = pc.if_else(pc.less(seconds, 0), "-", "+")
-    return pc.binary_join_element_wise(
-        sign,
-        pc.utf8_lpad(hours.cast(pa.string()), 2, "0"),
-        ":",
-        pc.utf8_lpad(minutes.cast(pa.string()), 2, "0"),
-        "",
-    )
 
 
 def joined_lines(columns: list[pa.Array], separator: str, end: str) -> pa.Buffer:

@@ -1,8 +1,11 @@
 """CSV and TSV: RFC 4180, built column-wise with Arrow compute, safe for spreadsheets.
 
 Each batch becomes one buffer of lines: every column is rendered to text (shared rules
-in :mod:`exporters.render`), neutralised against formula injection, quoted as asked and
-joined. No per-value Python runs on the hot path.
+in :mod:`exporters.render`: lists and JSON values as JSON text, intervals as ISO 8601
+durations, ...), neutralised against formula injection, quoted as asked and joined. No
+per-value Python runs on the hot path. A value that starts like a formula gets a leading
+``'`` (``safe_formulas``, on by default), dates before year 1 included: ``-0043-03-15``
+would be a sum in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -58,7 +61,8 @@ def _never_quoted(kind: pa.DataType, options: CsvOptions) -> bool:
         return options.decimal_separator != options.delimiter
     if pa.types.is_timestamp(kind):
         return options.datetime_format == "iso"
-    return False
+    # ISO times and durations: digits, ":", ".", "-" and letters only.
+    return bool(pa.types.is_time(kind) or pa.types.is_interval(kind) or pa.types.is_duration(kind))
 
 
 class _Quoter:

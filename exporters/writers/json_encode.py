@@ -3,10 +3,19 @@
 Every column becomes a string array of JSON value texts (NULL stays NULL so each writer
 can write ``null`` or leave the key out), and rows become objects with one
 ``binary_join_element_wise`` over the interleaved ``"key":`` pieces. Values are exact:
-integers and decimals are cast to text, never through a float; floats keep a ``.0`` or an
-exponent so readers get a float back, and NaN/Infinity (which JSON lacks) become null;
-datetimes follow :mod:`exporters.render`; strings are escaped per RFC 8259 exactly as
-``json.dumps(..., ensure_ascii=False)`` escapes them. Lists and structs nest.
+integers and decimals (``decimal128`` and ``decimal256``) are cast to text, never through
+a float; floats keep a ``.0`` or an exponent so readers get a float back, and
+NaN/Infinity (which JSON lacks) become null; dates, times, timestamps and intervals are
+strings following :mod:`exporters.render`; strings are escaped per RFC 8259 exactly as
+``json.dumps(..., ensure_ascii=False)`` escapes them. Lists (of any depth, ``null``
+inside kept) and structs nest. JSON values (the ``arrow.json`` type, PostgreSQL
+json/jsonb) are inserted as they are, nested, not as strings: the type promises valid
+JSON, and the line breaks JSON allows between tokens become spaces so a JSON Lines record
+stays on one line.
+
+The same encoder writes the JSON array text of list cells in the text formats, which
+have no ``decimals`` or ``nulls`` option: decimals are numbers there and NULL members
+are written as ``null``.
 
 Grouping (``nest_by``, chat conversations) is also here: :func:`group_runs` orders rows so
 each group is contiguous, groups in order of first appearance.
@@ -22,10 +31,10 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exporters.options import JsonlOptions, JsonOptions
+from exporters.options import CommonOptions, JsonlOptions, JsonOptions
 from exporters.render import decimal_text, text_buffer, text_column
 
-Options = JsonOptions | JsonlOptions
+Options = CommonOptions  # JSON and JSON Lines options, or a text format's (list cells)
 
 # What json.dumps writes for the characters JSON strings cannot hold as they are.
 _ESCAPES = {code: f"\\u{code:04x}" for code in range(0x20)} | {
@@ -39,6 +48,7 @@ _ESCAPES = {code: f"\\u{code:04x}" for code in range(0x20)} | {
 }
 _PLAIN = bytes(code for code in range(256) if code not in _ESCAPES)
 _INTEGRAL = r"^-?[0-9]+$"
+_NOT_LINE_BREAK = bytes(code for code in range(256) if code not in b"\r\n")
 
 
 def json_key(name: str) -> str:
@@ -100,6 +110,12 @@ def encode_column(column: pa.Array, options: Options) -> Encoded:
     kind = column.type
     if pa.types.is_dictionary(kind):
         return encode_column(column.dictionary_decode(), options)
+    if isinstance(kind, pa.BaseExtensionType):
+        if kind.extension_name == "arrow.json":
+            return Encoded(_json_values(column.storage))
+        if kind.extension_name != "arrow.uuid":
+            return encode_column(column.storage, options)
+        return Encoded(text_column(column, options), quoted=True)  # hex digits and dashes
     if pa.types.is_null(kind):
         return Encoded(pa.nulls(len(column), pa.string()))
     if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
@@ -107,7 +123,7 @@ def encode_column(column: pa.Array, options: Options) -> Encoded:
     if pa.types.is_floating(kind):
         return Encoded(_floats(column))
     if pa.types.is_decimal(kind):
-        return Encoded(decimal_text(column), quoted=options.decimals == "string")
+        return Encoded(decimal_text(column), quoted=_decimals_as_strings(options))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return escape_strings(column)
     if pa.types.is_map(kind):
@@ -123,11 +139,32 @@ def encode_column(column: pa.Array, options: Options) -> Encoded:
     if pa.types.is_struct(kind):
         names = [kind.field(i).name for i in range(kind.num_fields)]
         values = [encode_column(child, options) for child in column.flatten()]
-        text = objects(names, values, omit=options.nulls == "omit", length=len(column))
+        text = objects(names, values, omit=_omit_nulls(options), length=len(column))
         return Encoded(_null_where(column, text))
     if pa.types.is_temporal(kind) and options.datetime_format == "iso":
         return Encoded(text_column(column, options), quoted=True)  # nothing to escape
-    return escape_strings(text_column(column, options))  # binary as hex, durations, ...
+    if pa.types.is_time(kind) or pa.types.is_interval(kind) or pa.types.is_duration(kind):
+        return Encoded(text_column(column, options), quoted=True)  # ISO: nothing to escape
+    return escape_strings(text_column(column, options))  # binary as hex, patterns, ...
+
+
+def _decimals_as_strings(options: Options) -> bool:
+    return isinstance(options, JsonOptions | JsonlOptions) and options.decimals == "string"
+
+
+def _omit_nulls(options: Options) -> bool:
+    return isinstance(options, JsonOptions | JsonlOptions) and options.nulls == "omit"
+
+
+def _json_values(text: pa.Array) -> pa.Array:
+    """JSON texts as nested values: CR and LF (only ever whitespace between tokens in valid
+    JSON, where a string cannot hold them raw) become spaces."""
+    if not pa.types.is_string(text.type):
+        text = text.cast(pa.string())
+    present = set(text_buffer(text).to_pybytes().translate(None, _NOT_LINE_BREAK))
+    for code in present:
+        text = pc.replace_substring(text, chr(code), " ")
+    return text
 
 
 def _floats(column: pa.Array) -> pa.Array:

@@ -23,6 +23,7 @@ from assistant.demo import build_demo
 from exporters import export, open_query
 
 from .conftest import nasty_table
+from .test_markdown import RENDERERS, rendered_cells, shown
 
 QUERY = (
     "SELECT o.id, o.created_at, o.order_date, c.name, c.email, c.loyalty_points, o.status,"
@@ -181,26 +182,13 @@ def test_pdf_text_with_pypdf(table: pa.Table, tmp_path: Path) -> None:
 
 
 def test_markdown_cells(table: pa.Table, tmp_path: Path) -> None:
-    lines = export_to(table, tmp_path, "markdown").read_bytes().decode().split("\n")[:-1]
-    assert len(lines) == table.num_rows + 2
-    for line, row in zip(lines[2:], table.to_pylist(), strict=True):
-        cells = [c.strip().replace("\\|", "|") for c in _split_pipes(line)]
+    text = export_to(table, tmp_path, "markdown").read_bytes().decode()
+    rows = rendered_cells(text, RENDERERS["markdown-it"])  # as a reader sees the table
+    assert len(rows) == table.num_rows + 1
+    for cells, row in zip(rows[1:], table.to_pylist(), strict=True):
         assert len(cells) == table.num_columns
         for cell, value in zip(cells, row.values(), strict=True):
             if isinstance(value, float):
                 assert float(cell) == value
             else:
-                text = as_text(value).replace("\r\n", "<br>").replace("\n", "<br>")
-                assert cell == text.replace("\r", "<br>").strip()
-
-
-def _split_pipes(line: str) -> list[str]:
-    cells, current, escaped = [], "", False
-    for char in line.strip()[1:-1]:
-        if char == "|" and not escaped:
-            cells.append(current)
-            current = ""
-        else:
-            current += char
-        escaped = char == "\\" and not escaped
-    return [*cells, current]
+                assert shown(cell) == shown(as_text(value))
