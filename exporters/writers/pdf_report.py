@@ -36,6 +36,7 @@ from exporters.writers.pdf_layout import (
     LEADING,
     MARGIN,
     MAX_CELL_LINES,
+    MEASURED_ROWS,
     PAD_X,
     PAD_Y,
     SIZE,
@@ -322,13 +323,21 @@ def write_pdf(
 ) -> WriteSummary | None:
     face, bold = typefaces(SIZE)
     batches = iter(batches)
-    first = next(batches, None)
-    layout = plan(schema, first, options, face, bold)
+    # Widths come from the first MEASURED_ROWS rows, however the source batched them (a
+    # column NULL in the first batch would otherwise get no width for its later values).
+    head: list[pa.RecordBatch] = []
+    while sum(batch.num_rows for batch in head) < MEASURED_ROWS:
+        batch = next(batches, None)
+        if batch is None:
+            break
+        head.append(batch)
+    measured = pa.Table.from_batches(head, schema).combine_chunks().to_batches()
+    layout = plan(schema, measured[0] if measured else None, options, face, bold)
     canvas = new_canvas(layout.page, context, options.metadata)
     report = _Report(layout, schema.names, context.title, canvas)
     report.title_block(options, context)
     drawn = total = 0
-    for batch in itertools.chain([] if first is None else [first], batches):
+    for batch in itertools.chain(head, batches):
         total += batch.num_rows  # rows past the cap are only counted
         for start in range(0, batch.num_rows, CHUNK_ROWS):
             if drawn >= options.max_rows:
