@@ -105,10 +105,17 @@ def timestamp_text(column: pa.Array, zone: str, pattern: str = "iso") -> pa.Arra
 
 def wall_clock(column: pa.Array, zone: str) -> pa.Array:
     """Naive timestamps: the wall clock ``zone`` shows at each instant (naive values are
-    UTC), as :func:`timestamp_text` writes it; for formats that store local times (XLSX).
+    UTC), as :func:`timestamp_text` writes it; for formats that store local times (XLSX)."""
+    shifted = pc.add(column.cast(pa.int64()), zone_offsets(column, zone))
+    return shifted.cast(pa.timestamp(column.type.unit))
+
+
+def zone_offsets(column: pa.Array, zone: str) -> pa.Array:
+    """``zone``'s offset from UTC at each instant of a timestamp column (naive values are
+    UTC), in the column's ticks.
 
     ``pc.local_timestamp`` alone loses daylight saving after 2037 and wraps past year
-    ±32767; those values get their offset from Python.
+    ±32767; those instants get their offset from Python's :mod:`zoneinfo`.
     """
     kind: pa.TimestampType = column.type
     per = PER_SECOND[kind.unit]
@@ -123,7 +130,7 @@ def wall_clock(column: pa.Array, zone: str) -> pa.Array:
         info = ZoneInfo(zone)
         moved = [_rare_offset(v, per, info) for v in pc.filter(original, where).to_pylist()]
         offset = pc.replace_with_mask(offset, where, pa.array(moved, pa.int64()))
-    return pc.add(original, offset).cast(pa.timestamp(kind.unit))
+    return offset
 
 
 def date_text(column: pa.Array, pattern: str = "iso") -> pa.Array:

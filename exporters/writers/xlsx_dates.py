@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exporters.strftime import year_text
 from exporters.writers.xlsx_zones import TICKS, wall_clock
 
 DAY_SECONDS = 86_400
@@ -130,21 +131,21 @@ def _scatter(where: pa.Array, words: list[str]) -> pa.Array:
 
 
 def iso_text(ticks: int, per_day: int, per_second: int | None) -> str:
-    """ISO 8601 text of ``ticks`` since 1970-01-01 for any year, as Arrow writes dates.
+    """ISO 8601 text of ``ticks`` since 1970-01-01 for any year, as the text formats write
+    it (years outside 1..9999 expanded: :func:`exporters.strftime.year_text`).
 
     Fractional seconds appear only when there are any, with as many digits as the unit.
 
     >>> iso_text(-719_528, 1, None), iso_text(2_932_897, 1, None)
-    ('0000-01-01', '10000-01-01')
+    ('+0000-01-01', '+10000-01-01')
     >>> iso_text(253_402_300_800_000_000 + 8 * 3_600_000_000, 86_400_000_000, 1_000_000)
-    '10000-01-01T08:00:00'
+    '+10000-01-01T08:00:00'
     >>> iso_text(-1, 86_400_000, 1_000)
     '1969-12-31T23:59:59.999'
     """
     days, rest = divmod(ticks, per_day)
     year, month, day = civil_date(days)
-    date = f"{year:05d}" if year < 0 else f"{year:04d}"
-    date += f"-{month:02d}-{day:02d}"
+    date = f"{year_text(year)}-{month:02d}-{day:02d}"
     if per_second is None:
         return date
     return f"{date}T{time_text(rest, per_second)}"
