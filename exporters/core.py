@@ -4,30 +4,28 @@ The core applies the options every format shares (columns, exclude, rename, limi
 compression), hands the batches to the format's writer, counts and hashes what is
 written, reports progress, honours cancellation between batches, and only renames the
 temporary file into place once the writer has finished. :mod:`exporters.workbook` builds
-on the same pieces (``atomic_output``, ``Tracker``, ``project``, ``generation_time``).
+on the same pieces (``Tracker``, ``project``, ``generation_time`` here and
+:func:`exporters.output.atomic_output`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gzip
-import hashlib
 import os
-import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import pyarrow as pa
 
-from exporters.errors import DestinationError, ExportCancelled, TypesChanged, UnknownColumn
+from exporters.errors import ExportCancelled, TypesChanged, UnknownColumn
 from exporters.formats import Format, FormatSpec, WriteContext, get_format
-from exporters.options import CommonOptions, ParquetOptions, parse_options
+from exporters.options import CommonOptions, parse_options
+from exporters.output import CANCELLED, HashingSink, atomic_output
 from exporters.prefetch import prefetched
 
 
@@ -69,9 +67,6 @@ class ExportResult:
         }
 
 
-_CANCELLED = "the export was cancelled; no file was written"
-
-
 class CancelToken:
     """Set from any thread; the export stops at the next batch boundary."""
 
@@ -87,44 +82,6 @@ class CancelToken:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-class HashingSink:
-    """A write-only file that counts and hashes every byte on its way to disk."""
-
-    def __init__(self, file: IO[bytes]) -> None:
-        self._file = file
-        self._sha = hashlib.sha256()
-        self.bytes = 0
-        self.closed = False
-
-    def write(self, data: Any) -> int:
-        view = memoryview(data)
-        self._sha.update(view)
-        self._file.write(view)
-        self.bytes += view.nbytes
-        return view.nbytes
-
-    def tell(self) -> int:
-        return self.bytes
-
-    def flush(self) -> None:
-        self._file.flush()
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def readable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-
-    def hexdigest(self) -> str:
-        return self._sha.hexdigest()
 
 
 class Restartable(Protocol):
@@ -265,7 +222,7 @@ class Tracker:
 
     def _check(self) -> None:
         if self._cancel is not None and self._cancel.cancelled:
-            raise ExportCancelled(_CANCELLED)
+            raise ExportCancelled(CANCELLED)
 
 
 def project(
@@ -367,76 +324,3 @@ def _title_from(query: str | None) -> str:
 
     tables = tables_in(query)
     return ", ".join(tables).replace("_", " ").title() if tables else "Query result"
-
-
-@contextlib.contextmanager
-def atomic_output(
-    out: Path, options: CommonOptions, generated_at: dt.datetime, cancel: CancelToken | None
-) -> Iterator[tuple[HashingSink, Any]]:
-    """Yield ``(sink, target)``: the writer writes to ``target`` (``sink``, or a gzip/zip
-    member inside it); ``out`` appears only if the block finishes and was not cancelled.
-
-    The bytes go to a temporary file beside ``out``, are synced to disk, then renamed over
-    ``out``; on any failure the temporary file is removed and an existing ``out`` is untouched.
-    """
-    temp, temp_path = _open_temp(out)
-    sink = HashingSink(temp)
-    try:
-        with _wrap_compression(sink, options, out, generated_at) as target:
-            yield sink, target
-        temp.flush()
-        os.fsync(temp.fileno())
-        temp.close()
-        if cancel is not None and cancel.cancelled:
-            raise ExportCancelled(_CANCELLED)
-        os.replace(temp_path, out)
-    except BaseException:
-        temp.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_path)
-        raise
-
-
-def _open_temp(out: Path) -> tuple[IO[bytes], str]:
-    if out.is_dir():
-        raise DestinationError(f"{out} is a directory; give a file name to write")
-    try:
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    except FileNotFoundError:
-        raise DestinationError(f"the folder {out.parent} does not exist") from None
-    except PermissionError:
-        raise DestinationError(f"cannot write to {out.parent}: permission denied") from None
-    except OSError as exc:
-        raise DestinationError(f"cannot write to {out.parent}: {exc.strerror}") from None
-    return os.fdopen(fd, "wb"), name
-
-
-@contextlib.contextmanager
-def _wrap_compression(
-    sink: HashingSink, options: CommonOptions, out: Path, generated_at: dt.datetime
-) -> Iterator[Any]:
-    """Yield the stream the writer writes to: the file itself, or a gzip/zip member."""
-    # Parquet's own `compression` is its column codec, handled by its writer.
-    kind = "none" if isinstance(options, ParquetOptions) else options.compression
-    if kind == "gzip":
-        inner = out.name.removesuffix(".gz")
-        with gzip.GzipFile(
-            filename=inner,
-            mode="wb",
-            fileobj=sink,
-            compresslevel=6,
-            mtime=int(generated_at.timestamp()),
-        ) as gz:
-            yield gz
-    elif kind == "zip":
-        inner = out.name.removesuffix(".zip")
-        info = zipfile.ZipInfo(inner, date_time=generated_at.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        with (
-            zipfile.ZipFile(sink, "w") as archive,
-            archive.open(info, "w", force_zip64=True) as member,
-        ):
-            yield member
-    else:
-        yield sink

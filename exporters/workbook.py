@@ -38,13 +38,13 @@ from exporters.core import (
     CancelToken,
     ProgressCallback,
     Tracker,
-    atomic_output,
     generation_time,
     project,
 )
 from exporters.errors import BadInput
 from exporters.formats import WriteContext
 from exporters.options import XlsxOptions, parse_options
+from exporters.output import atomic_output
 from exporters.prefetch import prefetched
 
 if TYPE_CHECKING:
