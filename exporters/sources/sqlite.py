@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
+from sqlglot import exp
 
 from exporters.errors import (
     BadInput,
@@ -94,11 +95,16 @@ def open_sqlite(
         if value_limit is not None:  # a preview: cut long values inside SQLite
             cursor.close()
             cursor = _execute(connection, _cut(checked.sql, len(names), value_limit), timeout)
-        elif fast and not types and _fast_lane_fits(connection, checked, typed, declared):
+        elif (
+            fast
+            and not types
+            and typed is not None
+            and _fast_lane_fits(connection, checked, typed, declared)
+        ):
             lane = fast_lane.open_lane(path, checked, batch_size)
             if lane is not None:
                 cursor.close()
-                check = fast_lane.DateCheck(lambda: _checker(path, timeout), checked.sql, declared)
+                check = fast_lane.DateCheck(lambda: _checker(path, timeout), typed, declared)
                 targets = [kind for kind in declared if kind is not None]
                 reader = fast_lane.reader(lane, names, targets, check, fast_lane.duckdb_errors())
                 return QueryStream(
@@ -132,7 +138,7 @@ def _checker(path: str, timeout: float) -> sqlite3.Connection:
 def _fast_lane_fits(
     connection: sqlite3.Connection,
     checked: CheckedQuery,
-    typed: Any,
+    typed: exp.Query,
     declared: list[pa.DataType | None],
 ) -> bool:
     compared = fast_lane.comparison_types(typed)
