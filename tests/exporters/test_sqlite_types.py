@@ -23,6 +23,8 @@ import pytest
 from exporters import SourceError, TypesChanged, export, open_query
 from exporters.sources import sqlite_fast
 
+from .test_northwind import READERS, same
+
 
 def make_db(path: Path, script: str) -> str:
     with sqlite3.connect(path) as connection:
@@ -253,3 +255,24 @@ def test_declared_decimals_and_booleans_keep_their_types(tmp_path: Path, lane: s
     assert table.column("amount").to_pylist() == [Decimal("12.30"), Decimal("5.00"), None]
     assert table.column("ok").to_pylist() == [True, False, None]
     assert notes == []
+
+
+@pytest.mark.parametrize("fmt", sorted(READERS))
+@pytest.mark.parametrize("script", [CTAS, MISMATCHED], ids=["ctas", "mismatched"])
+def test_untyped_and_mixed_columns_read_back_in_every_format(
+    tmp_path: Path, script: str, fmt: str
+) -> None:
+    url = make_db(tmp_path / "t.db", script)
+    table = "t" if script is CTAS else "m"
+    sql = f"SELECT * FROM {table}"
+    with open_query(url, sql) as stream:
+        result = export(stream, tmp_path / f"out.{fmt}", fmt)
+        schema = stream.schema
+    _, rows = READERS[fmt](result.path)
+    expected = sqlite_rows(url, sql)
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected, strict=True):
+        for field, cell, value in zip(schema, got, want, strict=True):
+            if cell is None and value in ("", b"") and fmt in ("csv", "tsv", "markdown"):
+                continue  # empty and NULL look alike there (the `null` option tells them)
+            assert same(field.type, cell, value, fmt), (fmt, field.name, cell, value)
