@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -92,15 +94,8 @@ def timestamp_text(column: pa.Array, zone: str, pattern: str = "iso") -> pa.Arra
             text = pc.binary_join_element_wise(text, offset_text(offset, per, ":"), "")
     else:
         text = format_column(tokens, Fields(shown, local, ticks, per, zoned))
-    if rare is None:
-        return text
-    where = rare.fill_null(False)
     info = ZoneInfo(zone) if zoned else None
-    texts = [
-        _rare_timestamp(value, per, info, aware, tokens)
-        for value in pc.filter(original, where).to_pylist()
-    ]
-    return pc.replace_with_mask(text, where, pa.array(texts, pa.string()))
+    return _patched(text, rare, original, lambda v: _rare_timestamp(v, per, info, aware, tokens))
 
 
 def wall_clock(column: pa.Array, zone: str) -> pa.Array:
@@ -125,12 +120,8 @@ def zone_offsets(column: pa.Array, zone: str) -> pa.Array:
         column = pc.if_else(rare, pa.scalar(0, kind), column)
         ticks = column.cast(pa.int64())
     offset = pc.subtract(pc.local_timestamp(in_zone(column, zone)).cast(pa.int64()), ticks)
-    if rare is not None:
-        where = rare.fill_null(False)
-        info = ZoneInfo(zone)
-        moved = [_rare_offset(v, per, info) for v in pc.filter(original, where).to_pylist()]
-        offset = pc.replace_with_mask(offset, where, pa.array(moved, pa.int64()))
-    return offset
+    info = ZoneInfo(zone)
+    return _patched(offset, rare, original, lambda v: _rare_offset(v, per, info))
 
 
 def date_text(column: pa.Array, pattern: str = "iso") -> pa.Array:
@@ -149,11 +140,7 @@ def date_text(column: pa.Array, pattern: str = "iso") -> pa.Array:
         midnight = pc.multiply(days.cast(pa.int64()), _DAY)
         stamps = midnight.cast(pa.timestamp("s"))
         text = format_column(tokens, Fields(stamps, stamps, midnight, 1, zoned=False))
-    if rare is None:
-        return text
-    where = rare.fill_null(False)
-    texts = [_rare_date(value, tokens) for value in pc.filter(original, where).to_pylist()]
-    return pc.replace_with_mask(text, where, pa.array(texts, pa.string()))
+    return _patched(text, rare, original, lambda v: _rare_date(v, tokens))
 
 
 def time_text(column: pa.Array) -> pa.Array:
@@ -167,11 +154,7 @@ def time_text(column: pa.Array) -> pa.Array:
     if per != 1:
         whole = pc.equal(pc.subtract(ticks, pc.multiply(pc.divide(ticks, per), per)), 0)
         text = pc.if_else(whole, pc.utf8_slice_codeunits(text, 0, 8), text)
-    if rare is None:
-        return text
-    where = rare.fill_null(False)
-    texts = [_clock(v, per) for v in pc.filter(ticks, where).to_pylist()]
-    return pc.replace_with_mask(text, where, pa.array(texts, pa.string()))
+    return _patched(text, rare, ticks, lambda v: _clock(v, per))
 
 
 def interval_text(column: pa.Array) -> pa.Array:
@@ -247,6 +230,18 @@ def _daylight_saving_ahead(zone: str) -> bool:
     """Whether ``zone``'s rule after its table still changes clocks twice a year."""
     info = ZoneInfo(zone)
     return bool(info.utcoffset(dt.datetime(2400, 1, 1)) != info.utcoffset(dt.datetime(2400, 7, 1)))
+
+
+def _patched(
+    values: pa.Array, rare: pa.Array | None, source: pa.Array, one: Callable[[Any], Any]
+) -> pa.Array:
+    """``values`` with the ``rare`` positions recomputed one by one from ``source`` (the few
+    values Arrow cannot be trusted with); unchanged when there are none."""
+    if rare is None:
+        return values
+    where = rare.fill_null(False)
+    fixed = [None if v is None else one(v) for v in pc.filter(source, where).to_pylist()]
+    return pc.replace_with_mask(values, where, pa.array(fixed, values.type))
 
 
 # --- vectorised pieces -----------------------------------------------------------------
