@@ -28,6 +28,12 @@ from exporters.temporal import interval_text, wall_clock, year_text
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 # Zones with DST, half and quarter hours, and local mean time with seconds before 1900.
+# A few naive datetimes a day inside Python's range (a zone may move them past either end).
+SOME_DATETIMES = st.lists(
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+    min_size=1,
+    max_size=6,
+)
 ZONES = [
     "UTC",
     "Europe/Berlin",
@@ -102,11 +108,7 @@ def test_patterns_mean_what_python_strftime_means(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    values=st.lists(
-        st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
-        min_size=1,
-        max_size=6,
-    ),
+    values=SOME_DATETIMES,
     zone=st.sampled_from(ZONES),
     zoned=st.booleans(),
 )
@@ -437,11 +439,7 @@ def test_every_unit_and_the_far_ends_of_the_types() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(
-    values=st.lists(
-        st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
-        min_size=1,
-        max_size=6,
-    ),
+    values=SOME_DATETIMES,
     zone=st.sampled_from(ZONES),
 )
 def test_wall_clock_is_what_python_shows(values: list[dt.datetime], zone: str) -> None:
