@@ -34,6 +34,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exporters.civil import days_from_civil
+
 TEXT = pa.string()
 JSON = pa.json_()
 INTERVAL = pa.month_day_nano_interval()
@@ -249,17 +251,6 @@ def _micros_since_epoch(text: str) -> int:
         offset = int(zh) * 3600 + int(zm or 0) * 60 + int(zs or 0)
         total -= (offset if sign == "+" else -offset) * 1_000_000
     return total
-
-
-def days_from_civil(year: int, month: int, day: int) -> int:
-    """Days from 1970-01-01 to a proleptic Gregorian date (any year; Howard Hinnant's
-    ``days_from_civil``)."""
-    year -= month <= 2
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146_097 + day_of_era - 719_468
 
 
 # ------------------------------------------------------------------------- intervals

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exporters.civil import civil_date
 from exporters.strftime import year_text
 from exporters.writers.xlsx_zones import TICKS, wall_clock
 
@@ -165,24 +166,3 @@ def time_text(ticks: int, per_second: int) -> str:
     if fraction:
         text += f".{fraction:0{len(str(per_second)) - 1}d}"
     return text
-
-
-def civil_date(days: int) -> tuple[int, int, int]:
-    """(year, month, day) of the proleptic Gregorian calendar, ``days`` after 1970-01-01.
-
-    Howard Hinnant's ``civil_from_days``: exact for every integer, year 0 being 1 BC.
-
-    >>> civil_date(0), civil_date(-1), civil_date(-719_529)
-    ((1970, 1, 1), (1969, 12, 31), (-1, 12, 31))
-    """
-    shifted = days + 719_468  # from 0000-03-01, so the leap day ends each year
-    era = shifted // 146_097
-    day_of_era = shifted - era * 146_097
-    year_of_era = (
-        day_of_era - day_of_era // 1_460 + day_of_era // 36_524 - day_of_era // 146_096
-    ) // 365
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    month_index = (5 * day_of_year + 2) // 153  # 0 is March
-    day = day_of_year - (153 * month_index + 2) // 5 + 1
-    month = month_index + 3 if month_index < 10 else month_index - 9
-    return year_of_era + era * 400 + (month <= 2), month, day
