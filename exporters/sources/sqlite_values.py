@@ -198,26 +198,10 @@ def parse_datetimes(text: pa.Array, target: pa.DataType) -> pa.Array:
         raise Misfit
     if not zoned:
         return _cast(pc.replace_substring(text, "T", " ", max_replacements=1), target)
-    # "Z" and "+HH:MM" as strptime's %z reads them; a bare date or minutes get zeros.
-    text = pc.replace_substring_regex(text, "Z$", "+0000")
-    text = pc.replace_substring_regex(text, r"([+-]\d\d):?(\d\d)$", r"\1\2")
-    text = pc.replace_substring(text, "T", " ", max_replacements=1)
-    text = pc.replace_substring_regex(text, r"^(\d{4}-\d\d-\d\d)([+-])", r"\1 00:00\2")
-    text = pc.replace_substring_regex(text, r"( \d\d:\d\d)([+-])", r"\1:00\2")
-    fraction = pc.extract_regex(text, r"(?P<f>\.\d+)?(?P<z>[+-]\d{4})$")
-    whole = pc.replace_substring_regex(text, r"\.\d+([+-]\d{4})$", r"\1")
-    try:
-        parsed = pc.strptime(whole, format="%Y-%m-%d %H:%M:%S%z", unit="us", error_is_null=False)
-    except pa.ArrowInvalid:
-        raise Misfit from None
-    micros = _micros(pc.struct_field(fraction, "f"))
-    return pc.add(parsed.cast(pa.int64()), micros).cast(pa.timestamp("us")).cast(target)
-
-
-def _micros(fraction: pa.Array) -> pa.Array:
-    """``".25"`` → 250000 microseconds; none → 0."""
-    digits = pc.utf8_rpad(pc.utf8_slice_codeunits(fraction, 1, 7), 6, "0")
-    return digits.cast(pa.int64()).fill_null(0)
+    # Arrow reads ISO offsets (Z, +02, +02:00, +0200) itself; a bare date gets its midnight.
+    return _cast(
+        pc.replace_substring_regex(text, r"^(\d{4}-\d\d-\d\d)([Z+-])", r"\1 00:00\2"), target
+    )
 
 
 def _cast(text: pa.Array, target: pa.DataType) -> pa.Array:
