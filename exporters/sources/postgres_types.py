@@ -53,6 +53,11 @@ _PLAIN_TIMESTAMPTZ = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d
 _TIME_TEXT = r"^(\d\d):(\d\d):(\d\d)(\.\d{1,6})?$"
 
 
+_FIXED = {_BOOL: pa.bool_(), _BYTEA: pa.binary(), _DATE: pa.date32(),
+          _TIMESTAMP: pa.timestamp("us"), _TIMESTAMPTZ: UTC_TIMESTAMP, _TIME: pa.time64("us"),
+          _INTERVAL: INTERVAL}  # fmt: skip
+
+
 class Misfit(Exception):
     """A value does not fit the column's type exactly."""
 
@@ -78,11 +83,8 @@ class PgType:
             return _INTEGERS[self.oid]
         if self.oid in _FLOATS:
             return _FLOATS[self.oid]
-        special = {_BOOL: pa.bool_(), _BYTEA: pa.binary(), _DATE: pa.date32(),
-                   _TIMESTAMP: pa.timestamp("us"), _TIMESTAMPTZ: UTC_TIMESTAMP,
-                   _TIME: pa.time64("us"), _INTERVAL: INTERVAL}  # fmt: skip
-        if self.oid in special:
-            return special[self.oid]
+        if self.oid in _FIXED:
+            return _FIXED[self.oid]
         if self.oid in _JSON:
             return JSON
         if self.oid == _NUMERIC:
