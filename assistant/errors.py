@@ -1,23 +1,35 @@
 """Errors the assistant raises, each with a message a person can act on.
 
-    AssistantError              base: ``message`` is for the person, ``code`` for the API
-    ├── InvalidInput            the request is wrong; unchanged it fails again (HTTP 400, exit 2)
-    ├── Unauthorized            no API key, or an unknown or revoked one (HTTP 401)
-    ├── NotFound                no such id, or it belongs to another user (HTTP 404)
-    ├── Conflict                the resource's state forbids it right now (HTTP 409)
-    ├── Forbidden               a tampered or expired signed link (HTTP 403)
-    ├── TooManyRequests         over a rate limit; ``retry_after`` seconds (HTTP 429)
-    ├── ExportFailed            an export could not be written (assistant.exporting)
-    ├── NothingToExport         a history/transcript export found nothing (assistant.history)
-    └── StoreError              the store database failed; nothing the caller did (HTTP 503)
-        └── AuditLogIsAppendOnly  code tried to change or remove an audit row (a bug)
+    UserFacingError               exporters' base: ``message`` is for the person
+    ├── ExporterError             the exporter core's tree (exporters.errors)
+    └── AssistantError            the assistant's base; ``code`` is for the API
+        ├── InvalidInput          the request is wrong; unchanged it fails again (400, exit 2)
+        │   ├── Unanswerable      not a question over the data, or not one understood
+        │   └── TooManyRows       the result is larger than one export may be
+        ├── Unauthorized          no API key, or an unknown or revoked one (401)
+        ├── NotFound              no such id, or it belongs to another user (404)
+        ├── Conflict              the resource's state forbids it right now (409)
+        ├── Forbidden             not allowed, whoever asks (403)
+        │   └── LinkInvalid       a signed link we did not make (tampered, truncated)
+        │       ├── LinkExpired   ours, but older than its time to live
+        │       └── LinkStale     ours, but its file changed since (deleted or made again)
+        ├── TooManyRequests       over a rate limit; ``retry_after`` seconds (429)
+        ├── ExportFailed          an export could not be written
+        ├── NothingToExport       a history or transcript export found nothing
+        ├── DeliveryFailed        an email or webhook could not be delivered
+        ├── JobError              a background job could not run as asked
+        │   ├── RunnerClosed      the runner is shutting down and takes no new jobs
+        │   ├── DuplicateJob      a job with this id is still queued or running
+        │   └── JobCancelled      the job was cancelled; an export leaves no file
+        ├── LeaseLost             a worker's export was taken over or ended: write nothing
+        └── StoreError            the store database failed; nothing the caller did (503)
+            └── AuditLogIsAppendOnly  code tried to change or remove an audit row (a bug)
 
-``BadRequest`` is another name for :class:`InvalidInput`. The HTTP statuses above are
-what the one FastAPI handler is expected to map; the chat says the message in words.
-The engine adds its own subclasses here (a rejected query is an ``InvalidInput``, a
-download of an unfinished export a ``Conflict``) so callers only ever catch this tree.
-Foreign exceptions (SQLAlchemy, Alembic, OS errors) are translated at the seam with
-``raise ... from exc``.
+The statuses are what the one FastAPI handler (``assistant.api.errors``) maps; the chat
+says the message in words; the command line exits 2 for :class:`InvalidInput` and 1
+otherwise. Every caller reads ``exc.message``, of this tree and the exporter's alike.
+Foreign exceptions (SQLAlchemy, Alembic, itsdangerous, OS errors) are translated at the
+seam with ``raise ... from exc``.
 
 >>> try:
 ...     raise NotFound("There is no export abc123. Check the id in your export history.")
@@ -28,28 +40,39 @@ not_found - There is no export abc123. Check the id in your export history.
 
 from __future__ import annotations
 
+from exporters.errors import UserFacingError
+
 __all__ = [
     "AssistantError",
     "AuditLogIsAppendOnly",
-    "BadRequest",
     "Conflict",
+    "DeliveryFailed",
+    "DuplicateJob",
+    "ExportFailed",
     "Forbidden",
     "InvalidInput",
+    "JobCancelled",
+    "JobError",
+    "LeaseLost",
+    "LinkExpired",
+    "LinkInvalid",
+    "LinkStale",
     "NotFound",
+    "NothingToExport",
+    "RunnerClosed",
     "StoreError",
     "TooManyRequests",
+    "TooManyRows",
+    "Unanswerable",
     "Unauthorized",
+    "UserFacingError",
 ]
 
 
-class AssistantError(Exception):
+class AssistantError(UserFacingError):
     """Base class: the message is meant for the person who made the request."""
 
     code = "assistant_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidInput(AssistantError):
@@ -58,7 +81,16 @@ class InvalidInput(AssistantError):
     code = "invalid_input"
 
 
-BadRequest = InvalidInput
+class Unanswerable(InvalidInput):
+    """Not a question over the data (or not one understood); the message says what is."""
+
+    code = "cannot_answer"
+
+
+class TooManyRows(InvalidInput):
+    """The result is larger than one export may be (``ASSISTANT_MAX_EXPORT_ROWS``)."""
+
+    code = "too_many_rows"
 
 
 class Unauthorized(AssistantError):
@@ -80,9 +112,31 @@ class Conflict(AssistantError):
 
 
 class Forbidden(AssistantError):
-    """A signed link that was tampered with or has expired (HTTP 403)."""
+    """Not allowed whoever asks: a tampered or expired signed link (HTTP 403)."""
 
     code = "forbidden"
+
+
+class LinkInvalid(Forbidden):
+    """The token is not one we made (tampered, truncated, or signed with another secret)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "This download link is not valid. Check that the whole link was copied, "
+            "or ask for a new link."
+        )
+
+
+class LinkExpired(LinkInvalid):
+    """The token was ours but is older than the maximum age."""
+
+
+class LinkStale(LinkInvalid):
+    """The token is genuine but the file it named has changed (export deleted or re-made).
+
+    Callers may answer this exactly like a missing export (404).
+    """
 
 
 class TooManyRequests(AssistantError):
@@ -93,6 +147,74 @@ class TooManyRequests(AssistantError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ExportFailed(AssistantError):
+    """The file could not be written; the message says why (a column, the database)."""
+
+    code = "export_failed"
+
+
+class NothingToExport(AssistantError):
+    """The window or the conversation holds nothing to export; the message says so."""
+
+    code = "nothing_to_export"
+
+
+class DeliveryFailed(AssistantError):
+    """An email or webhook could not be delivered.
+
+    ``transient`` is true when the same delivery may work later (connection refused, a
+    timeout, an SMTP 4xx or HTTP 5xx/429 answer) and false when it will fail again until
+    something is changed (a wrong password, a refused address, an HTTP 4xx answer).
+
+    >>> error = DeliveryFailed("The mail server refused the login.", transient=False)
+    >>> error.code, error.transient
+    ('delivery_failed', False)
+    """
+
+    code = "delivery_failed"
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class JobError(AssistantError):
+    """A background job could not run as asked; the message says what happened to which."""
+
+    code = "job_failed"
+
+
+class RunnerClosed(JobError):
+    """The runner is shutting down and takes no new jobs; submit to a new one."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} was not started: the job runner is shutting down")
+        self.job_id = job_id
+
+
+class DuplicateJob(JobError):
+    """A job with this id is still queued or running; cancel it or wait for it first."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} is already queued or running; use a new id or wait")
+        self.job_id = job_id
+
+
+class JobCancelled(JobError):
+    """The job was cancelled; an export leaves no file behind."""
+
+    def __init__(self, job_id: str, reason: str | None = None) -> None:
+        super().__init__(f"job {job_id} was cancelled" + (f": {reason}" if reason else ""))
+        self.job_id = job_id
+
+
+class LeaseLost(AssistantError):
+    """The export is no longer this worker's: another claimed it, or it ended. Stop and
+    write nothing (the temporary file is the worker's own to remove)."""
+
+    code = "lease_lost"
 
 
 class StoreError(AssistantError):

@@ -351,7 +351,7 @@ def _env(tmp: Path, store_url: str, source: Path, queue: str) -> dict[str, str]:
 
 _USERS_SCRIPT = """
 import sys
-from assistant.cli import main
+from assistant.cli.main import main
 for name in sys.argv[1:]:
     if main(["users", "create", name]):
         sys.exit(1)

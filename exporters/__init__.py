@@ -20,6 +20,7 @@ from exporters.errors import (
     SourceError,
     TypesChanged,
     UnknownColumn,
+    UserFacingError,
 )
 from exporters.formats import (
     Format,
@@ -59,6 +60,7 @@ __all__ = [
     "SourceError",
     "TypesChanged",
     "UnknownColumn",
+    "UserFacingError",
     "WorkbookResult",
     "WriteContext",
     "WriteSummary",

@@ -1,17 +1,18 @@
 """Errors the exporter core raises, each with a message a person can act on.
 
-    ExporterError                 base: anything the core refuses or cannot finish
-    ├── BadInput                  the caller asked for something invalid (CLI exit 2, HTTP 400)
-    │   ├── OptionError           an unknown option key or a value out of range
-    │   ├── QueryRejected         the SQL is not one read-only statement
-    │   ├── InvalidQuery          the database cannot compile it (no such table, syntax)
-    │   ├── UnknownColumn         `columns`/`exclude`/`rename` names a column the result lacks
-    │   └── DestinationError      the output path cannot be written
-    ├── SourceError               the database failed to run an accepted query
-    │   ├── QueryTimeout          the query ran past its time limit
-    │   └── TypesChanged          later rows need wider column types: the read restarts
-    ├── ExportCancelled           a cancel token fired; no file was left behind
-    └── EncodingFailed            a value cannot be written in the asked encoding
+    UserFacingError             any error whose ``message`` is for a person (the assistant's too)
+    └── ExporterError           base: anything the core refuses or cannot finish
+        ├── BadInput            the caller asked for something invalid (CLI exit 2, HTTP 400)
+        │   ├── OptionError     an unknown option key or a value out of range
+        │   ├── QueryRejected   the SQL is not one read-only statement
+        │   ├── InvalidQuery    the database cannot compile it (no such table, syntax)
+        │   ├── UnknownColumn   `columns`/`exclude`/`rename` names a column the result lacks
+        │   └── DestinationError  the output path cannot be written
+        ├── SourceError         the database failed to run an accepted query
+        │   ├── QueryTimeout    the query ran past its time limit
+        │   └── TypesChanged    later rows need wider column types: the read restarts
+        ├── ExportCancelled     a cancel token fired; no file was left behind
+        └── EncodingFailed      a value cannot be written in the asked encoding
 
 Foreign exceptions (sqlite3, SQLAlchemy, pyarrow, OS errors) are translated at the seam
 with ``raise ... from exc`` so callers only ever see this tree.
@@ -23,12 +24,16 @@ from collections.abc import Mapping
 from typing import Any
 
 
-class ExporterError(Exception):
-    """Base class: the message is meant for the person who asked for the export."""
+class UserFacingError(Exception):
+    """Base of every error whose ``message`` is meant for a person (the assistant's too)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class ExporterError(UserFacingError):
+    """Base class: the message is meant for the person who asked for the export."""
 
 
 class BadInput(ExporterError):

@@ -3,7 +3,7 @@
 Every function here is a Streamlit callback: it runs before the next page run, so the
 page that follows replays the new turns. None decides anything itself: messages go to
 :meth:`Conversation.handle`, cancel and retry to the engine's own methods, preferences
-through :func:`~assistant.preferences.parse_preferences` (which says what is wrong),
+through :func:`~assistant.store.preferences.parse_preferences` (which says what is wrong),
 schedules to :mod:`assistant.schedules.service`.
 """
 
@@ -13,10 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.engine import Conversation
-from assistant.preferences import parse_preferences
-from assistant.schedules import SchedulePatch
-from assistant.schedules import service as schedules
+import assistant
+from assistant import Conversation, SchedulePatch, parse_preferences
 from ui.backend import CONVERSATION_PARAM
 from ui.errors import noted
 from ui.state import AssistantTurn, ChatState, Notice, UserTurn
@@ -100,13 +98,13 @@ def set_schedule_active(
 ) -> None:
     """Pause a schedule (it stops firing) or resume it (from its next time on)."""
     with noted(state, "pause or resume a schedule"):
-        schedules.update(conversation, schedule_id, SchedulePatch(active=active))
+        assistant.update_schedule(conversation.scope, schedule_id, SchedulePatch(active=active))
 
 
 def delete_schedule(conversation: Conversation, state: ChatState, schedule_id: str) -> None:
     """Delete a schedule; the exports it made stay in the history."""
     with noted(state, "delete a schedule"):
-        schedules.delete(conversation, schedule_id)
+        assistant.delete_schedule(conversation.scope, schedule_id)
 
 
 def turn_page(state: ChatState, page: int) -> None:

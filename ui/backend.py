@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.chat import prepare_source
-from assistant.engine import Conversation
-from assistant.errors import NotFound
-from assistant.service import Assistant
-from assistant.settings import Settings, load_settings
+from assistant import Assistant, Conversation, NotFound, Settings, load_settings, prepare_source
 from ui.state import AssistantTurn, ChatState, UserTurn
 
 __all__ = ["CONVERSATION_PARAM", "USER", "assistant", "conversation", "settings"]

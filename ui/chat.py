@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.engine import Conversation
-from assistant.replies import Reply, TablePreview
+from assistant import Conversation, Reply, TablePreview
 from ui import actions
 from ui.exports import Link, show_export
 from ui.state import AssistantTurn, ChatState, UserTurn

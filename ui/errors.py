@@ -14,8 +14,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from assistant.errors import AssistantError
-from exporters import ExporterError
+from assistant import UserFacingError
 from ui.state import ChatState, Notice
 
 __all__ = ["APOLOGY", "friendly", "message_for", "noted"]
@@ -27,8 +26,8 @@ APOLOGY = "Sorry, something went wrong on our side. It has been logged; try agai
 
 def message_for(exc: Exception) -> str:
     """What to tell the person: the typed error's own message, else the apology."""
-    if isinstance(exc, AssistantError | ExporterError):
-        return str(getattr(exc, "message", exc))
+    if isinstance(exc, UserFacingError):
+        return exc.message
     return APOLOGY
 
 
@@ -38,7 +37,7 @@ def friendly(what: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:  # Streamlit's rerun/stop are BaseException: they pass through
-        if not isinstance(exc, AssistantError | ExporterError):
+        if not isinstance(exc, UserFacingError):
             _log.exception("the page could not show %s", what)
         st.error(message_for(exc), icon=":material/error:")
 
@@ -49,6 +48,6 @@ def noted(state: ChatState, what: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        if not isinstance(exc, AssistantError | ExporterError):
+        if not isinstance(exc, UserFacingError):
             _log.exception("the page could not %s", what)
         state.notices.append(Notice("error", message_for(exc)))

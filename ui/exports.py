@@ -18,8 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.engine import Conversation
-from assistant.replies import ExportInfo
+from assistant import Conversation, ExportInfo
 from exporters import ExporterError, get_format
 from ui import actions
 from ui.errors import friendly

@@ -3,7 +3,7 @@
 The form shows what is saved now. Its widget keys carry a digest of the saved
 preferences, so a change made elsewhere (the chat's "always give me Excel", the API)
 shows at once instead of the form's stale values. Saving goes through
-:func:`~assistant.preferences.parse_preferences`, whose message says what is wrong.
+:func:`~assistant.store.preferences.parse_preferences`, whose message says what is wrong.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from assistant.chatwords import LABELS
-from assistant.engine import Conversation
+from assistant import LABELS, Conversation
 from intents import Format
 from ui import actions
 from ui.state import ChatState

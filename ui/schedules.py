@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.engine import Conversation
-from assistant.schedules import EmailDestination, ScheduleInfo
-from assistant.schedules.service import list_all
+from assistant import Conversation, EmailDestination, ScheduleInfo, list_schedules
 from ui import actions
 from ui.state import ChatState
 from ui.text import format_label, local_time, plain
@@ -20,12 +18,12 @@ __all__ = ["show_schedules"]
 
 def show_schedules(conversation: Conversation, state: ChatState) -> None:
     """Each schedule with its pause/resume and delete buttons, or how to make one."""
-    schedules = list_all(conversation)
-    if not schedules:
+    found = list_schedules(conversation.scope)
+    if not found:
         st.caption("No schedules yet. After a result, say “email me this as Excel every "
                    "Monday at 9”.")  # fmt: skip
         return
-    for schedule in schedules:
+    for schedule in found:
         with st.container(border=True):
             st.markdown(f"**{plain(schedule.name)}**")
             st.caption(plain(_summary(schedule, conversation)))

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.engine import Conversation
-from assistant.schema import introspect
+from assistant import Conversation, introspect
 from ui import actions
 from ui.errors import friendly
 from ui.exports import Link, describe, export_name, show_export

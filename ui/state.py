@@ -14,7 +14,7 @@ from typing import Literal, TypeAlias
 
 import streamlit as st
 
-from assistant.replies import Reply
+from assistant import Reply
 
 __all__ = ["AssistantTurn", "ChatState", "Notice", "Turn", "UserTurn", "init_state"]
 

@@ -5,7 +5,7 @@ with a NULL into floats (2**53 + 1 loyalty points would show wrong). A column wh
 Arrow cannot type together (SQLite lets a column mix text and numbers) is shown as text,
 and repeated column names (a join's two ``id``) get a suffix so every column shows.
 
->>> from assistant.replies import TablePreview
+>>> from assistant import TablePreview
 >>> preview = TablePreview(columns=["id", "id", "points"],
 ...                        rows=[[1, 2, 2**53 + 1], [3, "x", None]], row_count=2)
 >>> table = frame(preview)
@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from assistant.replies import TablePreview
+from assistant import TablePreview
 
 __all__ = ["frame"]
 

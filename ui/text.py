@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from assistant.chatwords import LABELS
+from assistant import LABELS
 from intents import Format
 
 __all__ = [

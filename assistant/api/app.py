@@ -1,6 +1,6 @@
 """The HTTP API (contracts/api.md): ``create_app(settings)`` builds it, nothing global.
 
-One :class:`~assistant.service.Assistant` per app (one store pool, one job runner, so the
+One :class:`~assistant.process.Assistant` per app (one store pool, one job runner, so the
 per-user export cap holds across requests), a link signer, an export rate limiter and a
 body-size limit; one router per resource; one set of error handlers. The lifespan
 migrates the store and recovers from a crash before the first request, sweeps expired
@@ -31,12 +31,12 @@ from assistant.api.routes import (
     schedules,
     templates,
 )
-from assistant.recovery import tidy
+from assistant.files.signing import LinkSigner
+from assistant.process import Assistant, secret_key
 from assistant.schedules.deliver import Deliverer
 from assistant.schedules.scheduler import Scheduler
-from assistant.service import Assistant, secret_key
 from assistant.settings import Settings
-from assistant.signing import LinkSigner
+from assistant.store.recovery import tidy
 
 __all__ = ["create_app"]
 

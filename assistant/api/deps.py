@@ -1,4 +1,4 @@
-"""What routes depend on: the process's assistant, the caller, their conversation, limits.
+"""What routes depend on: the process's assistant, the caller, their scope, limits.
 
 Everything comes from ``request.app.state`` (set by :func:`assistant.api.app.create_app`),
 never from module globals, so two apps with different settings can live side by side.
@@ -14,23 +14,23 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.limits import Limiter
-from assistant.engine import Conversation
 from assistant.errors import TooManyRequests, Unauthorized
+from assistant.files import LinkSigner
+from assistant.process import Assistant
 from assistant.schedules.scheduler import Scheduler
-from assistant.service import Assistant
+from assistant.scope import UserScope
 from assistant.settings import Settings
-from assistant.signing import LinkSigner
 from assistant.store import user_for_key
 
 __all__ = [
     "AppState",
     "Caller",
+    "CurrentScope",
     "CurrentUser",
     "ExportRateLimit",
     "LinkMaker",
     "Links",
     "State",
-    "UserConversation",
 ]
 
 
@@ -103,12 +103,12 @@ def _caller(
 CurrentUser = Annotated[Caller, Depends(_caller)]
 
 
-def _conversation(state: State, caller: CurrentUser) -> Conversation:
-    """An API conversation for the caller: their data, no chat messages kept."""
-    return state.assistant.conversation(caller.id)
+def _scope(state: State, caller: CurrentUser) -> UserScope:
+    """The caller's scope: their data, their zone, no chat messages kept."""
+    return state.assistant.scope(caller.id)
 
 
-UserConversation = Annotated[Conversation, Depends(_conversation)]
+CurrentScope = Annotated[UserScope, Depends(_scope)]
 
 
 def _export_rate(state: State, caller: CurrentUser) -> None:

@@ -26,6 +26,7 @@ from assistant.errors import (
     StoreError,
     TooManyRequests,
     Unauthorized,
+    UserFacingError,
 )
 from exporters import (
     ExportCancelled,
@@ -41,7 +42,7 @@ __all__ = ["ErrorBody", "documented", "install_error_handlers"]
 
 _log = logging.getLogger(__name__)
 
-_STATUS: list[tuple[type[Exception], int, str | None]] = [
+_STATUS: list[tuple[type[UserFacingError], int, str | None]] = [
     # (error, status, code when the error has none of its own), most specific first
     (Unauthorized, 401, None),
     (Forbidden, 403, None),
@@ -109,8 +110,8 @@ def _for(exc: Exception) -> JSONResponse:
                 headers = {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
             elif isinstance(exc, Unauthorized):
                 headers = {"WWW-Authenticate": "Bearer"}
-            message = getattr(exc, "message", None) or str(exc)
-            return _answer(status, str(code or getattr(exc, "code", "error")), message, headers)
+            own = exc.code if isinstance(exc, AssistantError) else "error"
+            return _answer(status, code or own, exc.message or str(exc), headers)
     raise exc  # not ours: the catch-all below answers 500
 
 

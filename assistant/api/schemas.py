@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from assistant.preferences import UserPreferences
 from assistant.replies import TablePreview
 from assistant.schedules import SchedulePatch, ScheduleSpec
 from assistant.store import ExportStatus
+from assistant.store.preferences import UserPreferences
 from intents import ExportRequest, Format
 
 #: A lone surrogate: what a JSON escape such as "\ud800" decodes to. It has no UTF-8 form,

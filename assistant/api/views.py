@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from assistant.api.deps import LinkMaker
 from assistant.api.schemas import ExportPublic, ReplyExport, ReplyPublic
-from assistant.engine import Conversation
-from assistant.exporting import export_info
+from assistant.exports.records import export_info
 from assistant.replies import Reply
+from assistant.scope import UserScope
 from assistant.store import Export, ExportStatus
 
 __all__ = ["export_view", "reply_view"]
 
 
-def export_view(links: LinkMaker, row: Export, conversation: Conversation) -> ExportPublic:
-    info = export_info(row, conversation)
+def export_view(links: LinkMaker, row: Export, scope: UserScope) -> ExportPublic:
+    info = export_info(row, scope)
     done = row.status is ExportStatus.DONE
     return ExportPublic(
         id=row.id,

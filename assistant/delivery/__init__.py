@@ -7,7 +7,6 @@ for, a signed download link) with the file attached when small and linked otherw
 Receivers check webhook requests with :func:`verify_signature`.
 """
 
-from assistant.delivery.errors import DeliveryFailed
 from assistant.delivery.mail import (
     DEFAULT_ATTACH_LIMIT,
     Delivery,
@@ -22,6 +21,7 @@ from assistant.delivery.webhook import (
     verify_signature,
     webhook_payload,
 )
+from assistant.errors import DeliveryFailed
 
 __all__ = [
     "DEFAULT_ATTACH_LIMIT",

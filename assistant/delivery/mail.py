@@ -32,9 +32,8 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from assistant.delivery.errors import DeliveryFailed
-from assistant.errors import InvalidInput
-from assistant.files import media_type_for
+from assistant.errors import DeliveryFailed, InvalidInput
+from assistant.files.names import media_type_for
 from assistant.replies import ExportInfo
 
 __all__ = [
@@ -78,7 +77,7 @@ class Delivery:
 
     ``title`` is what the export is ("Orders from today", a schedule's name); ``when`` the
     (aware) time it was made for, shown in ``timezone``; ``link`` a signed download link
-    (:meth:`assistant.service.Assistant.download_url`).
+    (:meth:`assistant.process.Assistant.download_url`).
     """
 
     export: ExportInfo

@@ -40,8 +40,7 @@ from typing import Any
 
 import httpx
 
-from assistant.delivery.errors import DeliveryFailed
-from assistant.errors import InvalidInput
+from assistant.errors import DeliveryFailed, InvalidInput
 
 __all__ = [
     "MAX_DELAY_SECONDS",

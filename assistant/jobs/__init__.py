@@ -14,18 +14,16 @@ True
 [('state', 'queued'), ('state', 'running'), ('progress', 'running'), ('state', 'done')]
 """
 
+from assistant.errors import DuplicateJob, JobCancelled, JobError, RunnerClosed
 from assistant.jobs.base import (
-    DuplicateJob,
-    JobCancelled,
     JobControl,
-    JobError,
     JobEvent,
     JobEventKind,
     JobHandle,
     JobRunner,
     JobState,
-    RunnerClosed,
 )
+from assistant.jobs.events import JobEventRouter
 from assistant.jobs.pool import InProcessRunner
 
 __all__ = [
@@ -36,6 +34,7 @@ __all__ = [
     "JobError",
     "JobEvent",
     "JobEventKind",
+    "JobEventRouter",
     "JobHandle",
     "JobRunner",
     "JobState",

@@ -6,13 +6,9 @@ the engine about every change through :class:`JobEvent` values, which the engine
 Runners keep no store of their own, so the in-process pool and a later Celery runner are
 interchangeable behind :class:`JobRunner`.
 
-Errors::
-
-    JobError              base: the runner refused or could not finish a request
-    ├── RunnerClosed      submit() after shutdown() began
-    ├── DuplicateJob      submit() with the id of a job that is still queued or running
-    └── JobCancelled      result() of a job that was cancelled (before or while running)
-
+Its errors are in the assistant's one tree (:mod:`assistant.errors`): ``RunnerClosed``
+when submit() comes after shutdown() began, ``DuplicateJob`` for the id of a job that is
+still queued or running, ``JobCancelled`` from result() of a cancelled job.
 A failed job's ``result()`` re-raises the work's own exception (an ``exporters`` error
 keeps its type), so callers map it exactly as they would an inline call.
 """
@@ -25,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar, cast
 
+from assistant.errors import JobCancelled
 from exporters import CancelToken
 
 T = TypeVar("T")
@@ -187,35 +184,3 @@ class JobRunner(Protocol):
 
     def shutdown(self, wait: bool = True) -> list[str]:
         """Stop; with ``wait`` finish everything, otherwise cancel and hand back ids."""
-
-
-class JobError(Exception):
-    """Base class: the message says what happened to which job."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class RunnerClosed(JobError):
-    """The runner is shutting down and takes no new jobs; submit to a new one."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__(f"job {job_id} was not started: the job runner is shutting down")
-        self.job_id = job_id
-
-
-class DuplicateJob(JobError):
-    """A job with this id is still queued or running; cancel it or wait for it first."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__(f"job {job_id} is already queued or running; use a new id or wait")
-        self.job_id = job_id
-
-
-class JobCancelled(JobError):
-    """The job was cancelled; an export leaves no file behind."""
-
-    def __init__(self, job_id: str, reason: str | None = None) -> None:
-        super().__init__(f"job {job_id} was cancelled" + (f": {reason}" if reason else ""))
-        self.job_id = job_id

@@ -35,7 +35,8 @@ from celery import Celery
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.jobs.base import JobControl, JobError, JobHandle, JobState
+from assistant.errors import JobError
+from assistant.jobs.base import JobControl, JobHandle, JobState
 from assistant.settings import Settings
 from assistant.store import Export, ExportStatus, leases
 from exporters import ExportResult

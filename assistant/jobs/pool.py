@@ -33,15 +33,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant.jobs.base import (
-    DuplicateJob,
-    JobControl,
-    JobEvent,
-    JobEventKind,
-    JobHandle,
-    JobState,
-    RunnerClosed,
-)
+from assistant.errors import DuplicateJob, RunnerClosed
+from assistant.jobs.base import JobControl, JobEvent, JobEventKind, JobHandle, JobState
 from exporters import ExportCancelled
 
 if TYPE_CHECKING:

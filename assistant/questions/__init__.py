@@ -1,6 +1,6 @@
 """Questions to SQL without an LLM: the common questions, over any schema.
 
-``translate`` reads one chat message against the source's :class:`~assistant.schema.Schema`
+``translate`` reads one chat message against the source's :class:`~assistant.source.schema.Schema`
 and answers with SQL to run (:class:`Translation`), a reply about the schema itself
 (:class:`SchemaAnswer`), or a helpful refusal naming real tables and example questions
 (:class:`CannotAnswer`). It never runs anything: every query, typed or generated, still
@@ -16,7 +16,7 @@ goes through the exporter's guard. What it reads (``reader`` says how):
 - "how many customers", "count orders by status";
 - "what tables are there?", "what's in orders?".
 
-    >>> from assistant.schema import Column, Schema, Table
+    >>> from assistant.source.schema import Column, Schema, Table
     >>> orders = Table("orders", (Column("id", "INTEGER", "integer"),
     ...                           Column("city", "TEXT", "text"),
     ...                           Column("created_at", "DATETIME", "datetime")))
@@ -38,7 +38,7 @@ from sqlglot.errors import SqlglotError
 
 from assistant.questions.reader import Reader
 from assistant.questions.replies import Answer, CannotAnswer, SchemaAnswer, Translation
-from assistant.schema import Schema
+from assistant.source.schema import Schema
 
 __all__ = ["Answer", "CannotAnswer", "SchemaAnswer", "Translation", "translate"]
 

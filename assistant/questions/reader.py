@@ -44,7 +44,7 @@ from assistant.questions.replies import (
     title,
 )
 from assistant.questions.sql import Query
-from assistant.schema import Column, Schema, Table
+from assistant.source.schema import Column, Schema, Table
 from intents.numbers import NUMBER, parse_number
 from intents.timewords import find_window
 from intents.vocabulary import words

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from assistant.questions.sql import STATUS_COLUMNS, size_column, time_column
-from assistant.schema import Schema, Table
+from assistant.source.schema import Schema, Table
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from assistant.schema import Column, Table
+from assistant.source.schema import Column, Table
 from intents.numbers import parse_number
 from intents.timewords import Window, find_window
 

@@ -22,17 +22,21 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.exporting import export_info, run_export
+from assistant.exports.records import export_info
+from assistant.exports.writing import run_export
+from assistant.questions.runs import Mode, run_question
 from assistant.replies import ExportInfo
 from assistant.schedules.cron import latest_due, next_fire
 from assistant.schedules.models import ScheduleInfo
 from assistant.schedules.service import schedule_info
-from assistant.service import Assistant
+from assistant.scope import Clock, UserScope
 from assistant.store import (
     Export,
     ExportStatus,
@@ -43,6 +47,7 @@ from assistant.store import (
     ScheduleRun,
     process_identity,
 )
+from exporters import UserFacingError
 from intents import ExportRequest, Target
 
 __all__ = ["ATTEMPTS", "Deliver", "Scheduler"]
@@ -67,12 +72,24 @@ class Fired:
     attempts: int
 
 
+class Parts(Protocol):
+    """What the scheduler needs of the process (:class:`assistant.process.Assistant`)."""
+
+    sessions: sessionmaker[Session]
+    clock: Clock
+    mode: Mode
+
+    def scope(self, user_id: int, conversation_id: str | None = None) -> UserScope: ...
+
+    def download_url(self, export_id: str, sha256: str) -> str: ...
+
+
 class Scheduler:
     """Fires due schedules of ``assistant``'s store and delivers them with ``deliver``."""
 
     def __init__(
         self,
-        assistant: Assistant,
+        assistant: Parts,
         deliver: Deliver,
         *,
         clock: Callable[[], dt.datetime] | None = None,
@@ -224,16 +241,16 @@ class Scheduler:
 
     def _export(self, owner: int, info: ScheduleInfo, made: str | None) -> ExportInfo:
         """The run's export: the one a failed delivery left, else a fresh one."""
-        conversation = self.assistant.conversation(owner)
+        scope = self.assistant.scope(owner)
         if made is not None:
             with self.assistant.sessions() as session:
                 row = session.get(Export, made)
                 if row is not None and row.status is ExportStatus.DONE:
-                    return export_info(row, conversation)
+                    return export_info(row, scope)
         request = info.request
-        ran = conversation.query(request.query or "")
+        ran = run_question(scope, request.query or "", mode=self.assistant.mode)
         done = request.model_copy(update={"target": Target.LAST_RESULT})
-        return run_export(conversation, ExportRequest.model_validate(done), ran.run, self.clock())
+        return run_export(scope, ExportRequest.model_validate(done), ran.run, self.clock())
 
     def _failed(
         self,
@@ -243,7 +260,8 @@ class Scheduler:
         info: ScheduleInfo,
         conversation_id: str | None,
     ) -> RunStatus:
-        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        text = exc.message if isinstance(exc, UserFacingError) else str(exc)
+        message = text or type(exc).__name__
         now = self.clock()
         with self.assistant.sessions.begin() as session:
             run = session.get(ScheduleRun, run_id)

@@ -1,12 +1,11 @@
-"""Schedules of one user: create, list, change, pause, delete — through their conversation.
+"""Schedules of one user: create, list, change, pause, delete — through their scope.
 
-Every function takes the owner's :class:`~assistant.engine.Conversation`, so another
+Every function takes the owner's :class:`~assistant.scope.engine.Conversation`, so another
 user's schedule answers like a missing one (:class:`~assistant.errors.NotFound`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
@@ -21,11 +20,9 @@ from assistant.schedules.models import (
     SchedulePatch,
     ScheduleSpec,
 )
+from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
 from intents import ExportRequest
-
-if TYPE_CHECKING:
-    from assistant.engine import Conversation
 
 __all__ = ["create", "delete", "get", "list_all", "schedule_info", "update"]
 
@@ -34,13 +31,13 @@ _DESTINATION: TypeAdapter[Destination] = TypeAdapter(Destination)
 RECENT_RUNS = 10
 
 
-def create(conversation: Conversation, spec: ScheduleSpec) -> ScheduleInfo:
+def create(scope: UserScope, spec: ScheduleSpec) -> ScheduleInfo:
     """Store ``spec`` for the conversation's user; it first fires at its next cron time."""
-    now = conversation.clock()
+    now = scope.clock()
     name = spec.name or _name(spec)
-    with conversation.sessions.begin() as session:
+    with scope.sessions.begin() as session:
         row = Schedule(
-            owner_id=conversation.user_id, conversation_id=conversation.id, name=name,
+            owner_id=scope.user_id, conversation_id=scope.conversation_id, name=name,
             request=spec.request.model_dump(mode="json"), cron=spec.cron,
             timezone=spec.timezone, destination=spec.destination.model_dump(mode="json"),
             active=spec.active, created_at=now,
@@ -57,29 +54,27 @@ def _name(spec: ScheduleSpec) -> str:
     return f"{what[:120]} as {fmt}, {describe(spec.cron)}".strip()
 
 
-def list_all(conversation: Conversation) -> list[ScheduleInfo]:
+def list_all(scope: UserScope) -> list[ScheduleInfo]:
     """The user's schedules, oldest first."""
-    with conversation.sessions() as session:
+    with scope.sessions() as session:
         rows = session.scalars(
             select(Schedule)
-            .where(Schedule.owner_id == conversation.user_id)
+            .where(Schedule.owner_id == scope.user_id)
             .order_by(Schedule.created_at, Schedule.id)
         ).all()
         return [schedule_info(session, row) for row in rows]
 
 
-def get(conversation: Conversation, schedule_id: str) -> ScheduleInfo:
-    with conversation.sessions() as session:
-        return schedule_info(
-            session, get_owned(session, Schedule, schedule_id, conversation.user_id)
-        )
+def get(scope: UserScope, schedule_id: str) -> ScheduleInfo:
+    with scope.sessions() as session:
+        return schedule_info(session, get_owned(session, Schedule, schedule_id, scope.user_id))
 
 
-def update(conversation: Conversation, schedule_id: str, patch: SchedulePatch) -> ScheduleInfo:
+def update(scope: UserScope, schedule_id: str, patch: SchedulePatch) -> ScheduleInfo:
     """Apply ``patch``; pausing clears the next run, resuming sets it from now."""
-    now = conversation.clock()
-    with conversation.sessions.begin() as session:
-        row = get_owned(session, Schedule, schedule_id, conversation.user_id)
+    now = scope.clock()
+    with scope.sessions.begin() as session:
+        row = get_owned(session, Schedule, schedule_id, scope.user_id)
         for field in ("name", "cron", "timezone", "active"):
             value = getattr(patch, field)
             if value is not None:
@@ -91,10 +86,10 @@ def update(conversation: Conversation, schedule_id: str, patch: SchedulePatch) -
         return schedule_info(session, row)
 
 
-def delete(conversation: Conversation, schedule_id: str) -> None:
+def delete(scope: UserScope, schedule_id: str) -> None:
     """Delete the schedule and its run history (exports it made stay in the history)."""
-    with conversation.sessions.begin() as session:
-        session.delete(get_owned(session, Schedule, schedule_id, conversation.user_id))
+    with scope.sessions.begin() as session:
+        session.delete(get_owned(session, Schedule, schedule_id, scope.user_id))
 
 
 def schedule_info(session: Session, row: Schedule) -> ScheduleInfo:

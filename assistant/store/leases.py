@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from assistant.errors import AssistantError
+from assistant.errors import LeaseLost
 from assistant.store.models import Export, ExportStatus, User
 from assistant.store.repo import AuditAction, audit, record_ended
 
@@ -38,7 +38,6 @@ __all__ = [
     "MAX_ATTEMPTS",
     "RUNNER",
     "Claim",
-    "LeaseLost",
     "abandon_exhausted",
     "claim",
     "claimable",
@@ -53,13 +52,6 @@ __all__ = [
 RUNNER = "celery"
 #: Claims of one export before it is given up on (a worker died each time: a poison export).
 MAX_ATTEMPTS = 5
-
-
-class LeaseLost(AssistantError):
-    """The export is no longer this worker's: another claimed it, or it ended. Stop and
-    write nothing (the temporary file is the worker's own to remove)."""
-
-    code = "lease_lost"
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,13 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.engine import Conversation
-from assistant.errors import AssistantError
-from assistant.exporting import write_file
-from assistant.files import export_folder
+from assistant.errors import AssistantError, LeaseLost
+from assistant.exports.writing import write_file
+from assistant.files.names import export_folder
+from assistant.files.storage import LocalStorage, Storage
+from assistant.scope import UserScope
 from assistant.settings import Settings
-from assistant.storage import LocalStorage, Storage
+from assistant.source.datasource import DataSource
 from assistant.store import (
     Export,
     ExportStatus,
@@ -52,7 +53,7 @@ from assistant.store import (
     record_ended,
     session_factory,
 )
-from assistant.store.leases import Claim, LeaseLost
+from assistant.store.leases import Claim
 from exporters import CancelToken, ExportCancelled, ExporterError, ExportResult, Progress
 from intents import ExportRequest
 
@@ -103,6 +104,7 @@ class ExportWorker:
         self.storage = storage or LocalStorage(settings.storage_dir)
         self.engine = create_store_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
+        self.source = DataSource.from_settings(settings)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -170,17 +172,27 @@ class ExportWorker:
             session.expunge_all()
         if run is None:
             return self._end(holder, ExportStatus.FAILED, "the query it exports was deleted")
-        conversation = Conversation(
-            self.settings, self.sessions, row.owner_id, row.conversation_id,
-            clock=self.now, timezone=(saved.timezone if saved else None) or "UTC",
-        )  # fmt: skip
+        scope = UserScope(
+            self.settings,
+            self.sessions,
+            row.owner_id,
+            self.source,
+            conversation_id=row.conversation_id,
+            clock=self.now,
+            timezone=(saved.timezone if saved else None) or "UTC",
+        )
         cancel = CancelToken()
         with _Heartbeat(self, holder, cancel) as heartbeat:
             try:
                 result = write_file(
-                    conversation, ExportRequest.model_validate(row.request), run,
-                    row.created_at, attempt, progress=heartbeat.progress, cancel=cancel,
-                )  # fmt: skip
+                    scope,
+                    ExportRequest.model_validate(row.request),
+                    run,
+                    row.created_at,
+                    attempt,
+                    progress=heartbeat.progress,
+                    cancel=cancel,
+                )
             except ExportCancelled:
                 if heartbeat.lost is not None:
                     return Outcome(export_id, OutcomeKind.superseded, str(heartbeat.lost))

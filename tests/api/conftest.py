@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.api import create_app
-from assistant.demo import build_demo
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import create_store_engine, create_user_with_key, migrate, session_factory
 
 TODAY = dt.date(2026, 11, 18)

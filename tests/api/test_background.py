@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.jobs import InProcessRunner, JobEvent, JobEventKind
-from assistant.service import Assistant
+from assistant.process import Assistant
 from assistant.settings import Settings
 from tests.api.conftest import User, key_for, make_settings
 

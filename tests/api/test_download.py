@@ -30,7 +30,7 @@ from assistant.api.download import (
     file_response,
     safe_path,
 )
-from assistant.files import media_type_for
+from assistant.files.names import media_type_for
 
 DATA = bytes(range(256)) * 4  # 1024 bytes, every offset distinguishable
 SHA = hashlib.sha256(DATA).hexdigest()

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.api import create_app
 from assistant.api.deps import AppState
+from assistant.files.signing import LinkSigner
 from assistant.settings import Settings
-from assistant.signing import LinkSigner
 from assistant.store import Export, ExportStatus
 from tests.api.conftest import User, key_for, make_settings
 

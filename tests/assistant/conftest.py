@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import URL
 
-from assistant.demo import build_demo
-from assistant.engine import Conversation, open_conversation
+from assistant import Conversation, open_conversation
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import migrate
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)  # a Wednesday

@@ -12,9 +12,8 @@ import datetime as dt
 import sys
 import threading
 
-from assistant.background import ExportEventRouter
-from assistant.engine import open_conversation
-from assistant.jobs import InProcessRunner, JobEvent, JobEventKind
+from assistant import open_conversation
+from assistant.jobs import InProcessRunner, JobEvent, JobEventKind, JobEventRouter
 from assistant.settings import load_settings
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
@@ -22,7 +21,7 @@ NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
 
 def main() -> None:
     settings = load_settings()
-    router = ExportEventRouter()
+    router = JobEventRouter()
     stall = threading.Event()
 
     def on_event(event: JobEvent) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from assistant.background import ExportEventRouter
-from assistant.engine import Conversation, open_conversation
-from assistant.jobs import InProcessRunner
+from assistant import Conversation, open_conversation
+from assistant.jobs import InProcessRunner, JobEventRouter
 from assistant.settings import Settings
 from assistant.store import (
     AuditEntry,
@@ -78,7 +77,7 @@ def test_the_json_face_waits_for_the_file(settings: Settings) -> None:
 def blocked(settings: Settings) -> Iterator[Conversation]:
     """Ana's conversation whose one running slot is taken: her exports wait in the queue."""
     release = threading.Event()
-    router = ExportEventRouter()
+    router = JobEventRouter()
     runner = InProcessRunner(per_owner=1, on_event=router)
     try:
         with open_conversation(
@@ -118,7 +117,7 @@ def test_cancel_the_export_in_words(settings: Settings, blocked: Conversation) -
 def test_a_runner_needs_its_router(settings: Settings) -> None:
     runner = InProcessRunner()
     try:
-        with pytest.raises(ValueError, match="ExportEventRouter"):
+        with pytest.raises(ValueError, match="JobEventRouter"):
             open_conversation(settings, "ana", runner=runner)
     finally:
         runner.shutdown()

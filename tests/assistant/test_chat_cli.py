@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 from rich.console import Console
 
-from assistant.chat import render
-from assistant.cli import build_parser
-from assistant.demo import build_demo
+from assistant.cli.chat import render
+from assistant.cli.main import build_parser
 from assistant.replies import Reply, TablePreview
+from assistant.source.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from assistant.cli import build_parser
-from assistant.demo import build_demo
+from assistant.cli.main import build_parser
+from assistant.source.demo import build_demo
 
 ANCHOR = dt.date(2026, 11, 18)
 ROWS = 500

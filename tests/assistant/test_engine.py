@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 from sqlalchemy import create_engine, make_url, select
 
-from assistant.engine import Conversation, open_conversation
+from assistant import Conversation, open_conversation
 from assistant.errors import NotFound
 from assistant.replies import Reply, json_safe
 from assistant.settings import Settings
-from assistant.source import DataSource
+from assistant.source.datasource import DataSource
 from assistant.store import (
     AuditEntry,
     Export,
@@ -249,12 +249,12 @@ class _BrokenSource(DataSource):
 def test_a_bug_is_said_in_words_and_the_chat_goes_on(
     chat: Conversation, caplog: pytest.LogCaptureFixture
 ) -> None:
-    working = chat.source
-    chat.source = _BrokenSource(working.url)
+    working = chat.scope
+    chat.scope = working.replace(source=_BrokenSource(working.source.url))
     reply = chat.handle("show orders from today")
     assert "went wrong" in reply.text and "RuntimeError" in reply.text
     assert "boom" in caplog.text
-    chat.source = working
+    chat.scope = working
     assert chat.handle("show orders from today").table is not None
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from assistant.demo import build_demo
-from assistant.engine import open_conversation
+from assistant import open_conversation
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import migrate
 from exporters.sources.url import parse_url
 from tests.exporters.test_guard import ATTACKS

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from assistant.engine import Conversation, open_conversation
+from assistant import Conversation, open_conversation
 from assistant.settings import Settings
 from assistant.store import Export, ExportStatus
 from tests.assistant.conftest import NOW
@@ -116,7 +116,7 @@ def test_a_history_bundle_can_be_retried_and_made_again(chat: Conversation) -> N
     assert again is not None and again.id != first.id and again.sha256 == first.sha256
     cancelled = chat.handle("export everything from today as excel").export
     assert cancelled is not None
-    with chat.sessions.begin() as session:  # as if it had been cancelled
+    with chat.scope.sessions.begin() as session:  # as if it had been cancelled
         row = session.get(Export, cancelled.id)
         assert row is not None
         row.status = ExportStatus.CANCELLED

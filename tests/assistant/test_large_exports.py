@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from assistant.background import ExportEventRouter
-from assistant.demo import build_demo
-from assistant.engine import open_conversation
-from assistant.jobs import InProcessRunner, JobEvent, JobEventKind, JobState
-from assistant.recovery import recover_at_start
+from assistant import open_conversation
+from assistant.jobs import InProcessRunner, JobEvent, JobEventKind, JobEventRouter, JobState
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import (
     INTERRUPTED,
     AuditEntry,
@@ -30,6 +28,7 @@ from assistant.store import (
     create_store_engine,
     session_factory,
 )
+from assistant.store.recovery import recover_at_start
 from tests.api.conftest import make_settings
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
@@ -65,7 +64,7 @@ def _files(settings: Settings) -> list[Path]:
 
 
 def test_a_large_export_reports_progress_and_cancels_leaving_no_file(settings: Settings) -> None:
-    router = ExportEventRouter()
+    router = JobEventRouter()
     seen: list[Export] = []
     ended = threading.Event()
     runner: InProcessRunner
@@ -101,7 +100,7 @@ def test_a_large_export_reports_progress_and_cancels_leaving_no_file(settings: S
 
 
 def test_progress_shows_in_the_export_info(settings: Settings) -> None:
-    router = ExportEventRouter()
+    router = JobEventRouter()
     infos: list[JobEvent] = []
     release = threading.Event()
 
@@ -141,7 +140,7 @@ def test_the_per_user_cap_holds_under_contention(tmp_path: Path) -> None:
     running (in the runner and in the store), all finish, and they start in order."""
     small = build_demo(tmp_path / "small.db", 400, today=NOW.date())
     settings = make_settings(tmp_path, small, inline_export_rows=20, max_running_exports_per_user=2)
-    router = ExportEventRouter()
+    router = JobEventRouter()
     lock = threading.Lock()
     running: set[str] = set()
     most = 0

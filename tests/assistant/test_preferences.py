@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.engine import Conversation
+from assistant import Conversation
 from assistant.errors import InvalidInput
-from assistant.preferences import UserPreferences, export_options, parse_preferences
 from assistant.settings import Settings
 from assistant.store import Preference, create_store_engine, session_factory
+from assistant.store.preferences import UserPreferences, export_options, parse_preferences
 from intents import ExportRequest, Format, Intent
 
 

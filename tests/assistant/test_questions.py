@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from assistant.demo import build_demo
 from assistant.questions import CannotAnswer, SchemaAnswer, Translation, translate
-from assistant.schema import Schema, introspect
+from assistant.source.demo import build_demo
+from assistant.source.schema import Schema, introspect
 from exporters import QueryRejected, check_query, open_query
 from exporters.sources.url import parse_url
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from assistant.demo import build_demo
-from assistant.schema import Column, Schema, SchemaUnavailable, Table, introspect, kind_of
+from assistant.source.demo import build_demo
+from assistant.source.schema import Column, Schema, SchemaUnavailable, Table, introspect, kind_of
 from exporters import BadInput
 from exporters.sources.url import parse_url
 
@@ -240,10 +240,10 @@ def test_postgres_default_schema_and_bad_urls(postgres_url: str) -> None:
 
 
 def test_public_names() -> None:
-    import assistant.schema
+    import assistant.source.schema
 
     public = {"KINDS", "Column", "Schema", "SchemaUnavailable", "Table", "introspect", "kind_of"}
-    assert set(assistant.schema.__all__) == public
+    assert set(assistant.source.schema.__all__) == public
     assert {
         kind_of(t) for t in ("INT", "REAL", "DECIMAL", "TEXT", "DATE", "DATETIME", "BOOL", "")
-    } == set(assistant.schema.KINDS)
+    } == set(assistant.source.schema.KINDS)

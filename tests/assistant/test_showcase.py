@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.demo import build_demo
-from assistant.showcase import export_every_format
+from assistant.cli.showcase import export_every_format
+from assistant.source.demo import build_demo
 from exporters import registered_formats
 
 

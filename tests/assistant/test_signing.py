@@ -7,13 +7,8 @@ import re
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from assistant.signing import (
-    DEFAULT_MAX_AGE_SECONDS,
-    LinkExpired,
-    LinkInvalid,
-    LinkSigner,
-    LinkStale,
-)
+from assistant.errors import LinkExpired, LinkInvalid, LinkStale
+from assistant.files.signing import DEFAULT_MAX_AGE_SECONDS, LinkSigner
 
 SHA = "0f" * 32
 OTHER_SHA = "e3" * 32

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.demo import build_demo
-from assistant.source import DataSource
+from assistant.source.datasource import DataSource
+from assistant.source.demo import build_demo
 from exporters import QueryRejected
 
 
@@ -50,7 +50,7 @@ def test_writes_are_refused_before_the_database(demo: Path) -> None:
 
 
 def test_a_preview_of_huge_values_is_bounded_and_says_it_is_cut(demo: Path) -> None:
-    from assistant.source import CUT_MARK, PREVIEW_CELL_CHARS
+    from assistant.source.datasource import CUT_MARK, PREVIEW_CELL_CHARS
 
     source = DataSource(f"sqlite:///{demo}")
     preview = source.preview(
@@ -64,7 +64,7 @@ def test_a_preview_of_huge_values_is_bounded_and_says_it_is_cut(demo: Path) -> N
 
 
 def test_a_preview_stops_adding_rows_at_its_character_budget(demo: Path) -> None:
-    from assistant.source import PREVIEW_CHARS
+    from assistant.source.datasource import PREVIEW_CHARS
 
     preview = DataSource(f"sqlite:///{demo}", preview_rows=1000).preview(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"

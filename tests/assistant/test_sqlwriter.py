@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import openai
 import pytest
 
-from assistant.demo import build_demo
-from assistant.engine import open_conversation
+from assistant import open_conversation
 from assistant.questions import CannotAnswer, SchemaAnswer, Translation
-from assistant.schema import Column, Schema, Table
+from assistant.questions.llm import RunQueryArgs, WrittenSQL, with_llm, write_sql
 from assistant.settings import Settings
-from assistant.sqlwriter import RunQueryArgs, WrittenSQL, with_llm, write_sql
+from assistant.source.demo import build_demo
+from assistant.source.schema import Column, Schema, Table
 from assistant.store import QueryRun, create_store_engine, migrate, session_factory
 from intents.llm import LLMConfig
 from intents.tools import strict_schema
@@ -88,7 +88,7 @@ def test_the_request_carries_the_strict_tool_the_schema_and_the_clock(
 def test_a_write_is_refused_by_the_guard(
     server: OpenAIServer, config: LLMConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="assistant.sqlwriter"):
+    with caplog.at_level(logging.WARNING, logger="assistant.questions.llm"):
         assert write(server, config, sql_call("DELETE FROM orders", "Gone")) is None
     assert "the guard refused" in caplog.text
     assert "DELETE FROM orders" in caplog.text
@@ -113,7 +113,7 @@ def test_a_failure_gives_none_and_logs_why(
     reply: Reply,
     reason: str,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="assistant.sqlwriter"):
+    with caplog.at_level(logging.WARNING, logger="assistant.questions.llm"):
         assert write(server, config, reply) is None
     assert reason in caplog.text
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.storage import FsspecStorage, LocalStorage, Storage
+from assistant.files.storage import FsspecStorage, LocalStorage, Storage
 
 BAD_KEYS = ["../x", "/abs", "a/../b", "", ".", "a//b/.."]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from assistant.engine import Conversation, open_conversation
+from assistant import Conversation, open_conversation
 from assistant.settings import Settings
 from tests.assistant.conftest import NOW
 

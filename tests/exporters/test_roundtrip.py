@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from assistant.demo import build_demo
+from assistant.source.demo import build_demo
 from exporters import export, open_query
 
 from .conftest import nasty_table

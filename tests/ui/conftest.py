@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from assistant.demo import build_demo
+from assistant.source.demo import build_demo
 from tests.ui.servers import free_port, listening, start_up, wait_for_text
 
 APP = "../../ui/app.py"  # AppTest resolves it against this package's test files

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.table
 import ui.text
-from assistant.engine import Conversation
+from assistant import Conversation
 from assistant.replies import ExportInfo
 from tests.ui.conftest import APP
 from ui import backend

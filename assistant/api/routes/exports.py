@@ -15,11 +15,11 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import (
     AppState,
+    CurrentScope,
     ExportRateLimit,
     LinkMaker,
     Links,
     State,
-    UserConversation,
 )
 from assistant.api.download import file_response, safe_path
 from assistant.api.errors import documented
@@ -31,10 +31,11 @@ from assistant.api.schemas import (
     Id,
 )
 from assistant.api.views import export_view
-from assistant.engine import Conversation
 from assistant.errors import Conflict, NotFound
-from assistant.files import media_type_for
-from assistant.resources import create_batch, create_export, delete_export, export_request
+from assistant.exports.again import retry_export
+from assistant.exports.operations import create_batch, create_export, delete_export, export_request
+from assistant.files.names import media_type_for
+from assistant.scope import UserScope
 from assistant.store import AuditAction, Export, ExportStatus, audit, exports_page, get_owned
 
 router = APIRouter(tags=["exports"])
@@ -44,10 +45,10 @@ POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
 
 
-def _view(links: LinkMaker, conversation: Conversation, export_id: str) -> ExportPublic:
-    with conversation.sessions() as session:
-        row = get_owned(session, Export, export_id, conversation.user_id)
-        return export_view(links, row, conversation)
+def _view(links: LinkMaker, scope: UserScope, export_id: str) -> ExportPublic:
+    with scope.sessions() as session:
+        row = get_owned(session, Export, export_id, scope.user_id)
+        return export_view(links, row, scope)
 
 
 @router.post(
@@ -56,14 +57,14 @@ def _view(links: LinkMaker, conversation: Conversation, export_id: str) -> Expor
     dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 408, 409, 413, 422, 429, 502),
 )
-def create(body: ExportCreate, links: Links, conversation: UserConversation) -> ExportPublic:
+def create(body: ExportCreate, links: Links, scope: CurrentScope) -> ExportPublic:
     """Export a query run (``query_id``) or new ``sql`` in ``format``.
 
     Small results are written before the answer (``done``, with ``download_url``);
     larger ones answer ``queued`` and run in the background."""
     request = export_request(body.format, body.options)
-    info = create_export(conversation, request, query_id=body.query_id, sql=body.sql)
-    return _view(links, conversation, info.id)
+    info = create_export(scope, request, query_id=body.query_id, sql=body.sql)
+    return _view(links, scope, info.id)
 
 
 @router.post(
@@ -72,25 +73,25 @@ def create(body: ExportCreate, links: Links, conversation: UserConversation) -> 
     dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 409, 413, 422, 429),
 )
-def batch(body: BatchCreate, links: Links, conversation: UserConversation) -> ExportPublic:
+def batch(body: BatchCreate, links: Links, scope: CurrentScope) -> ExportPublic:
     """One file of several results: a ZIP with a file per result and ``manifest.json``,
     or with ``"bundle": "workbook"`` one XLSX with a sheet per result."""
     request = export_request(body.format, body.options)
     info = create_batch(
-        conversation,
+        scope,
         request,
         query_ids=body.query_ids,
         since=body.since,
         until=body.until,
         workbook=body.bundle == "workbook",
     )
-    return _view(links, conversation, info.id)
+    return _view(links, scope, info.id)
 
 
 @router.get("/api/exports", responses=documented(401, 422))
 def history(
     links: Links,
-    conversation: UserConversation,
+    scope: CurrentScope,
     status: ExportStatus | None = None,
     format: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z0-9]+$")] = None,
     since: dt.datetime | None = None,
@@ -99,10 +100,10 @@ def history(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ExportPagePublic:
     """The caller's exports, newest first."""
-    with conversation.sessions() as session:
+    with scope.sessions() as session:
         found = exports_page(
             session,
-            conversation.user_id,
+            scope.user_id,
             status=status,
             format=format,
             since=since,
@@ -110,23 +111,23 @@ def history(
             page=page,
             per_page=per_page,
         )
-        items = [export_view(links, row, conversation) for row in found.items]
+        items = [export_view(links, row, scope) for row in found.items]
     return ExportPagePublic(items=items, total=found.total, page=page, per_page=per_page)
 
 
 @router.get("/api/exports/{export_id}", responses=documented(401, 404, 422))
-def get(export_id: Id, links: Links, conversation: UserConversation) -> ExportPublic:
+def get(export_id: Id, links: Links, scope: CurrentScope) -> ExportPublic:
     """One export: progress while it runs, the file's size, hash and link once done."""
-    return _view(links, conversation, export_id)
+    return _view(links, scope, export_id)
 
 
 @router.delete(
     "/api/exports/{export_id}", status_code=204, responses=documented(401, 404, 409, 422)
 )
-def remove(export_id: Id, conversation: UserConversation) -> Response:
+def remove(export_id: Id, scope: CurrentScope) -> Response:
     """Cancel a queued or running export (it keeps no file), or delete a finished one
     and its file; its download links stop working."""
-    delete_export(conversation, export_id)
+    delete_export(scope, export_id)
     return Response(status_code=204)
 
 
@@ -135,10 +136,10 @@ def remove(export_id: Id, conversation: UserConversation) -> Response:
     dependencies=[ExportRateLimit],
     responses=documented(401, 404, 409, 422, 429),
 )
-def retry(export_id: Id, links: Links, conversation: UserConversation) -> ExportPublic:
+def retry(export_id: Id, links: Links, scope: CurrentScope) -> ExportPublic:
     """Run a failed, cancelled, interrupted or expired export again under its id."""
-    conversation.retry(export_id)
-    return _view(links, conversation, export_id)
+    retry_export(scope, export_id)
+    return _view(links, scope, export_id)
 
 
 @router.get(
@@ -153,11 +154,9 @@ def retry(export_id: Id, links: Links, conversation: UserConversation) -> Export
         **documented(401, 404, 422),
     },
 )
-def events(
-    export_id: Id, request: Request, links: Links, conversation: UserConversation
-) -> StreamingResponse:
+def events(export_id: Id, request: Request, links: Links, scope: CurrentScope) -> StreamingResponse:
     """Server-Sent Events: the export object whenever it changes, until it ends."""
-    first = _view(links, conversation, export_id)  # 404 before the stream starts
+    first = _view(links, scope, export_id)  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = first, 0.0
@@ -167,7 +166,7 @@ def events(
             if await request.is_disconnected():
                 return
             try:
-                now = await run_in_threadpool(_view, links, conversation, export_id)
+                now = await run_in_threadpool(_view, links, scope, export_id)
             except NotFound:  # deleted while watched
                 yield "event: gone\ndata: {}\n\n"
                 return
@@ -202,12 +201,10 @@ _FILE: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**_FILE, **documented(401, 404, 409, 416, 422)},
 )
-def download(
-    export_id: Id, request: Request, state: State, conversation: UserConversation
-) -> Response:
+def download(export_id: Id, request: Request, state: State, scope: CurrentScope) -> Response:
     """The export's file (owner only); ``Range`` requests answer 206."""
-    with conversation.sessions.begin() as session:
-        row = get_owned(session, Export, export_id, conversation.user_id)
+    with scope.sessions.begin() as session:
+        row = get_owned(session, Export, export_id, scope.user_id)
         return serve_file(state, row, request, session, via="api")
 
 

@@ -20,7 +20,7 @@ def health(state: State) -> HealthPublic:
     """Whether the store, the file storage and the broker (when exports go to workers)
     answer: a 503 says which does not."""
     try:
-        with state.assistant.engine.connect() as connection:
+        with state.assistant.store_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         raise StoreError(f"The store does not answer: {type(exc).__name__}.") from exc

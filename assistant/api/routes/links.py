@@ -7,8 +7,7 @@ from fastapi import APIRouter, Request, Response
 from assistant.api.deps import State
 from assistant.api.errors import documented
 from assistant.api.routes.exports import _FILE, serve_file
-from assistant.errors import Forbidden, NotFound
-from assistant.signing import LinkExpired, LinkInvalid
+from assistant.errors import Forbidden, LinkExpired, LinkInvalid, NotFound
 from assistant.store import Export
 
 router = APIRouter(tags=["downloads"])

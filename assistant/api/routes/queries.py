@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from assistant.api.deps import UserConversation
+from assistant.api.deps import CurrentScope, State
 from assistant.api.errors import documented
 from assistant.api.schemas import QueryCreate, QueryPublic
+from assistant.questions.runs import run_question
 
 router = APIRouter(tags=["queries"])
 
 
 @router.post("/api/queries", status_code=201, responses=documented(400, 401, 408, 413, 422, 502))
-def run_query(body: QueryCreate, conversation: UserConversation) -> QueryPublic:
+def run_query(body: QueryCreate, scope: CurrentScope, state: State) -> QueryPublic:
     """Run ``sql`` or ``question`` through the query guard; a query that would write
     answers 400 ``query_rejected``. Export the result with ``POST /api/exports``."""
-    ran = conversation.query(body.sql or body.question or "", sql=body.sql is not None)
+    question, sql = body.sql or body.question or "", body.sql is not None
+    ran = run_question(scope, question, sql=sql, mode=state.assistant.mode)
     return QueryPublic(
         id=ran.run.id,
         columns=ran.table.columns,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from assistant.api.deps import State, UserConversation
+from assistant.api.deps import CurrentScope, State
 from assistant.api.errors import documented
 from assistant.api.schemas import Id, ScheduleCreate, ScheduleUpdate
 from assistant.schedules import RunInfo, ScheduleInfo, service
@@ -14,41 +14,41 @@ router = APIRouter(tags=["schedules"])
 
 
 @router.get("/api/schedules", responses=documented(401))
-def list_schedules(conversation: UserConversation) -> list[ScheduleInfo]:
+def list_schedules(scope: CurrentScope) -> list[ScheduleInfo]:
     """The caller's schedules, oldest first, each with its latest runs."""
-    return service.list_all(conversation)
+    return service.list_all(scope)
 
 
 @router.post("/api/schedules", status_code=201, responses=documented(400, 401, 413, 422))
-def create(body: ScheduleCreate, conversation: UserConversation) -> ScheduleInfo:
+def create(body: ScheduleCreate, scope: CurrentScope) -> ScheduleInfo:
     """Store a schedule: the request's query and export options run at each cron time
     (in ``timezone``) and the file goes to ``destination``."""
-    return service.create(conversation, body)
+    return service.create(scope, body)
 
 
 @router.get("/api/schedules/{schedule_id}", responses=documented(401, 404, 422))
-def get(schedule_id: Id, conversation: UserConversation) -> ScheduleInfo:
-    return service.get(conversation, schedule_id)
+def get(schedule_id: Id, scope: CurrentScope) -> ScheduleInfo:
+    return service.get(scope, schedule_id)
 
 
 @router.patch("/api/schedules/{schedule_id}", responses=documented(400, 401, 404, 413, 422))
-def change(schedule_id: Id, body: ScheduleUpdate, conversation: UserConversation) -> ScheduleInfo:
+def change(schedule_id: Id, body: ScheduleUpdate, scope: CurrentScope) -> ScheduleInfo:
     """Rename, re-time, redirect, pause (``active: false``) or resume a schedule."""
-    return service.update(conversation, schedule_id, body)
+    return service.update(scope, schedule_id, body)
 
 
 @router.delete("/api/schedules/{schedule_id}", status_code=204, responses=documented(401, 404, 422))
-def delete(schedule_id: Id, conversation: UserConversation) -> Response:
+def delete(schedule_id: Id, scope: CurrentScope) -> Response:
     """Delete a schedule and its run history (the exports it made stay in the history)."""
-    service.delete(conversation, schedule_id)
+    service.delete(scope, schedule_id)
     return Response(status_code=204)
 
 
 @router.post("/api/schedules/{schedule_id}/run", responses=documented(401, 404, 409, 422))
-async def run_now(schedule_id: Id, state: State, conversation: UserConversation) -> RunInfo:
+async def run_now(schedule_id: Id, state: State, scope: CurrentScope) -> RunInfo:
     """Fire the schedule once now and answer how the run went (``done``, or ``retrying``
     with the error when the export or the delivery failed)."""
-    service.get(conversation, schedule_id)  # 404 for another user's or a missing id
+    service.get(scope, schedule_id)  # 404 for another user's or a missing id
     fired = await run_in_threadpool(state.scheduler.run_now, schedule_id)
-    info = service.get(conversation, schedule_id)
+    info = service.get(scope, schedule_id)
     return next(run for run in info.runs if run.due_at == fired.due_at)

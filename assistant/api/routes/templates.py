@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 
-from assistant.api.deps import UserConversation
+from assistant.api.deps import CurrentScope
 from assistant.api.errors import documented
 from assistant.api.schemas import TemplateCreate, TemplatePublic
 from assistant.errors import NotFound
@@ -28,40 +28,36 @@ def _view(template: Template, user_id: int) -> TemplatePublic:
 
 
 @router.get("/api/templates", responses=documented(401))
-def list_templates(conversation: UserConversation) -> list[TemplatePublic]:
+def list_templates(scope: CurrentScope) -> list[TemplatePublic]:
     """The caller's templates and those other users shared, by name."""
-    with conversation.sessions() as session:
-        found = visible_templates(session, conversation.user_id)
-        return [_view(template, conversation.user_id) for template in found]
+    with scope.sessions() as session:
+        found = visible_templates(session, scope.user_id)
+        return [_view(template, scope.user_id) for template in found]
 
 
 @router.put("/api/templates", responses=documented(400, 401, 413, 422))
-def save(body: TemplateCreate, conversation: UserConversation) -> TemplatePublic:
+def save(body: TemplateCreate, scope: CurrentScope) -> TemplatePublic:
     """Create the caller's template ``name``, or replace theirs of that name."""
     data = body.request.model_dump(mode="json")
-    with conversation.sessions.begin() as session:
+    with scope.sessions.begin() as session:
         template = session.scalars(
-            select(Template).where(
-                Template.owner_id == conversation.user_id, Template.name == body.name
-            )
+            select(Template).where(Template.owner_id == scope.user_id, Template.name == body.name)
         ).one_or_none()
         if template is None:
-            template = Template(owner_id=conversation.user_id, name=body.name)
+            template = Template(owner_id=scope.user_id, name=body.name)
             session.add(template)
         template.request = data
         template.shared = body.shared
         session.flush()
-        return _view(template, conversation.user_id)
+        return _view(template, scope.user_id)
 
 
 @router.delete("/api/templates/{template_id}", status_code=204, responses=documented(401, 404, 422))
-def delete(
-    template_id: Annotated[int, Path(ge=1, le=2**63 - 1)], conversation: UserConversation
-) -> Response:
+def delete(template_id: Annotated[int, Path(ge=1, le=2**63 - 1)], scope: CurrentScope) -> Response:
     """Delete one of the caller's templates (another user's answers 404, shared or not)."""
-    with conversation.sessions.begin() as session:
+    with scope.sessions.begin() as session:
         template = session.get(Template, template_id)
-        if template is None or template.owner_id != conversation.user_id:
+        if template is None or template.owner_id != scope.user_id:
             raise NotFound(f"There is no template {template_id} of yours.")
         session.delete(template)
     return Response(status_code=204)

@@ -43,10 +43,10 @@ from assistant.delivery import (
     send_email,
 )
 from assistant.delivery import mail as mail_module
-from assistant.demo import build_demo
 from assistant.errors import InvalidInput
 from assistant.replies import ExportInfo
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import create_store_engine, create_user_with_key, migrate, session_factory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 
-from assistant.demo import build_demo
-from assistant.engine import Conversation
+from assistant import Conversation
+from assistant.process import Assistant
 from assistant.replies import ExportInfo
 from assistant.schedules import service
 from assistant.schedules.models import EmailDestination, ScheduleInfo, ScheduleSpec
 from assistant.schedules.scheduler import Scheduler
-from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import Message, RunStatus, ScheduleRun, migrate
 from intents import ExportRequest, Format, Intent, Target
 from tests.assistant.conftest import pg_schema_url
@@ -103,7 +103,7 @@ def test_a_week_in_berlin_across_the_end_of_summer_time(assistant: Assistant, cl
     """Daily at 02:30 and hourly at :00 from Wednesday to Wednesday over 25 October:
     every fire at the right instant, none doubled or lost."""
     chat = _chat(assistant)
-    daily = service.create(chat, _spec("30 2 * * *"))
+    daily = service.create(chat.scope, _spec("30 2 * * *"))
     outbox = Outbox()
     scheduler = Scheduler(assistant, outbox)
     end = clock.now + dt.timedelta(days=7)
@@ -127,7 +127,7 @@ def test_hourly_over_the_repeated_hour_fires_once_per_wall_hour(
     assistant: Assistant, clock: Clock
 ) -> None:
     clock.now = dt.datetime(2026, 10, 24, 22, 30, tzinfo=dt.UTC)  # Sun 00:30 CEST
-    service.create(_chat(assistant), _spec("0 * * * *"))
+    service.create(_chat(assistant).scope, _spec("0 * * * *"))
     scheduler = Scheduler(assistant, Outbox())
     fired = []
     for _ in range(6 * 6):  # six hours in ten-minute steps
@@ -138,7 +138,7 @@ def test_hourly_over_the_repeated_hour_fires_once_per_wall_hour(
 
 
 def test_after_downtime_a_missed_occurrence_runs_once(assistant: Assistant, clock: Clock) -> None:
-    service.create(_chat(assistant), _spec("0 * * * *", "UTC"))
+    service.create(_chat(assistant).scope, _spec("0 * * * *", "UTC"))
     outbox = Outbox()
     scheduler = Scheduler(assistant, outbox)
     clock.now += dt.timedelta(hours=5, minutes=30)  # down for five slots
@@ -148,7 +148,7 @@ def test_after_downtime_a_missed_occurrence_runs_once(assistant: Assistant, cloc
 
 
 def test_two_schedulers_fire_each_occurrence_once(assistant: Assistant, clock: Clock) -> None:
-    service.create(_chat(assistant), _spec("*/30 * * * *", "UTC"))
+    service.create(_chat(assistant).scope, _spec("*/30 * * * *", "UTC"))
     outbox = Outbox()
     first, second = Scheduler(assistant, outbox), Scheduler(assistant, outbox)
     for _ in range(12):
@@ -162,7 +162,7 @@ def test_failures_are_retried_with_backoff_then_recorded(
     assistant: Assistant, clock: Clock
 ) -> None:
     chat = _chat(assistant)
-    schedule = service.create(chat, _spec("0 13 * * *", "UTC"))
+    schedule = service.create(chat.scope, _spec("0 13 * * *", "UTC"))
     outbox = Outbox(failures=5)
     scheduler = Scheduler(assistant, outbox, retry_seconds=60)
     clock.now = dt.datetime(2026, 10, 21, 13, 0, 30, tzinfo=dt.UTC)
@@ -173,7 +173,7 @@ def test_failures_are_retried_with_backoff_then_recorded(
     assert [f.status for f in scheduler.tick()] == [RunStatus.RETRYING]
     clock.now += dt.timedelta(seconds=121)
     assert [(f.status, f.attempts) for f in scheduler.tick()] == [(RunStatus.FAILED, 3)]
-    info = service.get(chat, schedule.id)
+    info = service.get(chat.scope, schedule.id)
     assert info.runs[0].status == "failed" and "did not answer" in (info.runs[0].error or "")
     assert len({run.export_id for run in info.runs}) == 1  # retries reused the export
     with assistant.sessions() as session:
@@ -185,7 +185,7 @@ def test_failures_are_retried_with_backoff_then_recorded(
 def test_a_delivery_that_fails_twice_then_works_is_sent_once(
     assistant: Assistant, clock: Clock
 ) -> None:
-    service.create(_chat(assistant), _spec("0 13 * * *", "UTC"))
+    service.create(_chat(assistant).scope, _spec("0 13 * * *", "UTC"))
     outbox = Outbox(failures=2)
     scheduler = Scheduler(assistant, outbox, retry_seconds=1)
     clock.now = dt.datetime(2026, 10, 21, 13, 0, 30, tzinfo=dt.UTC)
@@ -211,7 +211,7 @@ def test_two_schedulers_on_one_postgresql_store_fire_each_occurrence_once(
     first = Assistant(settings, clock=clock, mode="rules")
     second = Assistant(settings, clock=clock, mode="rules")
     try:
-        service.create(_chat(first), _spec("*/30 * * * *", "UTC"))
+        service.create(_chat(first).scope, _spec("*/30 * * * *", "UTC"))
         outbox = Outbox()
         schedulers = [Scheduler(first, outbox), Scheduler(second, outbox)]
         for _ in range(8):

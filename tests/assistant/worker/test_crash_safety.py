@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.engine import open_conversation
-from assistant.resources import create_export, export_request
-from assistant.service import Assistant
+from assistant import open_conversation
+from assistant.exports.operations import create_export, export_request
+from assistant.process import Assistant
 from assistant.store import Export, ExportStatus
 from intents import Format
 from tests.assistant.worker.conftest import (
@@ -46,7 +46,7 @@ def direct_sha256(events_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """The SHA-256 of the same export made inline in this process, no workers."""
     settings = inline_settings(tmp_path_factory.mktemp("direct"), events_db, ROWS)
     with open_conversation(settings, "ana", mode="rules") as chat:
-        info = create_export(chat, export_request(Format.CSV), sql=SQL)
+        info = create_export(chat.scope, export_request(Format.CSV), sql=SQL)
     assert info.status == "done" and info.rows == ROWS and info.sha256
     return info.sha256
 
@@ -63,7 +63,7 @@ def _submit(deployment: Deployment) -> str:
     assistant = Assistant(deployment.settings)
     try:
         user = assistant.user_id("ana")
-        info = create_export(assistant.conversation(user), export_request(Format.CSV), sql=SQL)
+        info = create_export(assistant.scope(user), export_request(Format.CSV), sql=SQL)
     finally:
         assistant.close()
     assert info.status == "queued"

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from assistant.demo import build_demo
+from assistant.exports.operations import create_export, export_request
 from assistant.jobs import JobState
 from assistant.jobs.celery import EXPORT_TASK, CeleryRunner, make_celery
-from assistant.recovery import recover_at_start
-from assistant.resources import create_export, export_request
-from assistant.service import Assistant
+from assistant.process import Assistant
 from assistant.settings import Settings
+from assistant.source.demo import build_demo
 from assistant.store import Export, ExportStatus, leases
+from assistant.store.recovery import recover_at_start
 from assistant.worker import ExportWorker, LeaseWatch, Outcome, OutcomeKind, job, worker_app
 from exporters import Progress
 from intents import Format
@@ -45,8 +45,8 @@ def _queue(deployment: Deployment, sql: str, user: str = "ana", fmt: Format = Fo
     no worker runs: the test runs it with an ExportWorker of its own)."""
     assistant = Assistant(deployment.settings)
     try:
-        conversation = assistant.conversation(assistant.user_id(user))
-        info = create_export(conversation, export_request(fmt), sql=sql)
+        scope = assistant.scope(assistant.user_id(user))
+        info = create_export(scope, export_request(fmt), sql=sql)
     finally:
         assistant.close()
     assert info.status == "queued"

@@ -24,9 +24,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from assistant.demo import build_demo
-from assistant.engine import open_conversation
-from assistant.resources import create_export, export_request
+from assistant import open_conversation
+from assistant.exports.operations import create_export, export_request
+from assistant.source.demo import build_demo
 from assistant.store import Export, create_user_with_key
 from intents import Format
 from tests.assistant.worker.conftest import ROOT, Deployment, inline_settings
@@ -58,7 +58,7 @@ def expected(shop: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple
     with open_conversation(settings, "direct", mode="rules") as chat:
         for n in range(EXPORTS_PER_USER):
             fmt = FORMATS[n % len(FORMATS)]
-            info = create_export(chat, export_request(fmt), sql=_query(n))
+            info = create_export(chat.scope, export_request(fmt), sql=_query(n))
             assert info.status == "done" and info.sha256
             hashes[(_query(n), fmt.value)] = info.sha256
     return hashes

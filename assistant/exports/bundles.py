@@ -22,41 +22,27 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from sqlalchemy import select
 
-from assistant.errors import AssistantError, InvalidInput
-from assistant.exporting import (
-    ExportFailed,
-    check_size,
-    fail_export,
-    finish_export,
-    options_for,
-    start_export,
-)
-from assistant.files import export_path, file_name, stem_for
+from assistant.errors import InvalidInput, NothingToExport
+from assistant.exports.records import NewExport, check_size, failing, finish_export, start_export
+from assistant.exports.writing import options_for
+from assistant.files.names import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
+from assistant.scope import UserScope
 from assistant.store import AuditAction, AuditEntry, Message, QueryRun
-from exporters import ExporterError, Sheet, TypesChanged, export, export_workbook
+from exporters import Sheet, TypesChanged, export, export_workbook
 from intents import ExportRequest, Format, Target
 
-if TYPE_CHECKING:
-    from assistant.engine import Conversation
-
-__all__ = ["NothingToExport", "export_conversation", "export_history", "export_past"]
-
-
-class NothingToExport(AssistantError):
-    """The window or the conversation holds nothing to export; the message says so."""
-
-    code = "nothing_to_export"
+__all__ = ["export_conversation", "export_history", "export_past"]
 
 
 def export_history(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     now: dt.datetime,
     *,
@@ -67,40 +53,39 @@ def export_history(
     """One ZIP of every query run in ``request``'s window (or of ``runs``), each re-run,
     with a manifest; as Excel one workbook instead, unless ``workbook`` is False."""
     assert request.format is not None
-    zone = ZoneInfo(conversation.timezone)
+    zone = scope.zone
     chosen = None if runs is None else [run.id for run in runs]
     if runs is None:
-        runs = _runs(conversation, _instant(request.since, zone), _instant(request.until, zone))
+        runs = _runs(scope, _instant(request.since, zone), _instant(request.until, zone))
     if not runs:
         raise NothingToExport("You ran no queries in that time window, so there is nothing "
                               "to export. Ask a question first, like “show orders”.")  # fmt: skip
-    check_size(conversation, sum(run.row_count or 0 for run in runs))
+    check_size(scope, sum(run.row_count or 0 for run in runs))
     day = now.astimezone(zone).date()
     if workbook is None:
         workbook = request.format is Format.XLSX
     if workbook:
         if request.format is not Format.XLSX:
             raise InvalidInput("A workbook bundle is an Excel file: ask for the xlsx format.")
-        return _history_workbook(conversation, request, runs, now, day, retry, chosen)
-    export_id = start_export(conversation, request, "zip", now, retry=retry, run_ids=chosen)
+        return _history_workbook(scope, request, runs, now, day, retry, chosen)
+    export_id = start_export(scope, NewExport(request, "zip", run_ids=chosen, retry=retry), now)
     name = f"history-{day.isoformat()}.zip"
-    final = export_path(conversation.settings.storage_dir, export_id, name)
-    try:
-        with tempfile.TemporaryDirectory(dir=final.parent, prefix=".parts-") as parts:
-            entries = [
-                _export_run(conversation, request, run, Path(parts), day, index)
-                for index, run in enumerate(runs, start=1)
-            ]
-            size, sha256 = _write_zip(final, Path(parts), entries, request, now)
-    except (ExporterError, OSError) as exc:
-        fail_export(conversation, export_id, str(exc))
-        raise ExportFailed(str(exc)) from exc
+    final = export_path(scope.settings.storage_dir, export_id, name)
+    with (
+        failing(scope, export_id),
+        tempfile.TemporaryDirectory(dir=final.parent, prefix=".parts-") as parts,
+    ):
+        entries = [
+            _export_run(scope, request, run, Path(parts), day, index)
+            for index, run in enumerate(runs, start=1)
+        ]
+        size, sha256 = _write_zip(final, Path(parts), entries, request, now)
     rows = sum(int(entry["rows"]) for entry in entries)
-    return finish_export(conversation, export_id, name, rows, size, sha256)
+    return finish_export(scope, export_id, name, rows, size, sha256)
 
 
 def _history_workbook(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     runs: list[QueryRun],
     now: dt.datetime,
@@ -110,16 +95,16 @@ def _history_workbook(
 ) -> ExportInfo:
     """Excel history: one workbook, a sheet per query run, then a "Queries" sheet
     naming each sheet's question, SQL and row count (the workbook's manifest)."""
-    export_id = start_export(conversation, request, "xlsx", now, retry=retry, run_ids=chosen)
+    export_id = start_export(scope, NewExport(request, "xlsx", run_ids=chosen, retry=retry), now)
     name = f"history-{day.isoformat()}.xlsx"
-    final = export_path(conversation.settings.storage_dir, export_id, name)
+    final = export_path(scope.settings.storage_dir, export_id, name)
     counted: list[int] = []
     learned: dict[int, dict[int, pa.DataType]] = {}  # sheet -> types its later rows needed
 
     def sheets() -> Iterator[Sheet]:
         counted.clear()
         for index, run in enumerate(runs, start=1):
-            with conversation.source.open(run.sql, column_types=learned.get(index)) as stream:
+            with scope.source.open(run.sql, column_types=learned.get(index)) as stream:
                 table = stream.query.tables[0] if stream.query.tables else "result"
                 counted.append(0)
                 yield Sheet(f"{index:02d} {table}", _counting(stream.reader, counted))
@@ -129,13 +114,13 @@ def _history_workbook(
             "rows": counted, "ran_at": [run.created_at.isoformat() for run in runs],
         }))  # fmt: skip
 
-    options = options_for(conversation, request.model_copy(update={"compression": None}))
+    options = options_for(scope, request.model_copy(update={"compression": None}))
     options["generated_at"] = now  # the bundle's time, as in the ZIP's entries
-    try:
+    with failing(scope, export_id):
         while True:
             try:
-                result = export_workbook(sheets(), final, options,
-                                         title=f"History, {day.isoformat()}")  # fmt: skip
+                title = f"History, {day.isoformat()}"
+                result = export_workbook(sheets(), final, options, title=title)
                 break
             except TypesChanged as change:  # a sheet's later rows need wider types: again
                 sheet = len(counted)
@@ -143,10 +128,7 @@ def _history_workbook(
                 learned[sheet] = {**(before or {}), **change.widened}
                 if before is not None and learned[sheet] == before:
                     raise
-    except (ExporterError, OSError) as exc:
-        fail_export(conversation, export_id, str(exc))
-        raise ExportFailed(str(exc)) from exc
-    return finish_export(conversation, export_id, name, sum(counted), result.bytes, result.sha256,
+    return finish_export(scope, export_id, name, sum(counted), result.bytes, result.sha256,
                          result.notes)  # fmt: skip
 
 
@@ -168,9 +150,7 @@ def _instant(local: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
     return (local if local.tzinfo else local.replace(tzinfo=zone)).astimezone(dt.UTC)
 
 
-def _runs(
-    conversation: Conversation, since: dt.datetime | None, until: dt.datetime | None
-) -> list[QueryRun]:
+def _runs(scope: UserScope, since: dt.datetime | None, until: dt.datetime | None) -> list[QueryRun]:
     """The user's successful query runs in [since, until), in the order they ran.
 
     Ordered by their audit entries, whose integer ids never tie (timestamps may)."""
@@ -178,7 +158,7 @@ def _runs(
         select(QueryRun)
         .join(AuditEntry, AuditEntry.query_run_id == QueryRun.id)
         .where(
-            QueryRun.owner_id == conversation.user_id,
+            QueryRun.owner_id == scope.user_id,
             QueryRun.error.is_(None),
             AuditEntry.action == AuditAction.QUERY_RUN.value,
         )
@@ -188,12 +168,12 @@ def _runs(
         query = query.where(QueryRun.created_at >= since)
     if until is not None:
         query = query.where(QueryRun.created_at < until)
-    with conversation.sessions() as session:
+    with scope.sessions() as session:
         return list(session.scalars(query).unique())
 
 
 def _export_run(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     run: QueryRun,
     folder: Path,
@@ -201,10 +181,10 @@ def _export_run(
     index: int,
 ) -> dict[str, Any]:
     assert request.format is not None
-    with conversation.source.open(run.sql) as stream:
+    with scope.source.open(run.sql) as stream:
         stem = f"{index:02d}-{stem_for(stream.query.tables, day)}"
         name = file_name(stem, request.format)
-        options = options_for(conversation, request.model_copy(update={"compression": None}))
+        options = options_for(scope, request.model_copy(update={"compression": None}))
         result = export(stream, folder / name, request.format, options,
                         query=run.question or run.sql)  # fmt: skip
     return {
@@ -257,7 +237,7 @@ def _publish(temporary: Path, final: Path) -> tuple[int, str]:
 
 
 def export_conversation(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     now: dt.datetime,
     *,
@@ -265,14 +245,14 @@ def export_conversation(
 ) -> ExportInfo:
     """This conversation's turns as a file: fine-tuning JSONL, Markdown, or a table."""
     format = request.format or Format.JSONL
-    turns = _turns(conversation)
+    turns = _turns(scope)
     if not turns:
         raise NothingToExport("This conversation has no answered turns to export yet.")
-    export_id = start_export(conversation, request, format.value, now, retry=retry)
-    day = now.astimezone(ZoneInfo(conversation.timezone)).date()
+    export_id = start_export(scope, NewExport(request, format.value, retry=retry), now)
+    day = now.astimezone(scope.zone).date()
     name = file_name(f"conversation-{day.isoformat()}", format)
-    final = export_path(conversation.settings.storage_dir, export_id, name)
-    try:
+    final = export_path(scope.settings.storage_dir, export_id, name)
+    with failing(scope, export_id):
         if format is Format.JSONL:
             line = json.dumps({"messages": [{"role": r, "content": c} for r, c, _ in turns]},
                               ensure_ascii=False)  # fmt: skip
@@ -286,17 +266,16 @@ def export_conversation(
             })  # fmt: skip
             result = export(table, final, format, {"title": "Conversation"})
             size, sha256 = result.bytes, result.sha256
-    except (ExporterError, OSError) as exc:
-        fail_export(conversation, export_id, str(exc))
-        raise ExportFailed(str(exc)) from exc
-    return finish_export(conversation, export_id, name, len(turns), size, sha256)
+    return finish_export(scope, export_id, name, len(turns), size, sha256)
 
 
-def _turns(conversation: Conversation) -> list[tuple[str, str, dt.datetime]]:
+def _turns(scope: UserScope) -> list[tuple[str, str, dt.datetime]]:
     """(role, text, time) of every turn, ending with an answer (a training example must)."""
-    with conversation.sessions() as session:
+    with scope.sessions() as session:
         messages = session.scalars(
-            select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
+            select(Message)
+            .where(Message.conversation_id == scope.conversation_id)
+            .order_by(Message.id)
         ).all()
         turns = [(m.role.value, m.content, m.created_at) for m in messages]
     while turns and turns[-1][0] != "assistant":
@@ -324,7 +303,7 @@ def _write_text(final: Path, text: str) -> tuple[int, str]:
 
 
 def export_past(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     now: dt.datetime,
     *,
@@ -338,13 +317,11 @@ def export_past(
     ``workbook`` are as :func:`export_history` takes them."""
     try:
         if request.target is Target.HISTORY:
-            info = export_history(
-                conversation, request, now, retry=retry, runs=runs, workbook=workbook
-            )
+            info = export_history(scope, request, now, retry=retry, runs=runs, workbook=workbook)
             what = ("a sheet per query in the window" if info.format == "xlsx"
                     else "one file per query in the window, with a manifest.json")  # fmt: skip
         else:
-            info = export_conversation(conversation, request, now, retry=retry)
+            info = export_conversation(scope, request, now, retry=retry)
             what = "this conversation"
     except NothingToExport as exc:
         return Reply(text=exc.message)

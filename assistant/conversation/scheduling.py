@@ -15,17 +15,15 @@ same message asks for), never the rows, so each run reads fresh data through the
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
+from assistant.conversation.memory import Answer
 from assistant.errors import InvalidInput
 from assistant.replies import Reply
 from assistant.schedules import service
 from assistant.schedules.models import EmailDestination, ScheduleInfo, SchedulePatch, ScheduleSpec
+from assistant.scope import UserScope
 from assistant.store import QueryRun, User
 from intents import ExportRequest, Target
-
-if TYPE_CHECKING:
-    from assistant.engine import Conversation
 
 __all__ = ["CHANGE", "LIST", "change_schedule", "list_schedules", "schedule_from_chat"]
 
@@ -41,11 +39,9 @@ _FILLER = {"the", "my", "schedule", "schedules", "report", "reports", "scheduled
 _VERBS = {"pause": False, "stop": False, "resume": True, "restart": True, "unpause": True}
 
 
-def schedule_from_chat(
-    conversation: Conversation, request: ExportRequest, run: QueryRun
-) -> tuple[Reply, dict[str, Any]]:
-    """Store a schedule for ``run``'s SQL as ``request`` asks; the reply and its payload."""
-    to = request.email or _email_of(conversation)
+def schedule_from_chat(scope: UserScope, request: ExportRequest, run: QueryRun) -> Answer:
+    """Store a schedule for ``run``'s SQL as ``request`` asks; "it" means it from now on."""
+    to = request.email or _email_of(scope)
     if to is None:
         raise InvalidInput("Which address should I email it to? Say it with the schedule, "
                            "like “email this to ana@example.com every Monday at 9”.")  # fmt: skip
@@ -56,44 +52,43 @@ def schedule_from_chat(
     })  # fmt: skip
     spec = ScheduleSpec(
         name=f"{run.question or 'Query'} as {request.format.value}",
-        cron=request.cron, timezone=conversation.timezone, request=stored,
+        cron=request.cron, timezone=scope.timezone, request=stored,
         destination=EmailDestination(to=to),
     )  # fmt: skip
-    info = service.create(conversation, spec)
-    when = _when(info, conversation)
+    info = service.create(scope, spec)
+    when = _when(info, scope)
     text = (f"Scheduled “{info.name}”: emailed to {to} {info.description} ({info.timezone}). "
             f"First run: {when}.")  # fmt: skip
-    return Reply(text=text), {"schedule_id": info.id}
+    return Answer(reply=Reply(text=text), schedule_id=info.id)
 
 
-def list_schedules(conversation: Conversation) -> Reply:
-    found = service.list_all(conversation)
+def list_schedules(scope: UserScope) -> Reply:
+    found = service.list_all(scope)
     if not found:
         return Reply(text="You have no scheduled exports. Say, for example, “email me this "
                      "as Excel every Monday at 9” after a result.")  # fmt: skip
     lines = []
     for schedule in found:
-        state = f"next {_when(schedule, conversation)}" if schedule.active else "paused"
+        state = f"next {_when(schedule, scope)}" if schedule.active else "paused"
         lines.append(f"- “{schedule.name}”, {schedule.description} ({schedule.timezone}), {state}")
     return Reply(text="Your scheduled exports:\n" + "\n".join(lines))
 
 
-def change_schedule(
-    conversation: Conversation, verb: str, words: str, recent: str | None
-) -> tuple[Reply, dict[str, Any]]:
+def change_schedule(scope: UserScope, verb: str, words: str, recent: str | None) -> Answer:
     """Pause, resume or delete the schedule ``words`` name ("it": the ``recent`` one)."""
-    target = _pick(conversation, words, recent)
+    target = _pick(scope, words, recent)
     verb = verb.lower()
     if verb in ("delete", "remove"):
-        service.delete(conversation, target.id)
-        return Reply(text=f"Deleted the schedule “{target.name}”."), {}
-    info = service.update(conversation, target.id, SchedulePatch(active=_VERBS[verb]))
-    said = f"Resumed: next run {_when(info, conversation)}." if info.active else "Paused."
-    return Reply(text=f"{said} (“{info.name}”, {info.description})"), {"schedule_id": info.id}
+        service.delete(scope, target.id)
+        return Answer(reply=Reply(text=f"Deleted the schedule “{target.name}”."))
+    info = service.update(scope, target.id, SchedulePatch(active=_VERBS[verb]))
+    said = f"Resumed: next run {_when(info, scope)}." if info.active else "Paused."
+    text = f"{said} (“{info.name}”, {info.description})"
+    return Answer(reply=Reply(text=text), schedule_id=info.id)
 
 
-def _pick(conversation: Conversation, words: str, recent: str | None) -> ScheduleInfo:
-    found = service.list_all(conversation)
+def _pick(scope: UserScope, words: str, recent: str | None) -> ScheduleInfo:
+    found = service.list_all(scope)
     if words.lower() in ("it", "that") and recent is not None:
         for schedule in found:
             if schedule.id == recent:
@@ -112,13 +107,13 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _email_of(conversation: Conversation) -> str | None:
-    with conversation.sessions() as session:
-        user = session.get(User, conversation.user_id)
+def _email_of(scope: UserScope) -> str | None:
+    with scope.sessions() as session:
+        user = session.get(User, scope.user_id)
         return None if user is None else user.email
 
 
-def _when(info: ScheduleInfo, conversation: Conversation) -> str:
+def _when(info: ScheduleInfo, scope: UserScope) -> str:
     if info.next_run_at is None:
         return "not scheduled"
-    return info.next_run_at.astimezone(conversation.zone).strftime("%a %d %b %Y, %H:%M")
+    return info.next_run_at.astimezone(scope.zone).strftime("%a %d %b %Y, %H:%M")

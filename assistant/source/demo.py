@@ -51,9 +51,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from assistant.settings import Settings
+
 DEFAULT_ROWS = 50_000
 DEFAULT_SEED = 20261118
 DEFAULT_PATH = Path("var/demo.db")
+#: The source settings name when they name none: the demo, built on first use.
+DEFAULT_SOURCE_URL = f"sqlite:///{DEFAULT_PATH.as_posix()}"
 _CHUNK = 20_000  # orders generated and inserted per executemany round
 
 Row = tuple[object, ...]
@@ -418,3 +422,9 @@ def _ascii(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
     plain = plain.encode("ascii", "ignore").decode()
     return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+def prepare_source(settings: Settings) -> None:
+    """Build the bundled demo source when it is the configured one and missing."""
+    if settings.source_url == DEFAULT_SOURCE_URL and not DEFAULT_PATH.exists():
+        build_demo(DEFAULT_PATH, DEFAULT_ROWS)

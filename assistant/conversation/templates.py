@@ -10,18 +10,18 @@ target ``query``; a template of another user that was shared is found too
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from assistant.conversation.memory import Answer, Recall
+from assistant.conversation.words import LABELS
 from assistant.errors import InvalidInput
-from assistant.store import Export, QueryRun, Template, find_template
-from intents import ExportRequest, Intent, Target
+from assistant.replies import Reply
+from assistant.scope import UserScope
+from assistant.store import Export, Preference, QueryRun, Template, find_template
+from intents import ExportRequest, Format, Intent, Target
 
-if TYPE_CHECKING:
-    from assistant.engine import Conversation
-
-__all__ = ["SAVE", "USE", "save_template", "template_request"]
+__all__ = ["SAVE", "USE", "save_template", "use_template"]
 
 _NAME = r"[\"“']?([\w][\w.-]{0,99})[\"”']?"
 SAVE = re.compile(r"\bsave\s+(?:this|it|that)?\s*as\s+(?:a\s+)?template\s+(?:called\s+|named\s+)?"
@@ -30,18 +30,18 @@ USE = re.compile(r"\b(?:export|run|use)\s+(?:it\s+)?(?:with|using|from)?\s*(?:th
                  r"(?:called\s+|named\s+)?" + _NAME, re.I)  # fmt: skip
 
 
-def save_template(conversation: Conversation, name: str) -> str:
+def save_template(scope: UserScope, recall: Recall, name: str) -> str:
     """Save the last result's question (with the last export's settings) as ``name``."""
-    with conversation.sessions.begin() as session:
-        run_id = conversation.latest(session, "query_run_id")
+    with scope.sessions.begin() as session:
+        run_id = recall.query_run_id
         run = None if run_id is None else session.get(QueryRun, run_id)
         if run is None or not run.question:
             raise InvalidInput("There is no result to save yet. Ask a question first, then "
                                "say “save this as template NAME”.")  # fmt: skip
-        export_id = conversation.latest(session, "export")
+        export_id = recall.export_id
         last = None
-        if isinstance(export_id, dict):
-            last = session.scalar(select(Export.request).where(Export.id == export_id["id"]))
+        if export_id is not None:
+            last = session.scalar(select(Export.request).where(Export.id == export_id))
         base = ExportRequest(intent=Intent.EXPORT) if last is None else (
             ExportRequest.model_validate(last))  # fmt: skip
         request = base.model_copy(
@@ -50,18 +50,30 @@ def save_template(conversation: Conversation, name: str) -> str:
         )  # fmt: skip
         data = request.model_dump(mode="json")
         template = session.scalars(
-            select(Template).where(Template.owner_id == conversation.user_id, Template.name == name)
+            select(Template).where(Template.owner_id == scope.user_id, Template.name == name)
         ).one_or_none()
         if template is None:
-            session.add(Template(owner_id=conversation.user_id, name=name, request=data))
+            session.add(Template(owner_id=scope.user_id, name=name, request=data))
         else:
             template.request = data
     what = f"“{run.question}”" + (f" as {request.format.value}" if request.format else "")
     return f"Saved template “{name}”: {what}. Say “export with template {name}” to run it again."
 
 
-def template_request(conversation: Conversation, name: str) -> ExportRequest:
-    """The saved request of template ``name`` (NotFound/Conflict say what to do)."""
-    with conversation.sessions() as session:
-        template = find_template(session, conversation.user_id, name)
-        return ExportRequest.model_validate(template.request)
+def use_template(scope: UserScope, name: str) -> Answer:
+    """Export with template ``name``; without a saved format, ask for one first.
+
+    Another user's shared template is found too; a missing one is NotFound."""
+    with scope.sessions() as session:
+        request = ExportRequest.model_validate(find_template(session, scope.user_id, name).request)
+        default = session.scalar(
+            select(Preference.default_format).where(Preference.owner_id == scope.user_id)
+        )
+    if request.format is not None:
+        return Answer(request=request)
+    if default is not None:
+        return Answer(request=request.model_copy(update={"format": Format(default)}))
+    choices = list(LABELS.values())
+    question = f"Which format would you like: {', '.join(choices)}?"
+    asking = request.model_copy(update={"clarify": question, "choices": choices})
+    return Answer(reply=Reply(text=question, choices=choices), pending=asking)

@@ -1,6 +1,6 @@
 """Large exports in the background: submit to the job runner, persist what it reports.
 
-An export of more rows than ``settings.inline_export_rows`` is queued on a
+An export of more rows than ``settings.inline_export_rows`` is queued on the scope's
 :class:`~assistant.jobs.JobRunner` (the in-process pool by default), at most
 ``max_running_exports_per_user`` running per user. The runner persists nothing itself;
 :class:`ExportEvents` writes each :class:`~assistant.jobs.JobEvent` to the export's row:
@@ -11,108 +11,85 @@ a cancelled export leaves no file). The job id is the export id.
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING
+import datetime as dt
 
-from assistant.exporting import (
+from assistant.exports.records import (
+    NewExport,
     check_size,
     export_info,
     fail_export,
     finish_export,
-    run_export,
     start_export,
-    write_file,
 )
+from assistant.exports.writing import run_export, write_file
 from assistant.files import export_folder
 from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
 from assistant.replies import ExportInfo, Reply
+from assistant.scope import UserScope
 from assistant.store import Export, ExportStatus, QueryRun, record_ended
 from exporters import ExportResult, Progress
 from intents import ExportRequest
 
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from assistant.engine import Conversation
-
 __all__ = [
-    "ExportEventRouter",
     "ExportEvents",
     "export_in_background",
     "export_query_run",
+    "file_text",
     "submit_export",
 ]
 
 
 class ExportEvents:
-    """The runner's listener: each job event written to the export row it belongs to."""
+    """The runner's listener for one export: each job event written to its row."""
 
-    def __init__(self, conversation: Conversation) -> None:
-        self.conversation = conversation
+    def __init__(self, scope: UserScope) -> None:
+        self.scope = scope
 
     def __call__(self, event: JobEvent) -> None:
-        conversation = self.conversation
+        scope = self.scope
         if event.state is JobState.done and isinstance(event.result, ExportResult):
             result = event.result
-            finish_export(conversation, event.job_id, result.path.name, result.rows,
-                          result.bytes, result.sha256, result.notes)  # fmt: skip
+            finish_export(
+                scope,
+                event.job_id,
+                result.path.name,
+                result.rows,
+                result.bytes,
+                result.sha256,
+                result.notes,
+            )
         elif event.state is JobState.failed:
-            fail_export(conversation, event.job_id, event.error or "the export failed")
+            fail_export(scope, event.job_id, event.error or "the export failed")
         elif event.state is JobState.cancelled:
             self._cancelled(event)
         elif event.state is JobState.running:
-            with conversation.sessions.begin() as session:
+            with scope.sessions.begin() as session:
                 row = session.get(Export, event.job_id)
                 if row is None:
                     return
                 if event.kind is JobEventKind.state:
                     row.status = ExportStatus.RUNNING
-                    row.started_at = conversation.clock()
+                    row.started_at = scope.clock()
                 row.rows_done = event.rows_done
                 if event.rows_total is not None:
                     row.rows_total = event.rows_total
 
     def _cancelled(self, event: JobEvent) -> None:
-        conversation = self.conversation
-        with conversation.sessions.begin() as session:
+        scope = self.scope
+        with scope.sessions.begin() as session:
             row = session.get(Export, event.job_id)
             if row is None:
                 return
             row.rows_done = event.rows_done
-            record_ended(session, row, ExportStatus.CANCELLED, event.error or "cancelled",
-                         conversation.clock())  # fmt: skip
-        folder = conversation.settings.storage_dir / event.job_id
+            reason = event.error or "cancelled"
+            record_ended(session, row, ExportStatus.CANCELLED, reason, scope.clock())
+        folder = scope.settings.storage_dir / event.job_id
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
 
-class ExportEventRouter:
-    """A runner's listener shared by conversations: each event to the one that submitted it.
-
-    One runner (and so one per-user cap) can serve every conversation of a process: build
-    ``InProcessRunner(on_event=router)`` once and pass both to ``open_conversation``.
-    Events of jobs nobody watches (not exports) are ignored.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._listeners: dict[str, ExportEvents] = {}
-
-    def watch(self, job_id: str, listener: ExportEvents) -> None:
-        with self._lock:
-            self._listeners[job_id] = listener
-
-    def __call__(self, event: JobEvent) -> None:
-        with self._lock:
-            listener = self._listeners.get(event.job_id)
-            if event.state.final:
-                self._listeners.pop(event.job_id, None)
-        if listener is not None:
-            listener(event)
-
-
 def submit_export(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     run: QueryRun,
     now: dt.datetime,
@@ -123,12 +100,12 @@ def submit_export(
 
     ``retry`` names a requeued export to run again under its own id."""
     assert request.format is not None
-    runner = conversation.runner
-    export_id = start_export(
-        conversation, request, request.format.value, now, run, retry=retry, queued=True,
-        runner=runner.store_runner,
-    )  # fmt: skip
-    with conversation.sessions() as session:
+    runner = scope.jobs
+    new = NewExport(
+        request, request.format.value, run, retry=retry, queued=True, runner=runner.store_runner
+    )
+    export_id = start_export(scope, new, now)
+    with scope.sessions() as session:
         row = session.get(Export, export_id)
         assert row is not None
 
@@ -136,20 +113,21 @@ def submit_export(
         def progress(step: Progress) -> None:
             control.progress(step.rows_done, step.rows_total)
 
-        folder = export_folder(conversation.settings.storage_dir, export_id)
-        return write_file(conversation, request, run, now, folder,
-                          progress=progress, cancel=control.cancel)  # fmt: skip
+        folder = export_folder(scope.settings.storage_dir, export_id)
+        return write_file(
+            scope, request, run, now, folder, progress=progress, cancel=control.cancel
+        )
 
     if runner.store_runner is None:
         # Watched before it is submitted: the runner may report before submit() returns.
         # (A store runner's workers write the row themselves and report nothing here.)
-        conversation.events.watch(export_id, ExportEvents(conversation))
-    handle = runner.submit(str(conversation.user_id), export_id, work)
-    return export_info(row, conversation), handle
+        scope.events.watch(export_id, ExportEvents(scope))
+    handle = runner.submit(str(scope.user_id), export_id, work)
+    return export_info(row, scope), handle
 
 
 def export_query_run(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     run: QueryRun,
     now: dt.datetime,
@@ -157,15 +135,15 @@ def export_query_run(
     retry: str | None = None,
 ) -> Reply:
     """Export ``run``'s result: inline when small, otherwise on the job runner."""
-    check_size(conversation, run.row_count)
-    if run.row_count is not None and run.row_count > conversation.settings.inline_export_rows:
-        return export_in_background(conversation, request, run, now, retry=retry)
-    info = run_export(conversation, request, run, now, retry=retry)
+    check_size(scope, run.row_count)
+    if run.row_count is not None and run.row_count > scope.settings.inline_export_rows:
+        return export_in_background(scope, request, run, now, retry=retry)
+    info = run_export(scope, request, run, now, retry=retry)
     return Reply(text=file_text(info), export=info)
 
 
 def export_in_background(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     run: QueryRun,
     now: dt.datetime,
@@ -173,18 +151,18 @@ def export_in_background(
     retry: str | None = None,
 ) -> Reply:
     """Queue the export and say so; when the face waits (chat --json), reply with the file."""
-    info, job = submit_export(conversation, request, run, now, retry=retry)
-    if not conversation.wait_for_exports:
+    info, job = submit_export(scope, request, run, now, retry=retry)
+    if not scope.wait_for_exports:
         return Reply(
             text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
             f"the file will be in your export history when it is done (export {info.id}).",
             export=info,
         )
     job.wait()
-    with conversation.sessions() as session:
+    with scope.sessions() as session:
         row = session.get(Export, info.id)
         assert row is not None
-        info = export_info(row, conversation)
+        info = export_info(row, scope)
     if row.status is not ExportStatus.DONE:
         return Reply(text=f"The export {row.status.value}: {row.error}", export=info)
     return Reply(text=file_text(info), export=info)

@@ -1,7 +1,7 @@
 """The API's operations on a user's data, beside the chat: queries, exports, batches.
 
-Each takes a :class:`~assistant.engine.Conversation` (from
-:meth:`assistant.service.Assistant.conversation`) for the user, so it uses the same guard,
+Each takes a :class:`~assistant.scope.engine.Conversation` (from
+:meth:`assistant.process.Assistant.conversation`) for the user, so it uses the same guard,
 store, job runner and per-user cap as the chat, and raises the engine's typed errors
 (``InvalidInput``, ``NotFound``, ``Conflict``, the exporter's ``QueryRejected``...),
 which the API maps to statuses in one place.
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.background import export_query_run
-from assistant.errors import Conflict, InvalidInput
-from assistant.exporting import TooManyRows
-from assistant.history import export_history
+from assistant.errors import Conflict, InvalidInput, TooManyRows
+from assistant.exports.background import export_query_run
+from assistant.exports.bundles import export_history
+from assistant.questions.runs import run_question
 from assistant.replies import ExportInfo
+from assistant.scope import UserScope
 from assistant.store import (
     AuditAction,
     Export,
@@ -28,9 +29,6 @@ from assistant.store import (
 )
 from exporters import get_format, parse_options
 from intents import ExportRequest, Format, Intent, Target
-
-if TYPE_CHECKING:
-    from assistant.engine import Conversation
 
 __all__ = ["TooManyRows", "create_batch", "create_export", "delete_export", "export_request"]
 
@@ -47,7 +45,7 @@ def export_request(format: Format, options: dict[str, Any] | None = None) -> Exp
 
 
 def create_export(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     *,
     query_id: str | None = None,
@@ -58,20 +56,20 @@ def create_export(
     if (query_id is None) == (sql is None):
         raise InvalidInput("Give either query_id or sql, not both and not neither.")
     if sql is not None:
-        run = conversation.query(sql, sql=True).run
+        run = run_question(scope, sql, sql=True).run
     else:
         assert query_id is not None
-        with conversation.sessions() as session:
-            run = get_owned(session, QueryRun, query_id, conversation.user_id)
+        with scope.sessions() as session:
+            run = get_owned(session, QueryRun, query_id, scope.user_id)
     if run.error:
         raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
-    reply = export_query_run(conversation, request, run, conversation.clock())
+    reply = export_query_run(scope, request, run, scope.clock())
     assert reply.export is not None
     return reply.export
 
 
 def create_batch(
-    conversation: Conversation,
+    scope: UserScope,
     request: ExportRequest,
     *,
     query_ids: list[str] | None = None,
@@ -89,8 +87,8 @@ def create_batch(
             raise InvalidInput("Give either query_ids or since/until, not both.")
         if not query_ids:
             raise InvalidInput("query_ids is empty: name at least one query to export.")
-        with conversation.sessions() as session:
-            runs = [get_owned(session, QueryRun, i, conversation.user_id) for i in query_ids]
+        with scope.sessions() as session:
+            runs = [get_owned(session, QueryRun, i, scope.user_id) for i in query_ids]
         failed = [run.id for run in runs if run.error]
         if failed:
             raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
@@ -99,39 +97,39 @@ def create_batch(
     batch = request.model_copy(
         update={
             "target": Target.HISTORY,
-            "since": _naive(since, conversation),
-            "until": _naive(until, conversation),
+            "since": _naive(since, scope),
+            "until": _naive(until, scope),
         }
     )
-    return export_history(conversation, batch, conversation.clock(), runs=runs, workbook=workbook)
+    return export_history(scope, batch, scope.clock(), runs=runs, workbook=workbook)
 
 
-def _naive(moment: dt.datetime | None, conversation: Conversation) -> dt.datetime | None:
+def _naive(moment: dt.datetime | None, scope: UserScope) -> dt.datetime | None:
     """A request's window is wall-clock time in the user's zone (contracts/intents.md)."""
     if moment is None or moment.tzinfo is None:
         return moment
-    return moment.astimezone(conversation.zone).replace(tzinfo=None)
+    return moment.astimezone(scope.zone).replace(tzinfo=None)
 
 
-def delete_export(conversation: Conversation, export_id: str) -> str:
+def delete_export(scope: UserScope, export_id: str) -> str:
     """Cancel a queued or running export, or delete a finished one and its file.
 
     Answers what happened: ``"cancelled"`` or ``"deleted"``. The audit log keeps the record."""
-    with conversation.sessions.begin() as session:
-        row = get_owned(session, Export, export_id, conversation.user_id)
+    with scope.sessions.begin() as session:
+        row = get_owned(session, Export, export_id, scope.user_id)
         if row.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
             live = True
         else:
             live = False
             session.delete(row)
-            audit(session, AuditAction.EXPORT_DELETED, user_id=conversation.user_id,
-                  export_id=export_id, at=conversation.clock())  # fmt: skip
+            audit(session, AuditAction.EXPORT_DELETED, user_id=scope.user_id,
+                  export_id=export_id, at=scope.clock())  # fmt: skip
     if live:
-        if not conversation.cancel(export_id):
+        if not scope.jobs.cancel(export_id):
             raise Conflict(f"Export {export_id} is run by another process; try again shortly.")
         return "cancelled"
     # The row is gone first, so no link or download can reach a half-removed folder.
-    folder = (conversation.settings.storage_dir / export_id).resolve()
-    if folder.parent == conversation.settings.storage_dir.resolve():
+    folder = (scope.settings.storage_dir / export_id).resolve()
+    if folder.parent == scope.settings.storage_dir.resolve():
         shutil.rmtree(folder, ignore_errors=True)
     return "deleted"

@@ -1,6 +1,6 @@
 """The engine's own words: saved-format phrases, format names, and the help text.
 
-Kept apart from :mod:`assistant.engine` so the flow reads without the vocabulary.
+Kept apart from :mod:`assistant.conversation.engine` so the flow reads without the vocabulary.
 
 >>> preferred_format("always give me Excel"), preferred_format("my default is csv")
 (<Format.XLSX: 'xlsx'>, <Format.CSV: 'csv'>)
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.schema import Schema
+from assistant.source.schema import Schema
 from intents import Format
 
-__all__ = ["LABELS", "help_text", "preferred_format"]
+__all__ = ["LABELS", "format_named", "help_text", "preference", "preferred_format"]
 
 _FORMAT_WORDS: dict[str, Format] = {
     "csv": Format.CSV, "tsv": Format.TSV, "json lines": Format.JSONL, "jsonl": Format.JSONL,
@@ -36,8 +36,8 @@ LABELS = {  # the names people know the formats by, in the order choices are off
 }  # fmt: skip
 
 
-def preferred_format(message: str) -> Format | None:
-    """The format a message saves as the default ("always give me Excel"), else None.
+def preference(message: str) -> re.Match[str] | None:
+    """The format word of a message that saves a default ("always give me Excel"), else None.
 
     A message that also asks for an export ("always export as csv") is left to the intent
     parser: acting on it matters more than remembering it.
@@ -45,7 +45,18 @@ def preferred_format(message: str) -> Format | None:
     found = _FORMAT.search(message)
     if not _PREFERENCE.search(message) or found is None or "export" in message.lower():
         return None
-    return _FORMAT_WORDS[found[1].lower()]
+    return found
+
+
+def preferred_format(message: str) -> Format | None:
+    """The format a message saves as the default, else None."""
+    found = preference(message)
+    return None if found is None else format_named(found[1])
+
+
+def format_named(word: str) -> Format:
+    """The format a word of :func:`preference` names."""
+    return _FORMAT_WORDS[word.lower()]
 
 
 def help_text(schema: Schema) -> str:

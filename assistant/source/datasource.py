@@ -13,6 +13,7 @@ export itself reads every value whole.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assistant.settings import Settings
+from assistant.source.schema import Schema, introspect
 from exporters import CheckedQuery, QueryStream, count_rows, open_query
 from exporters.options import CommonOptions
 from exporters.render import text_column
@@ -49,6 +52,20 @@ class DataSource:
         self.url = url
         self.preview_rows = preview_rows
         self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DataSource:
+        """The configured source, with its preview size and time limit."""
+        return cls(
+            settings.source_url,
+            preview_rows=settings.preview_rows,
+            timeout=settings.query_timeout_seconds,
+        )
+
+    @functools.cached_property
+    def schema(self) -> Schema:
+        """The source's tables and columns, read once."""
+        return introspect(self.url)
 
     def preview(self, sql: str) -> Preview:
         """Run ``sql`` (guarded) and return its first rows and its full row count."""

@@ -15,7 +15,7 @@ True
 >>> signer.verify(token)
 Traceback (most recent call last):
 ...
-assistant.signing.LinkExpired: This download link has expired. Ask for a new link \
+assistant.errors.LinkExpired: This download link has expired. Ask for a new link \
 (links work for 1 minute).
 """
 
@@ -27,30 +27,10 @@ from collections.abc import Callable
 
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from assistant.errors import LinkExpired, LinkInvalid, LinkStale
+
 DEFAULT_MAX_AGE_SECONDS = 24 * 60 * 60  # the issue's default: a link works for a day
 SALT = "download"
-
-
-class LinkInvalid(Exception):
-    """The token is not one we made (tampered, truncated, or signed with another secret)."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or "This download link is not valid. Check that the whole link was copied, "
-            "or ask for a new link."
-        )
-
-
-class LinkExpired(LinkInvalid):
-    """The token was ours but is older than the maximum age."""
-
-
-class LinkStale(LinkInvalid):
-    """The token is genuine but the file it named has changed (export deleted or re-made).
-
-    Callers may answer this exactly like a missing export (404).
-    """
 
 
 def _clocked_signer(clock: Callable[[], float]) -> type[TimestampSigner]:

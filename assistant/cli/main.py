@@ -2,7 +2,7 @@
 
 A command is a function that takes the sub-command registry, adds its parser (every
 option with help) and sets ``run`` to a handler taking the parsed arguments; list it in
-``COMMANDS``. Handlers print results on stdout and raise :class:`BadInput` for anything
+``COMMANDS``. Handlers print results on stdout and raise ``InvalidInput`` for anything
 the user must fix. :func:`main` maps the outcome to the exit codes of
 ``contracts/assistant.md``: 0 on success, 2 on bad input, 1 otherwise, with one line on
 stderr and never a traceback.
@@ -11,34 +11,20 @@ stderr and never a traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import importlib.util
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn, TypeAlias
 
-from assistant.demo import DEFAULT_PATH, DEFAULT_ROWS, DEFAULT_SEED, BadDemoInput, build_demo
-
-PROG = "python -m assistant"
-
-
-class BadInput(Exception):
-    """The command line asks for something that cannot work; exit 2 with this message."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """Reports usage errors as :class:`BadInput` so they end as one line and exit 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise BadInput(message)
-
-
-Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+from assistant.cli.args import PROG, Commands, Parser, day, fail, port, whole_number
+from assistant.cli.up import up
+from assistant.errors import InvalidInput
+from assistant.source.demo import (
+    DEFAULT_PATH,
+    DEFAULT_ROWS,
+    DEFAULT_SEED,
+    BadDemoInput,
+    build_demo,
+)
 
 
 def demo(commands: Commands) -> None:
@@ -49,7 +35,7 @@ def demo(commands: Commands) -> None:
         description="Build the seeded demo shop database (SQLite) and print its path.",
     )
     parser.add_argument(
-        "--rows", type=_whole_number, default=DEFAULT_ROWS, metavar="N",
+        "--rows", type=whole_number, default=DEFAULT_ROWS, metavar="N",
         help=f"number of orders (default {DEFAULT_ROWS:,})",
     )  # fmt: skip
     parser.add_argument(
@@ -61,7 +47,7 @@ def demo(commands: Commands) -> None:
         help="random seed: the same seed, rows and day give the same data",
     )  # fmt: skip
     parser.add_argument(
-        "--today", type=_day, default=None, metavar="YYYY-MM-DD",
+        "--today", type=day, default=None, metavar="YYYY-MM-DD",
         help="the day the data ends on (default: today)",
     )  # fmt: skip
     parser.set_defaults(run=_run_demo)
@@ -71,7 +57,7 @@ def _run_demo(args: argparse.Namespace) -> None:
     try:
         path = build_demo(args.out, args.rows, seed=args.seed, today=args.today)
     except BadDemoInput as exc:
-        raise BadInput(str(exc)) from exc
+        raise InvalidInput(str(exc)) from exc
     print(path.absolute())
 
 
@@ -90,7 +76,7 @@ def run_demo(commands: Commands) -> None:
 
 
 def _run_showcase(args: argparse.Namespace) -> None:
-    from assistant.showcase import export_every_format
+    from assistant.cli.showcase import export_every_format
 
     database = DEFAULT_PATH if DEFAULT_PATH.exists() else build_demo(DEFAULT_PATH, DEFAULT_ROWS)
     print(f"demo database: {database.absolute()}")
@@ -129,7 +115,7 @@ def chat(commands: Commands) -> None:
 
 
 def _run_chat(args: argparse.Namespace) -> None:
-    from assistant.chat import run_chat
+    from assistant.cli.chat import run_chat
 
     run_chat(args.user, json_mode=args.json, now=args.now, tz=args.tz)
 
@@ -153,7 +139,7 @@ def users(commands: Commands) -> None:
 
 
 def _run_users_create(args: argparse.Namespace) -> None:
-    from assistant.chat import create_user
+    from assistant.cli.users import create_user
 
     print(create_user(args.name, args.email))
 
@@ -165,7 +151,7 @@ def serve(commands: Commands) -> None:
         description="Serve the HTTP API; migrations apply first. Stops cleanly on SIGTERM/SIGINT.",
     )  # fmt: skip
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    parser.add_argument("--port", type=port, default=8000, help="port (default 8000)")
     parser.set_defaults(run=_run_serve)
 
 
@@ -173,8 +159,8 @@ def _run_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from assistant.api import create_app
-    from assistant.chat import prepare_source
     from assistant.settings import load_settings
+    from assistant.source.demo import prepare_source
 
     class Server(uvicorn.Server):
         """Exit 0 after a graceful shutdown on SIGTERM/SIGINT (the contract's "success");
@@ -201,7 +187,7 @@ def worker(commands: Commands) -> None:
         "SIGTERM finishes the running exports, then stops.",
     )  # fmt: skip
     parser.add_argument(
-        "--concurrency", type=_whole_number, default=None, metavar="N",
+        "--concurrency", type=whole_number, default=None, metavar="N",
         help="exports run at once (default: ASSISTANT_WORKER_CONCURRENCY, 2)",
     )  # fmt: skip
     parser.add_argument(
@@ -214,14 +200,14 @@ def worker(commands: Commands) -> None:
 def _run_worker(args: argparse.Namespace) -> None:
     import os
 
-    from assistant.chat import prepare_source
     from assistant.settings import load_settings
+    from assistant.source.demo import prepare_source
     from assistant.store import migrate
     from assistant.worker import LeaseWatch, worker_app
 
     settings = load_settings()
     if not settings.broker_url:
-        raise BadInput(
+        raise InvalidInput(
             "ASSISTANT_BROKER_URL is not set: a worker takes its exports from a Redis "
             "broker, like redis://127.0.0.1:6379/0 (the API must use the same one)"
         )
@@ -243,112 +229,6 @@ def _run_worker(args: argparse.Namespace) -> None:
         watch.stop()
 
 
-def up(commands: Commands) -> None:
-    """``up``: the HTTP API and the browser chat together, as ``make run`` starts them."""
-    parser = commands.add_parser(
-        "up", help="start the HTTP API and the browser chat together (what `make run` does)",
-        description="Build the demo source if needed, start `serve` and the Streamlit chat "
-        "(and, with ASSISTANT_BROKER_URL, export workers) as child processes and print their "
-        "URLs. Ctrl-C or SIGTERM stops them all (exit 0); if one stops on its own, the "
-        "others are stopped too (exit 1).",
-    )  # fmt: skip
-    parser.add_argument("--api-port", type=_port, default=8000, help="API port (default 8000)")
-    parser.add_argument("--ui-port", type=_port, default=8501, help="chat port (default 8501)")
-    parser.add_argument(
-        "--workers", type=_count, default=None, metavar="N",
-        help="export workers to start (needs ASSISTANT_BROKER_URL; default: 1 with a broker, "
-        "0 without: exports then run inside the API)",
-    )  # fmt: skip
-    parser.set_defaults(run=_run_up)
-
-
-#: How long ``up`` waits for a child to stop after SIGTERM before killing it.
-UP_STOP_SECONDS = 15.0
-
-
-def _run_up(args: argparse.Namespace) -> None:
-    import os
-    import signal
-    import threading
-
-    from assistant.chat import prepare_source
-    from assistant.settings import load_settings
-
-    settings = load_settings()
-    workers = args.workers if args.workers is not None else (1 if settings.broker_url else 0)
-    if workers and not settings.broker_url:
-        raise BadInput("--workers needs ASSISTANT_BROKER_URL (a Redis the workers take "
-                       "exports from); without it exports run inside the API")  # fmt: skip
-    prepare_source(settings)
-    api, chat = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.ui_port}"
-    # The chat's download links for large files point at this API unless configured.
-    env = {**os.environ, "ASSISTANT_PUBLIC_URL": os.environ.get("ASSISTANT_PUBLIC_URL") or api}
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        children["API"] = _child(["-m", "assistant", "serve", "--port", str(args.api_port)], env)
-        children["chat"] = _child(_streamlit_args(args.ui_port), env)
-        for number in range(1, workers + 1):
-            children[f"worker {number}"] = _child(["-m", "assistant", "worker"], env)
-        ready = False
-        while not stop.wait(0.2):
-            for name, child in children.items():
-                if child.poll() is not None:
-                    others = " and the ".join(other for other in children if other != name)
-                    _fail(f"the {name} stopped (exit {child.returncode}), so the {others} "
-                          f"{'was' if len(children) == 2 else 'were'} stopped too", 1)  # fmt: skip
-                    raise SystemExit(1)
-            if not ready and _listening(args.api_port) and _listening(args.ui_port):
-                ready = True
-                print(f"API   {api}  (documentation at {api}/docs)\nChat  {chat}", flush=True)
-                if workers:
-                    print(f"Workers  {workers} (Celery, queue {settings.queue})", flush=True)
-                print("Ctrl-C stops them all." if workers else "Ctrl-C stops both.", flush=True)
-    finally:
-        _stop_children(list(children.values()))
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _child(arguments: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A child in its own process group: Ctrl-C reaches ``up`` alone, which stops it."""
-    # Our own interpreter with fixed arguments: nothing here comes from user input.
-    return subprocess.Popen([sys.executable, *arguments], env=env, process_group=0)  # noqa: S603
-
-
-def _streamlit_args(port: int) -> list[str]:
-    spec = importlib.util.find_spec("ui")
-    assert spec is not None and spec.origin is not None, "the ui package is installed with us"
-    script = Path(spec.origin).with_name("app.py")
-    return ["-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]  # fmt: skip
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM each child, wait for all (the API lets running exports finish), then kill."""
-    for child in children:
-        if child.poll() is None:
-            child.terminate()
-    deadline = time.monotonic() + UP_STOP_SECONDS
-    for child in children:
-        try:
-            child.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-
-
 COMMANDS: tuple[Callable[[Commands], None], ...] = (
     demo,
     run_demo,
@@ -362,7 +242,7 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every command in :data:`COMMANDS`."""
-    parser = _Parser(prog=PROG, description="A conversational data assistant.")
+    parser = Parser(prog=PROG, description="A conversational data assistant.")
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
     for add in COMMANDS:
         add(commands)
@@ -375,49 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         run: Callable[[argparse.Namespace], None] = args.run
         run(args)
-    except BadInput as exc:
-        return _fail(str(exc), 2)
+    except InvalidInput as exc:
+        return fail(str(exc), 2)
     except KeyboardInterrupt:
-        return _fail("interrupted", 1)
+        return fail("interrupted", 1)
     except Exception as exc:
-        return _fail(f"{type(exc).__name__}: {exc}", 1)
+        return fail(f"{type(exc).__name__}: {exc}", 1)
     return 0
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
-    return code
-
-
-def _whole_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, not {text!r}")
-    return value
-
-
-def _port(text: str) -> int:
-    port = _whole_number(text)
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {port}")
-    return port
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date like 2026-11-18, not {text!r}") from None

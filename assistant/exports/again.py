@@ -1,17 +1,10 @@
-"""Chat commands over exports already made: "retry" and "cancel the export".
+"""Exports made again: retry one that failed, cancel one that runs, or make one anew.
 
 Retry runs a failed, cancelled, interrupted or expired export again, under its own id.
 The export row keeps the request and the query run it came from, so a retry re-runs the
 same SQL (through the guard, in a fresh read-only snapshot) into the same kind of file:
 inline or in the background by size, like the first attempt. The audit log gains an
 ``export_retried`` entry; the earlier failure stays recorded.
-
->>> bool(RETRY.search("retry")), RETRY.search("please retry export 3f9a1c2b")[1]
-(True, '3f9a1c2b')
->>> RETRY.search("export the retry counts") is None
-True
->>> bool(CANCEL.search("cancel the export")), CANCEL.search("stop export 3f9a1c2b")[1]
-(True, '3f9a1c2b')
 
 Cancel stops a queued or running background export of this process's job runner: it
 ends at its next batch and leaves no file.
@@ -20,69 +13,55 @@ ends at its next batch and leaves no file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.background import export_query_run
-from assistant.exporting import fail_export
-from assistant.history import export_past
+from assistant.exports.background import export_query_run
+from assistant.exports.bundles import export_past
+from assistant.exports.records import export_status, fail_export
 from assistant.replies import Reply
+from assistant.scope import UserScope
 from assistant.store import Export, ExportStatus, QueryRun, get_owned, requeue
 from intents import ExportRequest, Target
 
-if TYPE_CHECKING:
-    from assistant.engine import Conversation
+__all__ = ["cancel_export", "export_again", "retry_export"]
 
-__all__ = ["CANCEL", "RETRY", "cancel_export", "export_again", "retry_export"]
-
-RETRY = re.compile(
-    r"^\W*(?:please\s+)?(?:retry|try\s+again|run\s+it\s+again)"
-    r"(?:\s+(?:the\s+)?(?:last\s+|failed\s+)?export)?(?:\s+([\w-]{6,32}))?\W*$",
-    re.I,
-)
-CANCEL = re.compile(
-    r"^\W*(?:please\s+)?(?:cancel|stop|abort)\s+(?:the\s+|my\s+|that\s+)?(?:last\s+)?"
-    r"(?:export|download)(?:\s+([\w-]{6,32}))?\W*$",
-    re.I,
-)
 _LIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 _RETRYABLE = (ExportStatus.FAILED, ExportStatus.CANCELLED, ExportStatus.EXPIRED)
 
 
-def retry_export(conversation: Conversation, export_id: str | None = None) -> Reply:
+def retry_export(scope: UserScope, export_id: str | None = None) -> Reply:
     """Retry ``export_id`` (default: the user's latest retryable export) and say how it went.
 
     Another user's export answers like a missing one (:class:`~assistant.errors.NotFound`);
     one that is queued, running or done is a :class:`~assistant.errors.Conflict`.
     """
-    now = conversation.clock()
-    with conversation.sessions.begin() as session:
-        export_id = export_id or _latest(session, conversation.user_id, _RETRYABLE)
+    now = scope.clock()
+    with scope.sessions.begin() as session:
+        export_id = export_id or _latest(session, scope.user_id, _RETRYABLE)
         if export_id is None:
             return Reply(text="There is no failed or cancelled export to retry.")
-        row = get_owned(session, Export, export_id, conversation.user_id)
+        row = get_owned(session, Export, export_id, scope.user_id)
         requeue(row)
         session.flush()  # before _again lets go of the row
         again = _again(session, row)
-    reply = _run(conversation, again, now, retry=export_id)
-    with conversation.sessions() as session:
+    reply = _run(scope, again, now, retry=export_id)
+    with scope.sessions() as session:
         status = session.scalar(select(Export.status).where(Export.id == export_id))
     if status is ExportStatus.QUEUED and reply.export is None:  # it never started
-        fail_export(conversation, export_id, reply.text)
+        fail_export(scope, export_id, reply.text)
     return reply.model_copy(update={"text": f"Retrying export {export_id}. {reply.text}"})
 
 
-def export_again(conversation: Conversation, export_id: str) -> Reply:
+def export_again(scope: UserScope, export_id: str) -> Reply:
     """A new export made as ``export_id`` was (its request, its query, fresh data).
 
     Works for any export of the user's, finished or not; the old one stays as it is."""
-    with conversation.sessions() as session:
-        again = _again(session, get_owned(session, Export, export_id, conversation.user_id))
-    return _run(conversation, again, conversation.clock())
+    with scope.sessions() as session:
+        again = _again(session, get_owned(session, Export, export_id, scope.user_id))
+    return _run(scope, again, scope.clock())
 
 
 @dataclass(frozen=True)
@@ -105,31 +84,29 @@ def _again(session: Session, row: Export) -> _Again:
     return _Again(request, run, chosen, workbook)
 
 
-def _run(
-    conversation: Conversation, again: _Again, now: dt.datetime, *, retry: str | None = None
-) -> Reply:
+def _run(scope: UserScope, again: _Again, now: dt.datetime, *, retry: str | None = None) -> Reply:
     if again.run is None:
-        return export_past(conversation, again.request, now, retry=retry,
+        return export_past(scope, again.request, now, retry=retry,
                            runs=again.chosen or None, workbook=again.workbook)  # fmt: skip
-    return export_query_run(conversation, again.request, again.run, now, retry=retry)
+    return export_query_run(scope, again.request, again.run, now, retry=retry)
 
 
-def cancel_export(conversation: Conversation, export_id: str | None = None) -> Reply:
+def cancel_export(scope: UserScope, export_id: str | None = None) -> Reply:
     """Cancel ``export_id`` (default: the user's latest queued or running export)."""
-    with conversation.sessions() as session:
-        export_id = export_id or _latest(session, conversation.user_id, _LIVE)
+    with scope.sessions() as session:
+        export_id = export_id or _latest(session, scope.user_id, _LIVE)
         if export_id is None:
             return Reply(text="No export is running, so there is nothing to cancel.")
-        row = get_owned(session, Export, export_id, conversation.user_id)
+        row = get_owned(session, Export, export_id, scope.user_id)
         status = row.status
     if status not in _LIVE:
         return Reply(text=f"Export {export_id} is already {status.value}; nothing to cancel.")
-    if not conversation.cancel(export_id):
+    if not scope.jobs.cancel(export_id):
         return Reply(text=f"Export {export_id} is run by another process of the assistant; "
                      "cancel it where it was started.")  # fmt: skip
     return Reply(
         text=f"Cancelling export {export_id}: it stops at its next batch and keeps no file.",
-        export=conversation.export_status(export_id),
+        export=export_status(scope, export_id),
     )
 
 

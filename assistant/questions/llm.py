@@ -10,7 +10,7 @@ translation is used instead (the guard runs again when the query is executed).
 
 The LLM is a helper, never a dependency: :func:`write_sql` never raises. On any failure
 (no key, connection, HTTP error, timeout, no tool call, a refusal, bad arguments, a query
-the guard refuses) it returns None and logs the reason to ``assistant.sqlwriter``.
+the guard refuses) it returns None and logs the reason to ``assistant.questions.llm``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.questions import Answer, SchemaAnswer, Translation
-from assistant.schema import Schema
+from assistant.source.schema import Schema
 from exporters import QueryRejected, check_query
 from intents.llm import Failed, LLMConfig, UnusableAnswer, ask_model
 from intents.tools import strict_schema
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # openai takes ~0.4 s to import: only a call that asks the LL
 
 __all__ = ["RunQueryArgs", "WrittenSQL", "system_prompt", "with_llm", "write_sql"]
 
-logger = logging.getLogger("assistant.sqlwriter")
+logger = logging.getLogger("assistant.questions.llm")
 
 TOOL_NAME = "run_query"
 _TYPED = "Your query"  # the offline translator's title for SQL the user typed

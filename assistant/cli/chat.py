@@ -16,17 +16,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rich.console import Console
 from rich.table import Table
 
-from assistant.demo import DEFAULT_PATH, DEFAULT_ROWS, build_demo
-from assistant.engine import Clock, open_conversation
 from assistant.errors import InvalidInput
-from assistant.recovery import Recovered, recover_at_start
+from assistant.process import open_conversation
 from assistant.replies import Reply
+from assistant.scope import Clock
 from assistant.settings import Settings, load_settings
-from assistant.store import create_store_engine, create_user_with_key, migrate, session_factory
+from assistant.source.demo import prepare_source
+from assistant.store import migrate
+from assistant.store.recovery import Recovered, recover_at_start
 
-__all__ = ["create_user", "pinned_clock", "prepare", "prepare_source", "render", "run_chat"]
-
-DEFAULT_SOURCE_URL = f"sqlite:///{DEFAULT_PATH.as_posix()}"
+__all__ = ["pinned_clock", "prepare", "render", "run_chat"]
 
 
 def prepare(settings: Settings) -> Recovered:
@@ -35,12 +34,6 @@ def prepare(settings: Settings) -> Recovered:
     recovered = recover_at_start(settings)
     prepare_source(settings)
     return recovered
-
-
-def prepare_source(settings: Settings) -> None:
-    """Build the bundled demo source when it is the configured one and missing."""
-    if settings.source_url == DEFAULT_SOURCE_URL and not DEFAULT_PATH.exists():
-        build_demo(DEFAULT_PATH, DEFAULT_ROWS)
 
 
 def pinned_clock(now: str | None, tz: str) -> Clock:
@@ -68,21 +61,13 @@ def run_chat(
     user: str, *, json_mode: bool, now: str | None, tz: str | None, stdin: TextIO | None = None
 ) -> None:
     """Chat as ``user`` until the end of input."""
-    from assistant.cli import BadInput
-
-    try:
-        clock = pinned_clock(now, tz or "UTC")
-    except InvalidInput as exc:
-        raise BadInput(exc.message) from exc
+    clock = pinned_clock(now, tz or "UTC")
     settings = load_settings()
     recovered = prepare(settings)
     lines = stdin or sys.stdin
-    try:
-        conversation = open_conversation(
-            settings, user, clock=clock, timezone=tz, wait_for_exports=json_mode
-        )
-    except InvalidInput as exc:
-        raise BadInput(exc.message) from exc
+    conversation = open_conversation(
+        settings, user, clock=clock, timezone=tz, wait_for_exports=json_mode
+    )
     with conversation:
         if json_mode:
             for line in lines:
@@ -118,20 +103,3 @@ def render(reply: Reply, console: Console) -> None:
         console.print(f"saved: {reply.export.path}", markup=False)
     if reply.choices:
         console.print("choices: " + " · ".join(reply.choices), markup=False)
-
-
-def create_user(name: str, email: str | None) -> str:
-    """Create (or find) user ``name`` and return one new API key (migrating first)."""
-    from assistant.cli import BadInput
-
-    settings = load_settings()
-    migrate(settings.database_url)
-    engine = create_store_engine(settings.database_url)
-    try:
-        with session_factory(engine).begin() as session:
-            _, key = create_user_with_key(session, name, email)
-    except InvalidInput as exc:
-        raise BadInput(exc.message) from exc
-    finally:
-        engine.dispose()
-    return key

@@ -1,0 +1,330 @@
+"""The conversation engine: one message in, one :class:`~assistant.replies.Reply` out.
+
+Every face (terminal chat, API, UI) calls :meth:`Conversation.handle`. The engine has a
+:class:`~assistant.scope.UserScope` and composes the features over it; it keeps no state
+between messages: what a message is understood against (the last result, the pending
+clarification, the last export, the user's preferences) is recalled from the store each
+time (:mod:`assistant.conversation.memory`). The flow::
+
+    message ─► chat command? (assistant.conversation.commands) ─► its answer
+            └► intents.parse(Context from the store)
+                 ├─ query ──► run_question ─► table + QueryRun
+                 ├─ clarify ► question + choices, kept as the pending request
+                 ├─ export ─► re-run the SQL through the guard ─► exporters.export
+                 ├─ schedule ► a stored schedule of the result's SQL
+                 └─ help/unknown ─► what it can do, with the source's real tables
+
+Build one with :func:`open_conversation` (settings, a user name) and close it when done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+
+from assistant.conversation.commands import find_command
+from assistant.conversation.memory import Answer, Memory, Recall
+from assistant.conversation.scheduling import schedule_from_chat
+from assistant.conversation.words import help_text
+from assistant.errors import Unanswerable
+from assistant.exports.again import export_again, retry_export
+from assistant.exports.background import export_query_run
+from assistant.exports.bundles import export_past
+from assistant.exports.records import export_info, export_status
+from assistant.questions.runs import Mode, Ran, run_question
+from assistant.replies import ExportInfo, Reply
+from assistant.scope import UserScope
+from assistant.settings import Settings
+from assistant.source.datasource import DataSource
+from assistant.source.schema import Schema
+from assistant.store import (
+    Export,
+    Message,
+    QueryRun,
+    Role,
+    exports_page,
+    visible_templates,
+)
+from assistant.store.preferences import UserPreferences, read_preferences, save_preferences
+from exporters import ExporterError, UserFacingError
+from intents import Context, ExportRequest, Intent, Target, parse
+
+__all__ = ["Conversation", "TemplateInfo"]
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template as a face lists it; ``mine`` is False for another user's shared one."""
+
+    name: str
+    shared: bool
+    mine: bool
+    request: ExportRequest
+
+
+class Conversation:
+    """One user's conversation over the source database, persisted in the store.
+
+    ``store_engine`` and ``own_runner`` say what :meth:`close` releases: a store engine
+    and a job runner opened for this conversation alone."""
+
+    def __init__(
+        self,
+        scope: UserScope,
+        *,
+        mode: Mode = "auto",
+        store_engine: Engine | None = None,
+        own_runner: bool = False,
+    ) -> None:
+        self.scope = scope
+        self.mode: Mode = mode
+        self._store_engine = store_engine
+        self._own_runner = own_runner
+
+    def close(self) -> None:
+        """Finish the background exports it started, then release what it opened."""
+        if self._own_runner and self.scope.runner is not None:
+            self.scope.runner.shutdown(wait=True)
+            self._own_runner = False
+        if self._store_engine is not None:
+            self._store_engine.dispose()
+            self._store_engine = None
+
+    def __enter__(self) -> Conversation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what the faces read ----------------------------------------------------------
+
+    @property
+    def id(self) -> str | None:
+        return self.scope.conversation_id
+
+    @property
+    def user_id(self) -> int:
+        return self.scope.user_id
+
+    @property
+    def settings(self) -> Settings:
+        return self.scope.settings
+
+    @property
+    def source(self) -> DataSource:
+        return self.scope.source
+
+    @property
+    def schema(self) -> Schema:
+        """The source's tables, read once."""
+        return self.scope.source.schema
+
+    @property
+    def timezone(self) -> str:
+        return self.scope.timezone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.scope.zone
+
+    def export_status(self, export_id: str) -> ExportInfo:
+        """One of this user's exports as it stands now (rows done and ETA while it runs)."""
+        return export_status(self.scope, export_id)
+
+    def exports(self, page: int = 1, per_page: int = 20) -> tuple[list[ExportInfo], int]:
+        """One page of the user's export history, newest first, and the total count."""
+        with self.scope.sessions() as session:
+            found = exports_page(session, self.user_id, page=page, per_page=per_page)
+            return [export_info(row, self.scope) for row in found.items], found.total
+
+    def templates(self) -> list[TemplateInfo]:
+        """The user's templates and those others shared, by name."""
+        with self.scope.sessions() as session:
+            return [
+                TemplateInfo(
+                    t.name,
+                    t.shared,
+                    t.owner_id == self.user_id,
+                    ExportRequest.model_validate(t.request),
+                )
+                for t in visible_templates(session, self.user_id)
+            ]
+
+    def transcript(self) -> list[tuple[Role, str | Reply]]:
+        """The conversation so far, oldest first: what the user said, and each reply as
+        it was given (its table preview, export and choices as they were then)."""
+        with self.scope.sessions() as session:
+            messages = session.scalars(
+                select(Message).where(Message.conversation_id == self.id).order_by(Message.id)
+            ).all()
+        return [
+            (Role.USER, m.content)
+            if m.role is Role.USER
+            else (Role.ASSISTANT, Memory.model_validate(m.payload or {}).reply(m.content))
+            for m in messages
+        ]
+
+    def preferences(self) -> UserPreferences:
+        """The user's saved preferences."""
+        with self.scope.sessions() as session:
+            return read_preferences(session, self.user_id)
+
+    # -- what the faces do ------------------------------------------------------------
+
+    def save_preferences(self, preferences: UserPreferences) -> UserPreferences:
+        """Replace the user's saved preferences; the time zone applies from now on."""
+        with self.scope.sessions.begin() as session:
+            saved = save_preferences(session, self.user_id, preferences)
+        if saved.timezone:
+            self.scope = self.scope.replace(timezone=saved.timezone)
+        return saved
+
+    def cancel(self, export_id: str) -> bool:
+        """Cancel a queued or running background export; True if there was one to cancel."""
+        return self.scope.jobs.cancel(export_id)
+
+    def retry(self, export_id: str | None = None) -> Reply:
+        """Run a failed, cancelled, interrupted or expired export again (default: the latest)."""
+        return retry_export(self.scope, export_id)
+
+    def export_again(self, export_id: str) -> Reply:
+        """A new export made as ``export_id`` was, with fresh data (any status)."""
+        return export_again(self.scope, export_id)
+
+    def query(self, question: str, *, also: str | None = None, sql: bool = False) -> Ran:
+        """Run ``question`` (English or SQL) and record the run (see :func:`run_question`)."""
+        return run_question(self.scope, question, also=also, sql=sql, mode=self.mode)
+
+    def handle(self, message: str) -> Reply:
+        """Answer ``message``; every failure a person can act on becomes words, not a trace."""
+        if self.id is None:
+            raise ValueError("this Conversation serves API calls only: open one with an id to chat")
+        now = self.scope.clock()
+        with self.scope.sessions.begin() as session:
+            session.add(
+                Message(conversation_id=self.id, role=Role.USER, content=message, created_at=now)
+            )
+        try:
+            answer = self._answer(message, now, Recall(self.scope))
+        except UserFacingError as exc:
+            answer = Answer(reply=Reply(text=f"Sorry, that did not work: {exc.message}"))
+        except Exception as exc:  # a bug: logged with its trace, said in words, chat goes on
+            _log.exception("conversation %s could not answer %r", self.id, message)
+            text = (
+                f"Sorry, something went wrong on my side ({type(exc).__name__}). "
+                "Try again, or ask something else."
+            )
+            answer = Answer(reply=Reply(text=text))
+        reply = answer.reply or Reply(text="Could you say more?")
+        memory = Memory.of(
+            reply,
+            pending=answer.pending,
+            query_run_id=answer.query_run_id,
+            schedule_id=answer.schedule_id,
+        )
+        with self.scope.sessions.begin() as session:
+            session.add(
+                Message(
+                    conversation_id=self.id,
+                    role=Role.ASSISTANT,
+                    content=reply.text,
+                    payload=memory.payload(),
+                    created_at=self.scope.clock(),
+                )
+            )
+        return reply
+
+    # -- answering --------------------------------------------------------------------
+
+    def _answer(self, message: str, now: dt.datetime, recall: Recall) -> Answer:
+        found = find_command(message)
+        if found is not None:
+            command, match = found
+            answer = command.run(self.scope, recall, match, now)
+            if answer.request is None:
+                return answer
+            return self._carry_out(answer.request, now, recall)
+        request = parse(message, self._context(now, recall), mode=self.mode)
+        if not request.ready:
+            choices = request.choices or None
+            asked = Reply(text=request.clarify or "Could you say more?", choices=choices)
+            return Answer(reply=asked, pending=request)
+        if request.intent is Intent.QUERY:
+            return self._query(message, now, also=request.query)
+        if request.intent in (Intent.EXPORT, Intent.SCHEDULE):
+            return self._carry_out(request, now, recall)
+        return Answer(reply=Reply(text=help_text(self.schema)))
+
+    def _context(self, now: dt.datetime, recall: Recall) -> Context:
+        with self.scope.sessions() as session:
+            preferences = read_preferences(session, self.user_id)
+            last = None
+            if recall.export_id is not None:
+                last = session.scalar(select(Export.request).where(Export.id == recall.export_id))
+        return Context(
+            now=now.astimezone(self.zone),
+            timezone=self.timezone,
+            has_result=recall.query_run_id is not None,
+            preferences=preferences,
+            last_request=None if last is None else ExportRequest.model_validate(last),
+            pending=recall.pending,
+        )
+
+    def _query(self, question: str, now: dt.datetime, *, also: str | None = None) -> Answer:
+        """The chat's answer to a question: the table and its size in words."""
+        try:
+            ran = self.query(question, also=also)
+        except Unanswerable as exc:
+            return Answer(reply=Reply(text=exc.message))
+        except ExporterError as exc:
+            return Answer(reply=Reply(text=f"I could not run that query: {exc.message}"))
+        shown, total = len(ran.table.rows), ran.table.row_count or 0
+        more = f", showing the first {shown}" if shown < total else ""
+        rows = "1 row" if total == 1 else f"{total:,} rows"
+        reply = Reply(text=f"{ran.title}: {rows}{more}.", table=ran.table)
+        return Answer(reply=reply, query_run_id=ran.run.id)
+
+    def _carry_out(self, request: ExportRequest, now: dt.datetime, recall: Recall) -> Answer:
+        """Export or schedule the last result, or the query this message asks for first."""
+        if request.intent is Intent.EXPORT and request.target in (
+            Target.HISTORY,
+            Target.CONVERSATION,
+        ):
+            return Answer(reply=export_past(self.scope, request, now))
+        shown = Answer()
+        if request.target is Target.QUERY and request.query:
+            shown = self._query(request.query, now)
+            if shown.query_run_id is None:
+                return shown
+        run_id = shown.query_run_id or recall.query_run_id
+        with self.scope.sessions() as session:
+            run = None if run_id is None else session.get(QueryRun, run_id)
+        if request.intent is Intent.SCHEDULE:
+            if run is None:
+                text = (
+                    "Ask for a result first (like “show orders from today”), then "
+                    "say how often to send it."
+                )
+                return Answer(reply=Reply(text=text))
+            done = schedule_from_chat(self.scope, request, run)
+        elif run is None:
+            text = (
+                "There is no result to export yet. Ask a question first, "
+                "like “show orders from today”."
+            )
+            return Answer(reply=Reply(text=text))
+        else:
+            assert request.format is not None  # a ready export request names its format
+            done = Answer(reply=export_query_run(self.scope, request, run, now))
+        if shown.reply is None or done.reply is None:
+            return done.model_copy(update={"query_run_id": shown.query_run_id})
+        both = done.reply.model_copy(
+            update={"text": f"{shown.reply.text} {done.reply.text}", "table": shown.reply.table}
+        )
+        return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})

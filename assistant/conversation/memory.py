@@ -1,0 +1,114 @@
+"""What a conversation remembers between messages, typed.
+
+Each assistant message keeps a :class:`Memory` as its payload: what the reply showed
+(table, export, choices) and what later messages may refer to (the query run behind "this",
+the request a question is pending on, the schedule "it" means). :class:`Recall` reads the
+recent ones back, validated, newest first, once per message. Nothing is kept in memory
+between messages, so a conversation survives a restart and two faces can share one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from assistant.replies import ExportInfo, Reply, TablePreview
+from assistant.scope import UserScope
+from assistant.store import Message, Role
+from intents import ExportRequest
+
+__all__ = ["LOOKBACK", "Answer", "Memory", "Recall"]
+
+#: Replies searched for the last result: older ones are out of the chat's reach.
+LOOKBACK = 100
+
+
+class Memory(BaseModel):
+    """One assistant message's payload: what it showed and what it leaves to refer to."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table: TablePreview | None = None
+    export: ExportInfo | None = None
+    choices: list[str] | None = None
+    query_run_id: str | None = None  # the result "this" means after this message
+    pending: ExportRequest | None = None  # the request this message asked a question about
+    schedule_id: str | None = None  # the schedule "it" means
+
+    @classmethod
+    def of(cls, reply: Reply, **remembered: Any) -> Memory:
+        return cls(table=reply.table, export=reply.export, choices=reply.choices, **remembered)
+
+    def payload(self) -> dict[str, Any]:
+        """As stored in the message row (JSON, no empty keys)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def reply(self, text: str) -> Reply:
+        """The reply this message gave, as it was given."""
+        return Reply(text=text, table=self.table, export=self.export, choices=self.choices)
+
+
+class Recall:
+    """The conversation's recent memories, newest first: read from the store on first use."""
+
+    def __init__(self, scope: UserScope) -> None:
+        self._scope = scope
+        self._payloads: list[dict[str, Any]] | None = None
+        self._memories: list[Memory] = []
+
+    def _recent(self) -> Iterator[Memory]:
+        if self._payloads is None:
+            with self._scope.sessions() as session:
+                self._payloads = [
+                    payload or {}
+                    for payload in session.scalars(
+                        select(Message.payload)
+                        .where(
+                            Message.conversation_id == self._scope.conversation_id,
+                            Message.role == Role.ASSISTANT,
+                        )
+                        .order_by(Message.id.desc())
+                        .limit(LOOKBACK)
+                    )
+                ]
+        yield from self._memories
+        for payload in self._payloads[len(self._memories) :]:
+            memory = Memory.model_validate(payload)
+            self._memories.append(memory)
+            yield memory
+
+    @property
+    def query_run_id(self) -> str | None:
+        """The last result shown (the target of "export this")."""
+        return next((m.query_run_id for m in self._recent() if m.query_run_id), None)
+
+    @property
+    def export_id(self) -> str | None:
+        """The last export a reply made."""
+        return next((m.export.id for m in self._recent() if m.export), None)
+
+    @property
+    def schedule_id(self) -> str | None:
+        """The schedule the conversation last spoke about."""
+        return next((m.schedule_id for m in self._recent() if m.schedule_id), None)
+
+    @property
+    def pending(self) -> ExportRequest | None:
+        """The request the last reply asked about, if the last reply asked something."""
+        return next((m.pending for m in self._recent()), None)
+
+
+class Answer(BaseModel):
+    """What one step of the conversation answers: a reply, what to remember with it, or a
+    request for the engine to carry out as if the parser had read it (a template's)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    reply: Reply | None = None
+    request: ExportRequest | None = None
+    pending: ExportRequest | None = None
+    query_run_id: str | None = None
+    schedule_id: str | None = None

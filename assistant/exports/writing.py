@@ -1,0 +1,85 @@
+"""Writing one query run's file: the SQL re-run through the guard, then the exporter.
+
+The query is re-run through :meth:`DataSource.open` (guarded, read-only, streamed in one
+transaction, so the file is a consistent snapshot) and written by
+:func:`exporters.export`, which only puts the file under its final name once it is whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.exports.records import NewExport, failing, finish_export, start_export
+from assistant.files import export_folder, file_name, stem_for
+from assistant.replies import ExportInfo
+from assistant.scope import UserScope
+from assistant.store import QueryRun
+from assistant.store.preferences import export_options, read_preferences
+from exporters import CancelToken, ExportResult, Progress, export
+from intents import ExportRequest
+
+__all__ = ["options_for", "run_export", "write_file"]
+
+
+def run_export(
+    scope: UserScope,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    *,
+    retry: str | None = None,
+) -> ExportInfo:
+    """Export ``run``'s result as ``request`` asks, inline; raise ExportFailed on failure.
+
+    ``retry`` names a requeued export to run again under its own id."""
+    assert request.format is not None
+    new = NewExport(request, request.format.value, run, retry=retry)
+    export_id = start_export(scope, new, now)
+    with failing(scope, export_id):
+        result = write_file(
+            scope, request, run, now, export_folder(scope.settings.storage_dir, export_id)
+        )
+    return finish_export(
+        scope, export_id, result.path.name, result.rows, result.bytes, result.sha256, result.notes
+    )
+
+
+def write_file(
+    scope: UserScope,
+    request: ExportRequest,
+    run: QueryRun,
+    now: dt.datetime,
+    folder: Path,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Re-run ``run``'s query and write its file into ``folder`` as ``request`` asks.
+
+    The name says what and when (``orders-2026-11-18.csv``, the day in the user's zone);
+    the file appears under it only when whole.
+    """
+    assert request.format is not None
+    with scope.source.open(run.sql) as stream:
+        day = now.astimezone(scope.zone).date()
+        name = file_name(stem_for(stream.query.tables, day), request.format, request.compression)
+        return export(
+            stream,
+            folder / name,
+            request.format,
+            options_for(scope, request),
+            query=run.question or run.sql,
+            rows_total=run.row_count,
+            progress=progress,
+            cancel=cancel,
+        )
+
+
+def options_for(scope: UserScope, request: ExportRequest) -> dict[str, Any]:
+    """The exporter options for ``request``: the user's saved ones for its format, then its own."""
+    with scope.sessions() as session:
+        saved = read_preferences(session, scope.user_id)
+    return export_options(saved, request)

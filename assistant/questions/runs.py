@@ -1,0 +1,110 @@
+"""A question (or SQL) run into a stored query run: the preview table, recorded with its SQL.
+
+Every face's query goes through :func:`run_question`: the rules translate the question
+(or an LLM writes the SQL, when one is configured), the data source previews it through
+the exporter's guard, and the run is recorded in the store and the audit log, with its
+error when the database refuses it. A later "export this" re-runs the recorded SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.errors import Unanswerable
+from assistant.questions import CannotAnswer, SchemaAnswer, Translation, translate
+from assistant.questions.llm import with_llm
+from assistant.replies import TablePreview, json_safe
+from assistant.scope import UserScope
+from assistant.store import AuditAction, QueryRun, audit
+from exporters import ExporterError
+
+__all__ = ["Mode", "Ran", "run_question", "run_translation"]
+
+#: Who writes the SQL: the rules only, an LLM only, or the LLM when one is configured.
+Mode = Literal["rules", "llm", "auto"]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A query that ran: its recorded run, the preview table and a title for it."""
+
+    run: QueryRun
+    table: TablePreview
+    title: str
+
+
+def run_question(
+    scope: UserScope,
+    question: str,
+    *,
+    also: str | None = None,
+    sql: bool = False,
+    mode: Mode = "auto",
+) -> Ran:
+    """Run ``question`` (English or SQL) and record the run; the API's and chat's query.
+
+    ``also`` is the parser's wording, tried when only that reads; ``sql`` runs
+    ``question`` as SQL without translating it. Raises :class:`Unanswerable` when it is
+    not a question over the data, and the exporter's errors (``QueryRejected`` for a query
+    that would write...) when the database refuses it; a refused run is recorded with its
+    error all the same.
+    """
+    now = scope.clock()
+    if sql:  # SQL as typed: the guard and the database judge it, no translating
+        return run_translation(scope, question, Translation(question, "Your query"), now)
+    schema = scope.source.schema
+    answer = translate(question, schema, now, dialect=scope.dialect)
+    if mode != "rules":  # an LLM, when configured, writes the SQL; else the rules'
+        answer = with_llm(answer, question, schema, scope.dialect, now.astimezone(scope.zone))
+    if isinstance(answer, CannotAnswer) and also and also != question:
+        second = translate(also, schema, now, dialect=scope.dialect)
+        if not isinstance(second, CannotAnswer):
+            answer, question = second, also
+    if isinstance(answer, CannotAnswer | SchemaAnswer):
+        raise Unanswerable(answer.reply)
+    return run_translation(scope, question, answer, now)
+
+
+def run_translation(scope: UserScope, question: str, answer: Translation, now: dt.datetime) -> Ran:
+    """Preview ``answer``'s SQL and record the run (with its error if it fails)."""
+    run = QueryRun(
+        owner_id=scope.user_id,
+        conversation_id=scope.conversation_id,
+        question=question,
+        sql=answer.sql,
+        created_at=now,
+    )
+    try:
+        preview = scope.source.preview(answer.sql)
+    except ExporterError as exc:
+        run.error = str(exc)
+        _save(scope, run)
+        raise
+    run.sql = preview.query.sql
+    run.columns = preview.columns
+    run.row_count = preview.row_count
+    run.duration_ms = round(preview.duration_ms)
+    _save(scope, run)
+    table = TablePreview(
+        columns=preview.columns,
+        rows=[[json_safe(cell) for cell in row] for row in preview.rows],
+        row_count=preview.row_count,
+    )
+    return Ran(run=run, table=table, title=answer.title)
+
+
+def _save(scope: UserScope, run: QueryRun) -> None:
+    with scope.sessions.begin() as session:
+        session.add(run)
+        session.flush()
+        audit(
+            session,
+            AuditAction.QUERY_RUN,
+            user_id=scope.user_id,
+            query_run_id=run.id,
+            rows=run.row_count,
+            at=run.created_at,
+            details={"error": run.error} if run.error else None,
+        )
