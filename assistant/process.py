@@ -34,8 +34,8 @@ from assistant.questions.runs import Mode
 from assistant.scope import Clock, UserScope, utc_now
 from assistant.settings import Settings
 from assistant.source.datasource import DataSource
-from assistant.store import Conversation as ConversationRecord  # renamed once models split
 from assistant.store import (
+    ConversationRecord,
     User,
     create_store_engine,
     get_owned,

@@ -22,7 +22,6 @@ from assistant.source.demo import (
     DEFAULT_PATH,
     DEFAULT_ROWS,
     DEFAULT_SEED,
-    BadDemoInput,
     build_demo,
 )
 
@@ -54,10 +53,7 @@ def demo(commands: Commands) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> None:
-    try:
-        path = build_demo(args.out, args.rows, seed=args.seed, today=args.today)
-    except BadDemoInput as exc:
-        raise InvalidInput(str(exc)) from exc
+    path = build_demo(args.out, args.rows, seed=args.seed, today=args.today)
     print(path.absolute())
 
 

@@ -7,14 +7,9 @@ for, a signed download link) with the file attached when small and linked otherw
 Receivers check webhook requests with :func:`verify_signature`.
 """
 
-from assistant.delivery.mail import (
-    DEFAULT_ATTACH_LIMIT,
-    Delivery,
-    SmtpTarget,
-    build_message,
-    parse_smtp_url,
-    send_email,
-)
+from assistant.delivery.mail import send_email
+from assistant.delivery.message import DEFAULT_ATTACH_LIMIT, Delivery, build_message
+from assistant.delivery.smtp_url import SmtpTarget, parse_smtp_url
 from assistant.delivery.webhook import (
     WebhookResult,
     send_webhook,

@@ -33,8 +33,8 @@ What the data guarantees (rates are per row, drawn from a ``random.Random(seed)`
   Other names: ~84% Latin with accents, ~8% Cyrillic, ~8% CJK, ~3% "Last, First", ~1% a
   quoted nickname; ~0.5% of loyalty points exceed 2**53.
 - ``notes``/``note``: NULL (~55% / ~70%), empty string (~10% / ~8%), otherwise one of
-  ``_NOTES``: formulas (``=``, ``+``, ``-``, ``@``, tab), commas, quotes, LF and CRLF,
-  Cyrillic, CJK, emoji, whitespace only and the text ``'NULL'``, in equal shares.
+  ``demo_values.NOTES``: formulas (``=``, ``+``, ``-``, ``@``, tab), commas, quotes, LF
+  and CRLF, Cyrillic, CJK, emoji, whitespace only and the text ``'NULL'``, in equal shares.
 - ~1.5% of customers have a NULL city and ~0.5% an empty one; ~1% have no email.
 """
 
@@ -51,7 +51,28 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from assistant.errors import InvalidInput
 from assistant.settings import Settings
+from assistant.source.demo_values import (
+    ADJECTIVES,
+    BIG_POINTS,
+    CITIES,
+    CJK,
+    CYRILLIC,
+    DISCOUNT_BP,
+    FRESH,
+    HOUR_WEIGHTS,
+    ITEM_COUNTS,
+    LATIN,
+    NOTES,
+    PRODUCTS,
+    QUANTITIES,
+    RECENT,
+    SETTLED,
+    SHIPPED,
+    SHOWCASE,
+    SPECIAL_PRODUCTS,
+)
 
 DEFAULT_ROWS = 50_000
 DEFAULT_SEED = 20261118
@@ -113,83 +134,10 @@ CREATE INDEX orders_customer_id ON orders(customer_id);
 CREATE INDEX order_items_order_id ON order_items(order_id);
 """
 
-_SHOWCASE = [
-    "Zoë Saldaña", 'Patrick "Pat" O\'Brien', "Nowak, Łukasz", "Дмитрий Иванов",
-    "王小明", "山田 太郎", "ACME GmbH\nAbt. Einkauf", "김민준",
-]  # fmt: skip
-_BIG_POINTS = [2**53 + 1, 2**63 - 1]
-_LATIN = (
-    "Anna Lukas Zoë Émile Jürgen Małgorzata Łukasz Søren José Renée Ayşe Çağrı Björn "
-    "Inès François Mia Noah Elif Mateo Chloé Ana Jan Sofía Maja Paul",
-    "Müller Schmidt Nowak Dubois García Fernández Öztürk Kowalczyk Jørgensen Núñez "
-    "Weiß Lefèvre Smith O'Brien Rossi Wójcik Hoffmann Martínez Đorđević Schäfer",
-)
-_CYRILLIC = (
-    "Дмитрий Анна Ольга Иван Наталья Сергей Олена Тарас",
-    "Иванов Петренко Смирнова Коваленко Соколов Орлова",
-)
-_CJK = (
-    "王小明", "李伟", "张芳", "刘静", "陈杰", "山田太郎",
-    "佐藤花子", "鈴木一郎", "김민준", "이서연", "박지훈",
-)  # fmt: skip
-_CITIES = [  # (city, country, weight); Berlin customers come from the id rule instead
-    ("Hamburg", "Germany", 8), ("München", "Germany", 7), ("Köln", "Germany", 5),
-    ("Frankfurt am Main", "Germany", 4), ("Düsseldorf", "Germany", 3), ("Leipzig", "Germany", 2),
-    ("Wien", "Austria", 4), ("Zürich", "Switzerland", 3), ("Paris", "France", 5),
-    ("Lyon", "France", 2), ("Amsterdam", "Netherlands", 3), ("Warszawa", "Poland", 2),
-    ("Kraków", "Poland", 2), ("Łódź", "Poland", 1), ("Madrid", "Spain", 3),
-    ("Barcelona", "Spain", 2), ("København", "Denmark", 1), ("London", "United Kingdom", 4),
-    ("Dublin", "Ireland", 1), ("New York", "United States", 3),
-    ("Washington, D.C.", "United States", 1), ("São Paulo", "Brazil", 1), ("Tokyo", "Japan", 2),
-    ("Seoul", "South Korea", 1), ("Shanghai", "China", 1), ("Sofia", "Bulgaria", 1),
-    ("Kyiv", "Ukraine", 1), ("Istanbul", "Türkiye", 1),
-]  # fmt: skip
-_NOTES = [
-    "Call before delivery", "Leave at the door, please", "Gift wrap 🎁",
-    'Invoice to: Müller & Söhne, dept. "Einkauf"', "Back entrance\nGate code 4711",
-    "Line one\r\nline two", '=HYPERLINK("http://example.com","click me")', "=1+2",
-    "+49 30 1234567", "-5% promo", "@team please check", "\tTab-led note",
-    "Доставка после 18:00", "请在工作日送货", "配達は午前中にお願いします", "   ",
-    "Comma, separated, values", 'She said "hi"', "NULL", "N/A",
-]  # fmt: skip
-_PRODUCTS = {  # category: (sku code, price range in euros, weight range in kg, nouns)
-    "Coffee": ("CO", (3, 29), (0.25, 1.0), "Espresso Crema Decaf Filter Roast Blend Beans"),
-    "Electronics": ("EL", (9, 1999), (0.05, 8.0), "Headphones Charger Monitor Keyboard Mouse Lamp"),
-    "Books": ("BK", (4, 59), (0.2, 1.5), "Novel Cookbook Atlas Guide Journal Comic"),
-    "Clothing": ("CL", (9, 199), (0.1, 1.2), "T-shirt Hoodie Jacket Scarf Socks Cap"),
-    "Home": ("HO", (2, 499), (0.1, 12.0), "Mug Kettle Pan Towel Vase Candle Blanket"),
-}  # fmt: skip
-_ADJECTIVES = ("Classic", "Premium", "Mini", "Organic", "Nordic", "Urban", "Vintage", "Eco", "Pro")
-_SPECIAL_PRODUCTS = [  # (name, category, price in cents, weight)
-    ("Café crème, 1 kg", "Coffee", 2499, 1.0), ('Monitor 27" 4K', "Electronics", 34900, 6.4),
-    ("Кофе «Арабика»", "Coffee", 1290, 0.5), ("抹茶ラテ (Matcha latte)", "Coffee", 1850, 0.3),
-    ("USB-C cable, 2 m", "Electronics", 999, 0.08), ("Gift card €25", "Gift cards", 2500, None),
-    ("Gift card €50", "Gift cards", 5000, None), ("Gift card €100", "Gift cards", 10000, None),
-]  # fmt: skip
 _N_PRODUCTS = 200
 _CUSTOMER_DAYS = 3 * 365
 _ORDER_DAYS = 365
-_SHIPPED = {"shipped", "delivered", "refunded"}
-_DISCOUNT_BP = [500, 1000, 1500, 2000, 1250, 3333]  # percent x 100
 _UNDECOMPOSABLE = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "ß": "ss"})
-_HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 7, 9, 10, 10, 11, 10, 9, 9, 9, 10, 11, 12, 11, 8, 5, 2]
-
-
-def _weighted(weights: dict[T, int]) -> tuple[T, ...]:
-    """Each value repeated by its weight: ``rng.choice`` on it is a fast weighted draw."""
-    return tuple(value for value, weight in weights.items() for _ in range(weight))
-
-
-# Weighted draws on the hot path (per order or per item).
-_ITEM_COUNTS = _weighted({1: 45, 2: 25, 3: 15, 4: 10, 5: 5})
-_QUANTITIES = _weighted({1: 60, 2: 20, 3: 8, 4: 6, 6: 4, 10: 2})
-_FRESH = _weighted({"new": 50, "paid": 42, "cancelled": 8})  # placed today
-_RECENT = _weighted({"paid": 40, "shipped": 45, "new": 8, "cancelled": 7})  # 1-3 days old
-_SETTLED = _weighted({"delivered": 83, "shipped": 3, "cancelled": 8, "refunded": 6})
-
-
-class BadDemoInput(ValueError):
-    """The row count or the output path cannot be used; the message says which and why."""
 
 
 def build_demo(
@@ -205,10 +153,10 @@ def build_demo(
     so a crash or an interrupt leaves the previous file (or none), never half a database.
     """
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
-        raise BadDemoInput(f"rows must be a whole number of at least 1, not {rows!r}")
+        raise InvalidInput(f"rows must be a whole number of at least 1, not {rows!r}")
     target = Path(path)
     if target.is_dir():
-        raise BadDemoInput(f"{target} is a folder; give a file path such as {target / 'demo.db'}")
+        raise InvalidInput(f"{target} is a folder; give a file path such as {target / 'demo.db'}")
     # A fresh name beside the target (same file system, so the rename is atomic), created
     # with open(..., "x") rather than mkstemp so it gets the usual permissions, not 0600.
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -218,7 +166,7 @@ def build_demo(
     except OSError as exc:
         blocking = next((f for f in target.parents if f.exists() and not f.is_dir()), None)
         reason = f"{blocking} is a file, not a folder" if blocking else exc.strerror or str(exc)
-        raise BadDemoInput(f"cannot create {target}: {reason}") from exc
+        raise InvalidInput(f"cannot create {target}: {reason}") from exc
     try:
         _Generator(rows, seed, today or dt.date.today()).write(tmp)
         os.replace(tmp, target)
@@ -279,7 +227,7 @@ class _Generator:
         picked = rng.choices(range(older), weights, k=n - n_today - n_week)
         picked += [older + int(rng.random() * 6) for _ in range(n_week)]
         picked += [span_days - 1] * n_today
-        hours = rng.choices(range(24), _HOUR_WEIGHTS, k=n)
+        hours = rng.choices(range(24), HOUR_WEIGHTS, k=n)
         seconds = sorted(
             d * 86_400 + h * 3600 + int(rng.random() * 3600)
             for d, h in zip(picked, hours, strict=True)
@@ -289,16 +237,16 @@ class _Generator:
     def _products(self) -> tuple[list[Row], list[int]]:
         """The catalogue (a fixed size) and each product's price in cents."""
         rng = self.rng
-        specs = list(_SPECIAL_PRODUCTS)
+        specs = list(SPECIAL_PRODUCTS)
         while len(specs) < _N_PRODUCTS:
-            category = rng.choice(sorted(_PRODUCTS))
-            _, (low, high), (light, heavy), nouns = _PRODUCTS[category]
-            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(nouns.split())} {len(specs) + 1}"
+            category = rng.choice(sorted(PRODUCTS))
+            _, (low, high), (light, heavy), nouns = PRODUCTS[category]
+            name = f"{rng.choice(ADJECTIVES)} {rng.choice(nouns.split())} {len(specs) + 1}"
             price = rng.randint(low, high) * 100 + rng.choice([-1, -51, 0, -5])
             specs.append((name, category, max(price, 99), round(rng.uniform(light, heavy), 3)))
         rows: list[Row] = []
         for i, (name, category, price, weight) in enumerate(specs, start=1):
-            code = _PRODUCTS[category][0] if category in _PRODUCTS else "GC"
+            code = PRODUCTS[category][0] if category in PRODUCTS else "GC"
             # ~10% EAN-13 codes with a leading zero, which spreadsheets like to strip.
             sku = f"0{400_000_000_000 + i * 7919:012d}" if rng.random() < 0.1 else f"{code}-{i:05d}"
             added = (self.today - dt.timedelta(days=rng.randrange(30, 1460))).isoformat()
@@ -311,11 +259,11 @@ class _Generator:
         rng = self.rng
         days, seconds = self._moments(self.n_customers, _CUSTOMER_DAYS)
         seconds[0] = 0  # someone has signed up before the first order
-        cities = [c[:2] for c in _CITIES]
-        weights = [c[2] for c in _CITIES]
+        cities = [c[:2] for c in CITIES]
+        weights = [c[2] for c in CITIES]
         rows: list[Row] = []
         for i, at in enumerate(seconds, start=1):
-            name = _SHOWCASE[i - 1] if i <= len(_SHOWCASE) else self._name()
+            name = SHOWCASE[i - 1] if i <= len(SHOWCASE) else self._name()
             roll = rng.random()
             if i % 10 == 1:
                 city, country = "Berlin", "Germany"
@@ -330,7 +278,7 @@ class _Generator:
             email = None if rng.random() < 0.01 else f"{local or 'customer'}{i}@example.{domain}"
             age = dt.timedelta(days=rng.randrange(18 * 365, 90 * 365))
             birth = None if rng.random() < 0.1 else (self.today - age).isoformat()
-            points = _BIG_POINTS[i - 1] if i <= len(_BIG_POINTS) else self._points()
+            points = BIG_POINTS[i - 1] if i <= len(BIG_POINTS) else self._points()
             signed_up = f"{days[at // 86_400]} {self.times[at % 86_400]}"
             vip = int(rng.random() < 0.06)
             note = self._note(0.55, 0.10)
@@ -361,22 +309,22 @@ class _Generator:
                 else:
                     customer = int(rand() * known) + 1
                 subtotal = 0
-                n_items = pick(_ITEM_COUNTS)
+                n_items = pick(ITEM_COUNTS)
                 for product in rng.choices(products, cum_weights=popularity, k=n_items):
-                    quantity = pick(_QUANTITIES)
+                    quantity = pick(QUANTITIES)
                     subtotal += quantity * prices[product]
                     item_id += 1
                     items.append((item_id, order_id, product + 1, quantity, prices[product] / 100))
-                bp = None if rand() < 0.72 else pick(_DISCOUNT_BP)
+                bp = None if rand() < 0.72 else pick(DISCOUNT_BP)
                 total = subtotal if bp is None else subtotal - (subtotal * bp + 5000) // 10_000
                 day = at // 86_400
                 age = _ORDER_DAYS - 1 - day
-                status = pick(_FRESH if age == 0 else _RECENT if age <= 3 else _SETTLED)
+                status = pick(FRESH if age == 0 else RECENT if age <= 3 else SETTLED)
                 if status not in ("cancelled", "refunded"):
                     lifetime[customer - 1] += total
                 created = f"{days[day]} {self.times[at % 86_400]}"
                 discount = None if bp is None else bp / 100
-                shipped = int(status in _SHIPPED)
+                shipped = int(status in SHIPPED)
                 city = customers[customer - 1][3]
                 note = self._note(0.70, 0.08)
                 orders.append((order_id, customer, created, days[day], status, city,
@@ -393,8 +341,8 @@ class _Generator:
         rng = self.rng
         roll = rng.random()
         if roll < 0.08:
-            return rng.choice(_CJK)
-        firsts, lasts = _CYRILLIC if roll < 0.16 else _LATIN
+            return rng.choice(CJK)
+        firsts, lasts = CYRILLIC if roll < 0.16 else LATIN
         first, last = rng.choice(firsts.split()), rng.choice(lasts.split())
         roll = rng.random()
         if roll < 0.03:
@@ -414,7 +362,7 @@ class _Generator:
             return None
         if roll < null_rate + empty_rate:
             return ""
-        return self._pick(_NOTES)
+        return self._pick(NOTES)
 
 
 def _ascii(text: str) -> str:

@@ -1,14 +1,11 @@
 """The store's tables as SQLAlchemy 2.0 typed models; migration 0001 creates exactly these.
 
-Every timestamp is timezone-aware UTC in Python (:class:`UtcDateTime` makes SQLite, which
-has no zone, behave like PostgreSQL's ``timestamptz``). Ids that leave the process (in
-URLs, API answers, chat replies) are random url-safe strings from :func:`new_id`, so they
-reveal nothing about other users' activity; internal rows use integers.
+The column types, ids and naming rules they share are in :mod:`assistant.store.base`;
+``Base`` and those names are re-exported here, so importing ``Base`` from this module
+(as Alembic's env does) always gives a metadata with every table on it.
 
-Constraint names follow :data:`NAMING_CONVENTION`, so SQLite and PostgreSQL agree and a
-later migration can drop a constraint by name. Formats are plain strings, not an enum:
-the exporter registry is open (and a batch export is a ``zip``), and the pydantic models
-at the edges already validate them.
+Formats are plain strings, not an enum: the exporter registry is open (and a batch export
+is a ``zip``), and the pydantic models at the edges already validate them.
 
 The audit log is append-only: :class:`AuditEntry` refuses updates and deletes in the
 unit of work (mapper events here), in bulk ORM statements (the session factory in
@@ -18,19 +15,14 @@ unit of work (mapper events here), in bulk ORM statements (the session factory i
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
-    Dialect,
-    Enum,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -40,17 +32,27 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from assistant.errors import AuditLogIsAppendOnly
+from assistant.store.base import (
+    ID_LENGTH,
+    NAMING_CONVENTION,
+    NOW,
+    Base,
+    UtcDateTime,
+    enum_column,
+    new_id,
+    owner_column,
+    utcnow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
     "ApiKey",
     "AuditEntry",
     "Base",
-    "Conversation",
+    "ConversationRecord",
     "Export",
     "ExportStatus",
     "Message",
@@ -66,68 +68,6 @@ __all__ = [
     "new_id",
     "utcnow",
 ]
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-ID_LENGTH = 32  # room for new_id()'s 22 characters and for ids made elsewhere
-
-
-def new_id() -> str:
-    """A random url-safe id (128 bits): unguessable, so ids never leak other users' counts."""
-    return secrets.token_urlsafe(16)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """An aware datetime stored as UTC; read back aware in UTC on every database.
-
-    Naive datetimes are refused rather than guessed: a wrong zone in history or expiry
-    is a silent bug, a ValueError at the first test is not.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware one")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
-# CURRENT_TIMESTAMP is UTC on SQLite and a timestamptz on PostgreSQL: raw inserts get a
-# sensible time too; the ORM always sends its own (microsecond, Python-side) value.
-NOW = text("CURRENT_TIMESTAMP")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
-        dt.datetime: UtcDateTime(),
-        # None is SQL NULL, not the JSON text 'null': "no payload" reads the same everywhere.
-        dict[str, Any]: JSON(none_as_null=True),
-        list[str]: JSON(none_as_null=True),
-    }
 
 
 class Role(StrEnum):
@@ -147,27 +87,6 @@ class ExportStatus(StrEnum):
     def active(self) -> bool:
         """Whether a job is (or should be) working on it."""
         return self in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-
-
-def _values(enum: type[StrEnum]) -> list[str]:
-    return [member.value for member in enum]
-
-
-def _enum(enum: type[StrEnum], name: str) -> Enum:
-    """A VARCHAR with a CHECK constraint: portable, and a new value is a small migration."""
-    return Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=_values,
-        validate_strings=True,
-    )
-
-
-def _owner() -> Mapped[int]:
-    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
 
 class User(Base):
@@ -205,12 +124,12 @@ class ApiKey(Base):
         return f"ApiKey(prefix={self.prefix!r}, user_id={self.user_id!r})"
 
 
-class Conversation(Base):
+class ConversationRecord(Base):
     __tablename__ = "conversations"
     __table_args__ = (Index("ix_conversations_owner_created", "owner_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
-    owner_id: Mapped[int] = _owner()
+    owner_id: Mapped[int] = owner_column()
     title: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
 
@@ -230,12 +149,12 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(_enum(Role, "message_role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "message_role"))
     content: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
 
-    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    conversation: Mapped[ConversationRecord] = relationship(back_populates="messages")
 
 
 class QueryRun(Base):
@@ -248,7 +167,7 @@ class QueryRun(Base):
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
-    owner_id: Mapped[int] = _owner()
+    owner_id: Mapped[int] = owner_column()
     conversation_id: Mapped[str | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
@@ -272,7 +191,7 @@ class Export(Base):
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
-    owner_id: Mapped[int] = _owner()
+    owner_id: Mapped[int] = owner_column()
     conversation_id: Mapped[str | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
@@ -282,7 +201,7 @@ class Export(Base):
     request: Mapped[dict[str, Any]]
     format: Mapped[str] = mapped_column(String(16))
     status: Mapped[ExportStatus] = mapped_column(
-        _enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
+        enum_column(ExportStatus, "export_status"), default=ExportStatus.QUEUED
     )
     rows_done: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     rows_total: Mapped[int | None] = mapped_column(BigInteger)
@@ -337,7 +256,7 @@ class Template(Base):
     __table_args__ = (UniqueConstraint("owner_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = _owner()
+    owner_id: Mapped[int] = owner_column()
     name: Mapped[str] = mapped_column(String(100))
     request: Mapped[dict[str, Any]]
     shared: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -365,7 +284,7 @@ class Schedule(Base):
     __table_args__ = (Index("ix_schedules_due", "active", "next_run_at"),)
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
-    owner_id: Mapped[int] = _owner()
+    owner_id: Mapped[int] = owner_column()
     conversation_id: Mapped[str | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
@@ -399,7 +318,7 @@ class ScheduleRun(Base):
     schedule_id: Mapped[str] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
     due_at: Mapped[dt.datetime]
     status: Mapped[RunStatus] = mapped_column(
-        _enum(RunStatus, "run_status"), default=RunStatus.CLAIMED
+        enum_column(RunStatus, "run_status"), default=RunStatus.CLAIMED
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     next_attempt_at: Mapped[dt.datetime | None]

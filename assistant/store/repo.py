@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.store.models import (
     AuditEntry,
-    Conversation,
+    ConversationRecord,
     Export,
     ExportStatus,
     Preference,
@@ -91,9 +91,9 @@ def audit(
     return entry
 
 
-_Owned = TypeVar("_Owned", Conversation, QueryRun, Export, Schedule)
+_Owned = TypeVar("_Owned", ConversationRecord, QueryRun, Export, Schedule)
 _NOUNS: dict[type[Any], str] = {
-    Conversation: "conversation",
+    ConversationRecord: "conversation",
     QueryRun: "query",
     Export: "export",
     Schedule: "schedule",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assistant.store import (
     ApiKey,
-    Conversation,
+    ConversationRecord,
     Export,
     ExportStatus,
     Message,
@@ -87,7 +87,7 @@ def test_api_key_rows_belong_to_their_user(session: Session, ana: User) -> None:
 
 
 def test_conversation_and_messages(session: Session, ana: User) -> None:
-    conversation = Conversation(owner_id=ana.id, title="Orders from Berlin")
+    conversation = ConversationRecord(owner_id=ana.id, title="Orders from Berlin")
     conversation.messages.append(Message(role=Role.USER, content="show orders from today"))
     conversation.messages.append(
         Message(
@@ -100,7 +100,7 @@ def test_conversation_and_messages(session: Session, ana: User) -> None:
     session.commit()
     assert len(conversation.id) == 22
     session.expire_all()
-    loaded = session.get(Conversation, conversation.id)
+    loaded = session.get(ConversationRecord, conversation.id)
     assert loaded is not None
     assert [m.role for m in loaded.messages] == [Role.USER, Role.ASSISTANT]
     assert loaded.messages[1].payload == {
@@ -130,7 +130,7 @@ def test_message_roles_are_checked_by_the_database(engine: Engine, ana: User) ->
 
 
 def test_a_missing_payload_is_sql_null(engine: Engine, session: Session, ana: User) -> None:
-    conversation = Conversation(owner_id=ana.id)
+    conversation = ConversationRecord(owner_id=ana.id)
     conversation.messages.append(Message(role=Role.USER, content="hi", payload=None))
     session.add(conversation)
     session.commit()
@@ -140,7 +140,7 @@ def test_a_missing_payload_is_sql_null(engine: Engine, session: Session, ana: Us
 
 
 def test_query_run_crud(session: Session, ana: User) -> None:
-    conversation = Conversation(owner_id=ana.id)
+    conversation = ConversationRecord(owner_id=ana.id)
     session.add(conversation)
     session.flush()
     run = QueryRun(
@@ -165,7 +165,7 @@ def test_query_run_crud(session: Session, ana: User) -> None:
     )
     loaded.error = "no such column: totl"
     session.commit()
-    session.delete(session.get(Conversation, conversation.id))
+    session.delete(session.get(ConversationRecord, conversation.id))
     session.commit()
     session.expire_all()
     assert session.get(QueryRun, run.id) is not None  # the run outlives its conversation
@@ -265,7 +265,7 @@ def test_templates_unique_per_owner(session: Session, ana: User, bo: User) -> No
 
 
 def test_deleting_a_user_removes_what_they_own(session: Session, ana: User) -> None:
-    conversation = Conversation(owner_id=ana.id)
+    conversation = ConversationRecord(owner_id=ana.id)
     session.add(conversation)
     session.flush()
     session.add(Export(owner_id=ana.id, conversation_id=conversation.id, request={}, format="csv"))
@@ -273,5 +273,5 @@ def test_deleting_a_user_removes_what_they_own(session: Session, ana: User) -> N
     session.commit()
     session.delete(ana)
     session.commit()
-    for model in (Conversation, Export, Preference):
+    for model in (ConversationRecord, Export, Preference):
         assert session.scalars(select(model)).all() == []

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.store import (
-    Conversation,
+    ConversationRecord,
     Export,
     ExportStatus,
     QueryRun,
@@ -41,7 +41,7 @@ def test_another_users_row_answers_like_a_missing_one(
         get_owned(session, Export, "nope", bo.id)
     assert str(theirs.value) == str(missing.value).replace("'nope'", repr(export.id))
     with pytest.raises(NotFound, match="no conversation"):
-        get_owned(session, Conversation, "nope", ana.id)
+        get_owned(session, ConversationRecord, "nope", ana.id)
     with pytest.raises(NotFound, match="no query"):
         get_owned(session, QueryRun, "nope", ana.id)
 
