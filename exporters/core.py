@@ -165,7 +165,9 @@ def _write(
         rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
         notes=notes,
     )
-    with atomic_output(out, options, generated_at, cancel) as (sink, target):
+    compression = options.compression if spec.compressible else "none"
+    output = atomic_output(out, compression=compression, generated_at=generated_at, cancel=cancel)
+    with output as (sink, target):
         tracker = Tracker(sink, context.rows_total, started, progress, cancel)
         # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
         # stopped reading before the caller closes the database under it.
