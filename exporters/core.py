@@ -124,10 +124,7 @@ def export(
     """
     started = time.perf_counter()
     spec = get_format(format)
-    if not isinstance(options, CommonOptions):
-        options = parse_options(spec.options, options or {})
-    elif not isinstance(options, spec.options):
-        options = parse_options(spec.options, options.model_dump(exclude_unset=True))
+    options = format_options(spec, options)
     while True:
         try:
             return _write(spec, reader, Path(out), options, query, rows_total, started,
@@ -136,6 +133,18 @@ def export(
             if isinstance(reader, pa.RecordBatchReader | pa.Table):
                 raise
             reader.restart(change)  # the partial file is gone; write it again
+
+
+def format_options(
+    spec: FormatSpec, options: CommonOptions | Mapping[str, Any] | None
+) -> CommonOptions:
+    """``options`` as ``spec``'s own model: raw values parsed, another format's model re-read
+    (keeping only what was set, so the format's own defaults apply)."""
+    if not isinstance(options, CommonOptions):
+        return parse_options(spec.options, options or {})
+    if not isinstance(options, spec.options):
+        return parse_options(spec.options, options.model_dump(exclude_unset=True))
+    return options
 
 
 def _write(

@@ -1,5 +1,7 @@
 """Files appear whole or not at all: a temporary file beside the target, hashed and
 counted as it is written, optionally a gzip or zip member, synced and renamed into place.
+A file made from several pieces (a bundle) gathers them in a hidden folder beside the
+target first (:func:`temporary_folder`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import datetime as dt
 import gzip
 import hashlib
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -100,18 +103,41 @@ def atomic_output(
         raise
 
 
+@contextlib.contextmanager
+def temporary_folder(out: Path) -> Iterator[Path]:
+    """A hidden folder beside ``out`` for the pieces a file is made from (a bundle's parts),
+    removed whatever happens.
+
+    Beside ``out`` rather than in the system's temporary folder: the pieces may be as large
+    as the file itself, and the target's disk is the one known to have room for them.
+    """
+    with _destination(out):
+        name = tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".parts")
+    try:
+        yield Path(name)
+    finally:
+        shutil.rmtree(name, ignore_errors=True)
+
+
 def _open_temp(out: Path) -> tuple[IO[bytes], str]:
+    with _destination(out):
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    return os.fdopen(fd, "wb"), name
+
+
+@contextlib.contextmanager
+def _destination(out: Path) -> Iterator[None]:
+    """Creating something beside ``out``: the OS's refusals as DestinationError, in words."""
     if out.is_dir():
         raise DestinationError(f"{out} is a directory; give a file name to write")
     try:
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+        yield
     except FileNotFoundError:
         raise DestinationError(f"the folder {out.parent} does not exist") from None
     except PermissionError:
         raise DestinationError(f"cannot write to {out.parent}: permission denied") from None
     except OSError as exc:
         raise DestinationError(f"cannot write to {out.parent}: {exc.strerror}") from None
-    return os.fdopen(fd, "wb"), name
 
 
 @contextlib.contextmanager
