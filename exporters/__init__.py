@@ -33,6 +33,7 @@ from exporters.formats import (
 from exporters.guard import CheckedQuery, check_query
 from exporters.options import CommonOptions, parse_options
 from exporters.sources import QueryStream, count_rows, open_query
+from exporters.text import TextResult, export_text
 from exporters.workbook import Sheet, SheetSummary, WorkbookResult, export_workbook
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Sheet",
     "SheetSummary",
     "SourceError",
+    "TextResult",
     "TypesChanged",
     "UnknownColumn",
     "WorkbookResult",
@@ -65,6 +67,7 @@ __all__ = [
     "check_query",
     "count_rows",
     "export",
+    "export_text",
     "export_workbook",
     "get_format",
     "open_query",
