@@ -6,6 +6,7 @@
 2
 """
 
+from exporters.bundle import BundlePart, BundleResult, export_bundle
 from exporters.core import CancelToken, ExportResult, Progress, Restartable, export
 from exporters.errors import (
     BadInput,
@@ -38,6 +39,8 @@ from exporters.workbook import Sheet, SheetSummary, WorkbookResult, export_workb
 
 __all__ = [
     "BadInput",
+    "BundlePart",
+    "BundleResult",
     "CancelToken",
     "CheckedQuery",
     "CommonOptions",
@@ -67,6 +70,7 @@ __all__ = [
     "check_query",
     "count_rows",
     "export",
+    "export_bundle",
     "export_text",
     "export_workbook",
     "get_format",

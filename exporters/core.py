@@ -5,7 +5,8 @@ compression), hands the batches to the format's writer, counts and hashes what i
 written, reports progress, honours cancellation between batches, and only renames the
 temporary file into place once the writer has finished. :mod:`exporters.workbook` builds
 on the same pieces (``Tracker``, ``project``, ``generation_time`` here and
-:func:`exporters.output.atomic_output`).
+:func:`exporters.output.atomic_output`); :mod:`exporters.bundle` calls :func:`export` for
+each of its files and gathers them in one ZIP through the same atomic output.
 """
 
 from __future__ import annotations
