@@ -6,6 +6,7 @@
 2
 """
 
+from exporters.bundle import BundlePart, BundleResult, export_bundle
 from exporters.core import CancelToken, ExportResult, Progress, Restartable, export
 from exporters.errors import (
     BadInput,
@@ -34,10 +35,13 @@ from exporters.formats import (
 from exporters.guard import CheckedQuery, check_query
 from exporters.options import CommonOptions, parse_options
 from exporters.sources import QueryStream, count_rows, open_query
+from exporters.text import TextResult, export_text
 from exporters.workbook import Sheet, SheetSummary, WorkbookResult, export_workbook
 
 __all__ = [
     "BadInput",
+    "BundlePart",
+    "BundleResult",
     "CancelToken",
     "CheckedQuery",
     "CommonOptions",
@@ -58,6 +62,7 @@ __all__ = [
     "Sheet",
     "SheetSummary",
     "SourceError",
+    "TextResult",
     "TypesChanged",
     "UnknownColumn",
     "UserFacingError",
@@ -67,6 +72,8 @@ __all__ = [
     "check_query",
     "count_rows",
     "export",
+    "export_bundle",
+    "export_text",
     "export_workbook",
     "get_format",
     "open_query",

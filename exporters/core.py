@@ -5,7 +5,8 @@ compression), hands the batches to the format's writer, counts and hashes what i
 written, reports progress, honours cancellation between batches, and only renames the
 temporary file into place once the writer has finished. :mod:`exporters.workbook` builds
 on the same pieces (``Tracker``, ``project``, ``generation_time`` here and
-:func:`exporters.output.atomic_output`).
+:func:`exporters.output.atomic_output`); :mod:`exporters.bundle` calls :func:`export` for
+each of its files and gathers them in one ZIP through the same atomic output.
 """
 
 from __future__ import annotations
@@ -124,10 +125,7 @@ def export(
     """
     started = time.perf_counter()
     spec = get_format(format)
-    if not isinstance(options, CommonOptions):
-        options = parse_options(spec.options, options or {})
-    elif not isinstance(options, spec.options):
-        options = parse_options(spec.options, options.model_dump(exclude_unset=True))
+    options = format_options(spec, options)
     while True:
         try:
             return _write(spec, reader, Path(out), options, query, rows_total, started,
@@ -136,6 +134,18 @@ def export(
             if isinstance(reader, pa.RecordBatchReader | pa.Table):
                 raise
             reader.restart(change)  # the partial file is gone; write it again
+
+
+def format_options(
+    spec: FormatSpec, options: CommonOptions | Mapping[str, Any] | None
+) -> CommonOptions:
+    """``options`` as ``spec``'s own model: raw values parsed, another format's model re-read
+    (keeping only what was set, so the format's own defaults apply)."""
+    if not isinstance(options, CommonOptions):
+        return parse_options(spec.options, options or {})
+    if not isinstance(options, spec.options):
+        return parse_options(spec.options, options.model_dump(exclude_unset=True))
+    return options
 
 
 def _write(
@@ -165,7 +175,9 @@ def _write(
         rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
         notes=notes,
     )
-    with atomic_output(out, options, generated_at, cancel) as (sink, target):
+    compression = options.compression if spec.compressible else "none"
+    output = atomic_output(out, compression=compression, generated_at=generated_at, cancel=cancel)
+    with output as (sink, target):
         tracker = Tracker(sink, context.rows_total, started, progress, cancel)
         # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
         # stopped reading before the caller closes the database under it.

@@ -73,6 +73,10 @@ class FormatSpec:
     # Keys and field names must differ (JSON, Parquet, XLSX): repeated column names are
     # then renamed `id`, `id_2`, ... (see exporters.core.unique_names); others keep them.
     unique_names: bool = False
+    # Whether the `compression` option wraps the file in gzip or zip. False for a format
+    # that compresses inside (Parquet's `compression` is its column codec): wrapping it
+    # again would only cost time, and its readers expect the bare file.
+    compressible: bool = True
 
 
 _REGISTRY: dict[Format, FormatSpec] = {}

@@ -112,7 +112,9 @@ def export_workbook(
             raise BadInput("nothing to put in the workbook: no results were given")
         out_path = Path(out)
         summaries: list[SheetSummary] = []
-        with atomic_output(out_path, options, generated_at, cancel) as (sink, target):
+        with atomic_output(
+            out_path, compression=options.compression, generated_at=generated_at, cancel=cancel
+        ) as (sink, target):
             tracker = Tracker(sink, None, started, progress, cancel)
             book = Book(target, options, context)
             try:

@@ -169,5 +169,6 @@ SPECS = (
         write_parquet,
         "Apache Parquet, columnar and typed",
         unique_names=True,
+        compressible=False,
     ),
 )
