@@ -14,15 +14,9 @@ Like every export, a file appears under its final name only when whole.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from contextlib import AbstractContextManager
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -35,7 +29,16 @@ from assistant.files.names import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
 from assistant.store import AuditAction, AuditEntry, Message, QueryRun
-from exporters import Sheet, TypesChanged, export, export_workbook
+from exporters import (
+    BundlePart,
+    QueryStream,
+    Sheet,
+    TypesChanged,
+    export,
+    export_bundle,
+    export_text,
+    export_workbook,
+)
 from intents import ExportRequest, Format, Target
 
 __all__ = ["export_conversation", "export_history", "export_past"]
@@ -71,17 +74,19 @@ def export_history(
     export_id = start_export(scope, NewExport(request, "zip", run_ids=chosen, retry=retry), now)
     name = f"history-{day.isoformat()}.zip"
     final = export_path(scope.settings.storage_dir, export_id, name)
-    with (
-        failing(scope, export_id),
-        tempfile.TemporaryDirectory(dir=final.parent, prefix=".parts-") as parts,
-    ):
-        entries = [
-            _export_run(scope, request, run, Path(parts), day, index)
-            for index, run in enumerate(runs, start=1)
-        ]
-        size, sha256 = _write_zip(final, Path(parts), entries, request, now)
-    rows = sum(int(entry["rows"]) for entry in entries)
-    return finish_export(scope, export_id, name, rows, size, sha256)
+    manifest = {
+        "generated_at": now.isoformat(),
+        "since": None if request.since is None else request.since.isoformat(),
+        "until": None if request.until is None else request.until.isoformat(),
+        "format": request.format.value,
+    }
+    with failing(scope, export_id):
+        result = export_bundle(
+            _parts(scope, request, runs, day), final, manifest=manifest, generated_at=now
+        )
+    return finish_export(
+        scope, export_id, name, result.rows, result.bytes, result.sha256, result.notes
+    )
 
 
 def _history_workbook(
@@ -172,68 +177,37 @@ def _runs(scope: UserScope, since: dt.datetime | None, until: dt.datetime | None
         return list(session.scalars(query).unique())
 
 
-def _export_run(
-    scope: UserScope,
-    request: ExportRequest,
-    run: QueryRun,
-    folder: Path,
-    day: dt.date,
-    index: int,
-) -> dict[str, Any]:
-    assert request.format is not None
-    with scope.source.open(run.sql) as stream:
-        stem = f"{index:02d}-{stem_for(stream.query.tables, day)}"
-        name = file_name(stem, request.format)
-        options = options_for(scope, request.model_copy(update={"compression": None}))
-        result = export(stream, folder / name, request.format, options,
-                        query=run.question or run.sql)  # fmt: skip
-    return {
-        "file_name": name, "question": run.question, "sql": run.sql, "rows": result.rows,
-        "bytes": result.bytes, "sha256": result.sha256, "query_run_id": run.id,
-        "ran_at": run.created_at.isoformat(), "notes": list(result.notes),
-    }  # fmt: skip
+def _parts(
+    scope: UserScope, request: ExportRequest, runs: list[QueryRun], day: dt.date
+) -> Iterator[BundlePart[QueryStream]]:
+    """One bundle part per query run, re-run through the guard when its turn comes."""
+    format = request.format
+    assert format is not None
+    options = options_for(scope, request.model_copy(update={"compression": None}))
+    for index, run in enumerate(runs, start=1):
 
+        def named(stream: QueryStream, index: int = index) -> str:
+            return file_name(f"{index:02d}-{stem_for(stream.query.tables, day)}", format)
 
-def _write_zip(
-    final: Path,
-    parts: Path,
-    entries: list[dict[str, Any]],
-    request: ExportRequest,
-    now: dt.datetime,
-) -> tuple[int, str]:
-    """The ZIP of ``parts`` plus its manifest, renamed into place whole; (bytes, SHA-256)."""
-    manifest = {
-        "generated_at": now.isoformat(),
-        "since": None if request.since is None else request.since.isoformat(),
-        "until": None if request.until is None else request.until.isoformat(),
-        "format": None if request.format is None else request.format.value,
-        "files": entries,
-    }
-    temporary = parts / "bundle.zip"
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for entry in entries:  # stamped with the export's time: the same input, the same bytes
-            info = zipfile.ZipInfo(entry["file_name"], date_time=now.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with (
-                (parts / entry["file_name"]).open("rb") as part,
-                bundle.open(info, "w", force_zip64=True) as out,
-            ):
-                shutil.copyfileobj(part, out, 1 << 20)  # streamed: files may be large
-        info = zipfile.ZipInfo("manifest.json", date_time=now.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        bundle.writestr(info, json.dumps(manifest, indent=2, ensure_ascii=False))
-    return _publish(temporary, final)
+        def opened(sql: str = run.sql) -> AbstractContextManager[QueryStream]:
+            return scope.source.open(sql)
 
-
-def _publish(temporary: Path, final: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    with temporary.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-        os.fsync(file.fileno())
-    size = temporary.stat().st_size
-    os.replace(temporary, final)
-    return size, digest.hexdigest()
+        yield BundlePart(
+            named,
+            opened,
+            format,
+            options,
+            query=run.question or run.sql,
+            manifest={
+                "question": run.question,
+                "sql": run.sql,
+                "rows": None,  # filled in by the exporter, in this order
+                "bytes": None,
+                "sha256": None,
+                "query_run_id": run.id,
+                "ran_at": run.created_at.isoformat(),
+            },
+        )
 
 
 def export_conversation(
@@ -256,9 +230,11 @@ def export_conversation(
         if format is Format.JSONL:
             line = json.dumps({"messages": [{"role": r, "content": c} for r, c, _ in turns]},
                               ensure_ascii=False)  # fmt: skip
-            size, sha256 = _write_text(final, line + "\n")
+            written = export_text(line + "\n", final)
+            size, sha256 = written.bytes, written.sha256
         elif format is Format.MARKDOWN:
-            size, sha256 = _write_text(final, _dialogue(turns))
+            written = export_text(_dialogue(turns), final)
+            size, sha256 = written.bytes, written.sha256
         else:
             table = pa.table({
                 "turn": list(range(1, len(turns) + 1)), "role": [t[0] for t in turns],
@@ -288,18 +264,6 @@ def _dialogue(turns: list[tuple[str, str, dt.datetime]]) -> str:
     for role, content, _ in turns:
         lines += [f"**{role.capitalize()}:** {content}", ""]
     return "\n".join(lines)
-
-
-def _write_text(final: Path, text: str) -> tuple[int, str]:
-    handle, name = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".part")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(text.encode("utf-8"))
-        return _publish(temporary, final)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def export_past(

@@ -45,9 +45,9 @@ def file_name(stem: str, format: Format | str, compression: Compression | None =
     """
     spec = get_format(format)
     name = f"{stem}.{spec.extension}"
-    if compression is Compression.ZIP and spec.format is not Format.PARQUET:
+    if compression is Compression.ZIP and spec.compressible:
         name += ".zip"
-    elif compression is Compression.GZIP and spec.format is not Format.PARQUET:
+    elif compression is Compression.GZIP and spec.compressible:
         name += ".gz"
     return name
 
