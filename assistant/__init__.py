@@ -5,9 +5,8 @@ The rooms, lowest first (``docs/architecture.md`` draws them): the floor (``stor
 user ``scope``, ``questions``, ``exports``, ``schedules``, ``conversation``, the
 ``process`` and the faces (``api``, ``cli``, ``worker``). Each imports only rooms below it.
 
-These names are the package's public surface (the Streamlit UI imports only them). They
-load on first use, so commands that do not chat (``python -m assistant demo``) do not pay
-for SQLAlchemy and the store.
+These names are the package's public surface (the Streamlit UI imports only them). Each
+loads its module on first use, so ``import assistant`` itself costs nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.conversation.engine import Conversation, TemplateInfo
+    from assistant.conversation.engine import Conversation
+    from assistant.conversation.templates import TemplateInfo
     from assistant.conversation.words import LABELS
     from assistant.errors import AssistantError, InvalidInput, NotFound, UserFacingError
     from assistant.process import Assistant, open_conversation
@@ -51,7 +51,7 @@ _WHERE = {
     "SchedulePatch": "assistant.schedules",
     "Settings": "assistant.settings",
     "TablePreview": "assistant.replies",
-    "TemplateInfo": "assistant.conversation.engine",
+    "TemplateInfo": "assistant.conversation.templates",
     "UserPreferences": "assistant.store.preferences",
     "UserFacingError": "assistant.errors",
     "UserScope": "assistant.scope",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from intents.context import Context
 from intents.llm import LLMConfig, make_client
 from intents.models import ExportRequest, Intent
-from intents.parse import Mode, parse
+from intents.parsing import Mode, parse
 
 if TYPE_CHECKING:  # only a batch that asks the LLM builds a client
     import openai

@@ -17,7 +17,7 @@ from assistant.replies import TablePreview
 from assistant.schedules import SchedulePatch, ScheduleSpec
 from assistant.store import ExportStatus
 from assistant.store.preferences import UserPreferences
-from intents import ExportRequest, Format
+from intents.models import ExportRequest, Format
 
 #: A lone surrogate: what a JSON escape such as "\ud800" decodes to. It has no UTF-8 form,
 #: so writing it to a file, a JSON column or a response would fail.

@@ -21,20 +21,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
 from assistant.conversation.commands import find_command
-from assistant.conversation.memory import Answer, Memory, Recall
+from assistant.conversation.memory import Answer, Memory, Recall, transcript
 from assistant.conversation.scheduling import schedule_from_chat
+from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.words import help_text
 from assistant.errors import Unanswerable
 from assistant.exports.again import export_again, retry_export
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_past
-from assistant.exports.records import export_info, export_status
+from assistant.exports.records import export_status, exports_page_info
 from assistant.questions.runs import Mode, Ran, run_question
 from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
@@ -46,26 +46,14 @@ from assistant.store import (
     Message,
     QueryRun,
     Role,
-    exports_page,
-    visible_templates,
 )
 from assistant.store.preferences import UserPreferences, read_preferences, save_preferences
 from exporters import ExporterError, UserFacingError
 from intents import Context, ExportRequest, Intent, Target, parse
 
-__all__ = ["Conversation", "TemplateInfo"]
+__all__ = ["Conversation"]
 
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TemplateInfo:
-    """A template as a face lists it; ``mine`` is False for another user's shared one."""
-
-    name: str
-    shared: bool
-    mine: bool
-    request: ExportRequest
 
 
 class Conversation:
@@ -139,36 +127,15 @@ class Conversation:
 
     def exports(self, page: int = 1, per_page: int = 20) -> tuple[list[ExportInfo], int]:
         """One page of the user's export history, newest first, and the total count."""
-        with self.scope.sessions() as session:
-            found = exports_page(session, self.user_id, page=page, per_page=per_page)
-            return [export_info(row, self.scope) for row in found.items], found.total
+        return exports_page_info(self.scope, page, per_page)
 
     def templates(self) -> list[TemplateInfo]:
         """The user's templates and those others shared, by name."""
-        with self.scope.sessions() as session:
-            return [
-                TemplateInfo(
-                    t.name,
-                    t.shared,
-                    t.owner_id == self.user_id,
-                    ExportRequest.model_validate(t.request),
-                )
-                for t in visible_templates(session, self.user_id)
-            ]
+        return list_templates(self.scope)
 
     def transcript(self) -> list[tuple[Role, str | Reply]]:
-        """The conversation so far, oldest first: what the user said, and each reply as
-        it was given (its table preview, export and choices as they were then)."""
-        with self.scope.sessions() as session:
-            messages = session.scalars(
-                select(Message).where(Message.conversation_id == self.id).order_by(Message.id)
-            ).all()
-        return [
-            (Role.USER, m.content)
-            if m.role is Role.USER
-            else (Role.ASSISTANT, Memory.model_validate(m.payload or {}).reply(m.content))
-            for m in messages
-        ]
+        """The conversation so far, oldest first, each reply as it was given."""
+        return transcript(self.scope)
 
     def preferences(self) -> UserPreferences:
         """The user's saved preferences."""

@@ -20,7 +20,7 @@ from assistant.scope import UserScope
 from assistant.store import Message, Role
 from intents import ExportRequest
 
-__all__ = ["LOOKBACK", "Answer", "Memory", "Recall"]
+__all__ = ["LOOKBACK", "Answer", "Memory", "Recall", "transcript"]
 
 #: Replies searched for the last result: older ones are out of the chat's reach.
 LOOKBACK = 100
@@ -112,3 +112,20 @@ class Answer(BaseModel):
     pending: ExportRequest | None = None
     query_run_id: str | None = None
     schedule_id: str | None = None
+
+
+def transcript(scope: UserScope) -> list[tuple[Role, str | Reply]]:
+    """The conversation so far, oldest first: what the user said, and each reply as it
+    was given (its table preview, export and choices as they were then)."""
+    with scope.sessions() as session:
+        messages = session.scalars(
+            select(Message)
+            .where(Message.conversation_id == scope.conversation_id)
+            .order_by(Message.id)
+        ).all()
+    return [
+        (Role.USER, m.content)
+        if m.role is Role.USER
+        else (Role.ASSISTANT, Memory.model_validate(m.payload or {}).reply(m.content))
+        for m in messages
+    ]

@@ -10,6 +10,7 @@ target ``query``; a template of another user that was shared is found too
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -18,10 +19,17 @@ from assistant.conversation.words import LABELS
 from assistant.errors import InvalidInput
 from assistant.replies import Reply
 from assistant.scope import UserScope
-from assistant.store import Export, Preference, QueryRun, Template, find_template
+from assistant.store import (
+    Export,
+    Preference,
+    QueryRun,
+    Template,
+    find_template,
+    visible_templates,
+)
 from intents import ExportRequest, Format, Intent, Target
 
-__all__ = ["SAVE", "USE", "save_template", "use_template"]
+__all__ = ["SAVE", "USE", "TemplateInfo", "list_templates", "save_template", "use_template"]
 
 _NAME = r"[\"“']?([\w][\w.-]{0,99})[\"”']?"
 SAVE = re.compile(r"\bsave\s+(?:this|it|that)?\s*as\s+(?:a\s+)?template\s+(?:called\s+|named\s+)?"
@@ -77,3 +85,27 @@ def use_template(scope: UserScope, name: str) -> Answer:
     question = f"Which format would you like: {', '.join(choices)}?"
     asking = request.model_copy(update={"clarify": question, "choices": choices})
     return Answer(reply=Reply(text=question, choices=choices), pending=asking)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template as a face lists it; ``mine`` is False for another user's shared one."""
+
+    name: str
+    shared: bool
+    mine: bool
+    request: ExportRequest
+
+
+def list_templates(scope: UserScope) -> list[TemplateInfo]:
+    """The user's templates and those others shared, by name."""
+    with scope.sessions() as session:
+        return [
+            TemplateInfo(
+                t.name,
+                t.shared,
+                t.owner_id == scope.user_id,
+                ExportRequest.model_validate(t.request),
+            )
+            for t in visible_templates(session, scope.user_id)
+        ]

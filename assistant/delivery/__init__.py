@@ -5,6 +5,9 @@ for, a signed download link) with the file attached when small and linked otherw
 :func:`send_webhook` POSTs :func:`webhook_payload` as signed JSON with retries. Both raise
 :class:`DeliveryFailed`, whose ``transient`` says whether trying again later can help.
 Receivers check webhook requests with :func:`verify_signature`.
+
+Floor: may import only ``files``, ``errors``, ``settings`` and ``replies``; the schedules
+room delivers through it.
 """
 
 from assistant.delivery.mail import send_email

@@ -24,7 +24,7 @@ from assistant.exports.records import export_status, fail_export
 from assistant.replies import Reply
 from assistant.scope import UserScope
 from assistant.store import Export, ExportStatus, QueryRun, get_owned, requeue
-from intents import ExportRequest, Target
+from intents.models import ExportRequest, Target
 
 __all__ = ["cancel_export", "export_again", "retry_export"]
 

@@ -28,7 +28,7 @@ from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
 from assistant.store import Export, ExportStatus, QueryRun, record_ended
 from exporters import ExportResult, Progress
-from intents import ExportRequest
+from intents.models import ExportRequest
 
 __all__ = [
     "ExportEvents",

@@ -39,7 +39,7 @@ from exporters import (
     export_text,
     export_workbook,
 )
-from intents import ExportRequest, Format, Target
+from intents.models import ExportRequest, Format, Target
 
 __all__ = ["export_conversation", "export_history", "export_past"]
 

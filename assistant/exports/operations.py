@@ -28,7 +28,7 @@ from assistant.store import (
     get_owned,
 )
 from exporters import get_format, parse_options
-from intents import ExportRequest, Format, Intent, Target
+from intents.models import ExportRequest, Format, Intent, Target
 
 __all__ = ["TooManyRows", "create_batch", "create_export", "delete_export", "export_request"]
 

@@ -22,19 +22,21 @@ from assistant.store import (
     ExportStatus,
     QueryRun,
     audit,
+    exports_page,
     get_owned,
     process_identity,
     record_done,
     record_ended,
 )
 from exporters import ExporterError
-from intents import ExportRequest
+from intents.models import ExportRequest
 
 __all__ = [
     "NewExport",
     "check_size",
     "export_info",
     "export_status",
+    "exports_page_info",
     "fail_export",
     "failing",
     "finish_export",
@@ -66,6 +68,15 @@ def export_status(scope: UserScope, export_id: str) -> ExportInfo:
     """One of the user's exports as it stands now (rows done and ETA while it runs)."""
     with scope.sessions() as session:
         return export_info(get_owned(session, Export, export_id, scope.user_id), scope)
+
+
+def exports_page_info(
+    scope: UserScope, page: int = 1, per_page: int = 20
+) -> tuple[list[ExportInfo], int]:
+    """One page of the user's export history, newest first, and the total count."""
+    with scope.sessions() as session:
+        found = exports_page(session, scope.user_id, page=page, per_page=per_page)
+        return [export_info(row, scope) for row in found.items], found.total
 
 
 def check_size(scope: UserScope, rows: int | None) -> None:

@@ -19,7 +19,7 @@ from assistant.scope import UserScope
 from assistant.store import QueryRun
 from assistant.store.preferences import export_options, read_preferences
 from exporters import CancelToken, ExportResult, Progress, export
-from intents import ExportRequest
+from intents.models import ExportRequest
 
 __all__ = ["options_for", "run_export", "write_file"]
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path, PurePath
 
 from exporters import get_format
-from intents import Compression, Format
+from intents.models import Compression, Format
 
 __all__ = [
     "OCTET_STREAM",

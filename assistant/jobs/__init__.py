@@ -1,4 +1,7 @@
-"""Background jobs: one small runner interface, and the in-process pool behind it.
+"""Floor: background jobs: one small runner interface, the in-process pool and Celery.
+
+May import only the store, ``errors`` and ``settings``: a runner knows jobs, not exports
+(``assistant.exports.background`` hands it the work and persists what it reports).
 
 The engine runs small exports inline and hands large ones to a :class:`JobRunner`;
 :class:`InProcessRunner` is the default (threads in this process), and a Celery runner

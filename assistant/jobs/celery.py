@@ -40,7 +40,7 @@ from assistant.jobs.base import JobControl, JobHandle, JobState
 from assistant.settings import Settings
 from assistant.store import Export, ExportStatus, leases
 from exporters import ExportResult
-from intents import Format
+from intents.models import Format
 
 __all__ = ["EXPORT_TASK", "CeleryRunner", "StoreHandle", "make_celery"]
 

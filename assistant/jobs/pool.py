@@ -75,6 +75,38 @@ class _Job:
     def _report(self, rows_done: int, rows_total: int | None) -> None:
         self._on_progress(self, rows_done, rows_total)
 
+    def stop(self, unstarted: str | None = None) -> bool:
+        """Fire the cancel token; a job that never started is ``cancelled`` for ``unstarted``."""
+        self.control.cancel.cancel()
+        if unstarted is not None:
+            self.handle._set_state(JobState.cancelled, unstarted)
+        return True
+
+    def event(self, kind: JobEventKind, state: JobState, now: float, result: object) -> JobEvent:
+        """The job's event with its figures so far: elapsed time, rate and time left."""
+        started = None if state is JobState.queued else self.started_at
+        elapsed = 0.0 if started is None else max(0.0, now - started)
+        rate = self.rows_done / elapsed if elapsed > 0 else None
+        eta: float | None = None
+        if self.rows_total is not None and rate:
+            eta = max(0, self.rows_total - self.rows_done) / rate
+        elif self.rows_total is not None and self.rows_done >= self.rows_total:
+            eta = 0.0
+        return JobEvent(
+            kind=kind,
+            job_id=self.job_id,
+            owner=self.owner,
+            state=state,
+            sequence=self.seq,
+            rows_done=self.rows_done,
+            rows_total=self.rows_total,
+            elapsed_seconds=elapsed,
+            rows_per_second=rate,
+            eta_seconds=eta,
+            error=self.handle.error if state.final else None,
+            result=result,
+        )
+
 
 class InProcessRunner:
     """Run work functions on up to ``max_workers`` threads, ``per_owner`` per owner.
@@ -180,11 +212,9 @@ class InProcessRunner:
             if job is None or job.handle.state.final:
                 return False
             if job.handle.state is JobState.running:
-                job.control.cancel.cancel()
-                return True
+                return job.stop()
             self._queue.remove(job)
-            job.control.cancel.cancel()
-            job.handle._set_state(JobState.cancelled, "cancelled before it started")
+            job.stop("cancelled before it started")
         self._announce_end(job)
         return True
 
@@ -210,15 +240,9 @@ class InProcessRunner:
                 dropped = list(self._queue)
                 self._queue.clear()
                 for job in dropped:
-                    job.control.cancel.cancel()
-                    job.handle._set_state(
-                        JobState.cancelled, "the job runner shut down before it started"
-                    )
-                unfinished = [
-                    j for j in self._active.values() if j.handle.state is JobState.running
-                ]
-                for job in unfinished:
-                    job.control.cancel.cancel()
+                    job.stop("the job runner shut down before it started")
+                running = (j for j in self._active.values() if j.handle.state is JobState.running)
+                unfinished = [job for job in running if job.stop()]
             threads = list(self._threads)
             self._cond.notify_all()
         for job in dropped:
@@ -324,33 +348,11 @@ class InProcessRunner:
         job.handle._resolve(value, exception)
 
     def _emit(self, job: _Job, kind: JobEventKind, state: JobState, result: object = None) -> None:
-        """Build the event from the job's latest figures and hand it to the listener."""
+        """Hand the job's event, with its latest figures, to the listener."""
         if self._on_event is None:
             return
-        started = None if state is JobState.queued else job.started_at
-        elapsed = 0.0 if started is None else max(0.0, self._clock() - started)
-        rate = job.rows_done / elapsed if elapsed > 0 else None
-        eta: float | None = None
-        if job.rows_total is not None and rate:
-            eta = max(0, job.rows_total - job.rows_done) / rate
-        elif job.rows_total is not None and job.rows_done >= job.rows_total:
-            eta = 0.0
-        event = JobEvent(
-            kind=kind,
-            job_id=job.job_id,
-            owner=job.owner,
-            state=state,
-            sequence=job.seq,
-            rows_done=job.rows_done,
-            rows_total=job.rows_total,
-            elapsed_seconds=elapsed,
-            rows_per_second=rate,
-            eta_seconds=eta,
-            error=job.handle.error if state.final else None,
-            result=result,
-        )
         try:
-            self._on_event(event)
+            self._on_event(job.event(kind, state, self._clock(), result))
         except Exception:
             _log.exception("the job event listener failed on %s (%s)", job.job_id, kind)
 

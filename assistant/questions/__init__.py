@@ -1,4 +1,9 @@
-"""Questions to SQL without an LLM: the common questions, over any schema.
+"""Questions: a question to SQL (offline rules, or an LLM), run into a stored query run.
+
+May import the user ``scope`` and the floor (``source`` for the schema and the guarded
+preview, ``store`` to record runs); ``exports`` and everything above import it.
+
+Offline, without an LLM, it reads the common questions over any schema.
 
 ``translate`` reads one chat message against the source's :class:`~assistant.source.schema.Schema`
 and answers with SQL to run (:class:`Translation`), a reply about the schema itself

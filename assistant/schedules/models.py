@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.errors import InvalidInput
 from assistant.schedules.cron import check_cron
-from intents import ExportRequest
+from intents.models import ExportRequest
 
 __all__ = [
     "Destination",

@@ -48,7 +48,7 @@ from assistant.store import (
     process_identity,
 )
 from exporters import UserFacingError
-from intents import ExportRequest, Target
+from intents.models import ExportRequest, Target
 
 __all__ = ["ATTEMPTS", "Deliver", "Scheduler"]
 

@@ -22,7 +22,7 @@ from assistant.schedules.models import (
 )
 from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
-from intents import ExportRequest
+from intents.models import ExportRequest
 
 __all__ = ["create", "delete", "get", "list_all", "schedule_info", "update"]
 

@@ -1,5 +1,8 @@
-"""The assistant's store: SQLAlchemy 2.0 models, Alembic migrations applied at start,
-API keys, and the housekeeping a crash or the clock leaves to do.
+"""Floor: the assistant's store: SQLAlchemy 2.0 models, Alembic migrations applied at
+start, API keys, preferences, and the housekeeping a crash or the clock leaves to do.
+
+May import only ``files``, ``errors`` and ``settings`` (and ``intents.models`` for the
+stored requests); every room above reads and writes through it.
 
 SQLite by default (``sqlite:///var/assistant.db``), PostgreSQL by configuration; the same
 models and migrations on both. Nothing is opened at import::

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from assistant.errors import InvalidInput
 from assistant.store import Preference, preferences_for
 from exporters import ExporterError, get_format, parse_options
-from intents import ExportRequest, Format, Preferences
+from intents.models import ExportRequest, Format, Preferences
 
 __all__ = [
     "PER_REQUEST",

@@ -1,4 +1,7 @@
-"""Workers: exports run on other processes and machines, through Celery on Redis.
+"""Face: workers: exports run on other processes and machines, through Celery on Redis.
+
+May import ``exports`` (writing a file) and the rooms below it, never the conversation,
+the question readers or the intent parser (a contract in pyproject.toml keeps it so).
 
 ``python -m assistant worker`` starts one. :mod:`assistant.worker.job` is what a worker
 does with an export (claim, write, publish, all fenced through the store),

@@ -55,7 +55,7 @@ from assistant.store import (
 )
 from assistant.store.leases import Claim
 from exporters import CancelToken, ExportCancelled, ExporterError, ExportResult, Progress
-from intents import ExportRequest
+from intents.models import ExportRequest
 
 __all__ = ["ExportWorker", "Outcome", "OutcomeKind"]
 
