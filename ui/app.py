@@ -31,17 +31,25 @@ def main() -> None:
             show_sidebar(conversation, state, link=assistant.download_url)
         _notices(state)
         if not state.turns:
-            st.caption("Ask about your data, then say how you want it: "
-                       "“export this as a spreadsheet”, “only name and email as CSV”.")  # fmt: skip
+            st.caption(
+                "Ask about your data, then say how you want it: "
+                "“export this as a spreadsheet”, “only name and email as CSV”."
+            )
             with st.container(horizontal=True):
                 for number, example in enumerate(EXAMPLES):
-                    st.button(example, key=f"example-{number}", on_click=actions.send,
-                              args=(conversation, state, example))  # fmt: skip
+                    st.button(
+                        example,
+                        key=f"example-{number}",
+                        on_click=actions.send,
+                        args=(conversation, state, example),
+                    )
         show_turns(conversation, state, link=assistant.download_url)
         st.chat_input(
             "Ask about your data, or say how you want it exported",
-            key=actions.PROMPT, on_submit=actions.send, args=(conversation, state),
-        )  # fmt: skip
+            key=actions.PROMPT,
+            on_submit=actions.send,
+            args=(conversation, state),
+        )
 
 
 def _notices(state: ChatState) -> None:

@@ -28,8 +28,9 @@ def show_turns(conversation: Conversation, state: ChatState, *, link: Link) -> N
                 st.markdown(plain(turn.text))
         elif isinstance(turn, AssistantTurn):
             with st.chat_message("assistant"):
-                _reply(conversation, state, turn.reply, index=index, latest=index == last,
-                       link=link)  # fmt: skip
+                _reply(
+                    conversation, state, turn.reply, index=index, latest=index == last, link=link
+                )
 
 
 def _reply(
@@ -50,9 +51,12 @@ def _reply(
         with st.container(horizontal=True):
             for number, choice in enumerate(reply.choices):
                 st.button(
-                    choice, key=f"choice-{index}-{number}", disabled=not latest,
-                    on_click=actions.send, args=(conversation, state, choice),
-                )  # fmt: skip
+                    choice,
+                    key=f"choice-{index}-{number}",
+                    disabled=not latest,
+                    on_click=actions.send,
+                    args=(conversation, state, choice),
+                )
 
 
 def _table(preview: TablePreview) -> None:

@@ -75,9 +75,12 @@ def _live(conversation: Conversation, state: ChatState, export_id: str, key: str
             st.rerun()  # the whole page: it stops this timer and shows the outcome
         st.progress(_fraction(info), text=_progress_text(info))
         st.button(
-            "Cancel export", key=f"cancel-{key}", icon=":material/cancel:",
-            on_click=actions.cancel, args=(conversation, state, export_id),
-        )  # fmt: skip
+            "Cancel export",
+            key=f"cancel-{key}",
+            icon=":material/cancel:",
+            on_click=actions.cancel,
+            args=(conversation, state, export_id),
+        )
 
 
 def _fraction(info: ExportInfo) -> float:
@@ -119,9 +122,12 @@ def _finished(
     # A failed or cancelled export is retried under its id; a finished one made anew.
     again = actions.retry if info.status != "done" else actions.export_again
     st.button(
-        "Export again", key=f"again-{key}", icon=":material/refresh:",
-        on_click=again, args=(conversation, state, info.id, name),
-    )  # fmt: skip
+        "Export again",
+        key=f"again-{key}",
+        icon=":material/refresh:",
+        on_click=again,
+        args=(conversation, state, info.id, name),
+    )
 
 
 def _download(info: ExportInfo, name: str, *, key: str, link: Link) -> None:

@@ -39,27 +39,43 @@ def show_preferences(conversation: Conversation, state: ChatState) -> None:
     """The form, filled with what is saved."""
     saved = conversation.preferences()
     version = hashlib.sha256(saved.model_dump_json().encode()).hexdigest()[:12]
-    keys = {name: f"preference-{name}-{version}"
-            for name in ("default_format", "delimiter", "bom", "timezone")}  # fmt: skip
+    keys = {
+        name: f"preference-{name}-{version}"
+        for name in ("default_format", "delimiter", "bom", "timezone")
+    }
     csv = saved.options.get(Format.CSV, {})
     default = saved.default_format.value if saved.default_format else ""
     delimiter = str(csv.get("delimiter", ","))
     zones = _zones()
     with st.form(f"preferences-{version}", border=False):
-        st.selectbox("Default format", _FORMATS, index=_FORMATS.index(default),
-                     format_func=_format_name, key=keys["default_format"])  # fmt: skip
         st.selectbox(
-            "CSV delimiter", list(DELIMITERS), format_func=DELIMITERS.__getitem__,
+            "Default format",
+            _FORMATS,
+            index=_FORMATS.index(default),
+            format_func=_format_name,
+            key=keys["default_format"],
+        )
+        st.selectbox(
+            "CSV delimiter",
+            list(DELIMITERS),
+            format_func=DELIMITERS.__getitem__,
             index=list(DELIMITERS).index(delimiter) if delimiter in DELIMITERS else 0,
             key=keys["delimiter"],
-        )  # fmt: skip
-        st.checkbox("CSV with a byte-order mark (Excel reads accents right)",
-                    value=bool(csv.get("bom", False)), key=keys["bom"])  # fmt: skip
+        )
+        st.checkbox(
+            "CSV with a byte-order mark (Excel reads accents right)",
+            value=bool(csv.get("bom", False)),
+            key=keys["bom"],
+        )
         zone = saved.timezone or ""
         st.selectbox(
-            "Time zone", zones, index=zones.index(zone) if zone in zones else 0,
-            format_func=lambda name: name or "UTC (not set)", key=keys["timezone"],
+            "Time zone",
+            zones,
+            index=zones.index(zone) if zone in zones else 0,
+            format_func=lambda name: name or "UTC (not set)",
+            key=keys["timezone"],
             help="What “today” and “this week” mean in your questions.",
-        )  # fmt: skip
-        st.form_submit_button("Save preferences", on_click=actions.save_preferences,
-                              args=(conversation, state, keys))  # fmt: skip
+        )
+        st.form_submit_button(
+            "Save preferences", on_click=actions.save_preferences, args=(conversation, state, keys)
+        )

@@ -24,10 +24,13 @@ __all__ = ["HISTORY_PAGE", "show_sidebar"]
 HISTORY_PAGE = 5
 
 _STATUS = {  # Material icons: they render the same without an emoji font
-    "queued": ":material/schedule: queued", "running": ":material/sync: running",
-    "done": ":material/check_circle: done", "failed": ":material/error: failed",
-    "cancelled": ":material/cancel: cancelled", "expired": ":material/timer_off: expired",
-}  # fmt: skip
+    "queued": ":material/schedule: queued",
+    "running": ":material/sync: running",
+    "done": ":material/check_circle: done",
+    "failed": ":material/error: failed",
+    "cancelled": ":material/cancel: cancelled",
+    "expired": ":material/timer_off: expired",
+}
 
 
 def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) -> None:
@@ -82,8 +85,9 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
             st.markdown(f"**{plain(export_name(info))}**")
             when = local_time(info.created_at, conversation.zone)
             st.caption(f"{_STATUS.get(info.status, info.status)} · {describe(info)} · {when}")
-            show_export(conversation, state, info, key=f"history-{info.id}", link=link,
-                        details=False)  # fmt: skip
+            show_export(
+                conversation, state, info, key=f"history-{info.id}", link=link, details=False
+            )
             if info.status == "done" and info.path and Path(info.path).is_file():
                 st.button(  # the same export again, with today's data
                     "Export again",
@@ -95,11 +99,21 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
     pages = -(-total // HISTORY_PAGE)
     if pages > 1:
         newer, where, older = st.columns([1, 1, 1], vertical_alignment="center")
-        newer.button("Newer", key="history-newer", disabled=state.history_page <= 1,
-                     on_click=actions.turn_page, args=(state, state.history_page - 1))  # fmt: skip
+        newer.button(
+            "Newer",
+            key="history-newer",
+            disabled=state.history_page <= 1,
+            on_click=actions.turn_page,
+            args=(state, state.history_page - 1),
+        )
         where.caption(f"{state.history_page} of {pages}")
-        older.button("Older", key="history-older", disabled=state.history_page >= pages,
-                     on_click=actions.turn_page, args=(state, state.history_page + 1))  # fmt: skip
+        older.button(
+            "Older",
+            key="history-older",
+            disabled=state.history_page >= pages,
+            on_click=actions.turn_page,
+            args=(state, state.history_page + 1),
+        )
 
 
 def _templates(conversation: Conversation, state: ChatState) -> None:
@@ -114,7 +128,9 @@ def _templates(conversation: Conversation, state: ChatState) -> None:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(f"**{plain(template.name)}**  \n{format} · {whose}")
         right.button(
-            "Use", key=f"template-{template.name}-{template.mine}",
-            help=f"Export with template {template.name}", on_click=actions.send,
+            "Use",
+            key=f"template-{template.name}-{template.mine}",
+            help=f"Export with template {template.name}",
+            on_click=actions.send,
             args=(conversation, state, f"export with template {template.name}"),
-        )  # fmt: skip
+        )

@@ -111,7 +111,10 @@ def source_label(url: str) -> str:
     except ArgumentError:
         return redacted(url)
     kind = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(parsed.get_backend_name())
-    name = Path(parsed.database or "").name if parsed.get_backend_name() == "sqlite" else (
-        parsed.database or "")  # fmt: skip
+    name = (
+        Path(parsed.database or "").name
+        if parsed.get_backend_name() == "sqlite"
+        else (parsed.database or "")
+    )
     where = f" on {parsed.host}" if parsed.host else ""
     return f"{kind or parsed.get_backend_name()} · {name or 'in memory'}{where}"

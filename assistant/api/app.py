@@ -119,6 +119,7 @@ def _export_limiter(settings: Settings) -> Limiter:
     behind one proxy share the limit), else in this process."""
     if settings.broker_url:
         prefix = f"{settings.queue}:rate:exports"
-        return SharedRateLimiter(settings.exports_per_minute, 60.0, settings.broker_url,
-                                 prefix=prefix)  # fmt: skip
+        return SharedRateLimiter(
+            settings.exports_per_minute, 60.0, settings.broker_url, prefix=prefix
+        )
     return RateLimiter(settings.exports_per_minute, 60.0)

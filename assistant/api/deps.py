@@ -95,8 +95,10 @@ def _caller(
     with state.assistant.sessions.begin() as session:
         user = user_for_key(session, credentials.credentials)
         if user is None:
-            raise Unauthorized("That API key is not valid; create one with "
-                               "`python -m assistant users create NAME`.")  # fmt: skip
+            raise Unauthorized(
+                "That API key is not valid; create one with "
+                "`python -m assistant users create NAME`."
+            )
         return Caller(user.id, user.name)
 
 

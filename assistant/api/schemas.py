@@ -149,9 +149,10 @@ class ExportCreate(_In):
     """Exactly one of ``query_id`` and ``sql``."""
 
     query_id: Id | None = Field(
-        None, description="a query run's id from POST /api/queries",
+        None,
+        description="a query run's id from POST /api/queries",
         examples=["Qh1Yl2vV9dTnq0cY5xk3Jw"],
-    )  # fmt: skip
+    )
     sql: Text | None = Field(None, max_length=100_000, examples=["SELECT * FROM orders"])
     format: Format
     options: Free = Field(
@@ -169,9 +170,11 @@ class BatchCreate(_In):
     """``query_ids``, or a window ``since`` (and ``until``) of the caller's query runs."""
 
     query_ids: list[Id] | None = Field(
-        None, min_length=1, max_length=100,
+        None,
+        min_length=1,
+        max_length=100,
         examples=[["Qh1Yl2vV9dTnq0cY5xk3Jw", "b7Xr0Zq4TmWc1nE8pLs2Kg"]],
-    )  # fmt: skip
+    )
     since: dt.datetime | None = Field(
         None, description="every query run from then on", examples=["2026-11-01T00:00:00Z"]
     )

@@ -79,8 +79,10 @@ def run_chat(
         console = Console()
         if recovered.interrupted:
             count = len(recovered.interrupted)
-            console.print(f"{count} export(s) were interrupted when the assistant last stopped; "
-                          "say 'retry' to run the latest again.")  # fmt: skip
+            console.print(
+                f"{count} export(s) were interrupted when the assistant last stopped; "
+                "say 'retry' to run the latest again."
+            )
         console.print("Ask about your data, or type 'help'. Ctrl-D ends the chat.")
         while True:
             try:

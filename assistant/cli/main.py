@@ -34,21 +34,33 @@ def demo(commands: Commands) -> None:
         description="Build the seeded demo shop database (SQLite) and print its path.",
     )
     parser.add_argument(
-        "--rows", type=whole_number, default=DEFAULT_ROWS, metavar="N",
+        "--rows",
+        type=whole_number,
+        default=DEFAULT_ROWS,
+        metavar="N",
         help=f"number of orders (default {DEFAULT_ROWS:,})",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_PATH, metavar="PATH",
+        "--out",
+        type=Path,
+        default=DEFAULT_PATH,
+        metavar="PATH",
         help=f"database file to write; folders are created (default {DEFAULT_PATH})",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, metavar="N",
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
         help="random seed: the same seed, rows and day give the same data",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--today", type=day, default=None, metavar="YYYY-MM-DD",
+        "--today",
+        type=day,
+        default=None,
+        metavar="YYYY-MM-DD",
         help="the day the data ends on (default: today)",
-    )  # fmt: skip
+    )
     parser.set_defaults(run=_run_demo)
 
 
@@ -65,9 +77,12 @@ def run_demo(commands: Commands) -> None:
         description="Build var/demo.db if missing, then export its orders in every format.",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("var/exports"), metavar="FOLDER",
+        "--out",
+        type=Path,
+        default=Path("var/exports"),
+        metavar="FOLDER",
         help="folder for the exported files (default var/exports)",
-    )  # fmt: skip
+    )
     parser.set_defaults(run=_run_showcase)
 
 
@@ -92,21 +107,28 @@ def chat(commands: Commands) -> None:
         description="An interactive chat, or with --json one JSON reply per stdin line.",
     )
     parser.add_argument(
-        "--user", default="local", metavar="NAME",
+        "--user",
+        default="local",
+        metavar="NAME",
         help="who is chatting; created if missing (default local)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--json", action="store_true",
+        "--json",
+        action="store_true",
         help="read one message per line from stdin and write one JSON reply per message",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--now", default=None, metavar="ISO",
+        "--now",
+        default=None,
+        metavar="ISO",
         help="pin the clock (without an offset: wall-clock time in --tz)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--tz", default=None, metavar="ZONE",
+        "--tz",
+        default=None,
+        metavar="ZONE",
         help="the user's IANA time zone (default: the saved one, else UTC)",
-    )  # fmt: skip
+    )
     parser.set_defaults(run=_run_chat)
 
 
@@ -143,9 +165,10 @@ def _run_users_create(args: argparse.Namespace) -> None:
 def serve(commands: Commands) -> None:
     """``serve``: the HTTP API (contracts/api.md) with the configured store and runner."""
     parser = commands.add_parser(
-        "serve", help="serve the HTTP API",
+        "serve",
+        help="serve the HTTP API",
         description="Serve the HTTP API; migrations apply first. Stops cleanly on SIGTERM/SIGINT.",
-    )  # fmt: skip
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=port, default=8000, help="port (default 8000)")
     parser.set_defaults(run=_run_serve)
@@ -177,19 +200,25 @@ def _run_serve(args: argparse.Namespace) -> None:
 def worker(commands: Commands) -> None:
     """``worker``: run exports handed over through the broker (Celery on Redis)."""
     parser = commands.add_parser(
-        "worker", help="run background exports for the API (needs ASSISTANT_BROKER_URL)",
+        "worker",
+        help="run background exports for the API (needs ASSISTANT_BROKER_URL)",
         description="Take exports from the Redis broker and run them; start as many as you "
         "like, on any machine that sees the store and the files. Migrations apply first. "
         "SIGTERM finishes the running exports, then stops.",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--concurrency", type=whole_number, default=None, metavar="N",
+        "--concurrency",
+        type=whole_number,
+        default=None,
+        metavar="N",
         help="exports run at once (default: ASSISTANT_WORKER_CONCURRENCY, 2)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        "--loglevel",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="how much the worker logs (default INFO)",
-    )  # fmt: skip
+    )
     parser.set_defaults(run=_run_worker)
 
 
@@ -215,12 +244,19 @@ def _run_worker(args: argparse.Namespace) -> None:
     try:
         # Threads, not forked children: a worker is one process, so killing it (or its
         # machine) leaves nothing running behind, and exports release the GIL in Arrow.
-        app.worker_main([
-            "worker", "--pool=threads", f"--concurrency={concurrency}",
-            f"--loglevel={args.loglevel}", f"--queues={settings.queue}",
-            f"--hostname=assistant-{os.getpid()}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ])  # fmt: skip
+        app.worker_main(
+            [
+                "worker",
+                "--pool=threads",
+                f"--concurrency={concurrency}",
+                f"--loglevel={args.loglevel}",
+                f"--queues={settings.queue}",
+                f"--hostname=assistant-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+        )
     finally:
         watch.stop()
 

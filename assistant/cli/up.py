@@ -23,19 +23,23 @@ __all__ = ["UP_STOP_SECONDS", "up"]
 def up(commands: Commands) -> None:
     """``up``: the HTTP API and the browser chat together, as ``make run`` starts them."""
     parser = commands.add_parser(
-        "up", help="start the HTTP API and the browser chat together (what `make run` does)",
+        "up",
+        help="start the HTTP API and the browser chat together (what `make run` does)",
         description="Build the demo source if needed, start `serve` and the Streamlit chat "
         "(and, with ASSISTANT_BROKER_URL, export workers) as child processes and print their "
         "URLs. Ctrl-C or SIGTERM stops them all (exit 0); if one stops on its own, the "
         "others are stopped too (exit 1).",
-    )  # fmt: skip
+    )
     parser.add_argument("--api-port", type=port, default=8000, help="API port (default 8000)")
     parser.add_argument("--ui-port", type=port, default=8501, help="chat port (default 8501)")
     parser.add_argument(
-        "--workers", type=count, default=None, metavar="N",
+        "--workers",
+        type=count,
+        default=None,
+        metavar="N",
         help="export workers to start (needs ASSISTANT_BROKER_URL; default: 1 with a broker, "
         "0 without: exports then run inside the API)",
-    )  # fmt: skip
+    )
     parser.set_defaults(run=_run_up)
 
 
@@ -54,15 +58,18 @@ def _run_up(args: argparse.Namespace) -> None:
     settings = load_settings()
     workers = args.workers if args.workers is not None else (1 if settings.broker_url else 0)
     if workers and not settings.broker_url:
-        raise InvalidInput("--workers needs ASSISTANT_BROKER_URL (a Redis the workers take "
-                       "exports from); without it exports run inside the API")  # fmt: skip
+        raise InvalidInput(
+            "--workers needs ASSISTANT_BROKER_URL (a Redis the workers take "
+            "exports from); without it exports run inside the API"
+        )
     prepare_source(settings)
     api, chat = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.ui_port}"
     # The chat's download links for large files point at this API unless configured.
     env = {**os.environ, "ASSISTANT_PUBLIC_URL": os.environ.get("ASSISTANT_PUBLIC_URL") or api}
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
         children["API"] = _child(["-m", "assistant", "serve", "--port", str(args.api_port)], env)
@@ -74,8 +81,11 @@ def _run_up(args: argparse.Namespace) -> None:
             for name, child in children.items():
                 if child.poll() is not None:
                     others = " and the ".join(other for other in children if other != name)
-                    fail(f"the {name} stopped (exit {child.returncode}), so the {others} "
-                          f"{'was' if len(children) == 2 else 'were'} stopped too", 1)  # fmt: skip
+                    fail(
+                        f"the {name} stopped (exit {child.returncode}), so the {others} "
+                        f"{'was' if len(children) == 2 else 'were'} stopped too",
+                        1,
+                    )
                     raise SystemExit(1)
             if not ready and _listening(args.api_port) and _listening(args.ui_port):
                 ready = True
@@ -99,9 +109,22 @@ def _streamlit_args(port: int) -> list[str]:
     spec = importlib.util.find_spec("ui")
     assert spec is not None and spec.origin is not None, "the ui package is installed with us"
     script = Path(spec.origin).with_name("app.py")
-    return ["-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]  # fmt: skip
+    return [
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
 
 
 def _listening(port: int) -> bool:

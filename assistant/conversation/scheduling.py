@@ -27,15 +27,28 @@ from intents import ExportRequest, Target
 
 __all__ = ["CHANGE", "LIST", "change_schedule", "list_schedules", "schedule_from_chat"]
 
-LIST = re.compile(r"^\W*(?:show|list|what are)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?"
-                  r"(?:scheduled exports|schedules|reports)\W*$", re.I)  # fmt: skip
+LIST = re.compile(
+    r"^\W*(?:show|list|what are)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?"
+    r"(?:scheduled exports|schedules|reports)\W*$",
+    re.I,
+)
 CHANGE = re.compile(
     r"^\W*(pause|stop|resume|restart|unpause|delete|remove)\s+(?:the\s+|my\s+|that\s+)?"
     r"(it|that|.*?(?:schedule|report|scheduled export)s?)\W*$",
     re.I,
 )
-_FILLER = {"the", "my", "schedule", "schedules", "report", "reports", "scheduled", "export",
-           "it", "that"}  # fmt: skip
+_FILLER = {
+    "the",
+    "my",
+    "schedule",
+    "schedules",
+    "report",
+    "reports",
+    "scheduled",
+    "export",
+    "it",
+    "that",
+}
 _VERBS = {"pause": False, "stop": False, "resume": True, "restart": True, "unpause": True}
 
 
@@ -43,30 +56,46 @@ def schedule_from_chat(scope: UserScope, request: ExportRequest, run: QueryRun) 
     """Store a schedule for ``run``'s SQL as ``request`` asks; "it" means it from now on."""
     to = request.email or _email_of(scope)
     if to is None:
-        raise InvalidInput("Which address should I email it to? Say it with the schedule, "
-                           "like “email this to ana@example.com every Monday at 9”.")  # fmt: skip
+        raise InvalidInput(
+            "Which address should I email it to? Say it with the schedule, "
+            "like “email this to ana@example.com every Monday at 9”."
+        )
     assert request.cron is not None and request.format is not None
-    stored = request.model_copy(update={
-        "target": Target.QUERY, "query": run.sql, "since": None, "until": None,
-        "clarify": None, "choices": None, "cron": None, "email": None,
-    })  # fmt: skip
+    stored = request.model_copy(
+        update={
+            "target": Target.QUERY,
+            "query": run.sql,
+            "since": None,
+            "until": None,
+            "clarify": None,
+            "choices": None,
+            "cron": None,
+            "email": None,
+        }
+    )
     spec = ScheduleSpec(
         name=f"{run.question or 'Query'} as {request.format.value}",
-        cron=request.cron, timezone=scope.timezone, request=stored,
+        cron=request.cron,
+        timezone=scope.timezone,
+        request=stored,
         destination=EmailDestination(to=to),
-    )  # fmt: skip
+    )
     info = service.create(scope, spec)
     when = _when(info, scope)
-    text = (f"Scheduled “{info.name}”: emailed to {to} {info.description} ({info.timezone}). "
-            f"First run: {when}.")  # fmt: skip
+    text = (
+        f"Scheduled “{info.name}”: emailed to {to} {info.description} ({info.timezone}). "
+        f"First run: {when}."
+    )
     return Answer(reply=Reply(text=text), schedule_id=info.id)
 
 
 def list_schedules(scope: UserScope) -> Reply:
     found = service.list_all(scope)
     if not found:
-        return Reply(text="You have no scheduled exports. Say, for example, “email me this "
-                     "as Excel every Monday at 9” after a result.")  # fmt: skip
+        return Reply(
+            text="You have no scheduled exports. Say, for example, “email me this "
+            "as Excel every Monday at 9” after a result."
+        )
     lines = []
     for schedule in found:
         state = f"next {_when(schedule, scope)}" if schedule.active else "paused"

@@ -32,10 +32,14 @@ from intents import ExportRequest, Format, Intent, Target
 __all__ = ["SAVE", "USE", "TemplateInfo", "list_templates", "save_template", "use_template"]
 
 _NAME = r"[\"“']?([\w][\w.-]{0,99})[\"”']?"
-SAVE = re.compile(r"\bsave\s+(?:this|it|that)?\s*as\s+(?:a\s+)?template\s+(?:called\s+|named\s+)?"
-                  + _NAME, re.I)  # fmt: skip
-USE = re.compile(r"\b(?:export|run|use)\s+(?:it\s+)?(?:with|using|from)?\s*(?:the\s+)?template\s+"
-                 r"(?:called\s+|named\s+)?" + _NAME, re.I)  # fmt: skip
+SAVE = re.compile(
+    r"\bsave\s+(?:this|it|that)?\s*as\s+(?:a\s+)?template\s+(?:called\s+|named\s+)?" + _NAME, re.I
+)
+USE = re.compile(
+    r"\b(?:export|run|use)\s+(?:it\s+)?(?:with|using|from)?\s*(?:the\s+)?template\s+"
+    r"(?:called\s+|named\s+)?" + _NAME,
+    re.I,
+)
 
 
 def save_template(scope: UserScope, recall: Recall, name: str) -> str:
@@ -44,18 +48,29 @@ def save_template(scope: UserScope, recall: Recall, name: str) -> str:
         run_id = recall.query_run_id
         run = None if run_id is None else session.get(QueryRun, run_id)
         if run is None or not run.question:
-            raise InvalidInput("There is no result to save yet. Ask a question first, then "
-                               "say “save this as template NAME”.")  # fmt: skip
+            raise InvalidInput(
+                "There is no result to save yet. Ask a question first, then "
+                "say “save this as template NAME”."
+            )
         export_id = recall.export_id
         last = None
         if export_id is not None:
             last = session.scalar(select(Export.request).where(Export.id == export_id))
-        base = ExportRequest(intent=Intent.EXPORT) if last is None else (
-            ExportRequest.model_validate(last))  # fmt: skip
+        base = (
+            ExportRequest(intent=Intent.EXPORT)
+            if last is None
+            else (ExportRequest.model_validate(last))
+        )
         request = base.model_copy(
-            update={"target": Target.QUERY, "query": run.question, "clarify": None,
-                    "choices": None, "since": None, "until": None}
-        )  # fmt: skip
+            update={
+                "target": Target.QUERY,
+                "query": run.question,
+                "clarify": None,
+                "choices": None,
+                "since": None,
+                "until": None,
+            }
+        )
         data = request.model_dump(mode="json")
         template = session.scalars(
             select(Template).where(Template.owner_id == scope.user_id, Template.name == name)

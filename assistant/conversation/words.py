@@ -18,11 +18,19 @@ from intents import Format
 __all__ = ["LABELS", "format_named", "help_text", "preference", "preferred_format"]
 
 _FORMAT_WORDS: dict[str, Format] = {
-    "csv": Format.CSV, "tsv": Format.TSV, "json lines": Format.JSONL, "jsonl": Format.JSONL,
-    "json": Format.JSON, "parquet": Format.PARQUET, "excel": Format.XLSX, "xlsx": Format.XLSX,
-    "spreadsheet": Format.XLSX, "workbook": Format.XLSX, "pdf": Format.PDF,
+    "csv": Format.CSV,
+    "tsv": Format.TSV,
+    "json lines": Format.JSONL,
+    "jsonl": Format.JSONL,
+    "json": Format.JSON,
+    "parquet": Format.PARQUET,
+    "excel": Format.XLSX,
+    "xlsx": Format.XLSX,
+    "spreadsheet": Format.XLSX,
+    "workbook": Format.XLSX,
+    "pdf": Format.PDF,
     "markdown": Format.MARKDOWN,
-}  # fmt: skip
+}
 _PREFERENCE = re.compile(
     r"\b(?:always|by default|from now on|default (?:format )?(?:is|to|should be)|"
     r"set (?:my )?default|prefer)\b",
@@ -30,10 +38,15 @@ _PREFERENCE = re.compile(
 )
 _FORMAT = re.compile(r"\b(" + "|".join(map(re.escape, _FORMAT_WORDS)) + r")\b", re.I)
 LABELS = {  # the names people know the formats by, in the order choices are offered
-    Format.CSV: "CSV", Format.TSV: "TSV", Format.JSON: "JSON", Format.JSONL: "JSON Lines",
-    Format.PARQUET: "Parquet", Format.XLSX: "Excel", Format.PDF: "PDF",
+    Format.CSV: "CSV",
+    Format.TSV: "TSV",
+    Format.JSON: "JSON",
+    Format.JSONL: "JSON Lines",
+    Format.PARQUET: "Parquet",
+    Format.XLSX: "Excel",
+    Format.PDF: "PDF",
     Format.MARKDOWN: "Markdown",
-}  # fmt: skip
+}
 
 
 def preference(message: str) -> re.Match[str] | None:

@@ -86,8 +86,14 @@ def _again(session: Session, row: Export) -> _Again:
 
 def _run(scope: UserScope, again: _Again, now: dt.datetime, *, retry: str | None = None) -> Reply:
     if again.run is None:
-        return export_past(scope, again.request, now, retry=retry,
-                           runs=again.chosen or None, workbook=again.workbook)  # fmt: skip
+        return export_past(
+            scope,
+            again.request,
+            now,
+            retry=retry,
+            runs=again.chosen or None,
+            workbook=again.workbook,
+        )
     return export_query_run(scope, again.request, again.run, now, retry=retry)
 
 
@@ -102,8 +108,10 @@ def cancel_export(scope: UserScope, export_id: str | None = None) -> Reply:
     if status not in _LIVE:
         return Reply(text=f"Export {export_id} is already {status.value}; nothing to cancel.")
     if not scope.jobs.cancel(export_id):
-        return Reply(text=f"Export {export_id} is run by another process of the assistant; "
-                     "cancel it where it was started.")  # fmt: skip
+        return Reply(
+            text=f"Export {export_id} is run by another process of the assistant; "
+            "cancel it where it was started."
+        )
     return Reply(
         text=f"Cancelling export {export_id}: it stops at its next batch and keeps no file.",
         export=export_status(scope, export_id),

@@ -61,8 +61,10 @@ def export_history(
     if runs is None:
         runs = _runs(scope, _instant(request.since, zone), _instant(request.until, zone))
     if not runs:
-        raise NothingToExport("You ran no queries in that time window, so there is nothing "
-                              "to export. Ask a question first, like “show orders”.")  # fmt: skip
+        raise NothingToExport(
+            "You ran no queries in that time window, so there is nothing "
+            "to export. Ask a question first, like “show orders”."
+        )
     check_size(scope, sum(run.row_count or 0 for run in runs))
     day = now.astimezone(zone).date()
     if workbook is None:
@@ -113,11 +115,18 @@ def _history_workbook(
                 table = stream.query.tables[0] if stream.query.tables else "result"
                 counted.append(0)
                 yield Sheet(f"{index:02d} {table}", _counting(stream.reader, counted))
-        yield Sheet("Queries", pa.table({
-            "sheet": [f"{i:02d}" for i in range(1, len(runs) + 1)],
-            "question": [run.question for run in runs], "sql": [run.sql for run in runs],
-            "rows": counted, "ran_at": [run.created_at.isoformat() for run in runs],
-        }))  # fmt: skip
+        yield Sheet(
+            "Queries",
+            pa.table(
+                {
+                    "sheet": [f"{i:02d}" for i in range(1, len(runs) + 1)],
+                    "question": [run.question for run in runs],
+                    "sql": [run.sql for run in runs],
+                    "rows": counted,
+                    "ran_at": [run.created_at.isoformat() for run in runs],
+                }
+            ),
+        )
 
     options = options_for(scope, request.model_copy(update={"compression": None}))
     options["generated_at"] = now  # the bundle's time, as in the ZIP's entries
@@ -133,8 +142,9 @@ def _history_workbook(
                 learned[sheet] = {**(before or {}), **change.widened}
                 if before is not None and learned[sheet] == before:
                     raise
-    return finish_export(scope, export_id, name, sum(counted), result.bytes, result.sha256,
-                         result.notes)  # fmt: skip
+    return finish_export(
+        scope, export_id, name, sum(counted), result.bytes, result.sha256, result.notes
+    )
 
 
 def _counting(reader: pa.RecordBatchReader, counted: list[int]) -> pa.RecordBatchReader:
@@ -228,18 +238,23 @@ def export_conversation(
     final = export_path(scope.settings.storage_dir, export_id, name)
     with failing(scope, export_id):
         if format is Format.JSONL:
-            line = json.dumps({"messages": [{"role": r, "content": c} for r, c, _ in turns]},
-                              ensure_ascii=False)  # fmt: skip
+            line = json.dumps(
+                {"messages": [{"role": r, "content": c} for r, c, _ in turns]}, ensure_ascii=False
+            )
             written = export_text(line + "\n", final)
             size, sha256 = written.bytes, written.sha256
         elif format is Format.MARKDOWN:
             written = export_text(_dialogue(turns), final)
             size, sha256 = written.bytes, written.sha256
         else:
-            table = pa.table({
-                "turn": list(range(1, len(turns) + 1)), "role": [t[0] for t in turns],
-                "content": [t[1] for t in turns], "at": [t[2] for t in turns],
-            })  # fmt: skip
+            table = pa.table(
+                {
+                    "turn": list(range(1, len(turns) + 1)),
+                    "role": [t[0] for t in turns],
+                    "content": [t[1] for t in turns],
+                    "at": [t[2] for t in turns],
+                }
+            )
             result = export(table, final, format, {"title": "Conversation"})
             size, sha256 = result.bytes, result.sha256
     return finish_export(scope, export_id, name, len(turns), size, sha256)
@@ -282,8 +297,11 @@ def export_past(
     try:
         if request.target is Target.HISTORY:
             info = export_history(scope, request, now, retry=retry, runs=runs, workbook=workbook)
-            what = ("a sheet per query in the window" if info.format == "xlsx"
-                    else "one file per query in the window, with a manifest.json")  # fmt: skip
+            what = (
+                "a sheet per query in the window"
+                if info.format == "xlsx"
+                else "one file per query in the window, with a manifest.json"
+            )
         else:
             info = export_conversation(scope, request, now, retry=retry)
             what = "this conversation"

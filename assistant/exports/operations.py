@@ -40,8 +40,9 @@ def export_request(format: Format, options: dict[str, Any] | None = None) -> Exp
     is a 400 before anything runs, not a failed export later."""
     options = dict(options or {})
     parse_options(get_format(format).options, options)
-    return ExportRequest(intent=Intent.EXPORT, format=format, target=Target.LAST_RESULT,
-                         options=options)  # fmt: skip
+    return ExportRequest(
+        intent=Intent.EXPORT, format=format, target=Target.LAST_RESULT, options=options
+    )
 
 
 def create_export(
@@ -122,8 +123,13 @@ def delete_export(scope: UserScope, export_id: str) -> str:
         else:
             live = False
             session.delete(row)
-            audit(session, AuditAction.EXPORT_DELETED, user_id=scope.user_id,
-                  export_id=export_id, at=scope.clock())  # fmt: skip
+            audit(
+                session,
+                AuditAction.EXPORT_DELETED,
+                user_id=scope.user_id,
+                export_id=export_id,
+                at=scope.clock(),
+            )
     if live:
         if not scope.jobs.cancel(export_id):
             raise Conflict(f"Export {export_id} is run by another process; try again shortly.")

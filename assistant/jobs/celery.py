@@ -203,7 +203,10 @@ class StoreHandle(JobHandle[T]):
         if row.started_at and row.finished_at:
             elapsed = (row.finished_at - row.started_at).total_seconds()
         return ExportResult(
-            format=Format(row.format), rows=row.rows_done, bytes=row.bytes or 0,
-            sha256=row.sha256 or "", seconds=elapsed,
+            format=Format(row.format),
+            rows=row.rows_done,
+            bytes=row.bytes or 0,
+            sha256=row.sha256 or "",
+            seconds=elapsed,
             path=self._storage_dir / (row.file_path or row.id),
-        )  # fmt: skip
+        )

@@ -38,8 +38,10 @@ def check_cron(cron: str) -> str:
     """``cron`` (five fields) if valid, else InvalidInput saying what a cron looks like."""
     cron = " ".join(cron.split())
     if len(cron.split()) != 5 or not croniter.is_valid(cron):
-        raise InvalidInput(f"{cron!r} is not a cron expression; use five fields like "
-                           "'0 9 * * 1' (minute hour day month weekday).")  # fmt: skip
+        raise InvalidInput(
+            f"{cron!r} is not a cron expression; use five fields like "
+            "'0 9 * * 1' (minute hour day month weekday)."
+        )
     return cron
 
 

@@ -41,10 +41,16 @@ class Deliverer:
                     "Email is not set up: set ASSISTANT_SMTP_URL (smtp://user:pass@host:587).",
                     transient=False,
                 )
-            delivery = Delivery(export=export, title=schedule.name, when=due_at,
-                                timezone=schedule.timezone, link=link)  # fmt: skip
-            send_email(delivery, destination.to, self.settings.smtp_url,
-                       attach_limit=self.attach_limit)  # fmt: skip
+            delivery = Delivery(
+                export=export,
+                title=schedule.name,
+                when=due_at,
+                timezone=schedule.timezone,
+                link=link,
+            )
+            send_email(
+                delivery, destination.to, self.settings.smtp_url, attach_limit=self.attach_limit
+            )
         else:
             payload = webhook_payload(export.model_dump(mode="json", exclude={"path"}), link)
             send_webhook(destination.url, payload, destination.secret)

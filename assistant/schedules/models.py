@@ -51,9 +51,11 @@ class WebhookDestination(BaseModel):
     kind: Literal["webhook"] = "webhook"
     url: str = Field(max_length=2000, pattern=r"^https?://", examples=["https://example.com/hook"])
     secret: str = Field(
-        default_factory=lambda: secrets.token_urlsafe(32), min_length=16, max_length=200,
+        default_factory=lambda: secrets.token_urlsafe(32),
+        min_length=16,
+        max_length=200,
         description="signs each delivery (X-Assistant-Signature); generated when not given",
-    )  # fmt: skip
+    )
 
 
 Destination = Annotated[EmailDestination | WebhookDestination, Field(discriminator="kind")]

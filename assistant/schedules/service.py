@@ -37,12 +37,17 @@ def create(scope: UserScope, spec: ScheduleSpec) -> ScheduleInfo:
     name = spec.name or _name(spec)
     with scope.sessions.begin() as session:
         row = Schedule(
-            owner_id=scope.user_id, conversation_id=scope.conversation_id, name=name,
-            request=spec.request.model_dump(mode="json"), cron=spec.cron,
-            timezone=spec.timezone, destination=spec.destination.model_dump(mode="json"),
-            active=spec.active, created_at=now,
+            owner_id=scope.user_id,
+            conversation_id=scope.conversation_id,
+            name=name,
+            request=spec.request.model_dump(mode="json"),
+            cron=spec.cron,
+            timezone=spec.timezone,
+            destination=spec.destination.model_dump(mode="json"),
+            active=spec.active,
+            created_at=now,
             next_run_at=next_fire(spec.cron, ZoneInfo(spec.timezone), now) if spec.active else None,
-        )  # fmt: skip
+        )
         session.add(row)
         session.flush()
         return schedule_info(session, row)

@@ -71,9 +71,13 @@ class DataSource:
         """Run ``sql`` (guarded) and return its first rows and its full row count."""
         started = time.perf_counter()
         with open_query(
-            self.url, sql, batch_size=self.preview_rows, timeout=self.timeout, fast=False,
+            self.url,
+            sql,
+            batch_size=self.preview_rows,
+            timeout=self.timeout,
+            fast=False,
             value_limit=PREVIEW_CELL_CHARS,
-        ) as stream:  # fmt: skip
+        ) as stream:
             first = next(iter(stream.reader), None)
             table = pa.Table.from_batches([] if first is None else [first], stream.schema)
             shown = table.num_rows
@@ -128,17 +132,22 @@ def _display(column: pa.ChunkedArray) -> list[Any]:
     array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     kind = array.type
     plain = (
-        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
-        or pa.types.is_decimal(kind) or pa.types.is_string(kind) or pa.types.is_null(kind)
-    )  # fmt: skip
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_null(kind)
+    )
     if not plain:
         array = text_column(array, _DISPLAY)  # binary as hex, intervals, dates of any year
     values: list[Any] = array.to_pylist()
     if pa.types.is_string(array.type) and len(array):
         long = pc.greater(pc.utf8_length(array), PREVIEW_CELL_CHARS).fill_null(False)
         if pc.any(long).as_py():
-            return [_cut(v) if isinstance(v, str) and len(v) > PREVIEW_CELL_CHARS else v
-                    for v in values]  # fmt: skip
+            return [
+                _cut(v) if isinstance(v, str) and len(v) > PREVIEW_CELL_CHARS else v for v in values
+            ]
     return values
 
 

@@ -242,7 +242,6 @@ def _lookup(
     near = [
         item
         for item, names in candidates
-        if any(OSA.distance(w, n, score_cutoff=1) <= 1 for w in {wanted, singular}
-               for n in names)
-    ]  # fmt: skip
+        if any(OSA.distance(w, n, score_cutoff=1) <= 1 for w in {wanted, singular} for n in names)
+    ]
     return near[0] if len(near) == 1 else None

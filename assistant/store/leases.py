@@ -191,8 +191,14 @@ def claim(
         )
     reclaimed = was is ExportStatus.RUNNING
     if reclaimed:
-        audit(session, AuditAction.EXPORT_RECLAIMED, user_id=owner_id, export_id=export_id,
-              at=now, details={"worker": worker, "fence": claimed.fence})  # fmt: skip
+        audit(
+            session,
+            AuditAction.EXPORT_RECLAIMED,
+            user_id=owner_id,
+            export_id=export_id,
+            at=now,
+            details={"worker": worker, "fence": claimed.fence},
+        )
     session.flush()
     return Claim(export_id, owner_id, claimed.fence, worker, reclaimed)
 

@@ -265,11 +265,21 @@ def record_done(
     done.worker = None
     done.lease_expires_at = None
     audit(
-        session, AuditAction.EXPORT_DONE, user_id=done.owner_id, export_id=done.id,
-        query_run_id=done.query_run_id, rows=rows, at=finished,
-        details={"format": done.format, "file_name": name, "bytes": size, "sha256": sha256,
-                 **({"notes": list(notes)} if notes else {})},
-    )  # fmt: skip
+        session,
+        AuditAction.EXPORT_DONE,
+        user_id=done.owner_id,
+        export_id=done.id,
+        query_run_id=done.query_run_id,
+        rows=rows,
+        at=finished,
+        details={
+            "format": done.format,
+            "file_name": name,
+            "bytes": size,
+            "sha256": sha256,
+            **({"notes": list(notes)} if notes else {}),
+        },
+    )
 
 
 def record_ended(
@@ -286,8 +296,21 @@ def record_ended(
     row.worker = None
     row.lease_expires_at = None
     if status is ExportStatus.CANCELLED:
-        audit(session, AuditAction.EXPORT_CANCELLED, user_id=row.owner_id, export_id=row.id,
-              rows=row.rows_done, at=now)  # fmt: skip
+        audit(
+            session,
+            AuditAction.EXPORT_CANCELLED,
+            user_id=row.owner_id,
+            export_id=row.id,
+            rows=row.rows_done,
+            at=now,
+        )
     else:
-        audit(session, AuditAction.EXPORT_FAILED, user_id=row.owner_id, export_id=row.id,
-              query_run_id=row.query_run_id, at=now, details={"error": reason})  # fmt: skip
+        audit(
+            session,
+            AuditAction.EXPORT_FAILED,
+            user_id=row.owner_id,
+            export_id=row.id,
+            query_run_id=row.query_run_id,
+            at=now,
+            details={"error": reason},
+        )

@@ -98,14 +98,14 @@ class LeaseWatch:
         now = now or dt.datetime.now(dt.UTC)
         with self._sessions.begin() as session:
             for export_id in leases.abandon_exhausted(session, now):
-                _log.warning("export %s given up after %d attempts", export_id,
-                             leases.MAX_ATTEMPTS)  # fmt: skip
+                _log.warning("export %s given up after %d attempts", export_id, leases.MAX_ATTEMPTS)
         with self._sessions() as session:
             stranded = leases.stranded(
-                session, now,
+                session,
+                now,
                 queued_before=now - dt.timedelta(seconds=self.settings.lease_seconds),
                 cap=self.settings.max_running_exports_per_user,
-            )  # fmt: skip
+            )
         if stranded:
             _log.info("waking a worker for %s", ", ".join(stranded))
             self.app.send_task(EXPORT_TASK, args=[None], queue=self.settings.queue)

@@ -133,10 +133,14 @@ class ExportWorker:
     def _claim(self, export_id: str) -> Claim | None:
         with self.sessions.begin() as session:
             return leases.claim(
-                session, export_id, self.identity, self.now(),
+                session,
+                export_id,
+                self.identity,
+                self.now(),
                 lease_seconds=self.settings.lease_seconds,
-                cap=self.settings.max_running_exports_per_user, clock=self.now,
-            )  # fmt: skip
+                cap=self.settings.max_running_exports_per_user,
+                clock=self.now,
+            )
 
     def _claim_next(self) -> Claim | None:
         with self.sessions() as session:
@@ -151,8 +155,12 @@ class ExportWorker:
 
     def _run(self, holder: Claim) -> Outcome:
         export_id = holder.export_id
-        _log.info("export %s claimed (fence %d%s)", export_id, holder.fence,
-                  ", taken over" if holder.reclaimed else "")  # fmt: skip
+        _log.info(
+            "export %s claimed (fence %d%s)",
+            export_id,
+            holder.fence,
+            ", taken over" if holder.reclaimed else "",
+        )
         attempt = export_folder(self.settings.storage_dir, export_id) / f".attempt-{holder.fence}"
         attempt.mkdir(exist_ok=True)
         try:
@@ -215,8 +223,17 @@ class ExportWorker:
                 row = leases.hold(session, holder)
                 path, rows = result.path, result.rows
                 self.storage.publish(path, f"{holder.export_id}/{path.name}")
-                record_done(session, row, path.name, rows, result.bytes, result.sha256,
-                            self.now(), ttl, result.notes)  # fmt: skip
+                record_done(
+                    session,
+                    row,
+                    path.name,
+                    rows,
+                    result.bytes,
+                    result.sha256,
+                    self.now(),
+                    ttl,
+                    result.notes,
+                )
         except LeaseLost as lost:
             return Outcome(holder.export_id, OutcomeKind.superseded, str(lost))
         self._remove_earlier_attempts(path.parent.parent, holder.fence)
@@ -293,10 +310,13 @@ class _Heartbeat:
         try:
             with worker.sessions.begin() as session:
                 stop = leases.renew(
-                    session, self.holder, worker.now(),
+                    session,
+                    self.holder,
+                    worker.now(),
                     lease_seconds=worker.settings.lease_seconds,
-                    rows_done=self.rows_done, rows_total=self.rows_total,
-                )  # fmt: skip
+                    rows_done=self.rows_done,
+                    rows_total=self.rows_total,
+                )
         except LeaseLost as lost:
             self.lost = lost
             stop = True

@@ -235,6 +235,11 @@ def serve_file(
             f"The file of export {row.id} is no longer there; export it again."
         ) from None
     if response.status_code == 200:
-        audit(session, AuditAction.EXPORT_DOWNLOADED, user_id=row.owner_id, export_id=row.id,
-              details={"via": via})  # fmt: skip
+        audit(
+            session,
+            AuditAction.EXPORT_DOWNLOADED,
+            user_id=row.owner_id,
+            export_id=row.id,
+            details={"via": via},
+        )
     return response
