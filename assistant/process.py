@@ -5,7 +5,10 @@ The API builds one :class:`Assistant` at start-up and asks it for a user's
 :class:`~assistant.conversation.Conversation`): all of them share one store engine (one
 connection pool) and one job runner, so the per-user cap on running exports holds across
 every conversation and request of the process. With ``ASSISTANT_BROKER_URL`` the runner
-hands exports to Celery workers, whose claims hold the cap across every machine.
+hands exports to Celery workers, whose claims hold the cap across every machine. It
+also holds the process's one LLM seam (:func:`build_llm`: the settings' key, endpoint,
+model and timeout, and one client made on the first message that asks the model), which
+it hands to every conversation, the scheduler and the API's queries.
 
     assistant = Assistant(settings)
     assistant.start()                       # migrate, recover from a crash, tidy files
@@ -44,8 +47,9 @@ from assistant.store import (
     session_factory,
 )
 from assistant.store.recovery import Recovered, recover_at_start
+from intents.toolcall import LLM, LLMConfig
 
-__all__ = ["DEFAULT_PUBLIC_URL", "Assistant", "open_conversation", "secret_key"]
+__all__ = ["DEFAULT_PUBLIC_URL", "Assistant", "build_llm", "open_conversation", "secret_key"]
 
 #: Where `python -m assistant serve` listens by default: links point there unless
 #: ``ASSISTANT_PUBLIC_URL`` says otherwise.
@@ -53,12 +57,23 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Assistant:
-    """The process-wide parts of the assistant, built once from ``settings``."""
+    """The process-wide parts of the assistant, built once from ``settings``.
 
-    def __init__(self, settings: Settings, *, clock: Clock = utc_now, mode: Mode = "auto") -> None:
+    ``llm`` replaces the seam :func:`build_llm` makes from the settings (tests pass one
+    with a client of their own)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        mode: Mode = "auto",
+        llm: LLM | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.mode: Mode = mode
+        self.llm = build_llm(settings) if llm is None else llm
         self.store_engine = create_store_engine(settings.database_url)
         self.sessions = session_factory(self.store_engine)
         self.events = JobEventRouter()
@@ -71,9 +86,10 @@ class Assistant:
         return recover_at_start(self.settings, self.clock())
 
     def close(self) -> None:
-        """Let running exports finish, then release the store."""
+        """Let running exports finish, then release the store and the LLM's client."""
         self.runner.shutdown(wait=True)
         self.store_engine.dispose()
+        self.llm.close()
 
     def scope(self, user_id: int, conversation_id: str | None = None) -> UserScope:
         """User ``user_id``'s scope (in their saved zone), in ``conversation_id`` if given.
@@ -101,7 +117,7 @@ class Assistant:
         """User ``user_id``'s conversation ``conversation_id``; a new one with ``new``."""
         if new:
             conversation_id = _new_conversation(self.sessions, user_id, self.clock)
-        return Conversation(self.scope(user_id, conversation_id), mode=self.mode)
+        return Conversation(self.scope(user_id, conversation_id), mode=self.mode, llm=self.llm)
 
     def download_url(self, export_id: str, sha256: str) -> str:
         """A signed link to a finished export's file, served by the API (``serve``)."""
@@ -127,13 +143,15 @@ def open_conversation(
     runner: JobRunner | None = None,
     events: JobEventRouter | None = None,
     wait_for_exports: bool = False,
+    llm: LLM | None = None,
 ) -> Conversation:
     """A conversation for ``user`` (created if missing): a new one, or ``conversation_id``.
 
     Without ``store_engine`` the conversation opens its own and disposes it on
     :meth:`Conversation.close`; likewise its job runner for background exports, unless
     ``runner`` is given, with the :class:`~assistant.jobs.JobEventRouter` it reports to as
-    ``events`` (one runner for all conversations makes the per-user cap hold across them).
+    ``events`` (one runner for all conversations makes the per-user cap hold across them),
+    and its LLM seam (:func:`build_llm`), unless ``llm`` is given.
     The store must be migrated already. ``timezone`` defaults to the user's saved zone,
     else UTC.
     """
@@ -168,7 +186,28 @@ def open_conversation(
         wait_for_exports=wait_for_exports,
     )
     return Conversation(
-        scope, mode=mode, store_engine=store if own else None, own_runner=runner is None
+        scope,
+        mode=mode,
+        llm=build_llm(settings) if llm is None else llm,
+        store_engine=store if own else None,
+        own_runner=runner is None,
+        own_llm=llm is None,
+    )
+
+
+def build_llm(settings: Settings) -> LLM:
+    """The LLM seam ``settings`` describe; disabled (rules only) without a key.
+
+    Building it is free: its client, and the ``openai`` import, wait for the first
+    message that asks the model."""
+    key = settings.llm_api_key
+    return LLM(
+        LLMConfig(
+            api_key=None if key is None else key.get_secret_value(),
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            timeout=settings.llm_timeout,
+        )
     )
 
 

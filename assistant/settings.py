@@ -5,14 +5,26 @@ database as the source, files under ``var/exports``, the in-process job pool (Ce
 workers when ``ASSISTANT_BROKER_URL`` names a Redis), and
 rules-only intents unless ``OPENAI_API_KEY`` is set. Build it with :func:`load_settings`
 (never at import) and pass it down.
+
+The LLM's settings keep the names OpenAI's own tools read: ``OPENAI_API_KEY`` and
+``OPENAI_BASE_URL`` (no prefix), then ``ASSISTANT_LLM_MODEL`` and
+``ASSISTANT_LLM_TIMEOUT``. Empty values count as unset. The process turns them into its
+one LLM seam (``assistant.process.build_llm``); the key is a ``SecretStr``, so it shows
+as ``**********`` in a repr, a log line or a dump. In code, name them as in the
+environment: ``Settings(OPENAI_API_KEY="sk-...", OPENAI_BASE_URL=..., llm_timeout=5)``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The model asked when ``ASSISTANT_LLM_MODEL`` is not set.
+DEFAULT_LLM_MODEL = "gpt-4o-mini"
 
 
 class Settings(BaseSettings):
@@ -55,6 +67,43 @@ class Settings(BaseSettings):
     scheduler: bool = Field(True, description="run the scheduler inside `serve`")
     scheduler_interval_seconds: float = Field(15.0, gt=0, description="how often it looks")
     schedule_retry_seconds: float = Field(60.0, gt=0, description="first retry's wait")
+    # The LLM (optional): asked when the rules are unsure, and to write SQL; none without a key.
+    # The key and endpoint are read from their OpenAI names only, in code too
+    # (``Settings(OPENAI_API_KEY=...)``): accepting the field names would also make pydantic-
+    # settings read ASSISTANT_LLM_API_KEY, a second name for one secret.
+    llm_api_key: SecretStr | None = Field(
+        None, validation_alias="OPENAI_API_KEY", description="enables the LLM; never logged"
+    )
+    llm_base_url: str | None = Field(
+        None,
+        validation_alias="OPENAI_BASE_URL",
+        description="any OpenAI-compatible endpoint (default: OpenAI's)",
+    )
+    llm_model: str = Field(DEFAULT_LLM_MODEL, min_length=1, description="the model asked")
+    llm_timeout: float = Field(
+        10.0, gt=0, allow_inf_nan=False, description="seconds to wait for an LLM answer"
+    )
+
+    @field_validator("llm_api_key", "llm_base_url", "llm_model", "llm_timeout", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # `OPENAI_API_KEY=` in a .env or a CI file means "no LLM", as it always has.
+        if isinstance(value, str):
+            if not value.strip():
+                raise PydanticUseDefault()
+            return value.strip()
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _openai_names_only(cls, data: Any) -> Any:
+        # Without this, Settings(llm_api_key=...) would be dropped silently (extra="ignore").
+        if isinstance(data, dict):
+            named = sorted(_BY_ALIAS.keys() & data.keys())
+            if named:
+                names = ", ".join(f"{_BY_ALIAS[name]}=..." for name in named)
+                raise ValueError(f"give {', '.join(named)} by its variable name: {names}")
+        return data
 
     @model_validator(mode="after")
     def _redelivery_after_takeover(self) -> Settings:
@@ -66,6 +115,9 @@ class Settings(BaseSettings):
                 "the longest export)"
             )
         return self
+
+
+_BY_ALIAS = {"llm_api_key": "OPENAI_API_KEY", "llm_base_url": "OPENAI_BASE_URL"}
 
 
 def load_settings() -> Settings:

@@ -10,15 +10,12 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from intents.context import Context
-from intents.llm import LLMConfig, make_client
 from intents.models import ExportRequest, Intent
 from intents.parsing import Mode, parse
-
-if TYPE_CHECKING:  # only a batch that asks the LLM builds a client
-    import openai
+from intents.toolcall import LLM, LLMConfig
 
 
 class _BadFlags(Exception):
@@ -54,19 +51,19 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin) -> int:
         args = build_parser().parse_args(argv)
         if (args.message is None) == (args.jsonl is None):
             raise _BadFlags("give either a MESSAGE or --jsonl FILE")
-        config = LLMConfig.from_env()
-        mode: Mode = args.mode or ("auto" if config.enabled else "rules")
-        if args.jsonl is None:
-            context = _context(args.now, args.tz)
-            _print(parse(args.message, context, mode=mode, llm=config).contract_json())
+        # One seam for the whole batch: its client, built only if a line asks the LLM,
+        # reuses its connection line after line.
+        with LLM(LLMConfig.from_env()) as llm:
+            mode: Mode = args.mode or ("auto" if llm.enabled else "rules")
+            if args.jsonl is None:
+                context = _context(args.now, args.tz)
+                _print(parse(args.message, context, mode=mode, llm=llm).contract_json())
+                return 0
+            lines = stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
+            with lines:
+                for output in _batch(lines, args.now, args.tz, mode, llm):
+                    _print(output)
             return 0
-        lines = stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
-        # One client for the whole batch, so its connection is reused line after line.
-        client = make_client(config) if mode != "rules" and config.enabled else None
-        with lines:
-            for output in _batch(lines, args.now, args.tz, mode, config, client):
-                _print(output)
-        return 0
     except _BadFlags as exc:
         print(f"python -m intents: error: {exc}", file=sys.stderr)
         return 2
@@ -82,8 +79,7 @@ def _batch(
     now: str | None,
     tz: str,
     mode: Mode,
-    config: LLMConfig,
-    client: openai.OpenAI | None,
+    llm: LLM,
 ) -> Iterable[dict[str, Any]]:
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -91,7 +87,7 @@ def _batch(
         try:
             item = json.loads(line)
             context = _context(item.get("now", now), item.get("tz", tz))
-            request = parse(str(item["message"]), context, mode=mode, llm=config, client=client)
+            request = parse(str(item["message"]), context, mode=mode, llm=llm)
             yield request.contract_json()
         except (ValueError, KeyError, TypeError, AttributeError, _BadFlags) as exc:
             # Still one object per line, so outputs stay aligned with inputs.

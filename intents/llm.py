@@ -3,8 +3,9 @@
 Any OpenAI-compatible endpoint works (``OPENAI_BASE_URL``). The model sees the contract's
 meanings in a compact system prompt plus the context (the user's clock and zone, whether a
 result is on screen, the saved default format, the last request, a pending question) and
-must call exactly one tool from :data:`intents.tools.TOOLS`. Its arguments are validated
-by the tool's pydantic model and become an :class:`~intents.models.ExportRequest`.
+must call exactly one tool from :data:`intents.tools.TOOLS`, through the one seam every
+LLM path shares (:func:`intents.toolcall.call_tool`). Its arguments, validated by the
+tool's pydantic model, become an :class:`~intents.models.ExportRequest`.
 
 The LLM is an optional helper, never a dependency: on ANY failure (no key, connection,
 HTTP error, timeout, no or conflicting tool calls, a refusal, bad arguments) the caller's
@@ -17,83 +18,40 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from intents.context import Context
 from intents.models import ExportRequest
-from intents.tools import TOOLS, Tool, strict_schema
+from intents.toolcall import (
+    LLM,
+    NO_KEY,
+    Failed,
+    LLMConfig,
+    call_tool,
+    invalid_arguments,
+    make_client,
+)
+from intents.tools import TOOLS
 
-if TYPE_CHECKING:  # openai takes ~0.4 s to import: only a call that asks the LLM pays it
-    import openai
-    from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 __all__ = [
+    "LLM",
     "Failed",
     "LLMConfig",
     "LLMOutcome",
-    "UnusableAnswer",
-    "ask_model",
     "make_client",
     "parse_llm",
+    "system_prompt",
 ]
-
-T = TypeVar("T")
 
 logger = logging.getLogger("intents.llm")
 
-DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class LLMConfig:
-    """Where the LLM is and how long to wait for it; disabled without a key."""
-
-    api_key: str | None = field(repr=False)  # never into a log line
-    base_url: str | None = None
-    model: str = DEFAULT_MODEL
-    timeout: float = DEFAULT_TIMEOUT
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> LLMConfig:
-        """From ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``ASSISTANT_LLM_MODEL`` and
-        ``ASSISTANT_LLM_TIMEOUT`` (seconds); empty values count as unset.
-
-        >>> LLMConfig.from_env({"ASSISTANT_LLM_TIMEOUT": "2.5"})
-        LLMConfig(base_url=None, model='gpt-4o-mini', timeout=2.5)
-        """
-        return cls(
-            api_key=environ.get("OPENAI_API_KEY", "").strip() or None,
-            base_url=environ.get("OPENAI_BASE_URL", "").strip() or None,
-            model=environ.get("ASSISTANT_LLM_MODEL", "").strip() or DEFAULT_MODEL,
-            timeout=_timeout(environ.get("ASSISTANT_LLM_TIMEOUT", "").strip()),
-        )
-
-    @property
-    def enabled(self) -> bool:
-        """Whether an LLM may be asked at all (a key is set)."""
-        return bool(self.api_key)
-
-
-def _timeout(raw: str) -> float:
-    """Seconds from the environment; anything but a positive finite number is the default."""
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if 0 < seconds < math.inf:
-        return seconds
-    logger.warning("ASSISTANT_LLM_TIMEOUT=%r is not a positive number of seconds", raw)
-    return DEFAULT_TIMEOUT
+_TOOLS = tuple(TOOLS.values())
 
 
 @dataclass(frozen=True)
@@ -105,164 +63,27 @@ class LLMOutcome:
     reason: str | None = None
 
 
-class UnusableAnswer(Exception):
-    """The endpoint answered, but not with one valid tool call; the message says why."""
-
-
-def parse_llm(
-    message: str,
-    context: Context,
-    fallback: ExportRequest,
-    config: LLMConfig,
-    *,
-    client: openai.OpenAI | None = None,
-) -> LLMOutcome:
-    """Ask the LLM what ``message`` means; ``fallback`` (with a reason) on any failure.
-
-    ``client`` is used as given (its retries included; ``config`` still needs a key,
-    which is what enables the LLM); without one, a client with no retries is built
-    from ``config`` and closed afterwards.
-    """
-    if not config.enabled:
-        return _fall_back(fallback, "no API key configured (OPENAI_API_KEY)", logging.INFO)
-    answer = ask_model(
-        config, client, lambda model: _ask(model, message, context, fallback, config),
-        what="parsing a message",
-    )  # fmt: skip
-    if isinstance(answer, Failed):
-        return _fall_back(fallback, answer.reason, logging.WARNING)
-    return LLMOutcome(answer, used_llm=True)
-
-
-@dataclass(frozen=True)
-class Failed:
-    """Why the model's answer could not be used (said in the log, then the rules answer)."""
-
-    reason: str
-
-
-def ask_model(
-    config: LLMConfig,
-    client: openai.OpenAI | None,
-    ask: Callable[[openai.OpenAI], T],
-    *,
-    what: str,
-) -> T | Failed:
-    """``ask(client)``, or :class:`Failed` with the reason when anything goes wrong.
-
-    Without ``client`` one with no retries is built from ``config`` and closed after.
-    Every LLM path shares this: a timeout, an HTTP error, a refused connection, an
-    answer that is not one valid tool call (:class:`UnusableAnswer`) or anything else
-    becomes a reason, never an exception in the chat.
-    """
-    import openai
-
+def parse_llm(message: str, context: Context, fallback: ExportRequest, llm: LLM) -> LLMOutcome:
+    """Ask ``llm`` what ``message`` means; ``fallback`` (with a reason) on any failure."""
+    if not llm.enabled:
+        return _fall_back(fallback, NO_KEY, logging.INFO)
+    messages: list[ChatCompletionMessageParam] = [
+        {"role": "system", "content": system_prompt(context)},
+        {"role": "user", "content": message},
+    ]
+    called = call_tool(llm, messages, _TOOLS, what="parsing a message")
+    if isinstance(called, Failed):
+        return _fall_back(fallback, called.reason, logging.WARNING)
     try:
-        if client is not None:
-            return ask(client)
-        with make_client(config) as own_client:
-            return ask(own_client)
-    except openai.APITimeoutError:
-        return Failed(f"timed out after {config.timeout:g} s")
-    except openai.APIStatusError as exc:
-        return Failed(f"HTTP {exc.status_code}: {_error_message(exc)}")
-    except openai.APIConnectionError as exc:
-        return Failed(f"connection failed: {exc.__cause__ or exc}")
-    except UnusableAnswer as exc:
-        return Failed(str(exc))
-    except Exception as exc:  # a seam to a remote service: nothing it does may break a chat
-        logger.exception("unexpected error from the LLM while %s", what)
-        return Failed(f"unexpected error: {type(exc).__name__}: {exc}")
-
-
-def make_client(config: LLMConfig) -> openai.OpenAI:
-    """A client for ``config`` with no retries: a failure falls back to the rules at once."""
-    import openai
-
-    return openai.OpenAI(
-        api_key=config.api_key, base_url=config.base_url, timeout=config.timeout, max_retries=0
-    )
+        request = called.args.to_request(context, fallback)
+    except ValidationError as exc:
+        return _fall_back(fallback, invalid_arguments(called.name, exc), logging.WARNING)
+    return LLMOutcome(request, used_llm=True)
 
 
 def _fall_back(fallback: ExportRequest, reason: str, level: int) -> LLMOutcome:
     logger.log(level, "LLM not used, falling back to the rules: %s", reason)
     return LLMOutcome(fallback, used_llm=False, reason=reason)
-
-
-def _error_message(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
-    return exc.message
-
-
-def _ask(
-    client: openai.OpenAI,
-    message: str,
-    context: Context,
-    fallback: ExportRequest,
-    config: LLMConfig,
-) -> ExportRequest:
-    messages: list[ChatCompletionMessageParam] = [
-        {"role": "system", "content": system_prompt(context)},
-        {"role": "user", "content": message},
-    ]
-    completion = client.chat.completions.create(
-        model=config.model,
-        messages=messages,
-        tools=_tool_params(),
-        tool_choice="required",
-        timeout=config.timeout,
-    )
-    if not completion.choices:
-        raise UnusableAnswer("the response has no choices")
-    reply = completion.choices[0].message
-    if reply.refusal:
-        raise UnusableAnswer(f"the model refused: {reply.refusal}")
-    calls = [call for call in reply.tool_calls or () if call.type == "function"]
-    if not calls:
-        raise UnusableAnswer("no tool call in the answer")
-    requests = [
-        _request(call.function.name, call.function.arguments, context, fallback) for call in calls
-    ]
-    if any(request != requests[0] for request in requests[1:]):
-        names = ", ".join(call.function.name for call in calls)
-        raise UnusableAnswer(f"{len(calls)} conflicting tool calls ({names})")
-    return requests[0]
-
-
-def tool_param(tool: Tool) -> ChatCompletionFunctionToolParam:
-    """The ``tools=[...]`` entry for ``tool``, in strict mode."""
-    return {
-        "type": "function",
-        "function": {
-            "name": tool.name,
-            "description": tool.description,
-            "strict": True,
-            "parameters": strict_schema(tool.args),
-        },
-    }
-
-
-@cache
-def _tool_params() -> list[ChatCompletionFunctionToolParam]:
-    """Every tool's entry; built once (pydantic's schema generation takes milliseconds)."""
-    return [tool_param(tool) for tool in TOOLS.values()]
-
-
-def _request(name: str, arguments: str, context: Context, fallback: ExportRequest) -> ExportRequest:
-    tool = TOOLS.get(name)
-    if tool is None:
-        raise UnusableAnswer(f"unknown tool {name!r}")
-    try:
-        args = tool.args.model_validate_json(arguments or "{}")
-        return args.to_request(context, fallback)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])) or 'arguments'}: {error['msg']}"
-            for error in exc.errors(include_url=False)[:3]
-        )
-        raise UnusableAnswer(f"invalid arguments for {name}: {problems}") from exc
 
 
 _RULES = """\

@@ -5,19 +5,21 @@ Routing (``mode``):
 - ``llm``: always ask the LLM, with the rules' answer as the fallback.
 - ``auto`` (default): the rules answer when they are confident or no LLM is configured;
   otherwise the LLM is asked and any failure falls back to the rules' answer.
+
+The LLM is the :class:`~intents.toolcall.LLM` seam the caller passes (the assistant builds
+one per process from its settings); without one, ``python -m intents``'s environment
+(:meth:`~intents.toolcall.LLMConfig.from_env`) configures one for this call.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from intents.context import Context
-from intents.llm import LLMConfig, parse_llm
+from intents.llm import parse_llm
 from intents.models import ExportRequest
-from intents.rules import parse_rules
-
-if TYPE_CHECKING:  # importing openai costs 0.4 s; only the LLM path needs it
-    import openai
+from intents.rules import RulesResult, parse_rules
+from intents.toolcall import LLM, LLMConfig
 
 Mode = Literal["rules", "llm", "auto"]
 
@@ -30,8 +32,7 @@ def parse(
     context: Context,
     *,
     mode: Mode = "auto",
-    llm: LLMConfig | None = None,
-    client: openai.OpenAI | None = None,
+    llm: LLM | None = None,
 ) -> ExportRequest:
     """How the assistant understands ``message`` in ``context``.
 
@@ -43,10 +44,19 @@ def parse(
     rules = parse_rules(message, context)
     if mode == "rules":
         return rules.request
-    config = llm if llm is not None else LLMConfig.from_env()
-    if mode == "auto" and (rules.confident or not config.enabled):
+    if llm is None:
+        with LLM(LLMConfig.from_env()) as own:
+            return _routed(message, context, rules, mode, own)
+    return _routed(message, context, rules, mode, llm)
+
+
+def _routed(
+    message: str, context: Context, rules: RulesResult, mode: Mode, llm: LLM
+) -> ExportRequest:
+    """The rules' answer when ``auto`` trusts them (or no LLM is configured), else the LLM's."""
+    if mode == "auto" and (rules.confident or not llm.enabled):
         return rules.request
-    answer = parse_llm(message, context, rules.request, config, client=client).request
+    answer = parse_llm(message, context, rules.request, llm).request
     return _wall_clock(answer, context)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
@@ -196,16 +196,22 @@ class SmallTalkArgs(ToolArgs):
         return ExportRequest(intent=Intent.UNKNOWN)
 
 
+A = TypeVar("A", bound=BaseModel, covariant=True)
+
+
 @dataclass(frozen=True)
-class Tool:
-    """A tool the model may call: its name, when to call it, and its argument model."""
+class Tool(Generic[A]):
+    """A tool the model may call: its name, when to call it, and its argument model.
+
+    The SQL writer's ``run_query`` tool is one too; :func:`intents.toolcall.call_tool`
+    sends any of them."""
 
     name: str
     description: str
-    args: type[ToolArgs]
+    args: type[A]
 
 
-TOOLS: dict[str, Tool] = {
+TOOLS: dict[str, Tool[ToolArgs]] = {
     tool.name: tool
     for tool in (
         Tool("export", "Make a file now.", ExportArgs),

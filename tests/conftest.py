@@ -32,6 +32,19 @@ def redis_url() -> str:
     return _service_url("TEST_REDIS_URL")
 
 
+@pytest.fixture(autouse=True)
+def _no_llm_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's real key never reaches a test: tests that want an LLM pass a seam
+    (or set these variables themselves)."""
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "ASSISTANT_LLM_MODEL",
+        "ASSISTANT_LLM_TIMEOUT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="module")
 def running_server() -> Iterator[OpenAIServer]:
     """A local OpenAI-compatible server (the LLM path's tests), one per test module."""

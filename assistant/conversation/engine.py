@@ -50,6 +50,7 @@ from assistant.store import (
 from assistant.store.preferences import UserPreferences, read_preferences, save_preferences
 from exporters import ExporterError, UserFacingError
 from intents import Context, ExportRequest, Intent, Target, parse
+from intents.toolcall import LLM
 
 __all__ = ["Conversation"]
 
@@ -59,27 +60,36 @@ _log = logging.getLogger(__name__)
 class Conversation:
     """One user's conversation over the source database, persisted in the store.
 
-    ``store_engine`` and ``own_runner`` say what :meth:`close` releases: a store engine
-    and a job runner opened for this conversation alone."""
+    ``llm`` is the LLM seam that reads unclear messages and writes SQL (the process's
+    one; a disabled seam for rules only); ``mode`` says when it is asked.
+    ``store_engine``, ``own_runner`` and ``own_llm`` say what :meth:`close` releases: a
+    store engine, a job runner and an LLM client opened for this conversation alone."""
 
     def __init__(
         self,
         scope: UserScope,
         *,
         mode: Mode = "auto",
+        llm: LLM,
         store_engine: Engine | None = None,
         own_runner: bool = False,
+        own_llm: bool = False,
     ) -> None:
         self.scope = scope
         self.mode: Mode = mode
+        self.llm = llm
         self._store_engine = store_engine
         self._own_runner = own_runner
+        self._own_llm = own_llm
 
     def close(self) -> None:
         """Finish the background exports it started, then release what it opened."""
         if self._own_runner and self.scope.runner is not None:
             self.scope.runner.shutdown(wait=True)
             self._own_runner = False
+        if self._own_llm:
+            self.llm.close()
+            self._own_llm = False
         if self._store_engine is not None:
             self._store_engine.dispose()
             self._store_engine = None
@@ -166,7 +176,7 @@ class Conversation:
 
     def query(self, question: str, *, also: str | None = None, sql: bool = False) -> Ran:
         """Run ``question`` (English or SQL) and record the run (see :func:`run_question`)."""
-        return run_question(self.scope, question, also=also, sql=sql, mode=self.mode)
+        return run_question(self.scope, question, also=also, sql=sql, mode=self.mode, llm=self.llm)
 
     def handle(self, message: str) -> Reply:
         """Answer ``message``; every failure a person can act on becomes words, not a trace."""
@@ -217,7 +227,7 @@ class Conversation:
             if answer.request is None:
                 return answer
             return self._carry_out(answer.request, now, recall)
-        request = parse(message, self._context(now, recall), mode=self.mode)
+        request = parse(message, self._context(now, recall), mode=self.mode, llm=self.llm)
         if not request.ready:
             choices = request.choices or None
             asked = Reply(text=request.clarify or "Could you say more?", choices=choices)

@@ -1,12 +1,13 @@
 """Questions to SQL with an LLM: one ``run_query`` tool call, then the exporter's guard.
 
-When an LLM is configured (``OPENAI_API_KEY``, see :class:`intents.llm.LLMConfig`), the
-engine asks it to write the SQL for a data question from the source's schema (tables,
-columns and declared types), the dialect and the user's clock, before it tries the
-offline rules. The model must answer with exactly one strict ``run_query`` tool call
-``{sql, title}``; the SQL is checked by :func:`exporters.check_query` here already, so a
-write or anything else the guard refuses never reaches the database and the offline
-translation is used instead (the guard runs again when the query is executed).
+When the process's :class:`~intents.toolcall.LLM` seam has a key, the engine asks it to
+write the SQL for a data question from the source's schema (tables, columns and declared
+types), the dialect and the user's clock, before it tries the offline rules. The model
+must answer with exactly one strict ``run_query`` tool call ``{sql, title}``, sent and
+validated by :func:`intents.toolcall.call_tool`; the SQL is checked by
+:func:`exporters.check_query` here already, so a write or anything else the guard refuses
+never reaches the database and the offline translation is used instead (the guard runs
+again when the query is executed).
 
 The LLM is a helper, never a dependency: :func:`write_sql` never raises. On any failure
 (no key, connection, HTTP error, timeout, no tool call, a refusal, bad arguments, a query
@@ -18,26 +19,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.questions import Answer, SchemaAnswer, Translation
 from assistant.source.schema import Schema
 from exporters import QueryRejected, check_query
-from intents.llm import Failed, LLMConfig, UnusableAnswer, ask_model
-from intents.tools import strict_schema
+from intents.toolcall import LLM, NO_KEY, Failed, call_tool
+from intents.tools import Tool
 
-if TYPE_CHECKING:  # openai takes ~0.4 s to import: only a call that asks the LLM pays it
-    import openai
-    from openai.types.chat import ChatCompletionFunctionToolParam, ChatCompletionMessageParam
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
-__all__ = ["RunQueryArgs", "WrittenSQL", "system_prompt", "with_llm", "write_sql"]
+__all__ = ["RUN_QUERY", "RunQueryArgs", "WrittenSQL", "system_prompt", "with_llm", "write_sql"]
 
 logger = logging.getLogger("assistant.questions.llm")
 
-TOOL_NAME = "run_query"
 _TYPED = "Your query"  # the offline translator's title for SQL the user typed
 
 
@@ -50,6 +48,12 @@ class RunQueryArgs(BaseModel):
     title: str = Field(description='A few words naming the result, e.g. "Orders from today".')
 
 
+#: The one tool the SQL writer offers, in strict mode.
+RUN_QUERY = Tool(
+    "run_query", "Run ONE read-only SQL query that answers the user's question.", RunQueryArgs
+)
+
+
 @dataclass(frozen=True)
 class WrittenSQL:
     """SQL the LLM wrote that the guard accepted (as written), and its title."""
@@ -59,26 +63,21 @@ class WrittenSQL:
 
 
 def write_sql(
-    question: str,
-    schema: Schema,
-    dialect: str,
-    now: dt.datetime,
-    config: LLMConfig,
-    *,
-    client: openai.OpenAI | None = None,
+    question: str, schema: Schema, dialect: str, now: dt.datetime, llm: LLM
 ) -> WrittenSQL | None:
-    """The LLM's SQL for ``question`` over ``schema``, or None (reason logged) on any failure.
+    """``llm``'s SQL for ``question`` over ``schema``, or None (reason logged) on any failure.
 
-    ``now`` is timezone-aware, in the user's zone. ``client`` is used as given; without
-    one, a client with no retries is built from ``config`` and closed afterwards.
+    ``now`` is timezone-aware, in the user's zone.
     """
-    if not config.enabled:
-        logger.info("LLM not used to write SQL: no API key configured (OPENAI_API_KEY)")
+    if not llm.enabled:
+        logger.info("LLM not used to write SQL: %s", NO_KEY)
         return None
-    written = ask_model(
-        config, client, lambda model: _ask(model, question, schema, dialect, now, config),
-        what="writing SQL",
-    )  # fmt: skip
+    messages: list[ChatCompletionMessageParam] = [
+        {"role": "system", "content": system_prompt(schema, dialect, now)},
+        {"role": "user", "content": question},
+    ]
+    called = call_tool(llm, messages, [RUN_QUERY], what="writing SQL")
+    written = called if isinstance(called, Failed) else _guarded(called.args, dialect)
     if isinstance(written, Failed):
         logger.warning("LLM SQL not used, falling back to the offline rules: %s", written.reason)
         return None
@@ -86,92 +85,34 @@ def write_sql(
 
 
 def with_llm(
-    answer: Answer,
-    question: str,
-    schema: Schema,
-    dialect: str,
-    now: dt.datetime,
-    config: LLMConfig | None = None,
-    *,
-    client: openai.OpenAI | None = None,
+    answer: Answer, question: str, schema: Schema, dialect: str, now: dt.datetime, llm: LLM
 ) -> Answer:
-    """The LLM's SQL for ``question`` when one is configured, else the offline ``answer``.
+    """``llm``'s SQL for ``question`` when it has a key, else the offline ``answer``.
 
     SQL the user typed and answers about the schema itself stay as the rules read them:
-    the LLM is asked only to write SQL nobody wrote. ``config`` defaults to the
-    environment's.
+    the LLM is asked only to write SQL nobody wrote.
     """
     if isinstance(answer, SchemaAnswer):
         return answer
     if isinstance(answer, Translation) and answer.title == _TYPED:
         return answer
-    config = LLMConfig.from_env() if config is None else config
-    if not config.enabled:
+    if not llm.enabled:
         return answer
-    written = write_sql(question, schema, dialect, now, config, client=client)
+    written = write_sql(question, schema, dialect, now, llm)
     return answer if written is None else Translation(written.sql, written.title)
 
 
-def _ask(
-    client: openai.OpenAI,
-    question: str,
-    schema: Schema,
-    dialect: str,
-    now: dt.datetime,
-    config: LLMConfig,
-) -> WrittenSQL:
-    messages: list[ChatCompletionMessageParam] = [
-        {"role": "system", "content": system_prompt(schema, dialect, now)},
-        {"role": "user", "content": question},
-    ]
-    completion = client.chat.completions.create(
-        model=config.model,
-        messages=messages,
-        tools=[_tool_param()],
-        tool_choice="required",
-        timeout=config.timeout,
-    )
-    if not completion.choices:
-        raise UnusableAnswer("the response has no choices")
-    reply = completion.choices[0].message
-    if reply.refusal:
-        raise UnusableAnswer(f"the model refused: {reply.refusal}")
-    calls = [call for call in reply.tool_calls or () if call.type == "function"]
-    if len(calls) != 1:
-        raise UnusableAnswer(
-            "no tool call in the answer" if not calls else f"{len(calls)} tool calls"
-        )
-    (call,) = calls
-    if call.function.name != TOOL_NAME:
-        raise UnusableAnswer(f"unknown tool {call.function.name!r}")
-    try:
-        args = RunQueryArgs.model_validate_json(call.function.arguments or "{}")
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])) or 'arguments'}: {error['msg']}"
-            for error in exc.errors(include_url=False)[:3]
-        )
-        raise UnusableAnswer(f"invalid arguments for {TOOL_NAME}: {problems}") from exc
+def _guarded(args: RunQueryArgs, dialect: str) -> WrittenSQL | Failed:
+    """The written SQL if the exporter's guard accepts it, else why not."""
     sql = args.sql.strip()
     try:
         check_query(sql, dialect)
     except QueryRejected as exc:
-        raise UnusableAnswer(f"the guard refused the LLM's query {sql!r}: {exc}") from exc
+        return Failed(f"the guard refused the LLM's query {sql!r}: {exc}")
+    except Exception as exc:  # the guard failing on a model's text must not break a chat
+        logger.exception("the guard failed on the LLM's query %r", sql)
+        return Failed(f"unexpected error: {type(exc).__name__}: {exc}")
     return WrittenSQL(sql, args.title.strip() or "Your question")
-
-
-@cache
-def _tool_param() -> ChatCompletionFunctionToolParam:
-    """The ``run_query`` tool in strict mode; built once."""
-    return {
-        "type": "function",
-        "function": {
-            "name": TOOL_NAME,
-            "description": "Run ONE read-only SQL query that answers the user's question.",
-            "strict": True,
-            "parameters": strict_schema(RunQueryArgs),
-        },
-    }
 
 
 _RULES = """\

@@ -1,9 +1,10 @@
 """A question (or SQL) run into a stored query run: the preview table, recorded with its SQL.
 
 Every face's query goes through :func:`run_question`: the rules translate the question
-(or an LLM writes the SQL, when one is configured), the data source previews it through
-the exporter's guard, and the run is recorded in the store and the audit log, with its
-error when the database refuses it. A later "export this" re-runs the recorded SQL.
+(or the LLM seam it is given writes the SQL, when it has a key), the data source
+previews it through the exporter's guard, and the run is recorded in the store and the
+audit log, with its error when the database refuses it. A later "export this" re-runs
+the recorded SQL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assistant.replies import TablePreview, json_safe
 from assistant.scope import UserScope
 from assistant.store import AuditAction, QueryRun, audit
 from exporters import ExporterError
+from intents.toolcall import LLM
 
 __all__ = ["Mode", "Ran", "run_question", "run_translation"]
 
@@ -42,22 +44,25 @@ def run_question(
     also: str | None = None,
     sql: bool = False,
     mode: Mode = "auto",
+    llm: LLM | None = None,
 ) -> Ran:
     """Run ``question`` (English or SQL) and record the run; the API's and chat's query.
 
     ``also`` is the parser's wording, tried when only that reads; ``sql`` runs
-    ``question`` as SQL without translating it. Raises :class:`Unanswerable` when it is
-    not a question over the data, and the exporter's errors (``QueryRejected`` for a query
-    that would write...) when the database refuses it; a refused run is recorded with its
-    error all the same.
+    ``question`` as SQL without translating it; ``llm`` (the process's seam) writes the
+    SQL unless ``mode`` is ``"rules"`` (without one, the rules always do). Raises
+    :class:`Unanswerable` when it is not a question over the data, and the exporter's
+    errors (``QueryRejected`` for a query that would write...) when the database refuses
+    it; a refused run is recorded with its error all the same.
     """
     now = scope.clock()
     if sql:  # SQL as typed: the guard and the database judge it, no translating
         return run_translation(scope, question, Translation(question, "Your query"), now)
     schema = scope.source.schema
     answer = translate(question, schema, now, dialect=scope.dialect)
-    if mode != "rules":  # an LLM, when configured, writes the SQL; else the rules'
-        answer = with_llm(answer, question, schema, scope.dialect, now.astimezone(scope.zone))
+    if mode != "rules" and llm is not None:  # the LLM, when it has a key; else the rules'
+        local = now.astimezone(scope.zone)
+        answer = with_llm(answer, question, schema, scope.dialect, local, llm)
     if isinstance(answer, CannotAnswer) and also and also != question:
         second = translate(also, schema, now, dialect=scope.dialect)
         if not isinstance(second, CannotAnswer):

@@ -49,6 +49,7 @@ from assistant.store import (
 )
 from exporters import UserFacingError
 from intents.models import ExportRequest, Target
+from intents.toolcall import LLM
 
 __all__ = ["ATTEMPTS", "Deliver", "Scheduler"]
 
@@ -78,6 +79,7 @@ class Parts(Protocol):
     sessions: sessionmaker[Session]
     clock: Clock
     mode: Mode
+    llm: LLM
 
     def scope(self, user_id: int, conversation_id: str | None = None) -> UserScope: ...
 
@@ -248,7 +250,9 @@ class Scheduler:
                 if row is not None and row.status is ExportStatus.DONE:
                     return export_info(row, scope)
         request = info.request
-        ran = run_question(scope, request.query or "", mode=self.assistant.mode)
+        ran = run_question(
+            scope, request.query or "", mode=self.assistant.mode, llm=self.assistant.llm
+        )
         done = request.model_copy(update={"target": Target.LAST_RESULT})
         return run_export(scope, ExportRequest.model_validate(done), ran.run, self.clock())
 

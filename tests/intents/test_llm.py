@@ -19,7 +19,7 @@ import pytest
 from pydantic import BaseModel
 
 from intents.context import Context
-from intents.llm import LLMConfig, LLMOutcome, parse_llm
+from intents.llm import LLM, LLMConfig, LLMOutcome, parse_llm
 from intents.models import (
     Compression,
     Destination,
@@ -54,7 +54,7 @@ def ask(
 ) -> LLMOutcome:
     server.script(*replies)
     config = LLMConfig(api_key=KEY, base_url=server.base_url, timeout=timeout)
-    return parse_llm(message, context, FALLBACK, config, client=client)
+    return parse_llm(message, context, FALLBACK, LLM(config, client=client))
 
 
 def called(name: str, **arguments: Any) -> Reply:
@@ -377,7 +377,8 @@ def test_a_refused_connection_falls_back() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the client connects
     config = LLMConfig(api_key=KEY, base_url=f"http://127.0.0.1:{port}/v1", timeout=2)
-    outcome = parse_llm("export this", CONTEXT, FALLBACK, config)
+    with LLM(config) as llm:
+        outcome = parse_llm("export this", CONTEXT, FALLBACK, llm)
     assert (outcome.request, outcome.used_llm) == (FALLBACK, False)
     assert outcome.reason is not None and outcome.reason.startswith("connection failed")
 
@@ -387,7 +388,7 @@ def test_no_key_falls_back_without_a_request(
 ) -> None:
     config = LLMConfig(api_key=None, base_url=server.base_url)
     with caplog.at_level(logging.INFO, logger="intents.llm"):
-        outcome = parse_llm("export this", CONTEXT, FALLBACK, config)
+        outcome = parse_llm("export this", CONTEXT, FALLBACK, LLM(config))
     assert outcome == LLMOutcome(FALLBACK, False, "no API key configured (OPENAI_API_KEY)")
     assert server.requests == []
     assert "no API key" in caplog.text
@@ -396,7 +397,8 @@ def test_no_key_falls_back_without_a_request(
 def test_the_built_client_uses_the_config_and_never_retries(server: OpenAIServer) -> None:
     server.script(Reply(error("boom", "server_error"), status=500), called("small_talk"))
     config = LLMConfig(api_key=KEY, base_url=server.base_url, model="local-model", timeout=5)
-    outcome = parse_llm("hi", CONTEXT, FALLBACK, config)
+    with LLM(config) as llm:
+        outcome = parse_llm("hi", CONTEXT, FALLBACK, llm)
     assert outcome.reason == "HTTP 500: boom"
     (sent,) = server.requests
     assert sent.body["model"] == "local-model"
@@ -421,7 +423,7 @@ def test_an_injected_mock_transport() -> None:
         max_retries=0,
         http_client=http_client,  # type: ignore[arg-type]  # the client takes httpx and httpx2
     ) as client:
-        outcome = parse_llm("export this as md", CONTEXT, FALLBACK, config, client=client)
+        outcome = parse_llm("export this as md", CONTEXT, FALLBACK, LLM(config, client=client))
     assert used(outcome).format is Format.MARKDOWN
     assert seen[0]["messages"][1]["content"] == "export this as md"
 
@@ -438,7 +440,7 @@ def test_an_injected_transport_that_fails() -> None:
         max_retries=0,
         http_client=http_client,  # type: ignore[arg-type]
     ) as client:
-        outcome = parse_llm("export this", CONTEXT, FALLBACK, config, client=client)
+        outcome = parse_llm("export this", CONTEXT, FALLBACK, LLM(config, client=client))
     assert (outcome.used_llm, outcome.reason) == (False, "connection failed: connection refused")
 
 

@@ -17,7 +17,7 @@ def run_query(body: QueryCreate, scope: CurrentScope, state: State) -> QueryPubl
     """Run ``sql`` or ``question`` through the query guard; a query that would write
     answers 400 ``query_rejected``. Export the result with ``POST /api/exports``."""
     question, sql = body.sql or body.question or "", body.sql is not None
-    ran = run_question(scope, question, sql=sql, mode=state.assistant.mode)
+    ran = run_question(scope, question, sql=sql, mode=state.assistant.mode, llm=state.assistant.llm)
     return QueryPublic(
         id=ran.run.id,
         columns=ran.table.columns,

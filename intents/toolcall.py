@@ -1,0 +1,301 @@
+"""The one way to an LLM: messages out, one validated tool call back, or why not.
+
+Every LLM path (reading a chat message in :mod:`intents.llm`, writing SQL in
+``assistant.questions.llm``) goes through :func:`call_tool`: it sends the messages with
+the tools the model may call (``tool_choice="required"``), and returns the arguments of
+the call the model made, validated by that tool's pydantic model (:class:`Called`), or a
+:class:`Failed` with the reason. It never raises: a missing key, a refused connection, an
+HTTP error, a timeout, a refusal, no tool call, an unknown tool, arguments that do not
+validate, calls that disagree, or anything unexpected all become a reason.
+
+:class:`LLM` is the seam a process builds once and passes down: the settings
+(:class:`LLMConfig`) and a client made on first use, or the one a test injects. Importing
+``openai`` takes ~0.4 s, so only a call that asks the model imports it.
+
+    >>> llm = LLM(LLMConfig(api_key=None))
+    >>> call_tool(llm, [{"role": "user", "content": "hi"}], [], what="greeting")
+    Failed(reason='no API key configured (OPENAI_API_KEY)')
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from intents.tools import Tool, strict_schema
+
+if TYPE_CHECKING:  # openai takes ~0.4 s to import: only a call that asks the LLM pays it
+    import openai
+    from openai.types.chat import (
+        ChatCompletion,
+        ChatCompletionFunctionToolParam,
+        ChatCompletionMessageParam,
+    )
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_TIMEOUT",
+    "LLM",
+    "NO_KEY",
+    "OPENAI_URL",
+    "Called",
+    "Failed",
+    "LLMConfig",
+    "call_tool",
+    "invalid_arguments",
+    "make_client",
+    "tool_param",
+]
+
+A = TypeVar("A", bound=BaseModel)
+
+logger = logging.getLogger("intents.toolcall")
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TIMEOUT = 10.0
+#: Where the LLM is when no base URL is configured (named here: the ``openai`` client
+#: would otherwise read ``OPENAI_BASE_URL`` itself, behind the config's back).
+OPENAI_URL = "https://api.openai.com/v1"
+#: The reason given when no key is configured: no request is sent.
+NO_KEY = "no API key configured (OPENAI_API_KEY)"
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Where the LLM is and how long to wait for it; disabled without a key.
+
+    The assistant builds it from its validated ``Settings``; :meth:`from_env` is for
+    ``python -m intents``, which has no settings of its own.
+    """
+
+    api_key: str | None = field(repr=False)  # never into a log line
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> LLMConfig:
+        """From ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``ASSISTANT_LLM_MODEL`` and
+        ``ASSISTANT_LLM_TIMEOUT`` (seconds); empty values count as unset.
+
+        >>> LLMConfig.from_env({"ASSISTANT_LLM_TIMEOUT": "2.5"})
+        LLMConfig(base_url=None, model='gpt-4o-mini', timeout=2.5)
+        """
+        return cls(
+            api_key=environ.get("OPENAI_API_KEY", "").strip() or None,
+            base_url=environ.get("OPENAI_BASE_URL", "").strip() or None,
+            model=environ.get("ASSISTANT_LLM_MODEL", "").strip() or DEFAULT_MODEL,
+            timeout=_timeout(environ.get("ASSISTANT_LLM_TIMEOUT", "").strip()),
+        )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether an LLM may be asked at all (a key is set)."""
+        return bool(self.api_key)
+
+
+def _timeout(raw: str) -> float:
+    """Seconds from the environment; anything but a positive finite number is the default."""
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if 0 < seconds < math.inf:
+        return seconds
+    logger.warning("ASSISTANT_LLM_TIMEOUT=%r is not a positive number of seconds", raw)
+    return DEFAULT_TIMEOUT
+
+
+class LLM:
+    """The seam to the model: its settings and one client, shared by every call.
+
+    ``client`` is used as given (a test's, pointing at a local server or a mock
+    transport; its retries included) and never closed here. Without one, a client with
+    no retries is built from ``config`` on the first call that asks the model, and
+    :meth:`close` closes it. Thread-safe: the API's worker threads share one.
+    """
+
+    def __init__(self, config: LLMConfig, *, client: openai.OpenAI | None = None) -> None:
+        self.config = config
+        self._given = client
+        self._own: openai.OpenAI | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def disabled(cls) -> LLM:
+        """No LLM: every call fails with :data:`NO_KEY` and nothing is sent."""
+        return cls(LLMConfig(api_key=None))
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the model may be asked (a key is configured)."""
+        return self.config.enabled
+
+    def client(self) -> openai.OpenAI:
+        """The injected client, else this seam's own, built on first use (needs a key)."""
+        if self._given is not None:
+            return self._given
+        if not self.enabled:
+            raise RuntimeError(f"this LLM seam has no client: {NO_KEY}")
+        with self._lock:
+            if self._own is None:
+                self._own = make_client(self.config)
+            return self._own
+
+    def close(self) -> None:
+        """Close the client this seam built (an injected one stays open)."""
+        with self._lock:
+            own, self._own = self._own, None
+        if own is not None:
+            own.close()
+
+    def __enter__(self) -> LLM:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LLM({self.config!r})"
+
+
+def make_client(config: LLMConfig) -> openai.OpenAI:
+    """A client for ``config`` with no retries: a failure falls back to the rules at once.
+
+    Everything comes from ``config``; the client reads no key or URL from the environment.
+    """
+    import openai
+
+    return openai.OpenAI(
+        api_key=config.api_key,
+        base_url=config.base_url or OPENAI_URL,
+        timeout=config.timeout,
+        max_retries=0,
+    )
+
+
+@dataclass(frozen=True)
+class Called(Generic[A]):
+    """The one tool call the model made: the tool's name and its validated arguments."""
+
+    name: str
+    args: A
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Why the model's answer could not be used; the reason is never empty."""
+
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("a failure needs a reason")
+
+
+def call_tool(
+    llm: LLM,
+    messages: Sequence[ChatCompletionMessageParam],
+    tools: Sequence[Tool[A]],
+    *,
+    what: str,
+) -> Called[A] | Failed:
+    """Send ``messages`` with ``tools`` (one must be called); the call, or why not.
+
+    Several calls that agree (same tool, equal arguments) are one answer; calls that
+    disagree are a failure. ``what`` names the task in the log of an unexpected error.
+    """
+    if not llm.enabled:
+        return Failed(NO_KEY)
+    import openai
+
+    try:
+        completion = llm.client().chat.completions.create(
+            model=llm.config.model,
+            messages=list(messages),
+            tools=[tool_param(tool) for tool in tools],
+            tool_choice="required",
+            timeout=llm.config.timeout,
+        )
+        return _read(completion, {tool.name: tool for tool in tools})
+    except openai.APITimeoutError:
+        return Failed(f"timed out after {llm.config.timeout:g} s")
+    except openai.APIStatusError as exc:
+        return Failed(f"HTTP {exc.status_code}: {_error_message(exc)}")
+    except openai.APIConnectionError as exc:
+        return Failed(f"connection failed: {exc.__cause__ or exc}")
+    except Exception as exc:  # a seam to a remote service: nothing it does may break a chat
+        logger.exception("unexpected error from the LLM while %s", what)
+        return Failed(f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _read(completion: ChatCompletion, tools: Mapping[str, Tool[A]]) -> Called[A] | Failed:
+    """The one call in ``completion``, its arguments validated by its tool's model."""
+    if not completion.choices:
+        return Failed("the response has no choices")
+    reply = completion.choices[0].message
+    if reply.refusal:
+        return Failed(f"the model refused: {reply.refusal}")
+    calls = [call for call in reply.tool_calls or () if call.type == "function"]
+    if not calls:
+        return Failed("no tool call in the answer")
+    read: list[Called[A]] = []
+    for call in calls:
+        name, arguments = call.function.name, call.function.arguments
+        tool = tools.get(name)
+        if tool is None:
+            return Failed(f"unknown tool {name!r}")
+        try:
+            read.append(Called(name, tool.args.model_validate_json(arguments or "{}")))
+        except ValidationError as exc:
+            return Failed(invalid_arguments(name, exc))
+    if any(other != read[0] for other in read[1:]):
+        names = ", ".join(call.function.name for call in calls)
+        return Failed(f"{len(calls)} conflicting tool calls ({names})")
+    return read[0]
+
+
+def invalid_arguments(name: str, exc: ValidationError) -> str:
+    """The reason arguments for tool ``name`` were refused: the first three problems."""
+    problems = "; ".join(
+        f"{'.'.join(map(str, error['loc'])) or 'arguments'}: {error['msg']}"
+        for error in exc.errors(include_url=False)[:3]
+    )
+    return f"invalid arguments for {name}: {problems}"
+
+
+@cache
+def tool_param(tool: Tool[BaseModel]) -> ChatCompletionFunctionToolParam:
+    """The ``tools=[...]`` entry for ``tool``, in strict mode; built once per tool."""
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "strict": True,
+            "parameters": strict_schema(tool.args),
+        },
+    }
+
+
+def _error_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    return exc.message
