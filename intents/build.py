@@ -21,6 +21,7 @@ from intents.vocabulary import (
 )
 
 __all__ = [
+    "DESTINATION_CHOICES",
     "TARGET_QUESTION",
     "WHEN_QUESTION",
     "FormatChoice",
@@ -28,6 +29,7 @@ __all__ = [
     "ask",
     "choose_format",
     "default_target",
+    "destination_question",
 ]
 
 TARGET_QUESTION = (
@@ -35,6 +37,7 @@ TARGET_QUESTION = (
     '(for example "orders from Berlin"), your past results ("everything from today") '
     "or this conversation?"
 )
+DESTINATION_CHOICES = ["Download", "Email"]
 WHEN_QUESTION = 'When should it run? For example "every Monday at 9am" or "daily at 18:00".'
 _ALL_CHOICES = list(FORMAT_LABELS.values())
 
@@ -97,13 +100,27 @@ def choose_format(scan: Scan) -> FormatChoice:
     return FormatChoice()
 
 
+def destination_question(place: str) -> str:
+    """What to say when asked to deliver somewhere we cannot ("Slack", "S3")."""
+    return (
+        f"I can't deliver files to {place}. I can offer the file as a download or send it "
+        "by email: which would you like?"
+    )
+
+
 def ask(
-    request: ExportRequest, context: Context, choice: FormatChoice | None = None
+    request: ExportRequest,
+    context: Context,
+    choice: FormatChoice | None = None,
+    *,
+    elsewhere: str | None = None,
 ) -> ExportRequest:
     """``request`` with ``clarify``/``choices`` set to the one question still open (or none).
 
-    A saved default format stands in for a format nobody named; a format question from
-    ``choice`` (ambiguous or impossible format) is asked even then.
+    The order: what to export, then a destination we cannot deliver to (``elsewhere``,
+    named back), then the format. A saved default format stands in for a format nobody
+    named; a format question from ``choice`` (ambiguous or impossible format) is asked
+    even then.
     """
     question: str | None = None
     choices: list[str] | None = None
@@ -111,6 +128,10 @@ def ask(
     if request.intent in (Intent.EXPORT, Intent.SCHEDULE):
         if request.target is None:
             question = TARGET_QUESTION
+        elif elsewhere is not None:
+            question, choices = destination_question(elsewhere), list(DESTINATION_CHOICES)
+            if request.format is None and context.preferences.default_format is not None:
+                update["format"] = context.preferences.default_format
         elif choice is not None and choice.question:
             question, choices = choice.question, choice.choices
             update["format"] = None

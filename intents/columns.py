@@ -53,7 +53,8 @@ _STOP = words(
     thanks thank is are was were be have has me us you i we export download save send
     schedule show give get make too again instead or not no than when if so just all
     everything one ones first top a an
-    showed shown gave given found pulled ran got did asked"""
+    showed shown gave given found pulled ran got did asked results result data table
+    output stuff lot everything inbox over across"""
 )
 _STAMPED = frozenset({"created", "updated", "deleted", "modified", "paid", "shipped", "signed"})
 _NOT_NAMES = frozenset({"columns", "column", "fields", "field", "cols", "col", "data", "stuff"})

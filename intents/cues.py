@@ -40,7 +40,7 @@ class Scan:
     formats: list[FormatHit] = field(default_factory=list)
     email: str | None = None
     emailed: bool = False  # "email me", "send it to", "to my inbox"
-    unsupported_destination: bool = False  # "send it to Slack"
+    unsupported_destination: str | None = None  # "send it to Slack": "Slack", named back
     compression: Compression | None = None
     compression_off: bool = False  # "not zipped", "uncompressed"
     compression_verb: bool = False  # "zip it", "gzip everything": a command by itself

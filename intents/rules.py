@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import regex
 
+from intents.asides import names_data
 from intents.build import RulesResult, ask, choose_format, default_target
 from intents.context import Context
 from intents.followup import answer_pending, follow_up
@@ -75,6 +76,7 @@ _QUERY_VERB = regex.compile(
     r"|filter|group|rank|break\s+down|calculate|compute|look\s+up|search|tell\s+me|top|bottom)\b"
 )
 _REAL_WORD = regex.compile(r"\b(?!(?:yet|now|please|thanks|just|for|it|this|that|them)\b)[a-z]{2,}")
+_ARTICLES = regex.compile(r"\s*(?:(?:all|the|of|some|my|our|every|each)\s+)*")
 _DEFERRED_REST = regex.compile(
     r"[\s,.;:!-]*(?:(?:but|just|instead|first|for\s+now|and|so|only)\b[\s,]*)*"
 )
@@ -193,9 +195,19 @@ def _target(scan: Scan, context: Context) -> tuple[Target | None, bool]:
     if scan.leftover:
         if scan.reference is not None and scan.reference[0] < scan.content_start:
             return default_target(context), False  # "export this table of orders"
-        return Target.QUERY, True
+        if names_data(scan.leftover, object_of_verb=_object_of_verb(scan)):
+            return Target.QUERY, True
+        return default_target(context), False  # words that name no data: what is on screen
     sure = scan.window is None and not (scan.everything and scan.exclude is None)
     return default_target(context), sure
+
+
+def _object_of_verb(scan: Scan) -> bool:
+    """ "export inventory as csv": the unplaced words stand right after the export verb."""
+    if scan.verb is None or scan.content_start < scan.verb[1]:
+        return False
+    between = scan.work[scan.verb[1] : scan.content_start]
+    return not between.strip(" ,") or bool(_ARTICLES.fullmatch(between))
 
 
 def _only_window_left(scan: Scan) -> bool:
@@ -232,12 +244,11 @@ def _export(scan: Scan, context: Context, *, sure: bool = True) -> RulesResult:
         sure
         and placed
         and not (
-            scan.unsupported_destination
-            or (scan.columns is not None and not scan.columns.sure)
+            (scan.columns is not None and not scan.columns.sure)
             or (scan.limit is not None and scan.limit.from_end)
             or (scan.recurrence is not None and not scan.recurrence.exact)
             or len(scan.low.split()) > _LONG_MESSAGE_WORDS
             or _NEGATION_LEFT.search(scan.work)
         )
     )
-    return RulesResult(ask(request, context, choice), sure)
+    return RulesResult(ask(request, context, choice, elsewhere=scan.unsupported_destination), sure)

@@ -13,16 +13,16 @@ to be part of a data question ("today's orders").
 from __future__ import annotations
 
 import regex
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
+from intents.asides import find_asides
 from intents.columns import find_columns, find_exclusions, find_limit
 from intents.context import Context
 from intents.cues import Scan, at_verb_place, normalise, note_verb
-from intents.delivery import find_compression, find_destination
+from intents.delivery import find_addresses, find_compression, find_destination
 from intents.schedule import Recurrence, find_schedule
 from intents.timewords import Window, find_window
 from intents.traps import pleasantry_end, strip_query_lead
+from intents.typos import fuzzy_verb
 from intents.vocabulary import Slot, find_formats, words
 
 __all__ = ["Scan", "blank_window", "normalise", "scan_message"]
@@ -46,7 +46,8 @@ _NEGATED_BEFORE = regex.compile(
 
 
 def _find_formats(scan: Scan) -> None:
-    scan.formats = find_formats(scan.low)
+    # Only addresses and links are blanked yet: "excel.team@..." names no format.
+    scan.formats = find_formats(scan.work)
     for hit in scan.formats:
         start, end = hit.span
         if hit.negated:
@@ -119,19 +120,15 @@ def _find_verb(scan: Scan) -> None:
         _find_misspelt_verb(scan)
 
 
-_VERB_TYPO_WORDS = ["export", "download"]
-_NOT_VERB_TYPOS = frozenset({"expert", "exports", "expo", "exported", "downloads"})
 _LONG_TOKEN = regex.compile(r"\b[a-z]{5,9}\b")
 
 
 def _find_misspelt_verb(scan: Scan) -> None:
     """ "exprot this", "dowload it": an export verb one edit away, in command position."""
     for found in _LONG_TOKEN.finditer(scan.work):
-        word = found.group()
-        if word in _NOT_VERB_TYPOS or not at_verb_place(scan, found.start()):
-            continue
-        found_typo = process.extractOne(word, _VERB_TYPO_WORDS, scorer=OSA.distance, score_cutoff=1)
-        if found_typo and found_typo[1] == 1:  # exactly one edit: "exprot", not "export" itself
+        if fuzzy_verb(found.group()) in ("export", "download") and at_verb_place(
+            scan, found.start()
+        ):
             note_verb(scan, found.span(), found.start())
             scan.blank(found.span())
             return
@@ -280,14 +277,16 @@ def scan_message(message: str, context: Context) -> Scan:
     if len(low) != len(text):  # a character whose lower case is longer: keep positions
         text = low
     scan = Scan(text=text, low=low, work=low)
-    scan.blank((0, pleasantry_end(low)))
+    find_addresses(scan)
+    plain = scan.work  # the message less its addresses and links: no format, time or day there
     _find_formats(scan)
+    scan.blank((0, pleasantry_end(low)))
     find_compression(scan)
-    scan.recurrence = find_schedule(low)
+    scan.recurrence = find_schedule(plain)
     if scan.recurrence is not None:
         for piece in (_span(scan.recurrence), *scan.recurrence.pieces):
             scan.blank(piece)
-    scan.window = find_window(low, context.local_now)
+    scan.window = find_window(plain, context.local_now)
     if scan.window is not None and scan.recurrence is not None:
         start, end = _span(scan.window)
         pieces = (_span(scan.recurrence), *scan.recurrence.pieces)
@@ -303,6 +302,7 @@ def scan_message(message: str, context: Context) -> Scan:
     if scan.columns:
         scan.blank(scan.columns.span)
     find_destination(scan)
+    find_asides(scan)  # politeness, reasons, the people it is for: never data
     _find_verb(scan)
     _find_targets(scan)
     _find_windowed_history(scan)

@@ -578,7 +578,6 @@ def test_clear_cases_are_confident(message: str) -> None:
         "export this table of orders as csv",  # words left next to "this"
         "export everything as csv",  # everything: all rows, or all past results?
         "export only Berlin as csv",  # a column, or a filter?
-        "export this as csv and post it to slack",  # a destination we cannot deliver to
         "export the last 10 rows as csv",  # the exporter keeps the first rows
         "email me this as a PDF every other Monday at 9",  # cron cannot say "every other"
         "orders from Berlin",  # no lead: a question, or something else?
@@ -589,6 +588,25 @@ def test_clear_cases_are_confident(message: str) -> None:
 )
 def test_unclear_cases_ask_for_a_second_opinion(message: str) -> None:
     assert not parse_rules(message, NOW).confident
+
+
+@pytest.mark.parametrize(
+    ("message", "place"),
+    [
+        ("export this as csv and post it to slack", "Slack"),
+        ("upload it to s3://reports/daily as parquet", "S3"),
+        ("save the results to our google drive", "Google Drive"),
+        ("put it on the sftp server as csv", "SFTP"),
+    ],
+)
+def test_a_destination_we_cannot_deliver_to_is_named_in_a_question(
+    message: str, place: str
+) -> None:
+    result = parse_rules(message, NOW)
+    output = result.request.contract_json()
+    assert output["intent"] == "export" and output["destination"] == "download"
+    assert place in output["clarify"] and output["choices"] == ["Download", "Email"]
+    assert result.confident  # a clear question, nothing for a second opinion
 
 
 def test_settings_alone_with_nothing_before_are_an_export_of_the_result() -> None:
