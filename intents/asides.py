@@ -47,7 +47,7 @@ _OWNER = r"(?:my|our|the|a|an|his|her|their|your|some|this|that|tomorrow's|today
 _FOR_SOMEONE = regex.compile(
     rf"\b(?:for|to|with|on|in|from)\s+(?:{_OWNER}\s+)?(?:[a-z]+\s+)?"
     rf"(?:{_PERSON}|{_OCCASION}|{_DEVICE})\b"
-    rf"|\b(?:for|to|with)\s+(?:{_OWNER}\s+)(?:[a-z]+\s+)?(?:{_PERSON})\b"
+    rf"|\b(?:my|our|his|her|their)\s+(?:[a-z]+\s+)?(?:{_PERSON}|{_OCCASION}|{_DEVICE})\b"
 )
 _SUBJECT = r"(?:(?:i|we|you|he|she|they|it|everyone|everybody|people|[a-z]+)|(?:my|our|the|your|their|his|her)\s+(?:[a-z]+\s+)?[a-z]+)"  # noqa: E501
 _MODAL = (
@@ -57,6 +57,10 @@ _MODAL = (
 )
 _CLAUSE_END = r"[^,.;!?]*"
 _REASON = regex.compile(
+    r"\b(?:(?:something|anything|one|a\s+\w+|a\s+format|a\s+version)\s+(?:that\s+)?)?"
+    r"(?:i|we|they|he|she|you)\s+can\s+(?:easily\s+|just\s+|actually\s+)?(?:open|paste|use"
+    r"|load|import|read|share|edit|view|work\s+with|play\s+with|double[- ]click|drop|put"
+    r"|upload|attach|forward|send|show|give)\b" + r"[^,.;!?]*|"
     rf"\b(?:so(?:\s+that)?|in\s+order\s+(?:that|for)|because(?:\s+of)?|cause|cuz|coz|bc|as"
     rf"|since|since|that\s+way)\s+{_SUBJECT}\s+{_MODAL}\b{_CLAUSE_END}"
     rf"|\b(?:in\s+order\s+)?to\s+(?:share|show|send|give|pass|present|forward|hand|circulate"

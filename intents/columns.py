@@ -58,10 +58,11 @@ _STOP = words(
 )
 _STAMPED = frozenset({"created", "updated", "deleted", "modified", "paid", "shipped", "signed"})
 _NOT_NAMES = frozenset({"columns", "column", "fields", "field", "cols", "col", "data", "stuff"})
-_JOINERS = frozenset({"and", "&", "+", "plus", "/"})
+_JOINERS = frozenset({"and", "&", "+", "plus", "/", "then", "followed by", "and then", "->", ">"})
+_ORDERED = frozenset({"then", "followed by", "and then", "->", ">", "+"})
 _COLUMN_WORD = regex.compile(r"\s*(?:columns?|fields?|cols?)\b")
 _ONLY_AFTER = regex.compile(r"\s*(?:columns?|fields?)?\s*only\b")
-_TOKENS = regex.compile(r"[a-z0-9_][\w.#'-]*|,|&|\+|/")
+_TOKENS = regex.compile(r"followed\s+by|and\s+then|->|[a-z0-9_][\w.#'-]*|,|&|\+|/|>")
 _DELIVERY = frozenset({"me", "it", "this", "them", "to", "us", "the"})
 _NOT_EXCLUDED = words(
     """compression zipping zip zipped gzip headers header formatting asking quotes quoting
@@ -77,7 +78,7 @@ def _parse_list(work: str, start: int) -> tuple[list[str], int] | None:
     end = start
     tokens = list(_TOKENS.finditer(work, start, min(len(work), start + 200)))
     for index, token in enumerate(tokens):
-        word = token.group()
+        word = " ".join(token.group().split())
         if word == "," or word in _JOINERS:
             if current:
                 items.append(current)
@@ -128,12 +129,24 @@ _ONLY_RE = regex.compile(
 )
 _WITH_COLUMNS_RE = regex.compile(
     r"\b(?:(?:with|keep|include|including|select|choose|pick|containing|showing|using)\s+)?"
-    r"(?:the\s+|these\s+|only\s+the\s+|just\s+the\s+)?(?:columns?|fields?)\s*:?\s*"
+    r"(?:the\s+|these\s+|only\s+(?:the\s+)?|just\s+(?:the\s+)?)?"
+    rf"(?:(?:{NUMBER})\s+)?(?:columns?|fields?)(?:\s+only)?\s*:?\s*"
 )
 _SELECT_RE = regex.compile(
-    r"\b(?:(?P<verb>keep|include|select|pick|choose)|with)\s+(?:the\s+|just\s+the\s+"
-    r"|only\s+the\s+)?"
+    r"\b(?:(?P<verb>keep|include|select|pick|choose|limit(?:ed)?(?:\s+(?:it|this|that|them))?"
+    r"\s+to|restrict(?:ed)?(?:\s+(?:it|this|that|them))?\s+to|narrow(?:\s+(?:it|this|that"
+    r"|them))?(?:\s+down)?\s+to|trim(?:\s+(?:it|this|that|them))?(?:\s+down)?\s+to"
+    r"|cut(?:\s+(?:it|this|that|them))?\s+down\s+to|reduce(?:\s+(?:it|this|that|them))?\s+to"
+    r"|stick\s+to)|with)\s+(?:the\s+|just\s+(?:the\s+)?|only\s+(?:the\s+)?)?"
 )
+# A bare list at the start of a clause: "name, email and city as csv", "region + revenue".
+_CLAUSE_START = regex.compile(r"(?:^|[,;:.!?(-])\s*(?=[a-z0-9_])")
+_IN_ORDER = regex.compile(
+    r"\s*[,(-]?\s*(?:(?:in\s+)?(?:that|this|the\s+same|exactly\s+that|this\s+exact"
+    r"|that\s+exact)\s+order|in\s+order|(?:in\s+)?the\s+order\s+(?:i|we)\s+(?:gave|said"
+    r"|listed|wrote)|left\s+to\s+right)\s*[)-]?"
+)
+_LIST_END = regex.compile(r"\s*(?:$|[,;:.!?)-])")
 _BEFORE_COLUMNS_RE = regex.compile(
     r"\b(?:export|download|save|send|email|mail|give\s+me|get\s+me|want|need)\s+"
     r"(?:me\s+)?(?:the\s+)?"
@@ -158,7 +171,11 @@ def find_columns(work: str) -> ColumnList | None:
                 continue
             names, end = parsed
             said = _COLUMN_WORD.match(work, end) or _ONLY_AFTER.match(work, end)
-            picked = pattern is _SELECT_RE and trigger.group("verb") and len(names) > 1
+            picked = (
+                pattern is _SELECT_RE
+                and len(names) > 1
+                and bool(trigger.group("verb") or _ordered(work[trigger.end() : end]))
+            )
             if needs_word and not said and not picked:
                 continue
             if said:
@@ -166,12 +183,51 @@ def find_columns(work: str) -> ColumnList | None:
             elif _looks_like_filter(names):
                 continue
             sure = sure or bool(said) or len(names) > 1
-            return ColumnList(names, (trigger.start(), end), sure)
+            return ColumnList(names, (trigger.start(), _in_order_end(work, end)), sure)
+    return _bare_list(work)
+
+
+def _ordered(text: str) -> bool:
+    """Whether a list states an order: "then", "followed by", "+", "->"."""
+    return any(joiner in text.split() for joiner in _ORDERED) or "followed by" in text
+
+
+def _in_order_end(work: str, end: int) -> int:
+    """Where "..., in that order" after a list ends (``end`` when it is not there)."""
+    found = _IN_ORDER.match(work, end)
+    return found.end() if found else end
+
+
+def _bare_list(work: str) -> ColumnList | None:
+    """ "name + email + phone in that order", "region, revenue and margin": names alone.
+
+    Only at the start of a clause, ending the clause, and only when the list cannot be
+    data: an order is stated ("then", "followed by", "+", "in that order"), or there are
+    three names or more, or no name is a plural ("orders and refunds" are tables).
+    """
+    for start in _CLAUSE_START.finditer(work):
+        parsed = _parse_list(work, start.end())
+        if parsed is None:
+            continue
+        names, end = parsed
+        if len(names) < 2:
+            continue
+        ordered = _ordered(work[start.end() : end])
+        in_order = _IN_ORDER.match(work, end)
+        end = in_order.end() if in_order else end
+        if not _LIST_END.match(work, end):
+            continue
+        plural = any(_looks_like_filter([name]) for name in names)
+        if ordered or in_order or len(names) >= 3 or not plural:
+            return ColumnList(names, (start.end(), end), sure=bool(ordered or in_order))
     return None
 
 
 _EXCLUDE_RE = regex.compile(
-    r"\b(?:without|excluding|exclude|except(?:\s+for)?|leave\s+out|leaving\s+out|leave\s+off"
+    r"\b(?:(?:everything|all(?:\s+(?:of\s+)?(?:the\s+)?(?:columns?|fields?))?|every\s+(?:column"
+    r"|field)|any\s+(?:column|field))\s+(?:but|except(?:\s+for)?|other\s+than|apart\s+from"
+    r"|besides|save|minus|bar|barring|excluding|without)"
+    r"|without|excluding|exclude|except(?:\s+for)?|other\s+than|apart\s+from|leave\s+out|leaving\s+out|leave\s+off"
     r"|omit(?:ting)?|minus|but\s+not|drop(?:ping)?|remove|removing|skip(?:ping)?|hide|hiding"
     r"|strip(?:ping)?\s+out|take\s+out|get\s+rid\s+of|ignore|ignoring|no"
     r"|(?:don'?t|do\s+not)\s+(?:include|export|show|add|send|need|want))"
@@ -212,8 +268,13 @@ _LIMIT_RE = regex.compile(
     rf"|(?:\b(?:only|just)\s+)?(?:\bthe\s+)?(?P<n>{NUMBER})\s+(?P<unit>{_UNIT})\b"
     rf"|\blimit(?:ed)?(?:\s+(?:it|them|this|that))?(?:\s+to)?(?:\s+the\s+first)?\s+(?P<n>{NUMBER})"
     rf"(?:\s+(?P<unit>{_UNIT})\b)?"
-    rf"|\b(?:at\s+most|max(?:imum)?(?:\s+of)?|up\s+to|no\s+more\s+than|a\s+sample\s+of"
-    rf"|sample(?:\s+of)?)\s+(?P<n>{NUMBER})\s+(?P<unit>{_UNIT})\b"
+    rf"|\b(?:at\s+most|max(?:imum)?(?:\s+of)?|up\s+to|no\s+more\s+than|not\s+more\s+than"
+    rf"|a\s+sample\s+of|sample(?:\s+of)?|cap(?:ped)?(?:\s+(?:it|this|that|them|the\s+\w+))?"
+    rf"\s+(?:at|to)|(?:a\s+)?(?:limit|cap|ceiling|max(?:imum)?)\s+of|no\s+more\s+than)\s+"
+    rf"(?P<n>{NUMBER})\s+(?P<unit>{_UNIT})\b"
+)
+_AFTER_UNIT = regex.compile(
+    r"\s*(?:max(?:imum)?|tops|at\s+most|or\s+(?:less|fewer)|at\s+the\s+most|only|total)\b"
 )
 _AFTER_LIMIT = regex.compile(r"\s*(?P<word>[a-z][\w'-]*)")
 _LIMIT_FOLLOWERS = words(
@@ -245,5 +306,8 @@ def find_limit(work: str) -> Limit | None:
         from_end = match.group("end") in ("last", "bottom")
         if from_end and not match.group("unit"):
             continue  # "the last 3 days": a time window
-        return Limit(value, match.span(), before_noun, from_end)
+        end = match.end()
+        if match.group("unit") and (after_unit := _AFTER_UNIT.match(work, end)):
+            end = after_unit.end()  # "200 rows max"
+        return Limit(value, (match.start(), end), before_noun, from_end)
     return None

@@ -40,7 +40,8 @@ _PLEASANTRY_WORD = (
     r"(?:\s+(?:there|all|everyone|team|bot|assistant|buddy|mate|folks|guys))?"
 )
 _DISCOURSE_WORD = (
-    r"(?:actually|well|so|um+|uh+|hmm+|erm|and|also|now|then|alright|right|no|nope|nah|wait"
+    r"(?:actually|well|so|um+|uh+|hmm+|erm|and|also|now|then|alright|right|no(?=\s*[,.!;:])"
+    r"|nope|nah|wait"
     r"|oops|sorry)"
 )
 _PLEASANTRY_RE = regex.compile(rf"^(?:(?:{_PLEASANTRY_WORD}|{_DISCOURSE_WORD})\b[\s,.!?:;)(-]*)+")

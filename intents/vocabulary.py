@@ -19,6 +19,7 @@ from enum import IntEnum
 import regex
 
 from exporters.formats import Format
+from intents.formatwords import ENTRIES as _ENTRIES
 from intents.typos import TOKEN, fuzzy_format
 
 __all__ = [
@@ -77,193 +78,6 @@ class FormatHit:
     suggestion: str = ""  # for unsupported formats: the closest ones we make
 
 
-# (pattern, format or None, name, kind, options-or-suggestion)
-# kind: "plain" (the format's own name), "guarded" (also an English word: counts only
-# in a slot), "inherent" (a phrase that only ever means the format). Order matters
-# where two patterns start at the same place: the longer phrase comes first.
-_Entry = tuple[str, Format | None, str, str, str]
-_SUPPORTED: list[_Entry] = [
-    (
-        r"new[- ]?line[- ]?delimited[- ]json|line[- ]delimited[- ]json|ld-?json|nd-?jsons?"
-        r"|json[- ]?lines?|jsonl|json-l|json[- ]per[- ]line"
-        r"|one[- ]json[- ](?:object|record|document|row)[- ]per[- ]line",
-        Format.JSONL,
-        "JSON Lines",
-        "inherent",
-        "",
-    ),
-    (
-        r"(?:for|to)\s+(?:an?\s+)?(?:llm\s+|model\s+|ai\s+|gpt\s+)?fine[- ]?tun(?:e|ing)"
-        r"|fine[- ]?tuning\s+(?:data(?:set)?|file|format|set)"
-        r"|for\s+(?:an?\s+|the\s+)?(?:llm|model|ml|ai|gpt)\s+training"
-        r"|for\s+training\s+(?:an?\s+)?(?:llm|model|ai|gpt|chatbot)s?",
-        Format.JSONL,
-        "JSON Lines",
-        "inherent",
-        "",
-    ),
-    (
-        r"training\s+(?:data(?:sets?)?|sets?|files?|examples)(?:\s+for\s+(?:an?\s+)?(?:llm|model"
-        r"|ai|gpt|chatbot|openai|machine\s+learning|ml)s?)?",
-        Format.JSONL,
-        "JSON Lines",
-        "guarded",
-        "",
-    ),
-    (
-        r"tab[- ]?(?:separated|seperated|delimited)(?:\s+values?)?|tsvs?",
-        Format.TSV,
-        "TSV",
-        "inherent",
-        "",
-    ),
-    (
-        r"semi-?colon[- ]?(?:separated|seperated|delimited)(?:\s+values?)?",
-        Format.CSV,
-        "CSV",
-        "inherent",
-        "delimiter=;",
-    ),
-    (
-        r"pipe[- ]?(?:separated|seperated|delimited)(?:\s+values?)?",
-        Format.CSV,
-        "CSV",
-        "inherent",
-        "delimiter=|",
-    ),
-    (
-        r"comma[- ]?(?:separated|seperated|delimited)(?:\s+values?)?",
-        Format.CSV,
-        "CSV",
-        "inherent",
-        "",
-    ),
-    (r"csvs?", Format.CSV, "CSV", "plain", ""),
-    (
-        r"(?:for|in|into|to)\s+google\s+sheets?|google\s+sheets?",
-        Format.XLSX,
-        "Excel",
-        "inherent",
-        "",
-    ),
-    (
-        r"(?:ms\s+|microsoft\s+)?(?:excel|exell|excell|exel|excle)(?:\s+(?:spread)?sheets?"
-        r"|\s+workbooks?)?"
-        r"|xlsx|xlsm|xls|spread\s?sheets?|work\s?books?",
-        Format.XLSX,
-        "Excel",
-        "plain",
-        "",
-    ),
-    (r"sheet", Format.XLSX, "Excel", "guarded", ""),
-    (
-        r"(?:pretty(?:[- ]printed)?|indented|human[- ]readable)\s+json(?:\s+array)?",
-        Format.JSON,
-        "JSON",
-        "inherent",
-        "pretty=true",
-    ),
-    (r"jsons?(?:\s+(?:array|list))?", Format.JSON, "JSON", "plain", ""),
-    (r"parquet|columnar", Format.PARQUET, "Parquet", "plain", ""),
-    (
-        r"print[- ](?:ready|friendly)|something\s+(?:i|we)\s+can\s+print|for\s+printing"
-        r"|printable",
-        Format.PDF,
-        "PDF",
-        "inherent",
-        "",
-    ),
-    (r"pdfs?", Format.PDF, "PDF", "plain", ""),
-    (
-        r"an?\s+(?:(?!(?:the|this|that|excel|csv|tsv|json|jsonl|parquet|pdf|markdown|md|xlsx"
-        r"|spreadsheet|word|html|xml)\b)[a-z]+\s+)?report",
-        Format.PDF,
-        "PDF",
-        "article",
-        "",
-    ),
-    (
-        r"print(?:\s+out)?(?=\s+(?:this|it|these|those|that|them|the\s+(?:results?|table|rows|data"
-        r"|list))\b)",
-        Format.PDF,
-        "PDF",
-        "inherent",
-        "",
-    ),
-    (
-        r"(?:an?\s+|the\s+)?table\s+(?:that\s+)?(?:i|we)\s+can\s+(?:copy\s+and\s+)?paste\s+"
-        r"(?:in|into|to|on)\s+(?:a\s+|my\s+|our\s+)?\w+"
-        r"|(?:for|into)\s+(?:an?\s+|my\s+|our\s+|the\s+)?(?:github|slack|notion|confluence|discord"
-        r"|readme)(?:\s+(?:message|issue|pr|comment|page|doc|post|channel|thread|wiki))?"
-        r"|(?:github|slack|notion|confluence|discord|readme)[- ](?:table|message|post|comment"
-        r"|friendly|ready|formatted|style)",
-        Format.MARKDOWN,
-        "Markdown",
-        "inherent",
-        "",
-    ),
-    (r"markdown|mark\s+down", Format.MARKDOWN, "Markdown", "plain", ""),
-    (r"md", Format.MARKDOWN, "Markdown", "guarded", ""),
-]
-_UNSUPPORTED: list[_Entry] = [
-    (
-        r"(?:ms\s+|microsoft\s+)?word\s+(?:documents?|docs?|files?)|docx|\.doc",
-        None,
-        "a Word document",
-        "inherent",
-        "PDF or Markdown",
-    ),
-    (r"(?:ms\s+|microsoft\s+)?word|docs?", None, "a Word document", "guarded", "PDF or Markdown"),
-    (r"google\s+docs?", None, "a Google Doc", "inherent", "PDF or Markdown"),
-    (r"xml", None, "XML", "plain", "JSON"),
-    (
-        r"html?(?:\s+(?:pages?|files?|tables?|documents?))?|web\s?pages?",
-        None,
-        "HTML",
-        "plain",
-        "Markdown or PDF",
-    ),
-    (
-        r"power\s?points?|pptx?|keynote|slide\s?decks?|slides|presentation",
-        None,
-        "PowerPoint slides",
-        "plain",
-        "PDF",
-    ),
-    (r"png|jpe?g|gif|svg|webp|bmp|tiff?", None, "an image", "plain", "PDF"),
-    (
-        r"images?|pictures?|screenshots?|charts?|graphs?|plots?|photos?",
-        None,
-        "an image",
-        "guarded",
-        "PDF",
-    ),
-    (r"ya?ml", None, "YAML", "plain", "JSON"),
-    (r"txt|plain\s+text|text\s+files?|text", None, "plain text", "guarded", "CSV or Markdown"),
-    (
-        r"rtf|odt|ods|open\s?document|libre\s?office|open\s?office|apple\s+numbers|latex|epub",
-        None,
-        "that kind of document",
-        "plain",
-        "PDF, Excel or Markdown",
-    ),
-    (
-        r"avro|feather|arrow|hdf5|h5|pickle|pkl|orc|protobuf",
-        None,
-        "that data format",
-        "guarded",
-        "Parquet",
-    ),
-    (
-        r"sql(?:\s+(?:dump|inserts?|insert\s+statements|file|script))?|sqlite(?:\s+(?:db|file|database))?"
-        r"|database\s+file|stata|spss|sas|dta",
-        None,
-        "that file type",
-        "guarded",
-        "CSV or Parquet",
-    ),
-]
-_ENTRIES = _SUPPORTED + _UNSUPPORTED
 _FORMAT_RE = regex.compile(
     "|".join(
         rf"(?P<g{i}>(?<![\w@-])(?:{pattern})(?![\w@]|-(?!\s)))"
@@ -281,6 +95,14 @@ _BEFORE_DETERMINER = regex.compile(
     r"(?:^|\W)(?:the|this|that|these|those|my|our|your|their|his|her|its|many|which|what"
     r"|how|any|no|each|every|of)\s+$"
 )
+_OPENING_AFTER = regex.compile(
+    r"\s*(?:$|[,.!?;:/]|(?:with|please|pls|plz|of|for|containing|including|but|and|or|only"
+    r"|without|except|zipped|gzipped|compressed|to\s+(?:me|us)|by\s+e-?mail)\b)"
+)
+_BEFORE_BUNDLE = regex.compile(
+    r"\b(?:zip|zipfile|archive|bundle|folder|tarball|gz|gzip)\s+(?:files?\s+)?(?:of|with|containing"
+    r"|full\s+of)\s+(?:(?:the|separate|individual|single|several|multiple)\s+)?$"
+)
 _BETWEEN_COMMAS = regex.compile(r"[,;:(]\s*$")  # "..., csv": a format named on its own
 _AFTER_ARTICLE = regex.compile(
     r"\s*(?:files?|format|versions?|exports?|copy|copies|docs?|documents?|attachments?"
@@ -297,6 +119,10 @@ def _slot(low: str, start: int, end: int, kind: str) -> Slot:
     if kind == "article":
         return Slot.ARTICLE
     before = low[max(0, start - 40) : start]
+    if not low[:start].strip() and _OPENING_AFTER.match(low, end):
+        return Slot.ARTICLE  # "json with name, then email", "csv, please": it opens the ask
+    if _BEFORE_BUNDLE.search(before):
+        return Slot.PREP  # "a zip of csvs", "an archive with json files"
     if _BEFORE_DETERMINER.search(before):
         return Slot.MENTION
     if _BEFORE_PREP.search(before):
