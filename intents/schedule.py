@@ -9,7 +9,9 @@
   "weekdays", "weekends";
 - *days of the month*: "the 1st/15th of every month", "first of the month";
 - *times*: "at 9", "9am", "21:00", "7:30", "noon", "midnight", "half past 8",
-  "at 7 in the evening", and parts of the day ("every morning", "Friday evenings").
+  "at 7 in the evening", and parts of the day ("every morning", "Friday evenings");
+- *minutes past the hour* for hourly runs: "hourly at :30", "every hour at quarter
+  past", "on the half hour", "at 20 past the hour".
 
 A recurrence word must be there (a frequency, a plural weekday such as "mondays" or
 "weekdays", or "of every month"); days and times alone ("on Monday at 9") are not a
@@ -50,6 +52,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from intents.cron import DEFAULT_HOUR, POD_HOURS, Reading, cron_fields
 from intents.numbers import (
     BARE_HOUR,
     CLOCK,
@@ -67,9 +70,6 @@ from intents.numbers import (
 
 __all__ = ["DEFAULT_HOUR", "Recurrence", "find_schedule"]
 
-DEFAULT_HOUR = 9
-"""The hour a schedule runs when the message names none ("every Monday")."""
-
 
 @dataclass(frozen=True)
 class Recurrence:
@@ -84,7 +84,6 @@ class Recurrence:
 _PERIODS = frozenset(("minute", "min", "hour", "hr", "day", "week", "month", "quarter", "year"))
 _WORKDAYS = frozenset(range(1, 6))
 _WEEKEND = frozenset((0, 6))
-_POD_HOURS = {"morning": 9, "afternoon": 14, "evening": 18, "night": 22}
 _ADVERBS = {"hourly": ("hour", 1), "daily": ("day", 1), "nightly": ("day", 1),
             "weekly": ("week", 1), "biweekly": ("week", 2), "fortnightly": ("week", 2),
             "monthly": ("month", 1), "bimonthly": ("month", 2), "semimonthly": ("semi", 1),
@@ -118,7 +117,7 @@ _DAYLIST = (
 _ORDINALS = rf"(?:{ORDINAL}|last)(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{ORDINAL}|last))*"
 _NOT_AN_HOUR = (
     r"(?!\s*(?:%|percent|euros?|dollars?|usd|eur|gbp|pounds?|rows?|records?|items?|lines?"
-    r"|results?|people|users|orders?|units?|pieces?|k|x|times|minutes?|hours?|days?)(?!\w))"
+    r"|results?|people|users|orders?|units?|pieces?|k|x|times|minutes?|hours?|days?|past)(?!\w))"
 )
 _PARTS = re.compile(
     rf"""(?<![\w'])(?:
@@ -180,25 +179,6 @@ _DAY_RANGE = re.compile(r"\w\.?\s*(?:-|–|to|through|thru|till|until)\s*\w")
 _DAY_TOKEN = re.compile(rf"(?P<day>{_DAYWORD})|(?P<to>to|through|thru|till|until|-|–)")
 
 
-@dataclass
-class _Reading:
-    """What the parts of one message say, gathered before the cron is written."""
-
-    freq: str | None = None  # minute, hour, day, week, month, year, semi (1st and 15th)
-    n: int = 1  # every n units
-    per: int = 1  # "twice a day": runs per unit
-    days: set[int] = field(default_factory=set)
-    excluded: set[int] = field(default_factory=set)  # "except weekends"
-    doms: list[int | str] = field(default_factory=list)  # days of the month, "last"
-    extra_doms: list[int | str] = field(default_factory=list)  # "on the 15th": monthly only
-    times: list[Clock] = field(default_factory=list)
-    starts: list[Clock] = field(default_factory=list)  # "from 8am": only for hourly runs
-    pod: str | None = None  # part of the day: morning, afternoon, evening, night
-    exact: bool = True
-    anchors: list[tuple[int, int]] = field(default_factory=list)
-    used: list[tuple[int, int]] = field(default_factory=list)
-
-
 def find_schedule(text: str) -> Recurrence | None:
     """The recurrence the (lower-cased) ``text`` states, as cron; ``None`` if it states none.
 
@@ -210,7 +190,7 @@ def find_schedule(text: str) -> Recurrence | None:
     if not _TRIGGER.search(text):
         return None
     matches = list(_PARTS.finditer(text))
-    reading = _Reading()
+    reading = Reading()
     for match in matches:
         if match["time"]:
             _time(match, reading)
@@ -219,10 +199,40 @@ def find_schedule(text: str) -> Recurrence | None:
             _part(match, text, reading)
     if not reading.anchors:
         return None
+    if reading.freq == "hour" and not reading.times:
+        _minute_past(text, reading)
     return _recurrence(reading, text)
 
 
-def _time(match: re.Match[str], reading: _Reading) -> None:
+_MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "quarter": 15, "half": 30,
+                 "thirty": 30, "forty": 40, "forty-five": 45, "fortyfive": 45}  # fmt: skip
+_MINUTE_PAST = re.compile(
+    r"(?<![\w:])(?:at|@)\s*(?:xx|hh|\*)?:(?P<colon>[0-5]\d)(?!\d)"
+    r"|(?<![\w'])(?:at\s+)?(?:minute\s+(?P<nth>[0-5]?\d)|the\s+(?P<mark>[0-5]?\d)[- ]minute\s+mark"
+    r"|(?:a\s+)?(?P<past>[0-5]?\d|five|ten|fifteen|twenty|quarter|half|thirty|forty)"
+    r"(?:\s+minutes?)?\s+(?:past|after)(?:\s+(?:the|each|every)(?:\s+full)?\s+hour)?"
+    r"(?!\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)))"
+    r"|(?<![\w'])on\s+the\s+(?P<onthe>half|quarter)[- ]hour|(?<![\w'])(?:a\s+)?quarter\s+to"
+    r"(?:\s+the\s+hour)?(?!\s+\w)"
+)
+
+
+def _minute_past(text: str, reading: Reading) -> None:
+    """ "hourly at :30", "every hour at quarter past", "on the half hour": the minute."""
+    found = _MINUTE_PAST.search(text)
+    if found is None:
+        return
+    word = found["colon"] or found["nth"] or found["mark"] or found["past"] or found["onthe"]
+    if word is None:
+        minute = 45  # "a quarter to"
+    else:
+        minute = int(word) if word.isdigit() else _MINUTE_WORDS[word]
+    if minute < 60:
+        reading.minute_past = minute
+        reading.used.append(found.span())
+
+
+def _time(match: re.Match[str], reading: Reading) -> None:
     clock = parse_clock(match["clock"] or match["bare"])
     if clock is None:
         return
@@ -240,7 +250,7 @@ def _time(match: re.Match[str], reading: _Reading) -> None:
             previous = more.hour
 
 
-def _part(match: re.Match[str], text: str, reading: _Reading) -> None:
+def _part(match: re.Match[str], text: str, reading: Reading) -> None:
     span = match.span()
     before = text[max(0, span[0] - 16) : span[0]]
     if match["basis"] or match["adv"]:
@@ -295,7 +305,7 @@ def _part(match: re.Match[str], text: str, reading: _Reading) -> None:
         reading.used.append(span)
 
 
-def _adverb_is_recurrence(text: str, span: tuple[int, int], reading: _Reading) -> bool:
+def _adverb_is_recurrence(text: str, span: tuple[int, int], reading: Reading) -> bool:
     """ "daily" before a data noun ("daily revenue") is an adjective, not a schedule."""
     if reading.times:
         return True
@@ -307,14 +317,14 @@ def _adverb_is_recurrence(text: str, span: tuple[int, int], reading: _Reading) -
     return word in _DELIVERY_NOUNS and not named
 
 
-def _set_freq(reading: _Reading, freq: str, n: int, span: tuple[int, int]) -> None:
+def _set_freq(reading: Reading, freq: str, n: int, span: tuple[int, int]) -> None:
     if reading.freq is None or (reading.freq, reading.n) == ("day", 1):
         reading.freq, reading.n = freq, n
     reading.anchors.append(span)
     reading.used.append(span)
 
 
-def _every(match: re.Match[str], reading: _Reading, span: tuple[int, int]) -> None:
+def _every(match: re.Match[str], reading: Reading, span: tuple[int, int]) -> None:
     n = parse_number(match["en"]) if match["en"] else (2 if match["other"] else 1)
     if not n:
         return
@@ -329,7 +339,7 @@ def _every(match: re.Match[str], reading: _Reading, span: tuple[int, int]) -> No
         _set_freq(reading, "hour", n, span)
     elif unit in ("day", "days"):
         _set_freq(reading, "day", n, span)
-    elif unit.rstrip("s") in _POD_HOURS:
+    elif unit.rstrip("s") in POD_HOURS:
         _set_freq(reading, "day", n, span)
         reading.pod = unit.rstrip("s")
     elif unit.startswith(("week", "fortnight")) and unit.rstrip("s") in ("week", "fortnight"):
@@ -374,99 +384,12 @@ def _ordinals(words: str) -> list[int | str]:
     return values
 
 
-def _recurrence(reading: _Reading, text: str) -> Recurrence:
-    freq, n = reading.freq, reading.n
-    if freq == "minute" and n >= 60:
-        reading.exact &= n % 60 == 0
-        freq, n = "hour", max(1, round(n / 60))
-    if freq == "hour" and n >= 24:
-        reading.exact &= n % 24 == 0
-        freq, n = "day", max(1, round(n / 24))
-    if (freq == "day" and n > 31) or (freq == "month" and n > 12):  # beyond what cron steps
-        reading.exact, n = False, (31 if freq == "day" else 12)
-    minute, hour = _clock_fields(reading, freq, n)
-    dom, month, dow = _date_fields(reading, freq, n)
-    cron = f"{minute} {hour} {dom} {month} {dow}"
+def _recurrence(reading: Reading, text: str) -> Recurrence:
+    cron = cron_fields(reading)
     return Recurrence(cron, _span(reading, text), reading.exact, tuple(sorted(reading.used)))
 
 
-def _clock_fields(reading: _Reading, freq: str | None, n: int) -> tuple[str, str]:
-    if freq == "minute":
-        reading.exact &= 60 % n == 0
-        return ("*" if n == 1 else f"*/{n}"), "*"
-    first = reading.times[0] if reading.times else None
-    if freq == "hour":
-        first = first or (reading.starts[0] if reading.starts else None)
-        if first is None:
-            return "0", ("*" if n == 1 else f"*/{n}")
-        start = _hour(first, reading.pod)
-        return str(first.minute), (f"{start}-23" if n == 1 else f"{start}-23/{n}")
-    if first is None:
-        hour = _POD_HOURS.get(reading.pod or "", DEFAULT_HOUR)
-        per = reading.per if freq == "day" else 1
-        hours = {1: [hour], 2: [9, 21], 3: [9, 13, 17]}[per]
-        reading.exact &= per == 1
-        return "0", ",".join(map(str, hours))
-    same_minute = [t for t in reading.times if t.minute == first.minute]
-    hours = sorted({_hour(t, reading.pod) for t in same_minute})
-    return str(first.minute), ",".join(map(str, hours))
-
-
-def _hour(clock: Clock, pod: str | None) -> int:
-    """A bare hour is the morning one, unless the message says afternoon/evening/night."""
-    if clock.explicit or pod in (None, "morning"):
-        return clock.hour
-    if pod == "night" and clock.hour == 12:
-        return 0
-    return clock.hour + 12 if clock.hour < 12 else clock.hour
-
-
-def _date_fields(reading: _Reading, freq: str | None, n: int) -> tuple[str, str, str]:
-    doms = reading.doms or (reading.extra_doms if freq in ("month", "semi", "year") else [])
-    if "last" in doms:  # cron has no "last day": the 1st, the morning after, is nearest
-        reading.exact = False
-        doms = [1 if d == "last" else d for d in doms]
-    month = "*"
-    if freq == "month" and n > 1:
-        month = f"*/{n}"
-        reading.exact &= 12 % n == 0
-    elif freq == "year":
-        month, reading.exact = "1", reading.exact and n == 1
-    if not doms and freq == "month" and reading.per > 1:
-        doms, reading.exact = ([1, 15] if reading.per == 2 else [1, 10, 20]), False
-    if not doms and freq in ("month", "year"):
-        doms = [1]
-    elif not doms and freq == "semi":
-        doms = [1, 15]
-    days = set(reading.days)
-    if freq == "week":
-        reading.exact &= n == 1 and reading.per == 1
-        days = days or ({1, 4} if reading.per == 2 else {1, 3, 5} if reading.per == 3 else {1})
-    dom = ",".join(str(d) for d in sorted({int(d) for d in doms})) or "*"
-    if freq == "day" and n > 1 and dom == "*":
-        dom, reading.exact = f"*/{n}", False
-    if reading.excluded and (days or set(range(7))) - reading.excluded:
-        days = (days or set(range(7))) - reading.excluded
-    return dom, month, _dow(days)
-
-
-def _dow(days: set[int]) -> str:
-    """Canonical day-of-week: "*" for all, runs of three or more as ranges ("1-5")."""
-    if not days or len(days) == 7:
-        return "*"
-    ordered = sorted(days)
-    runs: list[list[int]] = []
-    for day in ordered:
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return ",".join(
-        f"{run[0]}-{run[-1]}" if len(run) >= 3 else ",".join(map(str, run)) for run in runs
-    )
-
-
-def _span(reading: _Reading, text: str) -> tuple[int, int]:
+def _span(reading: Reading, text: str) -> tuple[int, int]:
     """The run of adjacent parts around the first recurrence word."""
     parts = sorted(reading.used)
     anchor = min(reading.anchors)
