@@ -42,6 +42,7 @@ from intents.models import Destination, ExportRequest, Intent, Target
 from intents.scan import Scan, blank_window, scan_message
 from intents.traps import (
     HelpKind,
+    find_deferral,
     find_help,
     find_negated_export,
     is_cancel,
@@ -77,6 +78,9 @@ _QUERY_VERB = regex.compile(
 )
 _REAL_WORD = regex.compile(r"\b(?!(?:yet|now|please|thanks|just|for|it|this|that|them)\b)[a-z]{2,}")
 _ARTICLES = regex.compile(r"\s*(?:(?:all|the|of|some|my|our|every|each)\s+)*")
+_BEFORE_DEFERRAL = regex.compile(
+    r"(?:[\s,.;:!-]*\b(?:first|and|but|then|so|for\s+now))*[\s,.;:!-]*$"
+)
 _DEFERRED_REST = regex.compile(
     r"[\s,.;:!-]*(?:(?:but|just|instead|first|for\s+now|and|so|only)\b[\s,]*)*"
 )
@@ -115,9 +119,9 @@ def _fresh(scan: Scan, context: Context) -> RulesResult:
         if not _asks_for_one_format(scan):
             return _plain(Intent.HELP, confident=True)
         return _export(scan, context, sure=False)  # "can you export to excel?": do it, or say?
-    deferred = find_negated_export(scan.low)
+    deferred = find_negated_export(scan.low) or find_deferral(scan.low)
     if deferred is not None and not _command_outside(scan, deferred):
-        return _deferred(scan, deferred[1])
+        return _deferred(scan, deferred)
     firm_format = any(hit.slot >= Slot.PREP for hit in scan.formats)
     if question_lead(body) and not (scan.verb_imperative or firm_format):
         return _query(scan.text[start:], confident=True)
@@ -128,6 +132,8 @@ def _fresh(scan: Scan, context: Context) -> RulesResult:
     lead = bool(_QUERY_VERB.match(body)) or question_lead(body)
     if is_small_talk(scan.low) and not lead:
         return _plain(Intent.UNKNOWN, confident=True)  # "thanks, that spreadsheet was perfect"
+    if not lead and not names_data(scan.leftover):
+        return _plain(Intent.UNKNOWN, confident=False)  # "the excel opened fine": a remark
     return _query(scan.text[start:], confident=lead and len(body.split()) <= _LONG_MESSAGE_WORDS)
 
 
@@ -155,11 +161,23 @@ def _names_what(scan: Scan) -> bool:
     return bool(scan.reference or scan.leftover or scan.history or scan.conversation)
 
 
-def _deferred(scan: Scan, end: int) -> RulesResult:
-    """The rest of "don't export yet, just sort by revenue" is the request; may be nothing."""
+def _deferred(scan: Scan, span: tuple[int, int]) -> RulesResult:
+    """The rest of "don't export yet, just sort by revenue" is the request; may be nothing.
+
+    The rest is what stands after the deferral, or else before it ("show me revenue by
+    region first, I'll export it later"); it is a query only when it asks for data.
+    """
+    start, end = span
     lead = _DEFERRED_REST.match(scan.text, end)
     rest = scan.text[lead.end() if lead else end :]
-    if not _REAL_WORD.search(scan.work[end:]) or not strip_query_lead(rest):
+    real = _REAL_WORD.search(scan.work[end:])
+    if not (real and strip_query_lead(rest)):
+        rest, real = (
+            _BEFORE_DEFERRAL.sub("", scan.text[:start]),
+            _REAL_WORD.search(scan.work[:start]),
+        )
+    question = strip_query_lead(rest)
+    if not (real and question) or not (names_data(question) or _QUERY_VERB.match(rest.lower())):
         return _plain(Intent.UNKNOWN, confident=True)  # "don't export it as csv yet"
     return _query(rest, confident=True)
 

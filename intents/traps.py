@@ -14,6 +14,7 @@ import regex
 
 __all__ = [
     "HelpKind",
+    "find_deferral",
     "find_help",
     "find_negated_export",
     "is_cancel",
@@ -129,13 +130,54 @@ _CAPABILITY_RE = regex.compile(
 )
 
 
+# The assistant's own things: its schedules, templates, settings and the user's history
+# with it. Generic words ("history", "settings", "exports") count only as "my/our ...".
+_OWN_THINGS = (
+    r"(?:schedules?|scheduled\s+(?:exports?|emails?|reports?|jobs?|deliveries|files?)"
+    r"|(?:recurring|automated|automatic)\s+(?:exports?|emails?|reports?|jobs?|deliveries)"
+    r"|templates?|presets?|automations?|export\s+(?:history|log|templates?|settings)"
+    r"|download\s+history|saved\s+(?:queries|exports?|searches|formats?|settings|templates?))"
+)
+_MY_THINGS = (
+    r"\b(?:my|our)\s+(?:(?:saved|past|previous|old|older|recent|earlier|existing|current|active"
+    r"|running|last|latest|weekly|daily|monthly|hourly)\s+)*(?:history|exports|downloads"
+    r"|settings|preferences|default\s+format|subscriptions?|query\s+history|" + _OWN_THINGS[3:]
+)
+_OWN_LEAD = (
+    r"(?:show|list|see|view|display|check|find|open|pull\s+up|bring\s+up|review|look\s+at"
+    r"|manage|edit|change|delete|remove|cancel|stop|pause|resume|disable|turn\s+off|unsubscribe"
+    r"|what|what's|whats|which|where|how\s+many|how\s+do|when|are\s+there|is\s+there|any)"
+)
+_ABOUT_ASSISTANT_RE = regex.compile(
+    rf"\b{_OWN_LEAD}\b.*{_MY_THINGS}\b|^\W*{_MY_THINGS}\W*$"
+    rf"|\b{_OWN_LEAD}\b.*\b(?:the\s+|any\s+|all\s+(?:the\s+)?)?{_OWN_THINGS}\b"
+    r"|\b(?:do|have)\s+(?:i|we)\s+(?:have|got|set\s+up|saved|made|created)\s+(?:any\s+)?"
+    + _OWN_THINGS
+    + r"|"
+    + _OWN_THINGS
+    + r"\b.*\b(?:do\s+(?:i|we)\s+have|have\s+(?:i|we)\s+(?:got"
+    r"|set\s+up|made|saved|created)|(?:i|we)\s+(?:have|set\s+up|made|saved|created|'ve\s+\w+)"
+    r"|(?:are|is)\s+(?:running|active|set\s+up|on|live|scheduled))\b"
+    r"|\b(?:cancel|stop|pause|resume|delete|remove|disable|turn\s+off|unsubscribe(?:\s+me)?"
+    r"(?:\s+from)?|edit|reschedule)\s+(?:my|our|the|that|this|all|every)?\s*(?:\w+\s+){0,2}"
+    r"(?:(?:daily|weekly|monthly|hourly|nightly|recurring|regular|scheduled)\s+(?:emails?|reports?"
+    r"|exports?|jobs?|deliver(?:y|ies)|csvs?|pdfs?|files?|digests?|schedules?)|schedules?"
+    r"|subscriptions?|automations?)\b"
+    r"|\bwhat(?:'s|\s+is|\s+have\s+(?:i|we)|\s+did\s+(?:i|we)|\s+do\s+(?:i|we)\s+have)\s+"
+    r"(?:already\s+)?(?:scheduled|exported|downloaded|saved|set\s+up|export|download|schedule"
+    r"|run|ran|asked?|queried)\b|\b(?:anything|something)\s+scheduled\b"
+    r"|\b(?:do|does|will|can|did)\s+(?:you|it|this\s+(?:bot|tool|app|assistant))\s+(?:keep"
+    r"|save|store|remember|log|track|record|retain|delete)\b"
+)
+
+
 def find_help(low: str) -> HelpKind | None:
     """Whether ``low`` asks about the assistant itself (formats, how-to, what it can do).
 
     >>> find_help("what formats can you export to?"), find_help("can you make pdfs?")
     (<HelpKind.STRONG: 'strong'>, <HelpKind.CAPABILITY: 'capability'>)
     """
-    if _STRONG_HELP_RE.search(low) or _MORE_HELP_RE.search(low):
+    if _STRONG_HELP_RE.search(low) or _MORE_HELP_RE.search(low) or _ABOUT_ASSISTANT_RE.search(low):
         return HelpKind.STRONG
     if _CAPABILITY_RE.search(low):
         return HelpKind.CAPABILITY
@@ -164,6 +206,43 @@ def find_negated_export(low: str) -> tuple[int, int] | None:
     """
     found = _NEGATED_EXPORT_RE.search(low)
     return found.span() if found else None
+
+
+_LATER = (
+    r"(?:later(?:\s+on)?|afterwards|after\s+that|another\s+time|some\s+other\s+time|at\s+some"
+    r"\s+point|eventually|down\s+the\s+(?:line|road)|in\s+a\s+(?:bit|while|minute|sec)"
+    r"|next\s+time|not\s+(?:right\s+)?now|not\s+yet|not\s+today|for\s+later|one\s+day)"
+)
+_EXPORTISH = regex.compile(
+    r"\b(?:export|download|sav(?:e|ing)|e-?mail|send|mail|file|csv|tsv|jsonl?|excel|xlsx"
+    r"|spreadsheet|pdf|parquet|markdown|copy|it|this|that|them)"
+)
+_DEFERRAL_RE = regex.compile(
+    r"\b(?:(?:i|we)(?:'ll|\s+will|\s+might|\s+may|\s+could|\s+can|'d|\s+would|'m\s+going\s+to"
+    r"|\s+am\s+going\s+to|'re\s+going\s+to|\s+want\s+to|\s+need\s+to|\s+plan\s+to)?|let\s+me"
+    r"|maybe|perhaps|probably|gonna)\b[^,.;!?]*?\b" + _LATER + r"\b"
+    r"(?:[\s,]*(?:but|and|just)?\s*(?:not\s+(?:right\s+)?now|not\s+yet|for\s+now|not\s+today))?"
+    r"|\b(?:hold\s+off|wait|hang\s+on|hang\s+fire|pause)\s+(?:on|with)\s+[^,.;!?]*?"
+    r"(?:\b(?:for\s+now|for\s+a\s+(?:bit|while|sec|moment)|until\s+later|yet)\b|(?=[,.;!?]|$))"
+    r"|\b(?:and\s+)?then\s+(?:i|we)(?:'ll|\s+will|\s+can|\s+might)\s+(?:\w+\s+){0,2}"
+    r"(?:export|download|save|email|send)\w*(?:\s+(?:it|this|that|them))?[^,.;!?]*"
+)
+
+
+def find_deferral(low: str) -> tuple[int, int] | None:
+    """The span of an export put off to later ("I'll export it later", "hold off on the csv").
+
+    Only a clause that speaks of exporting or of a file counts: "I'll look at it later"
+    defers nothing we do.
+
+    >>> text = "i'll export it later, first show me revenue"; start, end = find_deferral(text)
+    >>> text[end:]
+    ', first show me revenue'
+    """
+    for found in _DEFERRAL_RE.finditer(low):
+        if _EXPORTISH.search(found.group()):
+            return found.span()
+    return None
 
 
 _QUESTION_RE = regex.compile(
