@@ -204,7 +204,7 @@ def find_schedule(text: str) -> Recurrence | None:
     return _recurrence(reading, text)
 
 
-_MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "quarter": 15, "half": 30,
+_MINUTE_WORDS = {"quarter to": 45, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "quarter": 15, "half": 30,
                  "thirty": 30, "forty": 40, "forty-five": 45, "fortyfive": 45}  # fmt: skip
 _MINUTE_PAST = re.compile(
     r"(?<![\w:])(?:at|@)\s*(?:xx|hh|\*)?:(?P<colon>[0-5]\d)(?!\d)"
@@ -223,10 +223,11 @@ def _minute_past(text: str, reading: Reading) -> None:
     if found is None:
         return
     word = found["colon"] or found["nth"] or found["mark"] or found["past"] or found["onthe"]
-    if word is None:
-        minute = 45  # "a quarter to"
-    else:
-        minute = int(word) if word.isdigit() else _MINUTE_WORDS[word]
+    minute = (
+        _MINUTE_WORDS.get(word or "quarter to", 45)
+        if not (word or "").isdigit()
+        else int(word or 0)
+    )
     if minute < 60:
         reading.minute_past = minute
         reading.used.append(found.span())
