@@ -204,8 +204,10 @@ def find_schedule(text: str) -> Recurrence | None:
     return _recurrence(reading, text)
 
 
-_MINUTE_WORDS = {"quarter to": 45, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "quarter": 15, "half": 30,
-                 "thirty": 30, "forty": 40, "forty-five": 45, "fortyfive": 45}  # fmt: skip
+_MINUTE_WORDS = {
+    "quarter to": 45, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "quarter": 15,
+    "half": 30, "thirty": 30, "forty": 40, "forty-five": 45, "fortyfive": 45,
+}  # fmt: skip
 _MINUTE_PAST = re.compile(
     r"(?<![\w:])(?:at|@)\s*(?:xx|hh|\*)?:(?P<colon>[0-5]\d)(?!\d)"
     r"|(?<![\w'])(?:at\s+)?(?:minute\s+(?P<nth>[0-5]?\d)|the\s+(?P<mark>[0-5]?\d)[- ]minute\s+mark"
