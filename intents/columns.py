@@ -57,6 +57,10 @@ _STOP = words(
     output stuff lot everything inbox over across"""
 )
 _STAMPED = frozenset({"created", "updated", "deleted", "modified", "paid", "shipped", "signed"})
+# Stop words that start a column name when a noun follows ("last login", "zip code").
+_NAME_HEADS = frozenset({"first", "last", "zip", "top", "next", "from", "to", "due", "start"})
+_NOT_AFTER_HEAD = _STOP | {"rows", "row", "records", "lines", "ones", "page", "time", "week",
+                            "month", "year", "day", "days", "weeks", "months", "hours"}  # fmt: skip
 _NOT_NAMES = frozenset({"columns", "column", "fields", "field", "cols", "col", "data", "stuff"})
 _JOINERS = frozenset({"and", "&", "+", "plus", "/", "then", "followed by", "and then", "->", ">"})
 _ORDERED = frozenset({"then", "followed by", "and then", "->", ">", "+"})
@@ -91,8 +95,8 @@ def _parse_list(work: str, start: int) -> tuple[list[str], int] | None:
             continue
         previous = current[-1] if current else ""
         named = (
-            (word in ("first", "last") and following == "name")
-            or (  # "first name"
+            (word in _NAME_HEADS and following.isalpha() and following not in _NOT_AFTER_HEAD)
+            or (  # "first name", "last login", "zip code"
                 word == "at"
                 and previous in _STAMPED
                 and not following[:1].isdigit()  # "created at"
@@ -146,7 +150,7 @@ _IN_ORDER = regex.compile(
     r"|that\s+exact)\s+order|in\s+order|(?:in\s+)?the\s+order\s+(?:i|we)\s+(?:gave|said"
     r"|listed|wrote)|left\s+to\s+right)\s*[)-]?"
 )
-_LIST_END = regex.compile(r"\s*(?:$|[,;:.!?)-])")
+_LIST_END = regex.compile(r"(?:\s+only\b)?\s*(?:$|[,;:.!?)-])")
 _BEFORE_COLUMNS_RE = regex.compile(
     r"\b(?:export|download|save|send|email|mail|give\s+me|get\s+me|want|need)\s+"
     r"(?:me\s+)?(?:the\s+)?"
@@ -171,10 +175,16 @@ def find_columns(work: str) -> ColumnList | None:
                 continue
             names, end = parsed
             said = _COLUMN_WORD.match(work, end) or _ONLY_AFTER.match(work, end)
-            picked = (
+            ordered = len(names) > 1 and (
+                _ordered(work[trigger.end() : end]) or _IN_ORDER.match(work, end) is not None
+            )
+            picked = ordered or (
                 pattern is _SELECT_RE
                 and len(names) > 1
-                and bool(trigger.group("verb") or _ordered(work[trigger.end() : end]))
+                and bool(
+                    trigger.group("verb")
+                    or not work[: trigger.start()].strip(" ,")  # "json with a, b": it opens
+                )
             )
             if needs_word and not said and not picked:
                 continue
@@ -215,8 +225,10 @@ def _bare_list(work: str) -> ColumnList | None:
         ordered = _ordered(work[start.end() : end])
         in_order = _IN_ORDER.match(work, end)
         end = in_order.end() if in_order else end
-        if not _LIST_END.match(work, end):
+        list_end = _LIST_END.match(work, end)
+        if list_end is None:
             continue
+        end = max(end, list_end.end() - 1) if "only" in list_end.group() else end
         plural = any(_looks_like_filter([name]) for name in names)
         if ordered or in_order or len(names) >= 3 or not plural:
             return ColumnList(names, (start.end(), end), sure=bool(ordered or in_order))

@@ -153,9 +153,8 @@ _ELSEWHERE_RE = regex.compile(
     r"(?P<place>google\s+drive|gdrive|g\s*drive|one\s*drive|shared\s+drive|network\s+drive"
     r"|blob\s+storage|text\s+message|s3|slack|teams|drive|dropbox|bucket|s?ftp|sharepoint"
     r"|webhook|box|server|channel|icloud|discord|whatsapp|telegram|gcs|azure|jira|trello"
-    r"|notion|confluence|github|gitlab|snowflake|bigquery|sms|fax)"
+    r"|notion|confluence|github|gitlab|snowflake|bigquery|sms|fax|\#[a-z][\w-]+)"
     r"(?:\s+(?:bucket|server|folder|channel|site|account|drive|storage|repo|page))?\b"
-    r"|(?<![\w-])#[a-z][\w-]+"
 )
 
 
@@ -163,7 +162,7 @@ def _unsupported(scan: Scan) -> None:
     """ "post it to Slack", "upload to S3", "#sales": a place we cannot deliver to."""
     for found in _ELSEWHERE_RE.finditer(scan.work):
         place = found.group("place")
-        if place is None:
+        if place.startswith("#"):
             name = "a chat channel"
         else:
             key = " ".join(place.split())

@@ -137,7 +137,7 @@ _SUPPORTED: list[Entry] = [
         r"(?:paste|drop|put)\s+(?:straight\s+|right\s+|directly\s+)?(?:in|into|to|on|onto)\s+"
         r"(?:a\s+|an\s+|my\s+|our\s+|the\s+)?(?!(?:excel|sheets?|google|numbers|spreadsheets?"
         r"|word|powerpoint|e-?mail|terminal|python|pandas|r|sql|database)\b)[\w-]+"
-        r"|(?:for|into|in|on)\s+(?:an?\s+|my\s+|our\s+|the\s+)?(?:github|gitlab|slack|notion"
+        r"|(?:for|into)\s+(?:an?\s+|my\s+|our\s+|the\s+)?(?:github|gitlab|slack|notion"
         r"|confluence|discord|readme|wiki|jira|obsidian)(?:\s+(?:message|issue|pr|comment|page"
         r"|doc|post|channel|thread|wiki|ticket|card))?"
         r"|(?:github|gitlab|slack|notion|confluence|discord|readme|wiki|jira)[- ](?:table|message"

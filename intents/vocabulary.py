@@ -184,8 +184,9 @@ def find_formats(low: str) -> list[FormatHit]:
 
 
 _ALTERNATIVE = regex.compile(
-    r"\s*,?\s*(?:or|and|and\s+also|or\s+maybe|or\s+perhaps|or\s+even|or\s+else|/|\+|&)\s+"
-    r"(?:(?:as|in|to|into)\s+)?(?:an?\s+)?"
+    r"(?:\s+(?:files?|format|copy|version|table|array|workbook|document))?\s*,?\s*"
+    r"(?:or|and|and\s+also|or\s+maybe|or\s+perhaps|or\s+even|or\s+else|/|\+|&|vs\.?|versus)"
+    r"\s*(?:(?:as|in|to|into)\s+)?(?:an?\s+)?"
 )
 
 
@@ -194,9 +195,11 @@ def _share_slots(low: str, hits: list[FormatHit]) -> list[FormatHit]:
     shared = hits[:1]
     for hit in hits[1:]:
         before = shared[-1]
-        joined = _ALTERNATIVE.fullmatch(low, before.span[1], hit.span[0])
-        if joined and before.slot > hit.slot:
-            hit = replace(hit, slot=before.slot)
+        if _ALTERNATIVE.fullmatch(low, before.span[1], hit.span[0]):
+            if before.slot > hit.slot:
+                hit = replace(hit, slot=before.slot)
+            elif hit.slot > before.slot:  # "pdf/xlsx": the later one named in a slot
+                shared[-1] = replace(before, slot=hit.slot)
         shared.append(hit)
     return shared
 
