@@ -245,6 +245,7 @@ _EXCLUDE_RE = regex.compile(
     r"|(?:don'?t|do\s+not)\s+(?:include|export|show|add|send|need|want))"
     r"\s+(?:the\s+|any\s+|all\s+)?(?:columns?\s+|fields?\s+)?(?:called\s+|named\s+)?"
 )
+_COMMAND_PLACE = regex.compile(r"(?:^|[,;.!?-]|\b(?:and|then|please|pls|just))\s*$")
 _WEAK_EXCLUDERS = ("no", "skip", "hide", "ignor", "don", "do ")
 
 
@@ -262,9 +263,13 @@ def find_exclusions(work: str) -> ColumnList | None:
         said = _COLUMN_WORD.match(work, end)
         if said:
             end = said.end()
-        elif trigger.group().startswith(_WEAK_EXCLUDERS) or any(
-            name in _NOT_EXCLUDED or name.isdigit() for name in names
-        ):
+        elif (
+            trigger.group().startswith(_WEAK_EXCLUDERS)
+            and not (
+                trigger.group().startswith(("hide", "skip"))
+                and _COMMAND_PLACE.search(work[: trigger.start()])
+            )
+        ) or any(name in _NOT_EXCLUDED or name.isdigit() for name in names):
             continue
         return ColumnList(names, (trigger.start(), end), sure=bool(said) or len(names) > 1)
     return None

@@ -37,7 +37,7 @@ _URL_PLACES = (
 _TO_URL = regex.compile(
     r"(?:\b(?:post|upload|push|sync|publish|put|drop|save|send|copy|move|dump|write|store"
     r"|deliver|e-?mail|mail|forward)(?:s|ed|ing)?\s+(?:(?:it|this|that|them|these|those"
-    r"|everything|the\s+\w+)\s+)?)?\b(?:to|on|onto|into|in|at|via)\s+(?:the\s+)?$"
+    r"|everything|the\s+\w+)\s+)?\b(?:to|on|onto|into|in|at|via)|\b(?:to|onto|into))\s+(?:the\s+)?$"
 )
 
 

@@ -185,7 +185,8 @@ _REFERENCE_RE = regex.compile(
 )
 _THAT_REFERENCE = regex.compile(r"\bthat\b")
 _FOLLOWUP_RE = regex.compile(
-    r"\b(?:(?:the\s+)?same(?:\s+(?:thing|again|one|as\s+before|query|export|request))?|again"
+    r"\b(?:(?:the\s+)?same(?:\s+(?:thing|again|one|as\s+before|query|export|request|data|rows"
+    r"|results?|table|stuff|list|numbers))?|again"
     r"|too|as\s+well|instead|this\s+time|another\s+(?:one|copy)|one\s+more|also)\b"
 )
 _FILLER = words(

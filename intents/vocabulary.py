@@ -103,6 +103,10 @@ _BEFORE_BUNDLE = regex.compile(
     r"\b(?:zip|zipfile|archive|bundle|folder|tarball|gz|gzip)\s+(?:files?\s+)?(?:of|with|containing"
     r"|full\s+of)\s+(?:(?:the|separate|individual|single|several|multiple)\s+)?$"
 )
+_BEFORE_WANT = regex.compile(
+    r"\b(?:want|need|prefer|like|gimme|give\s+me|get\s+me|make\s+it|send\s+me|do)\s+"
+    r"(?:it\s+|this\s+)?$"
+)
 _BETWEEN_COMMAS = regex.compile(r"[,;:(]\s*$")  # "..., csv": a format named on its own
 _AFTER_ARTICLE = regex.compile(
     r"\s*(?:files?|format|versions?|exports?|copy|copies|docs?|documents?|attachments?"
@@ -121,6 +125,8 @@ def _slot(low: str, start: int, end: int, kind: str) -> Slot:
     before = low[max(0, start - 40) : start]
     if not low[:start].strip() and _OPENING_AFTER.match(low, end):
         return Slot.ARTICLE  # "json with name, then email", "csv, please": it opens the ask
+    if _BEFORE_WANT.search(before):
+        return Slot.ARTICLE  # "gimme xlsx", "i'd prefer parquet": what is wanted
     if _BEFORE_BUNDLE.search(before):
         return Slot.PREP  # "a zip of csvs", "an archive with json files"
     if _BEFORE_DETERMINER.search(before):
@@ -177,6 +183,8 @@ def find_formats(low: str) -> list[FormatHit]:
         if fmt is None:
             continue
         slot = _slot(low, start, end, "plain")
+        if slot < Slot.ARTICLE and _BEFORE_WANT.search(low[max(0, start - 30) : start]):
+            slot = Slot.ARTICLE  # "i want exel": what is wanted
         if slot >= Slot.ARTICLE or alone:
             hits.append(FormatHit(fmt, FORMAT_LABELS[fmt], (start, end), slot, fuzzy=True))
     hits.sort(key=lambda hit: hit.span)

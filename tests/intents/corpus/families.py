@@ -130,6 +130,7 @@ _TYPO_WORDS = {
     "excel": "xlsx", "spreadsheet": "xlsx", "workbook": "xlsx", "json": "json",
     "parquet": "parquet", "markdown": "markdown", "xlsx": "xlsx", "jsonl": "jsonl",
 }  # fmt: skip
+_FORMAT_WORDS = {"json", "jsonl", "xls", "xlsx", "csv", "excel"}
 _REAL_WORDS = {"jason", "exel", "sons", "parquets", "works", "expel", "jsonn"}
 
 
@@ -148,7 +149,7 @@ def _typo(rng: random.Random, word: str) -> str:
             out = word[:i] + near.get(word[i], word[i]) + word[i + 1 :]
         else:
             continue
-        if out != word and out not in _REAL_WORDS:
+        if out != word and out not in _REAL_WORDS and out not in _FORMAT_WORDS:
             return out
 
 
