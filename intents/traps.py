@@ -214,7 +214,8 @@ _LATER = (
     r"|next\s+time|not\s+(?:right\s+)?now|not\s+yet|not\s+today|for\s+later|one\s+day)"
 )
 _EXPORTISH = regex.compile(
-    r"\b(?:export|download|sav(?:e|ing)|e-?mail|send|mail|file|csv|tsv|jsonl?|excel|xlsx"
+    r"\b(?:export|download|sav(?:e|ing)|e-?mail|send|mail|file|csv|tsv|jsonl?|excel|xlsx|separated"
+    r"|delimited|format|version|\.\w+"
     r"|spreadsheet|pdf|parquet|markdown|copy|it|this|that|them)"
 )
 _DEFERRAL_RE = regex.compile(
@@ -222,7 +223,7 @@ _DEFERRAL_RE = regex.compile(
     r"|\s+am\s+going\s+to|'re\s+going\s+to|\s+want\s+to|\s+need\s+to|\s+plan\s+to)?|let\s+me"
     r"|maybe|perhaps|probably|gonna)\b[^,.;!?]*?\b" + _LATER + r"\b"
     r"(?:[\s,]*(?:but|and|just)?\s*(?:not\s+(?:right\s+)?now|not\s+yet|for\s+now|not\s+today))?"
-    r"|\b(?:hold\s+off|wait|hang\s+on|hang\s+fire|pause)\s+(?:on|with)\s+[^,.;!?]*?"
+    r"|\b(?:hold\s+off|hold\s+on|wait|hang\s+on|hang\s+fire|pause)\s+(?:on|with)\s+[^,.;!?]*?"
     r"(?:\b(?:for\s+now|for\s+a\s+(?:bit|while|sec|moment)|until\s+later|yet)\b|(?=[,.;!?]|$))"
     r"|\b(?:and\s+)?then\s+(?:i|we)(?:'ll|\s+will|\s+can|\s+might)\s+(?:\w+\s+){0,2}"
     r"(?:export|download|save|email|send)\w*(?:\s+(?:it|this|that|them))?[^,.;!?]*"

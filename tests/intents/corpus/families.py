@@ -80,7 +80,8 @@ def _export(fmt: str, **more: Any) -> dict[str, Any]:
 
 def format_only(rng: random.Random) -> Iterator[Case]:
     frames = [
-        "{f}", "{f} please", "{f} pls", "as {f}", "can I get it as {f}?", "could I have that as {f}",
+        "{f}", "{f} please", "{f} pls", "as {f}", "can I get it as {f}?",
+        "could I have that as {f}",
         "{f} would be better", "{f} is fine", "I'd prefer {f}", "make it {f}", "now as {f}",
         "as {f} so {p} can open it", "{f} for {p}", "{p} wants it as {f}", "{f}, thanks!",
         "ok {f} then", "convert it to {f}", "turn this into {f}", "need it as {f} asap",
@@ -206,7 +207,8 @@ def column_lists(rng: random.Random) -> Iterator[Case]:
         return names[0] + " followed by " + " and ".join(names[1:])
 
     frames = [
-        "only {l} as {f}", "just {l}, {f}", "{l} in that order, {f}", "{l} - in that order - as {f}",
+        "only {l} as {f}", "just {l}, {f}", "{l} in that order, {f}",
+        "{l} - in that order - as {f}",
         "keep only {l} and export as {f}", "columns: {l} - {f}", "limit it to {l}, {f}",
         "with columns {l} as {f}", "{f} with {l}", "{l} only, as {f}", "export only {l} to {f}",
         "only the {l} columns as {f}", "{f}, just {l}", "give me {l} as {f}, in this order",
@@ -314,16 +316,19 @@ def deferrals(rng: random.Random) -> Iterator[Case]:
         "let me export it later", "I'll do the {f} later", "no export for now, thanks",
         "wait with the {f} for now", "I'll probably want {f} at some point, not yet",
     ]  # fmt: skip
+    openers = ["", "ok ", "actually ", "hmm, ", "wait, ", "right, ", "so "]
     for frame in asks:
-        for _ in range(18):
+        for _ in range(25):
             question, words_ = rng.choice(QUESTIONS)
             _, phrase = _fmt(rng)
-            yield frame.format(q=question, f=phrase), {"intent": "query", "format": None,
-                                                       "query": words_}  # fmt: skip
+            text = rng.choice(openers) + frame.format(q=question, f=phrase)
+            yield text, {"intent": "query", "format": None, "query": words_}
     for frame in nothing:
-        for _ in range(10):
-            _, phrase = _fmt(rng)
-            yield frame.format(f=phrase), {"intent": "unknown", "format": None}
+        for _ in range(14):
+            key, phrase = _fmt(rng)
+            phrase = key if "the {f}" in frame else phrase
+            text = rng.choice(openers) + frame.format(f=phrase)
+            yield text, {"intent": "unknown", "format": None}
 
 
 def politeness(rng: random.Random) -> Iterator[Case]:
@@ -376,7 +381,8 @@ def unsupported_destinations(rng: random.Random) -> Iterator[Case]:
 
 def hourly_minutes(rng: random.Random) -> Iterator[Case]:
     frames = [
-        ("export this as {f} hourly at :{mm}", None), ("every hour at :{mm} send me this as {f}", None),
+        ("export this as {f} hourly at :{mm}", None),
+        ("every hour at :{mm} send me this as {f}", None),
         ("hourly at :{mm}, {f}", None), ("{f} every hour at xx:{mm}", None),
         ("each hour at {m} past the hour email this as {f}", None),
         ("every hour at {m} minutes past, as {f}", None),
