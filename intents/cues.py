@@ -62,6 +62,9 @@ class Scan:
     leftover: str = ""  # the unplaced words, in the user's spelling
     content_start: int = -1  # where the first unplaced real word is (-1: none)
     only_formats: bool = False  # nothing but format words: "csv or excel, whatever"
+    options: dict[str, object] = field(
+        default_factory=dict
+    )  # said in words: see scan._find_options
 
     def blank(self, span: tuple[int, int]) -> None:
         start, end = span

@@ -1,32 +1,49 @@
 """The offline rules parser: one chat message → one :class:`ExportRequest`, no network.
 
-How a fresh message is read (``_fresh``), first match wins:
+Reading (:func:`intents.scan.scan_message`) comes first and decides nothing: addresses
+and links are read and blanked before anything else (words inside them are never
+formats, verbs or data); then formats, compression, the schedule, the time window,
+limits, exclusions, columns, the delivery (email, or a place we cannot deliver to);
+then the *asides* (:mod:`intents.asides`: politeness, reasons, the people a file is
+for, indifference between formats) are blanked; then the export verb and what "this"
+refers to. What no finder took is the *leftover*.
+
+How a fresh message is decided (``_fresh``), first match wins:
 
 1. nothing but greetings or thanks, or "never mind" → ``unknown``;
 2. a question about the assistant ("what formats can you export?", "how do I
-   schedule...?", "can you make PDFs?" without naming what to export) → ``help``;
-3. an export that is deferred or refused ("don't export yet, just sort by revenue")
-   → a ``query`` for the rest of the message;
+   schedule...?", "can you make PDFs?" without naming what to export), or about its own
+   things ("show my export history", "what templates do I have?", "cancel my weekly
+   email", "do you keep my history?") → ``help``;
+3. an export that is refused or put off ("don't export yet, just sort by revenue",
+   "I'll export it later, first show me revenue", "hold off on the csv") → a ``query``
+   for the rest of the message when the rest asks for data, else ``unknown``;
 4. a data question ("how many exports shipped...?", "which customers...?") with no
    export command and no "as <format>" → ``query``;
 5. an export cue: an export verb in command position ("export", "download", "email me",
-   "zip it"), a format in a slot ("as csv", "a spreadsheet", "for fine-tuning"), or
-   nothing but format words ("csv or excel, whatever") → ``export``, or ``schedule``
-   when a recurrence ("every Monday at 9") or "schedule" goes with it;
+   "shoot it over", "zip it"), a format in a slot ("as csv", "a spreadsheet", "gimme
+   xlsx", "on paper"), or nothing but format words ("csv or excel, whatever") →
+   ``export``, or ``schedule`` when a recurrence ("every Monday at 9", "hourly at
+   :30") or "schedule" goes with it. What it exports: the conversation, past results
+   (with a time window), a new data question when the leftover *names data*
+   (:func:`intents.asides.names_data`: a table or column word, a data noun, a filter),
+   and otherwise the result on screen (the default target of a format or delivery
+   ask). A destination we cannot deliver to is named in the question it asks;
 6. nothing but export settings ("same but only 10 rows", "without the email column")
    with no earlier request to apply them to → an export of the result on screen, unsure;
-7. small talk → ``unknown``; anything else → ``query``.
+7. small talk → ``unknown``; a remark whose words name no data ("the excel opened
+   fine") → ``unknown``; anything else → ``query``.
 
 Before that, a pending clarification is answered and follow-ups are applied to the last
 request (see :mod:`intents.followup`).
 
 Confidence (``RulesResult.confident``) is False when part of the message could not be
 placed, so an LLM should have a look: words left over next to "this" ("export this
-table of orders"), a time window with nothing to attach to, bare "everything", a column
-list that might be a filter ("only paid orders"), a destination we cannot deliver to
-("send it to Slack"), a leftover negation, a message over 30 words, a "can you export to
-excel?" that may be a request or a question, a schedule cron cannot say exactly ("every
-other Monday"), "the last 10 rows" (the exporter keeps the first rows), and steps 6-7's
+table of orders"), leftover words that name no data, a time window with nothing to
+attach to, bare "everything", a column list that might be a filter ("only paid
+orders"), a leftover negation, a message over 30 words, a "can you export to excel?"
+that may be a request or a question, a schedule cron cannot say exactly ("every other
+Monday"), "the last 10 rows" (the exporter keeps the first rows), and steps 6-7's
 fallbacks. Everything else is a clear case and confident.
 """
 
@@ -170,11 +187,11 @@ def _deferred(scan: Scan, span: tuple[int, int]) -> RulesResult:
     start, end = span
     lead = _DEFERRED_REST.match(scan.text, end)
     rest = scan.text[lead.end() if lead else end :]
-    real = _REAL_WORD.search(scan.work[end:])
+    real = _REAL_WORD.search(scan.low[end:])
     if not (real and strip_query_lead(rest)):
         rest, real = (
             _BEFORE_DEFERRAL.sub("", scan.text[:start]),
-            _REAL_WORD.search(scan.work[:start]),
+            _REAL_WORD.search(scan.low[:start]),
         )
     question = strip_query_lead(rest)
     if not (real and question) or not (names_data(question) or _QUERY_VERB.match(rest.lower())):
@@ -245,7 +262,7 @@ def _export(scan: Scan, context: Context, *, sure: bool = True) -> RulesResult:
     request = ExportRequest(
         intent=Intent.SCHEDULE if schedule else Intent.EXPORT,
         format=choice.format,
-        options=choice.options,
+        options={**choice.options, **scan.options},  # options said in words: scan._find_options
         target=target,
         query=scan.leftover if target is Target.QUERY else None,
         since=window.since if window else None,

@@ -63,6 +63,19 @@ def _find_formats(scan: Scan) -> None:
             scan.blank((end, end + after.end()))
 
 
+def _find_options(scan: Scan) -> None:
+    """HOOK for the options-in-words module (issue #16): delimiter, BOM, encoding, sort,
+    renames, date format said in words.
+
+    It runs right after formats and compression, before limits, columns, delivery and
+    asides, so option phrases ("sorted by date", "rename email to contact", "with a
+    BOM") are read before anything else can take their words. It must put what it reads
+    in ``scan.options`` (merged over the format's own options by ``rules._export``) and
+    ``scan.blank`` every span it understood, or the leftover check will read "sorted by
+    date" as a data question. Today it reads nothing.
+    """
+
+
 _VERB_RE = regex.compile(
     r"\b(?P<strong>export(?:ing)?|download(?:ing)?|sav(?:e|ing)|dump|extract|output"
     r"|spit\s+out)\b"
@@ -283,6 +296,7 @@ def scan_message(message: str, context: Context) -> Scan:
     _find_formats(scan)
     scan.blank((0, pleasantry_end(low)))
     find_compression(scan)
+    _find_options(scan)
     scan.recurrence = find_schedule(plain)
     if scan.recurrence is not None:
         for piece in (_span(scan.recurrence), *scan.recurrence.pieces):

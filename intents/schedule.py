@@ -52,7 +52,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from intents.cron import DEFAULT_HOUR, POD_HOURS, Reading, cron_fields
+from intents.cron import DEFAULT_HOUR, POD_HOURS, Reading, cron_fields, read_minute_past
 from intents.numbers import (
     BARE_HOUR,
     CLOCK,
@@ -200,39 +200,8 @@ def find_schedule(text: str) -> Recurrence | None:
     if not reading.anchors:
         return None
     if reading.freq == "hour" and not reading.times:
-        _minute_past(text, reading)
+        read_minute_past(text, reading)
     return _recurrence(reading, text)
-
-
-_MINUTE_WORDS = {
-    "quarter to": 45, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "quarter": 15,
-    "half": 30, "thirty": 30, "forty": 40, "forty-five": 45, "fortyfive": 45,
-}  # fmt: skip
-_MINUTE_PAST = re.compile(
-    r"(?<![\w:])(?:at|@)\s*(?:xx|hh|\*)?:(?P<colon>[0-5]\d)(?!\d)"
-    r"|(?<![\w'])(?:at\s+)?(?:minute\s+(?P<nth>[0-5]?\d)|the\s+(?P<mark>[0-5]?\d)[- ]minute\s+mark"
-    r"|(?:a\s+)?(?P<past>[0-5]?\d|five|ten|fifteen|twenty|quarter|half|thirty|forty)"
-    r"(?:\s+minutes?)?\s+(?:past|after)(?:\s+(?:the|each|every)(?:\s+full)?\s+hour)?"
-    r"(?!\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)))"
-    r"|(?<![\w'])on\s+the\s+(?P<onthe>half|quarter)[- ]hour|(?<![\w'])(?:a\s+)?quarter\s+to"
-    r"(?:\s+the\s+hour)?(?!\s+\w)"
-)
-
-
-def _minute_past(text: str, reading: Reading) -> None:
-    """ "hourly at :30", "every hour at quarter past", "on the half hour": the minute."""
-    found = _MINUTE_PAST.search(text)
-    if found is None:
-        return
-    word = found["colon"] or found["nth"] or found["mark"] or found["past"] or found["onthe"]
-    minute = (
-        _MINUTE_WORDS.get(word or "quarter to", 45)
-        if not (word or "").isdigit()
-        else int(word or 0)
-    )
-    if minute < 60:
-        reading.minute_past = minute
-        reading.used.append(found.span())
 
 
 def _time(match: re.Match[str], reading: Reading) -> None:

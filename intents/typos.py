@@ -74,10 +74,10 @@ def fuzzy_format(token: str) -> Format | None:
         return None
     found = process.extract(token, list(_FUZZY_WORDS), scorer=OSA.distance, score_cutoff=1)
     formats = {_FUZZY_WORDS[word] for word, _, _ in found}
-    if len(formats) > 1:  # "jsoln": a swap in jsonl, rather than json with a letter added
-        formats = {_FUZZY_WORDS[word] for word, _, _ in found if len(word) == len(token)}
-    if len(formats) > 1 or not formats:  # "jsonn": json plus a letter
-        formats = {_FUZZY_WORDS[word] for word, _, _ in found if token.startswith(word)}
+    if len(formats) > 1:  # "jsonn": json plus a letter, rather than jsonl with one changed
+        formats = {_FUZZY_WORDS[word] for word, _, _ in found if token.startswith(word)} or {
+            _FUZZY_WORDS[word] for word, _, _ in found if len(word) == len(token)
+        }  # "jsoln": a swap in jsonl, rather than json with a letter added
     return formats.pop() if len(formats) == 1 else None
 
 
