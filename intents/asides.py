@@ -86,7 +86,8 @@ _POLITE = regex.compile(
     r"|cheers|thx|tnx|thnx|ty|tia|merci|danke|gracias|grazie"
     r"|if\s+(?:you\s+)?(?:can|could|possible|you\s+don'?t\s+mind|that'?s\s+(?:ok|okay|alright"
     r"|possible|fine)|it'?s\s+(?:not\s+too\s+much\s+trouble|possible|ok|okay)|you\s+would)"
-    r"|when\s+you\s+(?:can|get\s+a\s+(?:chance|sec|second|moment|minute))"
+    r"|(?:when|whenever)\s+you\s+(?:can|get\s+(?:a\s+)?(?:chance|sec|second|moment|minute)"
+    r"|have\s+(?:a\s+)?(?:sec|second|moment|minute|time))"
     r"|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|asap|a\.s\.a\.p"
     r"|as\s+soon\s+as\s+(?:possible|you\s+can)|right\s+away|do\s+the\s+needful"
     r"|you'?re\s+(?:the\s+best|a\s+star|a\s+lifesaver|awesome)|you\s+rock|much\s+obliged"
@@ -207,4 +208,4 @@ def names_data(text: str, *, object_of_verb: bool = False) -> bool:
         return True
     if any(token[:1].isdigit() for token in content) and _FILTER.search(low):
         return True
-    return object_of_verb or (bool(_FILTER.search(low)) and len(content) >= 1)
+    return object_of_verb or (bool(_FILTER.search(low)) and len(content) >= 2)

@@ -104,7 +104,7 @@ _BEFORE_BUNDLE = regex.compile(
     r"|full\s+of)\s+(?:(?:the|separate|individual|single|several|multiple)\s+)?$"
 )
 _BEFORE_WANT = regex.compile(
-    r"\b(?:want|need|prefer|like|gimme|give\s+me|get\s+me|make\s+it|send\s+me|do)\s+"
+    r"\b(?:want|need|prefer|like|gimme|give\s+me|get\s+me|mak(?:e|ing)\s+it|send\s+me|do)\s+"
     r"(?:it\s+|this\s+)?$"
 )
 _BETWEEN_COMMAS = regex.compile(r"[,;:(]\s*$")  # "..., csv": a format named on its own

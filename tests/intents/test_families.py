@@ -30,7 +30,7 @@ MIN_RATE = {
     "row-limits": 0.99,
     "help-thanks": 0.95,
     "deferrals": 0.98,
-    "politeness": 0.95,
+    "politeness": 0.98,
     "destinations": 0.99,
     "hourly-minutes": 0.98,
     "two-formats": 0.97,
