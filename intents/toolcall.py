@@ -61,7 +61,9 @@ A = TypeVar("A", bound=BaseModel)
 logger = logging.getLogger("intents.toolcall")
 
 DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_TIMEOUT = 10.0
+#: Seconds to wait for an answer: a small local model on a laptop's CPU needs tens of
+#: seconds for a prompt of this size, a hosted one a few.
+DEFAULT_TIMEOUT = 60.0
 #: Where the LLM is when no base URL is configured (named here: the ``openai`` client
 #: would otherwise read ``OPENAI_BASE_URL`` itself, behind the config's back).
 OPENAI_URL = "https://api.openai.com/v1"
