@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import openai
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from intents.context import Context
 from intents.llm import LLM, LLMConfig, LLMOutcome, parse_llm
@@ -533,15 +533,18 @@ def test_optional_values_become_nullable_and_refs_are_inlined() -> None:
     assert properties["name"] == {"type": "string"}
     values = [fmt.value for fmt in Format]
     assert properties["format"] == {"type": "string", "enum": values}
-    assert properties["maybe"] == {"type": ["string", "null"], "enum": [*values, None]}
-    assert properties["ratio"] == {"type": ["number", "null"]}
-    assert properties["flag"] == {"type": ["boolean", "null"]}
+    assert properties["maybe"] == {"anyOf": [{"type": "string", "enum": values}, {"type": "null"}]}
+    assert properties["ratio"] == {"anyOf": [{"type": "number"}, {"type": "null"}]}
+    assert properties["flag"] == {"anyOf": [{"type": "boolean"}, {"type": "null"}]}
     assert properties["tags"] == {
         "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
     }
     inner = {
         "type": "object",
-        "properties": {"label": {"type": "string"}, "weight": {"type": ["number", "null"]}},
+        "properties": {
+            "label": {"type": "string"},
+            "weight": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+        },
         "required": ["label", "weight"],
         "additionalProperties": False,
     }
@@ -550,9 +553,89 @@ def test_optional_values_become_nullable_and_refs_are_inlined() -> None:
     assert properties["many"] == {"type": "array", "items": inner}
 
 
-def test_descriptions_survive_and_combine() -> None:
+def test_descriptions_survive() -> None:
     since = strict_schema(TOOLS["export"].args)["properties"]["since"]
     assert since == {
-        "type": ["string", "null"],
-        "description": "history start, inclusive, local time: YYYY-MM-DDTHH:MM:SS, no offset",
+        "anyOf": [
+            {"type": "string", "description": "YYYY-MM-DDTHH:MM:SS, no offset"},
+            {"type": "null"},
+        ],
+        "description": "history start, inclusive, local time",
     }
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema in ``node``: itself, its properties, items and variants."""
+    if isinstance(node, dict):
+        yield node
+        for child in node.get("properties", {}).values():
+            yield from _nodes(child)
+        for key in ("items",):
+            if key in node:
+                yield from _nodes(node[key])
+        for variant in node.get("anyOf", ()):
+            yield from _nodes(variant)
+
+
+SCHEMAS = [_Outer, *(tool.args for tool in TOOLS.values())]
+
+
+@pytest.mark.parametrize("model", SCHEMAS)
+def test_no_type_lists_and_every_enum_under_one_type(model: type[BaseModel]) -> None:
+    """The shape grammar-constrained servers enforce: nullable means ``anyOf`` with null."""
+    for node in _nodes(strict_schema(model)):
+        assert not isinstance(node.get("type"), list), node
+        if "enum" in node:
+            assert node["type"] == "string" and None not in node["enum"], node
+        if "anyOf" in node:
+            assert set(node) <= {"anyOf", "description"}, node
+            assert {"type": "null"} in node["anyOf"], node
+
+
+def _grammar_values(node: dict[str, Any]) -> set[Any] | None:
+    """The enum values a schema-to-grammar converter lets through, None for "any value of
+    the type". Its order, as in llama.cpp's json_schema_to_grammar: ``anyOf``, then a type
+    list (one rule per listed type: an enum beside it is lost), then ``enum``."""
+    if "anyOf" in node:
+        variants = [_grammar_values(variant) for variant in node["anyOf"]]
+        if any(values is None for values in variants):
+            return None
+        return {value for values in variants if values is not None for value in values}
+    if isinstance(node.get("type"), list):
+        return {None} if node["type"] == ["null"] else None
+    if "enum" in node:
+        return set(node["enum"])
+    return {None} if node.get("type") == "null" else None
+
+
+@pytest.mark.parametrize("tool", TOOLS.values(), ids=list(TOOLS))
+def test_a_grammar_converter_keeps_every_enum(tool: Any) -> None:
+    properties = strict_schema(tool.args)["properties"]
+    enums = {"format": Format, "target": Target, "compression": Compression}
+    for name, kind in enums.items():
+        if name in properties:
+            assert _grammar_values(properties[name]) == {*(k.value for k in kind), None}
+    # What the old shape let through: any string at all.
+    old = {"type": ["string", "null"], "enum": [*(fmt.value for fmt in Format), None]}
+    assert _grammar_values(old) is None
+
+
+@pytest.mark.parametrize("tool", TOOLS.values(), ids=list(TOOLS))
+def test_an_independent_validator_reads_the_schemas_as_pydantic_does(tool: Any) -> None:
+    """jsonschema (not ours) accepts what strict mode sends and refuses unknown enum values."""
+    import jsonschema
+
+    schema = strict_schema(tool.args)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    nulls: dict[str, Any] = {name: None for name in schema["properties"]}
+    nulls.update({"query": "orders", "question": "Which?", "cron": "0 9 * * 1"})
+    arguments = {name: nulls[name] for name in schema["properties"]}
+    assert validator.is_valid(arguments)
+    tool.args.model_validate(arguments)
+    assert not validator.is_valid({**arguments, "colour": "red"})
+    for name in ("format", "target", "compression", "destination"):
+        if name in arguments:
+            assert not validator.is_valid({**arguments, name: "docx"})
+            with pytest.raises(ValidationError):
+                tool.args.model_validate({**arguments, name: "docx"})
