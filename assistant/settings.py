@@ -26,8 +26,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: The model asked when ``ASSISTANT_LLM_MODEL`` is not set.
 DEFAULT_LLM_MODEL = "gpt-4o-mini"
 #: Seconds to wait for the LLM when ``ASSISTANT_LLM_TIMEOUT`` is not set: enough for a
-#: small local model on a CPU (a hosted one answers in a few).
-DEFAULT_LLM_TIMEOUT = 60.0
+#: small local model on a CPU to read the prompt (a hosted one answers in a few).
+DEFAULT_LLM_TIMEOUT = 120.0
 
 
 class Settings(BaseSettings):

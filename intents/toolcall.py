@@ -76,9 +76,10 @@ A = TypeVar("A", bound=BaseModel)
 logger = logging.getLogger("intents.toolcall")
 
 DEFAULT_MODEL = "gpt-4o-mini"
-#: Seconds to wait for an answer: a small local model on a laptop's CPU needs tens of
-#: seconds for a prompt of this size, a hosted one a few.
-DEFAULT_TIMEOUT = 60.0
+#: Seconds to wait for an answer. A hosted model answers in a few; a local one on a CPU
+#: spends most of its time reading the prompt (~3,500 tokens with the intent tools): the
+#: 135M-parameter SmolLM2 on 2 cores took up to 106 s for a first call (``make llm-check``).
+DEFAULT_TIMEOUT = 120.0
 #: Where the LLM is when no base URL is configured (named here: the ``openai`` client
 #: would otherwise read ``OPENAI_BASE_URL`` itself, behind the config's back).
 OPENAI_URL = "https://api.openai.com/v1"

@@ -464,7 +464,7 @@ def test_config_from_the_environment() -> None:
 @pytest.mark.parametrize("timeout", ["", "soon", "0", "-1", "nan", "inf"])
 def test_config_defaults(timeout: str) -> None:
     config = LLMConfig.from_env({"OPENAI_API_KEY": " ", "ASSISTANT_LLM_TIMEOUT": timeout})
-    assert config == LLMConfig(None, None, "gpt-4o-mini", 60.0)
+    assert config == LLMConfig(None, None, "gpt-4o-mini", 120.0)
     assert not config.enabled
 
 
