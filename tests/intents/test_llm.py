@@ -6,10 +6,12 @@ No network and no key: tests/intents/openai_server.py answers with scripted Open
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import logging
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -639,3 +641,30 @@ def test_an_independent_validator_reads_the_schemas_as_pydantic_does(tool: Any) 
             assert not validator.is_valid({**arguments, name: "docx"})
             with pytest.raises(ValidationError):
                 tool.args.model_validate({**arguments, name: "docx"})
+
+
+def _llama_grammar() -> Any:
+    """llama-cpp-python's pure-Python llama_grammar.py, without loading the package (its
+    C library, and a /dev/null it never closes)."""
+    package = importlib.util.find_spec("llama_cpp")
+    if package is None or not package.submodule_search_locations:
+        pytest.skip("llama-cpp-python is not installed (the llm-check extra)")
+    path = Path(next(iter(package.submodule_search_locations))) / "llama_grammar.py"
+    spec = importlib.util.spec_from_file_location("llama_grammar_alone", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_llama_cpps_own_converter_keeps_every_enum() -> None:
+    """llama-cpp-python's schema-to-grammar converter itself, where it is installed."""
+    grammar = _llama_grammar()
+    enums = {"format": Format, "target": Target, "compression": Compression}
+    for tool in (TOOLS["export"], TOOLS["schedule"]):
+        gbnf = grammar.json_schema_to_gbnf(json.dumps(strict_schema(tool.args)))
+        rules = dict(line.split(" ::= ", 1) for line in gbnf.splitlines() if " ::= " in line)
+        for name, kind in enums.items():
+            assert rules[name] == f"{name}-0 | null"
+            literals = {literal.strip() for literal in rules[f"{name}-0"].split("|")}
+            assert literals == {f'"\\"{member.value}\\""' for member in kind}
