@@ -164,7 +164,7 @@ class LLM:
         None while it has not."""
         return self._required_refused
 
-    def refused_required(self, reason: str) -> None:
+    def note_required_refused(self, reason: str) -> None:
         """Remember that the server refused ``tool_choice="required"`` with ``reason``."""
         with self._lock:
             first = self._required_refused is None
@@ -320,7 +320,7 @@ def _complete(
     except openai.APIStatusError as again:
         choice = _choice_name(fallback)
         return Failed(f"{refused} (and with tool_choice {choice}: {_status_reason(again)})")
-    llm.refused_required(refused)
+    llm.note_required_refused(refused)
     return completion
 
 
