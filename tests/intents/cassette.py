@@ -152,7 +152,7 @@ def _reasons(name: str) -> Iterator[list[str]]:
 
     class Keep(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if record.levelno >= logging.WARNING and isinstance(record.args, tuple):
+            if record.levelno >= logging.WARNING and isinstance(record.args, tuple) and record.args:
                 reasons.append(str(record.args[-1]))  # "...falling back...: %s", reason
 
     logger = logging.getLogger(name)
