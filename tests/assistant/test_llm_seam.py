@@ -84,7 +84,7 @@ def test_without_llm_variables_there_is_no_llm(monkeypatch: pytest.MonkeyPatch) 
 def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in LLM_VARIABLES:
         monkeypatch.setenv(name, " ")
-    assert build_llm(load_settings()).config == LLMConfig(None, None, "gpt-4o-mini", 10.0)
+    assert build_llm(load_settings()).config == LLMConfig(None, None, "gpt-4o-mini", 120.0)
 
 
 def test_only_the_openai_names_carry_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

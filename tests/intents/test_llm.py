@@ -6,17 +6,19 @@ No network and no key: tests/intents/openai_server.py answers with scripted Open
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import logging
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import openai
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from intents.context import Context
 from intents.llm import LLM, LLMConfig, LLMOutcome, parse_llm
@@ -464,7 +466,7 @@ def test_config_from_the_environment() -> None:
 @pytest.mark.parametrize("timeout", ["", "soon", "0", "-1", "nan", "inf"])
 def test_config_defaults(timeout: str) -> None:
     config = LLMConfig.from_env({"OPENAI_API_KEY": " ", "ASSISTANT_LLM_TIMEOUT": timeout})
-    assert config == LLMConfig(None, None, "gpt-4o-mini", 10.0)
+    assert config == LLMConfig(None, None, "gpt-4o-mini", 120.0)
     assert not config.enabled
 
 
@@ -533,15 +535,18 @@ def test_optional_values_become_nullable_and_refs_are_inlined() -> None:
     assert properties["name"] == {"type": "string"}
     values = [fmt.value for fmt in Format]
     assert properties["format"] == {"type": "string", "enum": values}
-    assert properties["maybe"] == {"type": ["string", "null"], "enum": [*values, None]}
-    assert properties["ratio"] == {"type": ["number", "null"]}
-    assert properties["flag"] == {"type": ["boolean", "null"]}
+    assert properties["maybe"] == {"anyOf": [{"type": "string", "enum": values}, {"type": "null"}]}
+    assert properties["ratio"] == {"anyOf": [{"type": "number"}, {"type": "null"}]}
+    assert properties["flag"] == {"anyOf": [{"type": "boolean"}, {"type": "null"}]}
     assert properties["tags"] == {
         "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
     }
     inner = {
         "type": "object",
-        "properties": {"label": {"type": "string"}, "weight": {"type": ["number", "null"]}},
+        "properties": {
+            "label": {"type": "string"},
+            "weight": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+        },
         "required": ["label", "weight"],
         "additionalProperties": False,
     }
@@ -550,9 +555,116 @@ def test_optional_values_become_nullable_and_refs_are_inlined() -> None:
     assert properties["many"] == {"type": "array", "items": inner}
 
 
-def test_descriptions_survive_and_combine() -> None:
+def test_descriptions_survive() -> None:
     since = strict_schema(TOOLS["export"].args)["properties"]["since"]
     assert since == {
-        "type": ["string", "null"],
-        "description": "history start, inclusive, local time: YYYY-MM-DDTHH:MM:SS, no offset",
+        "anyOf": [
+            {"type": "string", "description": "YYYY-MM-DDTHH:MM:SS, no offset"},
+            {"type": "null"},
+        ],
+        "description": "history start, inclusive, local time",
     }
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema in ``node``: itself, its properties, items and variants."""
+    if isinstance(node, dict):
+        yield node
+        for child in node.get("properties", {}).values():
+            yield from _nodes(child)
+        for key in ("items",):
+            if key in node:
+                yield from _nodes(node[key])
+        for variant in node.get("anyOf", ()):
+            yield from _nodes(variant)
+
+
+SCHEMAS = [_Outer, *(tool.args for tool in TOOLS.values())]
+
+
+@pytest.mark.parametrize("model", SCHEMAS)
+def test_no_type_lists_and_every_enum_under_one_type(model: type[BaseModel]) -> None:
+    """The shape grammar-constrained servers enforce: nullable means ``anyOf`` with null."""
+    for node in _nodes(strict_schema(model)):
+        assert not isinstance(node.get("type"), list), node
+        if "enum" in node:
+            assert node["type"] == "string" and None not in node["enum"], node
+        if "anyOf" in node:
+            assert set(node) <= {"anyOf", "description"}, node
+            assert {"type": "null"} in node["anyOf"], node
+
+
+def _grammar_values(node: dict[str, Any]) -> set[Any] | None:
+    """The enum values a schema-to-grammar converter lets through, None for "any value of
+    the type". Its order, as in llama.cpp's json_schema_to_grammar: ``anyOf``, then a type
+    list (one rule per listed type: an enum beside it is lost), then ``enum``."""
+    if "anyOf" in node:
+        variants = [_grammar_values(variant) for variant in node["anyOf"]]
+        if any(values is None for values in variants):
+            return None
+        return {value for values in variants if values is not None for value in values}
+    if isinstance(node.get("type"), list):
+        return {None} if node["type"] == ["null"] else None
+    if "enum" in node:
+        return set(node["enum"])
+    return {None} if node.get("type") == "null" else None
+
+
+@pytest.mark.parametrize("tool", TOOLS.values(), ids=list(TOOLS))
+def test_a_grammar_converter_keeps_every_enum(tool: Any) -> None:
+    properties = strict_schema(tool.args)["properties"]
+    enums = {"format": Format, "target": Target, "compression": Compression}
+    for name, kind in enums.items():
+        if name in properties:
+            assert _grammar_values(properties[name]) == {*(k.value for k in kind), None}
+    # What the old shape let through: any string at all.
+    old = {"type": ["string", "null"], "enum": [*(fmt.value for fmt in Format), None]}
+    assert _grammar_values(old) is None
+
+
+@pytest.mark.parametrize("tool", TOOLS.values(), ids=list(TOOLS))
+def test_an_independent_validator_reads_the_schemas_as_pydantic_does(tool: Any) -> None:
+    """jsonschema (not ours) accepts what strict mode sends and refuses unknown enum values."""
+    import jsonschema
+
+    schema = strict_schema(tool.args)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    nulls: dict[str, Any] = {name: None for name in schema["properties"]}
+    nulls.update({"query": "orders", "question": "Which?", "cron": "0 9 * * 1"})
+    arguments = {name: nulls[name] for name in schema["properties"]}
+    assert validator.is_valid(arguments)
+    tool.args.model_validate(arguments)
+    assert not validator.is_valid({**arguments, "colour": "red"})
+    for name in ("format", "target", "compression", "destination"):
+        if name in arguments:
+            assert not validator.is_valid({**arguments, name: "docx"})
+            with pytest.raises(ValidationError):
+                tool.args.model_validate({**arguments, name: "docx"})
+
+
+def _llama_grammar() -> Any:
+    """llama-cpp-python's pure-Python llama_grammar.py, without loading the package (its
+    C library, and a /dev/null it never closes)."""
+    package = importlib.util.find_spec("llama_cpp")
+    if package is None or not package.submodule_search_locations:
+        pytest.skip("llama-cpp-python is not installed (the llm-check extra)")
+    path = Path(next(iter(package.submodule_search_locations))) / "llama_grammar.py"
+    spec = importlib.util.spec_from_file_location("llama_grammar_alone", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_llama_cpps_own_converter_keeps_every_enum() -> None:
+    """llama-cpp-python's schema-to-grammar converter itself, where it is installed."""
+    grammar = _llama_grammar()
+    enums = {"format": Format, "target": Target, "compression": Compression}
+    for tool in (TOOLS["export"], TOOLS["schedule"]):
+        gbnf = grammar.json_schema_to_gbnf(json.dumps(strict_schema(tool.args)))
+        rules = dict(line.split(" ::= ", 1) for line in gbnf.splitlines() if " ::= " in line)
+        for name, kind in enums.items():
+            assert rules[name] == f"{name}-0 | null"
+            literals = {literal.strip() for literal in rules[f"{name}-0"].split("|")}
+            assert literals == {f'"\\"{member.value}\\""' for member in kind}

@@ -7,6 +7,7 @@ both callers (reading messages, writing SQL) have their own tests over it.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -147,6 +148,21 @@ def test_a_refused_connection_and_a_timeout_are_failures() -> None:
     assert timed_out == Failed("timed out after 2.5 s")
 
 
+def test_an_empty_error_message_still_gives_a_reason() -> None:
+    """llama-cpp-python's 500 for an assertion: an empty message, its type, or bare text."""
+    empty = {"error": {"message": "", "type": "internal_server_error", "param": None}}
+    assert call_tool(replying(empty, 503), MESSAGES, TOOLS, what="greeting") == Failed(
+        "HTTP 503: no message (internal_server_error)"
+    )
+    plain = mock_llm(lambda request: httpx.Response(502, text="Bad Gateway"))
+    assert call_tool(plain, MESSAGES, TOOLS, what="greeting") == Failed("HTTP 502: Bad Gateway")
+    nothing = mock_llm(lambda request: httpx.Response(503))
+    assert call_tool(nothing, MESSAGES, TOOLS, what="greeting") == Failed("HTTP 503: no message")
+    detail = {"detail": [{"loc": ["body", "messages"], "msg": "Field required"}]}
+    failed = call_tool(replying(detail, 422), MESSAGES, TOOLS, what="greeting")
+    assert failed == Failed('HTTP 422: [{"loc": ["body", "messages"], "msg": "Field required"}]')
+
+
 def test_a_failure_always_has_a_reason() -> None:
     with pytest.raises(ValueError, match="reason"):
         Failed(" ")
@@ -195,3 +211,126 @@ def test_only_a_call_that_asks_the_model_imports_openai() -> None:
         "assert 'openai' not in sys.modules, 'openai was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# --- a server that refuses tool_choice="required" ---------------------------------------
+
+ASSERTION_500 = error(
+    "", "internal_server_error"
+)  # llama-cpp-python's `assert tool_choice == "auto"`
+
+
+def refusing_required(
+    answer: Callable[[dict[str, Any]], httpx.Response],
+    refusal: httpx.Response | None = None,
+) -> tuple[LLM, list[dict[str, Any]]]:
+    """A seam whose server answers ``refusal`` to "required" and ``answer`` to the rest."""
+    sent: list[dict[str, Any]] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append(body)
+        if body["tool_choice"] == "required":
+            return refusal or httpx.Response(500, json=ASSERTION_500)
+        return answer(body)
+
+    return mock_llm(respond), sent
+
+
+def test_a_refused_required_choice_falls_back_to_auto_once_per_seam(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    llm, sent = refusing_required(
+        lambda body: httpx.Response(200, json=completion(tool_call("greet", {"name": "Ana"})))
+    )
+    with caplog.at_level(logging.WARNING, logger="intents.toolcall"):
+        first = call_tool(llm, MESSAGES, TOOLS, what="greeting")
+        second = call_tool(llm, MESSAGES, TOOLS, what="greeting")
+
+    assert first == second == Called("greet", GreetArgs(name="Ana"))
+    assert [body["tool_choice"] for body in sent] == ["required", "auto", "auto"]
+    assert sent[0] == {**sent[1], "tool_choice": "required"}  # the same request otherwise
+    assert llm.required_refused == "HTTP 500: no message (internal_server_error)"
+    (warning,) = caplog.records
+    assert "refused tool_choice='required' (HTTP 500: no message" in warning.getMessage()
+
+
+def test_one_tool_falls_back_to_naming_it() -> None:
+    llm, sent = refusing_required(
+        lambda body: httpx.Response(200, json=completion(tool_call("wave", {}))),
+        refusal=httpx.Response(
+            400, json=error("tool_choice 'required' is not supported", "invalid_request_error")
+        ),
+    )
+    assert call_tool(llm, MESSAGES, [WAVE], what="waving") == Called("wave", WaveArgs())
+    assert call_tool(llm, MESSAGES, [WAVE], what="waving") == Called("wave", WaveArgs())
+    named = {"type": "function", "function": {"name": "wave"}}
+    assert [body["tool_choice"] for body in sent] == ["required", named, named]
+    assert llm.required_refused == "HTTP 400: tool_choice 'required' is not supported"
+
+
+def test_a_fallback_answered_in_words_is_a_failure_but_the_choice_is_remembered() -> None:
+    llm, sent = refusing_required(lambda body: httpx.Response(200, json=completion(content="Hi")))
+    assert call_tool(llm, MESSAGES, TOOLS, what="greeting") == Failed("no tool call in the answer")
+    assert llm.required_refused is not None
+    call_tool(llm, MESSAGES, TOOLS, what="greeting")
+    assert [body["tool_choice"] for body in sent] == ["required", "auto", "auto"]
+
+
+def test_a_server_failing_both_ways_is_not_marked_and_says_both() -> None:
+    llm, sent = refusing_required(
+        lambda body: httpx.Response(500, json=error("model not loaded", "server_error"))
+    )
+    failed = call_tool(llm, MESSAGES, TOOLS, what="greeting")
+    assert failed == Failed(
+        "HTTP 500: no message (internal_server_error) "
+        "(and with tool_choice 'auto': HTTP 500: model not loaded)"
+    )
+    assert llm.required_refused is None
+    call_tool(llm, MESSAGES, TOOLS, what="greeting")
+    assert [body["tool_choice"] for body in sent] == ["required", "auto"] * 2
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (500, error("out of memory", "server_error")),
+        (401, error("Incorrect API key", "invalid_request_error")),
+        (429, error("", "requests")),
+        (503, error("", "overloaded")),
+    ],
+)
+def test_other_errors_are_not_taken_for_a_refusal(status: int, body: dict[str, Any]) -> None:
+    llm, sent = refusing_required(
+        lambda answer: httpx.Response(200, json=completion(tool_call("wave", {}))),
+        refusal=httpx.Response(status, json=body),
+    )
+    failed = call_tool(llm, MESSAGES, TOOLS, what="greeting")
+    assert isinstance(failed, Failed) and failed.reason.startswith(f"HTTP {status}: ")
+    assert [body["tool_choice"] for body in sent] == ["required"]
+    assert llm.required_refused is None
+
+
+def test_a_fallback_on_the_local_server_through_the_seams_own_client(
+    server: OpenAIServer, own: LLM
+) -> None:
+    server.script(
+        Reply(ASSERTION_500, status=500),
+        Reply(completion(tool_call("wave", {}))),
+        Reply(completion(tool_call("wave", {}))),
+    )
+    assert call_tool(own, MESSAGES, TOOLS, what="waving") == Called("wave", WaveArgs())
+    assert call_tool(own, MESSAGES, TOOLS, what="waving") == Called("wave", WaveArgs())
+    assert [sent.body["tool_choice"] for sent in server.requests] == ["required", "auto", "auto"]
+
+
+def test_the_fallback_is_remembered_per_seam() -> None:
+    refusing, _ = refusing_required(
+        lambda body: httpx.Response(200, json=completion(tool_call("wave", {})))
+    )
+    call_tool(refusing, MESSAGES, TOOLS, what="waving")
+    other, sent = refusing_required(
+        lambda body: httpx.Response(200, json=completion(tool_call("wave", {})))
+    )
+    call_tool(other, MESSAGES, TOOLS, what="waving")
+    assert [body["tool_choice"] for body in sent] == ["required", "auto"]
