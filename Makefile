@@ -44,6 +44,7 @@ fuzz: $(STAMP)
 llm-check: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[llm-check]'
 	$(PY) -m tests.intents.llm_check
+	$(PY) -m pytest -q -p no:cacheprovider -m llm_check tests/intents
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -647,8 +647,9 @@ def _llama_grammar() -> Any:
     """llama-cpp-python's pure-Python llama_grammar.py, without loading the package (its
     C library, and a /dev/null it never closes)."""
     package = importlib.util.find_spec("llama_cpp")
-    if package is None or not package.submodule_search_locations:
-        pytest.skip("llama-cpp-python is not installed (the llm-check extra)")
+    assert package is not None and package.submodule_search_locations, (
+        "llama-cpp-python is not installed: run `make llm-check`"
+    )
     path = Path(next(iter(package.submodule_search_locations))) / "llama_grammar.py"
     spec = importlib.util.spec_from_file_location("llama_grammar_alone", path)
     assert spec is not None and spec.loader is not None
@@ -657,6 +658,7 @@ def _llama_grammar() -> Any:
     return module
 
 
+@pytest.mark.llm_check
 def test_llama_cpps_own_converter_keeps_every_enum() -> None:
     """llama-cpp-python's schema-to-grammar converter itself, where it is installed."""
     grammar = _llama_grammar()
