@@ -46,6 +46,7 @@ from intents.toolcall import LLM, LLMConfig
 
 __all__ = ["DEFAULT_PUBLIC_URL", "Assistant", "build_llm", "open_conversation", "secret_key"]
 
+
 class Assistant:
     """The process-wide parts of the assistant, built once from ``settings``.
 
