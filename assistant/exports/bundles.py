@@ -106,7 +106,7 @@ def export_history(
     export_id = start_export(scope, NewExport(request, "zip", run_ids=chosen, retry=retry), now)
     name = f"history-{day.isoformat()}.zip"
     final = export_path(scope.settings.storage_dir, export_id, name)
-    manifest = {
+    manifest: dict[str, object] = {
         "generated_at": now.isoformat(),
         "since": None if request.since is None else request.since.isoformat(),
         "until": None if request.until is None else request.until.isoformat(),
