@@ -193,6 +193,10 @@ def answer_pending(scan: Scan, context: Context) -> RulesResult | None:
             until=window.until if window else None,
         )
     question = None if picked is not None else _new_question(scan)
+    if question is not None and pending.target is not None and choose_format(scan).named:
+        # "i'll take json lines": words around the format, not a new data question
+        # ("csv, but for orders from Paris" still is one)
+        question = question if _LEAD_PREPOSITION.match(scan.leftover) else None
     if "target" not in update and question is not None:
         update.update(target=Target.QUERY, query=question)
     if not update and not choose_format(scan).named:
