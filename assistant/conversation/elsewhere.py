@@ -63,16 +63,18 @@ _AS_VERB = re.compile(
 _NOT_A_PLACE = re.compile(r"\bpaste|\bfor\b", re.I)
 
 
-def _match(message: str) -> tuple[str, tuple[int, int]] | None:
-    """The place ``message`` names and the span of its words ("to our S3 bucket")."""
+def _match(message: str) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """The place ``message`` names, the span of its words ("to our S3 bucket") and the
+    span of the verb that sends it there ("upload"; "slack" when the place is the verb)."""
     for found in _VIA.finditer(message):
         if _NOT_A_PLACE.search(found["between"]):
             continue  # "a table I can paste into Slack": a format
-        return _name(found), (found.end("between"), found.end())
-    verb = _AS_VERB.search(message)
-    if verb is not None:
-        place = next(key for key, value in verb.groupdict().items() if value)
-        return _name(verb), verb.span(place)
+        verb = (found.start(), found.start("between"))
+        return _name(found), (found.end("between"), found.end()), verb
+    as_verb = _AS_VERB.search(message)
+    if as_verb is not None:
+        place = next(key for key, value in as_verb.groupdict().items() if value)
+        return _name(as_verb), as_verb.span(place), as_verb.span(place)
     return None
 
 
@@ -89,13 +91,17 @@ def place_named(message: str) -> str | None:
 
 
 def without_place(message: str) -> str:
-    """``message`` with the place taken out ("send this to Slack as csv" → "send this as
-    csv"), to read the rest of the request."""
+    """``message`` as an export, with the place taken out ("upload this to S3 as csv" →
+    "export this as csv"), to read the rest of the request."""
     found = _match(message)
     if found is None:
         return message
-    start, end = found[1]
-    return " ".join(f"{message[:start]} {message[end:]}".split())
+    _, (start, end), (verb_start, verb_end) = found
+    if verb_end <= start:
+        text = f"{message[:verb_start]} export {message[verb_end:start]} {message[end:]}"
+    else:  # "slack it to me": the place is the verb
+        text = f"{message[:verb_start]} export {message[verb_end:]}"
+    return " ".join(text.split())
 
 
 def refuse_place(place: str, request: ExportRequest, has_result: bool) -> Answer:

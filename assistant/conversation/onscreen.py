@@ -5,8 +5,8 @@ The intent parser knows no data, so it keeps names as people say them ("the emai
 
 - columns named in a request become the result's own column names, with the source's
   rules (any case, spaces for underscores, singular or plural, one typo): "emails" is
-  ``email``. A name that fits nothing is left as it is, for the exporter to refuse with
-  the list of columns there are.
+  ``email``, "their_names" ``name``. A name that fits nothing is left as it is, for
+  the exporter to refuse with the list of columns there are.
 - a data question made only of the result's column names ("export just the emails" read
   as the question "emails") is those columns of the result on screen, unless a word is
   also a table's name ("customers" is a new question, even with a ``customer`` column).
@@ -18,6 +18,8 @@ The intent parser knows no data, so it keeps names as people say them ("the emai
 ['name', 'email', 'city']
 >>> columns_named("orders from Berlin", on_screen, ["orders"]) is None
 True
+>>> fit_columns(ExportRequest(intent="export", columns=["their_names", "Emial"]), on_screen).columns
+['name', 'email']
 """
 
 from __future__ import annotations
@@ -30,13 +32,25 @@ from intents import ExportRequest, Target
 __all__ = ["columns_named", "fit_columns", "fit_question"]
 
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", re.I)
-_FILLER = re.compile(
-    r"\b(?:the|their|its|only|just|all|both|of|columns?|fields?|please|them|those|these)\b", re.I
+_FILLER_WORDS = (
+    r"the|their|its|his|her|our|my|only|just|all|both|of|columns?|fields?|values|please|pls"
+    r"|them|those|these|exported|included"
 )
+_FILLER = re.compile(rf"\b(?:{_FILLER_WORDS})\b", re.I)
+_FILLER_PART = re.compile(rf"^(?:{_FILLER_WORDS})$", re.I)
 
 
 def _table(columns: list[str]) -> Table:
     return Table("result", tuple(Column(name, "", "other") for name in columns))
+
+
+def _fit(result: Table, name: str) -> Column | None:
+    """The column ``name`` means, also once words like "their" or "exported" are gone."""
+    found = result.column(name)
+    if found is not None:
+        return found
+    parts = [part for part in re.split(r"[\s_]+", name) if not _FILLER_PART.match(part)]
+    return result.column("_".join(parts)) if parts else None
 
 
 def columns_named(question: str, columns: list[str], tables: list[str]) -> list[str] | None:
@@ -49,7 +63,7 @@ def columns_named(question: str, columns: list[str], tables: list[str]) -> list[
             continue
         if schema.table(words, typos=False) is not None:
             return None  # a table: a new question, not a column of this one
-        column = result.column(words)
+        column = _fit(result, words)
         if column is None:
             return None
         if column.name not in found:
@@ -78,7 +92,7 @@ def fit_columns(request: ExportRequest, columns: list[str]) -> ExportRequest:
     def fitted(names: list[str] | None) -> list[str] | None:
         if names is None:
             return None
-        return [(result.column(name) or Column(name, "", "")).name for name in names]
+        return [(_fit(result, name) or Column(name, "", "")).name for name in names]
 
     return request.model_copy(
         update={
