@@ -44,7 +44,7 @@ __all__ = ["SEND_NOW", "send_now"]
 
 SEND_NOW = re.compile(
     r"^\W*(?:(?:please|pls|ok(?:ay)?|so|and|then|now|just|actually|go\s+ahead\s+and"
-    r"|(?:can|could|would|will)\s+you(?:\s+please)?)\s+)*"
+    r"|(?:can|could|would|will)\s+you(?:\s+please)?)[\s,]+)*"
     r"(?:s(?:end|ned|edn)|run|fire|deliver|e-?mail|mail|trigger|push|ship)"
     r"(?:\s+(?:me|us))?"
     r"(?:\s+(?P<what>it|that|this|one|a\s+copy|a\s+test(?:\s+run)?|the\s+(?:[\w-]+\s+){0,3}?"
