@@ -258,3 +258,14 @@ def test_the_chats_email_is_in_the_audit_log(ana: Conversation, mailing: Setting
     with session_factory_for(mailing) as sessions, sessions() as session:
         entry = session.scalars(emailed).one()
         assert entry.details == {"to": ANA} and entry.rows == 10
+
+
+def test_send_it_now_twice_in_one_instant_says_it_just_went(
+    ana: Conversation, mailing: Settings, mailbox: Mailbox
+) -> None:
+    ana.handle("show orders from today")
+    ana.handle("email me this as csv every monday at 8")
+    ana.handle("send it now")
+    again = ana.handle("send it now")  # the clock is pinned: the same occurrence
+    assert again.text == "That schedule was sent a moment ago; try again in a moment."
+    assert mailbox.recipients() == [[ANA]] and len(_runs(mailing)) == 1
