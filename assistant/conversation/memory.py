@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 
 from assistant.replies import ExportInfo, Reply, TablePreview
@@ -25,6 +25,8 @@ __all__ = ["LOOKBACK", "Answer", "Asked", "Memory", "Recall", "transcript"]
 
 #: Replies searched for the last result: older ones are out of the chat's reach.
 LOOKBACK = 100
+#: The fields of a shown export that may be empty (while it is queued, or failed).
+_EXPORT_NULLABLE = ("rows", "bytes", "sha256", "path", "file_name")
 
 
 class Asked(StrEnum):
@@ -52,9 +54,20 @@ class Memory(BaseModel):
     def of(cls, reply: Reply, **remembered: Any) -> Memory:
         return cls(table=reply.table, export=reply.export, choices=reply.choices, **remembered)
 
+    @field_validator("export", mode="before")
+    @classmethod
+    def _export_as_stored(cls, value: Any) -> Any:
+        """An export stored without its empty fields (payloads written before they were
+        kept): they were None."""
+        if isinstance(value, dict):
+            return {name: None for name in _EXPORT_NULLABLE} | value
+        return value
+
     def payload(self) -> dict[str, Any]:
-        """As stored in the message row (JSON, no empty keys)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """As stored in the message row (JSON, no empty keys at the top; a shown export
+        keeps its empty fields, which its model requires)."""
+        data = self.model_dump(mode="json")
+        return {key: value for key, value in data.items() if value is not None}
 
     def reply(self, text: str) -> Reply:
         """The reply this message gave, as it was given."""
