@@ -21,16 +21,11 @@ The terminal chat opens a conversation of its own with :func:`open_conversation`
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-from pathlib import Path
-
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation.engine import Conversation
-from assistant.files import LinkSigner
+from assistant.files.links import DEFAULT_PUBLIC_URL, download_url, secret_key
 from assistant.jobs import InProcessRunner, JobEventRouter, JobRunner
 from assistant.jobs.celery import CeleryRunner
 from assistant.questions.runs import Mode
@@ -50,10 +45,6 @@ from assistant.store.recovery import Recovered, recover_at_start
 from intents.toolcall import LLM, LLMConfig
 
 __all__ = ["DEFAULT_PUBLIC_URL", "Assistant", "build_llm", "open_conversation", "secret_key"]
-
-#: Where `python -m assistant serve` listens by default: links point there unless
-#: ``ASSISTANT_PUBLIC_URL`` says otherwise.
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Assistant:
@@ -121,9 +112,7 @@ class Assistant:
 
     def download_url(self, export_id: str, sha256: str) -> str:
         """A signed link to a finished export's file, served by the API (``serve``)."""
-        signer = LinkSigner(secret_key(self.settings), self.settings.link_ttl_hours * 3600)
-        base = (self.settings.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
-        return f"{base}/d/{signer.sign(export_id, sha256)}"
+        return download_url(self.settings, export_id, sha256)
 
     def user_id(self, name: str) -> int:
         """The id of user ``name``, created if missing."""
@@ -235,22 +224,3 @@ def _new_conversation(sessions: sessionmaker[Session], user_id: int, clock: Cloc
         session.add(row)
         session.flush()
         return row.id
-
-
-def secret_key(settings: Settings) -> str:
-    """The key that signs download links: the configured one, else one kept on disk.
-
-    Generated once (0600, beside the files it guards) so links survive a restart."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.storage_dir) / ".secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".secret.{secrets.token_hex(4)}.part")
-        temporary.write_text(secrets.token_urlsafe(48))
-        temporary.chmod(0o600)
-        # Linked, not renamed: of two processes starting at once the first wins, both agree.
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-        temporary.unlink()
-    return path.read_text().strip()

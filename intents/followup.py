@@ -12,21 +12,40 @@ something ("now as PDF", "same but only 10 rows", "and as JSON too", "zip it",
 change: the intent stays what it was (an export stays an export, a schedule a
 schedule), and "same for orders from Paris" swaps the data question. A message with
 its own export verb and no "same"/"again"/"too"/"instead" is a fresh request.
+
+*Everything is kept.* An answer or a follow-up keeps every field of the request it
+completes that the message does not change: columns, exclusions, limit, options (the
+format's own options only while the format stays), destination, address and schedule.
+One thing is never carried over: an address. "email me", "send it to me", "to my inbox"
+mean the user's own saved address (``email: null``), never the one typed for the last
+request, so "email this to bob@example.com" then "email me this every day" is not Bob's.
+
+*Past results by count.* "export the last 3 results" (also "my 2 latest queries", "the
+previous five runs") means the user's three latest query runs, bundled as a history
+export is, not three rows: ``target: history`` and ``options: {"last_runs": 3}``
+(:func:`recent_runs`, applied to whatever the rules read).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import regex
 
 from intents.build import RulesResult, ask, choose_format
 from intents.context import Context
-from intents.models import Destination, ExportRequest, Intent, Target
-from intents.numbers import parse_number, parse_ordinal
+from intents.models import Destination, ExportRequest, Format, Intent, Target
+from intents.numbers import NUMBER, parse_number, parse_ordinal
 from intents.scan import Scan, blank_window
 from intents.traps import find_help, is_cancel, pleasantry_end, question_lead
 from intents.vocabulary import Slot, format_from_label
 
-__all__ = ["answer_pending", "follow_up"]
+__all__ = ["LAST_RUNS", "answer_pending", "follow_up", "recent_runs"]
+
+#: The ``options`` key for "the last N results": N of the user's latest query runs.
+LAST_RUNS = "last_runs"
+#: Options that say what to export, not how a format writes: kept whatever the format.
+_REQUEST_OPTIONS = frozenset({LAST_RUNS})
 
 _CHOICE_RE = regex.compile(
     r"^(?:(?:i'?ll\s+(?:take|have|go\s+with)|let'?s\s+(?:do|go\s+with|have)|go\s+with|i\s+(?:choose"
@@ -43,6 +62,22 @@ _ANY_RE = regex.compile(
 )
 _YES_RE = regex.compile(r"^(?:yes|yeah|yep|sure|ok(?:ay)?|please|go\s+ahead|do\s+it)\b[\s.!]*$")
 _LEAD_PREPOSITION = regex.compile(r"^(?:for|with|about|on|but\s+for|but\s+with)\s+", regex.I)
+# "email me", "send it over to me", "to my inbox": the user's own address.
+_TO_SELF = regex.compile(
+    r"\b(?:e-?mail|mail|send|forward|deliver|shoot|drop)(?:ed|ing|s)?\s+"
+    r"(?:(?:it|this|that|them|these|those|one|a\s+copy)\s+)?(?:(?:over|out|along|back)\s+)?"
+    r"(?:to\s+)?(?:me|myself|us|ourselves)\b"
+    r"|\bto\s+(?:me|myself|us|ourselves)\b"
+    r"|\b(?:my|our)\s+(?:own\s+)?(?:inbox|mailbox|e-?mail(?:\s+address)?|address)\b"
+)
+_RUN_NOUN = (
+    r"(?:query\s+|search\s+)?(?:results|queries|searches|runs|outputs|answers|questions|tables)"
+)
+_RECENT_RE = regex.compile(
+    rf"\b(?:last|latest|previous|past|most\s+recent|recent|prior)\s+(?P<count>{NUMBER})"
+    rf"\s+{_RUN_NOUN}\b|\b(?P<before>{NUMBER})\s+(?:last|latest|most\s+recent|previous)"
+    rf"\s+{_RUN_NOUN}\b"
+)
 
 
 def _picked(low: str, choices: list[str]) -> str | None:
@@ -82,7 +117,8 @@ def _changes(scan: Scan, base: ExportRequest) -> dict[str, object]:
             merged = list(base.exclude_columns or [])
             update["exclude_columns"] = merged + [name for name in dropped if name not in merged]
     if scan.emailed or scan.email:
-        update.update(destination=Destination.EMAIL, email=scan.email or base.email)
+        address = None if _TO_SELF.search(scan.low) else base.email  # "me": their own
+        update.update(destination=Destination.EMAIL, email=scan.email or address)
     if scan.recurrence is not None:
         update.update(intent=Intent.SCHEDULE, cron=scan.recurrence.cron)
     elif scan.verb_is_schedule:
@@ -100,11 +136,21 @@ def _apply(
 ) -> ExportRequest:
     choice = choose_format(scan)
     if choice.format is not None:
-        update.update(format=choice.format, options=choice.options)
+        update.update(format=choice.format, options=_options(base, choice.format, choice.options))
     request = base.model_copy(update=update)
     if request.target is None and context.has_result:
         request = request.model_copy(update={"target": Target.LAST_RESULT})
     return ask(request, context, choice)
+
+
+def _options(base: ExportRequest, format: Format, named: dict[str, Any]) -> dict[str, Any]:
+    """The options of ``base`` in ``format``: all of them while the format stays (or was
+    not chosen yet), else only those that say what to export; then the ones just named."""
+    if base.format in (None, format):
+        kept = dict(base.options)
+    else:
+        kept = {key: value for key, value in base.options.items() if key in _REQUEST_OPTIONS}
+    return {**kept, **named}
 
 
 def _is_new_request(scan: Scan, body: str) -> bool:
@@ -137,7 +183,7 @@ def answer_pending(scan: Scan, context: Context) -> RulesResult | None:
     update = _changes(scan, pending)
     picked = _picked(body or scan.low, pending.choices or [])
     if picked is not None and (chosen := format_from_label(picked)) is not None:
-        update.update(format=chosen, options={})
+        update.update(format=chosen, options=_options(pending, chosen, {}))
     if pending.target is None and "target" not in update and (scan.history or scan.window):
         blank_window(scan)  # "everything from today": past results
         window = scan.window
@@ -147,6 +193,10 @@ def answer_pending(scan: Scan, context: Context) -> RulesResult | None:
             until=window.until if window else None,
         )
     question = None if picked is not None else _new_question(scan)
+    if question is not None and pending.target is not None and choose_format(scan).named:
+        # "i'll take json lines": words around the format, not a new data question
+        # ("csv, but for orders from Paris" still is one)
+        question = question if _LEAD_PREPOSITION.match(scan.leftover) else None
     if "target" not in update and question is not None:
         update.update(target=Target.QUERY, query=question)
     if not update and not choose_format(scan).named:
@@ -181,3 +231,33 @@ def follow_up(scan: Scan, context: Context) -> RulesResult | None:
     return RulesResult(
         _apply(scan, last.model_copy(update={"clarify": None}), context, update), sure
     )
+
+
+def recent_runs(scan: Scan, context: Context, read: RulesResult) -> RulesResult:
+    """``read`` as an export of the user's last N query runs when the message asks for
+    "the last N results" ("my 3 latest queries"), else unchanged.
+
+    An export of "the last 3 results" is not "the last 3 rows": the runs are bundled as a
+    history export is (``target: history``, ``options: {"last_runs": 3}``).
+    """
+    request = read.request
+    found = _RECENT_RE.search(scan.low)
+    if found is None or request.intent is not Intent.EXPORT:
+        return read
+    count = parse_number(found["count"] or found["before"] or "")
+    if not count:
+        return read
+    limit = request.limit if request.limit != count else None
+    recent = request.model_copy(
+        update={
+            "target": Target.HISTORY,
+            "query": None,
+            "since": None,
+            "until": None,
+            "limit": limit,
+            "options": {**request.options, LAST_RUNS: count},
+            "clarify": None,
+            "choices": None,
+        }
+    )
+    return RulesResult(ask(recent, context, choose_format(scan)), confident=True)

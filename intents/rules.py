@@ -54,7 +54,7 @@ import regex
 from intents.asides import names_data
 from intents.build import RulesResult, ask, choose_format, default_target
 from intents.context import Context
-from intents.followup import answer_pending, follow_up
+from intents.followup import answer_pending, follow_up, recent_runs
 from intents.models import Destination, ExportRequest, Intent, Target
 from intents.scan import Scan, blank_window, scan_message
 from intents.traps import (
@@ -113,6 +113,11 @@ def parse_rules(message: str, context: Context) -> RulesResult:
         # Typed SQL is a query in its own words: the guard, not the grammar, judges it.
         return RulesResult(ExportRequest(intent=Intent.QUERY, query=message.strip()), True)
     scan = scan_message(message, context)
+    # Hook (issue 16, follow-ups): "the last 3 results" are past query runs, not rows.
+    return recent_runs(scan, context, _read(scan, context))
+
+
+def _read(scan: Scan, context: Context) -> RulesResult:
     if context.pending is not None:
         answered = answer_pending(scan, context)
         if answered is not None:

@@ -1,13 +1,14 @@
 """Chat commands: what the chat does before a message goes to the intent parser.
 
 Each command is one :class:`Command` entry: the pattern that finds it in a message and a
-function of (scope, recall, match, now) that answers it, the way formats hang off the
+function of (turn, match) that answers it (a :class:`~assistant.conversation.turn.Turn`:
+the user's scope, what the chat recalls, the time), the way formats hang off the
 exporter's registry. Commands are tried in order; the first that matches answers, and a
 message no command matches goes to :func:`intents.parse`. Adding one is one entry here.
 
 >>> [command.name for command in COMMANDS]
 ['save preference', 'save template', 'use template', 'retry', 'list schedules', \
-'change schedule', 'cancel']
+'change schedule', 'send now', 'cancel']
 >>> found = find_command("please retry export 3f9a1c2b")
 >>> found[0].name, found[1][1]
 ('retry', '3f9a1c2b')
@@ -23,17 +24,17 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.conversation import scheduling, templates
-from assistant.conversation.memory import Answer, Recall
+from assistant.conversation.memory import Answer
+from assistant.conversation.sending import SEND_NOW, send_now
+from assistant.conversation.turn import Turn
 from assistant.conversation.words import LABELS, format_named, preference
 from assistant.exports.again import cancel_export, retry_export
 from assistant.replies import Reply
-from assistant.scope import UserScope
 from assistant.store import preferences_for
 
 __all__ = ["COMMANDS", "Command", "find_command"]
@@ -58,39 +59,39 @@ class Command:
 
     name: str
     find: Callable[[str], Match | None]
-    run: Callable[[UserScope, Recall, Match, dt.datetime], Answer]
+    run: Callable[[Turn, Match], Answer]
 
 
-def _save_preference(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
+def _save_preference(turn: Turn, found: Match) -> Answer:
     format = format_named(found[1])
-    with scope.sessions.begin() as session:
-        preferences_for(session, scope.user_id).default_format = format.value
+    with turn.scope.sessions.begin() as session:
+        preferences_for(session, turn.scope.user_id).default_format = format.value
     text = f"Done: your exports will be {LABELS[format]} unless you say otherwise."
     return Answer(reply=Reply(text=text))
 
 
-def _save_template(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
-    return Answer(reply=Reply(text=templates.save_template(scope, recall, found[1])))
+def _save_template(turn: Turn, found: Match) -> Answer:
+    return Answer(reply=Reply(text=templates.save_template(turn.scope, turn.recall, found[1])))
 
 
-def _use_template(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
-    return templates.use_template(scope, found[1])
+def _use_template(turn: Turn, found: Match) -> Answer:
+    return templates.use_template(turn.scope, found[1])
 
 
-def _retry(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
-    return Answer(reply=retry_export(scope, found[1]))
+def _retry(turn: Turn, found: Match) -> Answer:
+    return Answer(reply=retry_export(turn.scope, found[1]))
 
 
-def _list_schedules(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
-    return Answer(reply=scheduling.list_schedules(scope))
+def _list_schedules(turn: Turn, found: Match) -> Answer:
+    return Answer(reply=scheduling.list_schedules(turn.scope))
 
 
-def _change_schedule(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
-    return scheduling.change_schedule(scope, found[1], found[2], recall.schedule_id)
+def _change_schedule(turn: Turn, found: Match) -> Answer:
+    return scheduling.change_schedule(turn.scope, found[1], found[2], turn.recall.schedule_id)
 
 
-def _cancel(scope: UserScope, recall: Recall, found: Match, now: dt.datetime) -> Answer:
-    return Answer(reply=cancel_export(scope, found[1]))
+def _cancel(turn: Turn, found: Match) -> Answer:
+    return Answer(reply=cancel_export(turn.scope, found[1]))
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -100,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("retry", RETRY.search, _retry),
     Command("list schedules", scheduling.LIST.search, _list_schedules),
     Command("change schedule", scheduling.CHANGE.search, _change_schedule),
+    Command("send now", SEND_NOW.search, send_now),
     Command("cancel", CANCEL.search, _cancel),
 )
 

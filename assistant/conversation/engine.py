@@ -6,34 +6,35 @@ between messages: what a message is understood against (the last result, the pen
 clarification, the last export, the user's preferences) is recalled from the store each
 time (:mod:`assistant.conversation.memory`). The flow::
 
-    message ─► chat command? (assistant.conversation.commands) ─► its answer
+    message ─► an answer to the chat's own question? (an address; download or email)
+            │    (assistant.conversation.asking) ─► the pending request, completed
+            ├► chat command? (assistant.conversation.commands) ─► its answer
+            ├► a place we cannot send to? ("upload it to Dropbox") ─► said, with what we can
             └► intents.parse(Context from the store)
-                 ├─ query ──► run_question ─► table + QueryRun
-                 ├─ clarify ► question + choices, kept as the pending request
-                 ├─ export ─► re-run the SQL through the guard ─► exporters.export
-                 ├─ schedule ► a stored schedule of the result's SQL
-                 └─ help/unknown ─► what it can do, with the source's real tables
+                 ─► act (assistant.conversation.acting): ask what is missing, show a
+                    query's table, export (download or email) or schedule the result
+
+Each message is answered over a :class:`~assistant.conversation.turn.Turn` (the scope,
+what is recalled, the message and its time), the features' only context.
 
 Build one with :func:`open_conversation` (settings, a user name) and close it when done.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from assistant.conversation.acting import act
+from assistant.conversation.asking import answer_asked
 from assistant.conversation.commands import find_command
+from assistant.conversation.elsewhere import place_named, refuse_place, without_place
 from assistant.conversation.memory import Answer, Memory, Recall, transcript
-from assistant.conversation.scheduling import schedule_from_chat
 from assistant.conversation.templates import TemplateInfo, list_templates
-from assistant.conversation.words import help_text
-from assistant.errors import Unanswerable
+from assistant.conversation.turn import Turn
 from assistant.exports.again import export_again, retry_export
-from assistant.exports.background import export_query_run
-from assistant.exports.bundles import export_past
 from assistant.exports.records import export_status, exports_page_info
 from assistant.questions.runs import Mode, Ran, run_question
 from assistant.replies import ExportInfo, Reply
@@ -41,15 +42,10 @@ from assistant.scope import UserScope
 from assistant.settings import Settings
 from assistant.source.datasource import DataSource
 from assistant.source.schema import Schema
-from assistant.store import (
-    Export,
-    Message,
-    QueryRun,
-    Role,
-)
+from assistant.store import Message, Role
 from assistant.store.preferences import UserPreferences, read_preferences, save_preferences
-from exporters import ExporterError, UserFacingError
-from intents import Context, ExportRequest, Intent, Target, parse
+from exporters import UserFacingError
+from intents import parse
 from intents.toolcall import LLM
 
 __all__ = ["Conversation"]
@@ -187,8 +183,9 @@ class Conversation:
             session.add(
                 Message(conversation_id=self.id, role=Role.USER, content=message, created_at=now)
             )
+        turn = Turn(self.scope, Recall(self.scope), message, now, self.mode, self.llm)
         try:
-            answer = self._answer(message, now, Recall(self.scope))
+            answer = self._answer(turn)
         except UserFacingError as exc:
             answer = Answer(reply=Reply(text=f"Sorry, that did not work: {exc.message}"))
         except Exception as exc:  # a bug: logged with its trace, said in words, chat goes on
@@ -204,6 +201,7 @@ class Conversation:
             pending=answer.pending,
             query_run_id=answer.query_run_id,
             schedule_id=answer.schedule_id,
+            asked=answer.asked,
         )
         with self.scope.sessions.begin() as session:
             session.add(
@@ -219,89 +217,18 @@ class Conversation:
 
     # -- answering --------------------------------------------------------------------
 
-    def _answer(self, message: str, now: dt.datetime, recall: Recall) -> Answer:
-        found = find_command(message)
+    def _answer(self, turn: Turn) -> Answer:
+        answered = answer_asked(turn)  # "ana@example.com" to "What address...?"
+        if answered is not None:
+            return act(turn, answered)
+        found = find_command(turn.message)
         if found is not None:
             command, match = found
-            answer = command.run(self.scope, recall, match, now)
-            if answer.request is None:
-                return answer
-            return self._carry_out(answer.request, now, recall)
-        request = parse(message, self._context(now, recall), mode=self.mode, llm=self.llm)
-        if not request.ready:
-            choices = request.choices or None
-            asked = Reply(text=request.clarify or "Could you say more?", choices=choices)
-            return Answer(reply=asked, pending=request)
-        if request.intent is Intent.QUERY:
-            return self._query(message, now, also=request.query)
-        if request.intent in (Intent.EXPORT, Intent.SCHEDULE):
-            return self._carry_out(request, now, recall)
-        return Answer(reply=Reply(text=help_text(self.schema)))
-
-    def _context(self, now: dt.datetime, recall: Recall) -> Context:
-        with self.scope.sessions() as session:
-            preferences = read_preferences(session, self.user_id)
-            last = None
-            if recall.export_id is not None:
-                last = session.scalar(select(Export.request).where(Export.id == recall.export_id))
-        return Context(
-            now=now.astimezone(self.zone),
-            timezone=self.timezone,
-            has_result=recall.query_run_id is not None,
-            preferences=preferences,
-            last_request=None if last is None else ExportRequest.model_validate(last),
-            pending=recall.pending,
-        )
-
-    def _query(self, question: str, now: dt.datetime, *, also: str | None = None) -> Answer:
-        """The chat's answer to a question: the table and its size in words."""
-        try:
-            ran = self.query(question, also=also)
-        except Unanswerable as exc:
-            return Answer(reply=Reply(text=exc.message))
-        except ExporterError as exc:
-            return Answer(reply=Reply(text=f"I could not run that query: {exc.message}"))
-        shown, total = len(ran.table.rows), ran.table.row_count or 0
-        more = f", showing the first {shown}" if shown < total else ""
-        rows = "1 row" if total == 1 else f"{total:,} rows"
-        reply = Reply(text=f"{ran.title}: {rows}{more}.", table=ran.table)
-        return Answer(reply=reply, query_run_id=ran.run.id)
-
-    def _carry_out(self, request: ExportRequest, now: dt.datetime, recall: Recall) -> Answer:
-        """Export or schedule the last result, or the query this message asks for first."""
-        if request.intent is Intent.EXPORT and request.target in (
-            Target.HISTORY,
-            Target.CONVERSATION,
-        ):
-            return Answer(reply=export_past(self.scope, request, now))
-        shown = Answer()
-        if request.target is Target.QUERY and request.query:
-            shown = self._query(request.query, now)
-            if shown.query_run_id is None:
-                return shown
-        run_id = shown.query_run_id or recall.query_run_id
-        with self.scope.sessions() as session:
-            run = None if run_id is None else session.get(QueryRun, run_id)
-        if request.intent is Intent.SCHEDULE:
-            if run is None:
-                text = (
-                    "Ask for a result first (like “show orders from today”), then "
-                    "say how often to send it."
-                )
-                return Answer(reply=Reply(text=text))
-            done = schedule_from_chat(self.scope, request, run)
-        elif run is None:
-            text = (
-                "There is no result to export yet. Ask a question first, "
-                "like “show orders from today”."
-            )
-            return Answer(reply=Reply(text=text))
-        else:
-            assert request.format is not None  # a ready export request names its format
-            done = Answer(reply=export_query_run(self.scope, request, run, now))
-        if shown.reply is None or done.reply is None:
-            return done.model_copy(update={"query_run_id": shown.query_run_id})
-        both = done.reply.model_copy(
-            update={"text": f"{shown.reply.text} {done.reply.text}", "table": shown.reply.table}
-        )
-        return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})
+            answer = command.run(turn, match)
+            return answer if answer.request is None else act(turn, answer.request)
+        context = turn.context()
+        place = place_named(turn.message)  # "upload it to Dropbox": said, never dropped
+        if place is not None:
+            rest = parse(without_place(turn.message), context, mode=self.mode, llm=self.llm)
+            return refuse_place(place, rest, context.has_result)
+        return act(turn, parse(turn.message, context, mode=self.mode, llm=self.llm))

@@ -10,9 +10,10 @@ between messages, so a conversation survives a restart and two faces can share o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 
 from assistant.replies import ExportInfo, Reply, TablePreview
@@ -20,10 +21,20 @@ from assistant.scope import UserScope
 from assistant.store import Message, Role
 from intents import ExportRequest
 
-__all__ = ["LOOKBACK", "Answer", "Memory", "Recall", "transcript"]
+__all__ = ["LOOKBACK", "Answer", "Asked", "Memory", "Recall", "transcript"]
 
 #: Replies searched for the last result: older ones are out of the chat's reach.
 LOOKBACK = 100
+#: The fields of a shown export that may be empty (while it is queued, or failed).
+_EXPORT_NULLABLE = ("rows", "bytes", "sha256", "path", "file_name")
+
+
+class Asked(StrEnum):
+    """A question the conversation asks itself (the parser asks the others): its answer
+    is read by the conversation (:mod:`assistant.conversation.asking`), not the parser."""
+
+    ADDRESS = "address"  # "What address should I send it to?"
+    DESTINATION = "destination"  # "I can't send to Slack yet; a download or an email?"
 
 
 class Memory(BaseModel):
@@ -37,14 +48,26 @@ class Memory(BaseModel):
     query_run_id: str | None = None  # the result "this" means after this message
     pending: ExportRequest | None = None  # the request this message asked a question about
     schedule_id: str | None = None  # the schedule "it" means
+    asked: Asked | None = None  # which of the conversation's own questions ``pending`` waits on
 
     @classmethod
     def of(cls, reply: Reply, **remembered: Any) -> Memory:
         return cls(table=reply.table, export=reply.export, choices=reply.choices, **remembered)
 
+    @field_validator("export", mode="before")
+    @classmethod
+    def _export_as_stored(cls, value: Any) -> Any:
+        """An export stored without its empty fields (payloads written before they were
+        kept): they were None."""
+        if isinstance(value, dict):
+            return {name: None for name in _EXPORT_NULLABLE} | value
+        return value
+
     def payload(self) -> dict[str, Any]:
-        """As stored in the message row (JSON, no empty keys)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """As stored in the message row (JSON, no empty keys at the top; a shown export
+        keeps its empty fields, which its model requires)."""
+        data = self.model_dump(mode="json")
+        return {key: value for key, value in data.items() if value is not None}
 
     def reply(self, text: str) -> Reply:
         """The reply this message gave, as it was given."""
@@ -100,6 +123,18 @@ class Recall:
         """The request the last reply asked about, if the last reply asked something."""
         return next((m.pending for m in self._recent()), None)
 
+    @property
+    def asked(self) -> Asked | None:
+        """Which of the conversation's own questions the last reply asked, if any."""
+        return next((m.asked for m in self._recent()), None)
+
+    @property
+    def latest(self) -> Memory | None:
+        """The latest reply that showed a result, made an export or spoke of a schedule:
+        what "send it now" means."""
+        return next((m for m in self._recent() if m.export or m.schedule_id or m.query_run_id),
+                    None)  # fmt: skip
+
 
 class Answer(BaseModel):
     """What one step of the conversation answers: a reply, what to remember with it, or a
@@ -112,6 +147,7 @@ class Answer(BaseModel):
     pending: ExportRequest | None = None
     query_run_id: str | None = None
     schedule_id: str | None = None
+    asked: Asked | None = None
 
 
 def transcript(scope: UserScope) -> list[tuple[Role, str | Reply]]:

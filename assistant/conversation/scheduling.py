@@ -25,7 +25,15 @@ from assistant.scope import UserScope
 from assistant.store import QueryRun, User
 from intents import ExportRequest, Target
 
-__all__ = ["CHANGE", "LIST", "change_schedule", "list_schedules", "schedule_from_chat"]
+__all__ = [
+    "CHANGE",
+    "LIST",
+    "change_schedule",
+    "list_schedules",
+    "pick_schedule",
+    "schedule_from_chat",
+    "when_text",
+]
 
 LIST = re.compile(
     r"^\W*(?:show|list|what are)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?"
@@ -81,7 +89,7 @@ def schedule_from_chat(scope: UserScope, request: ExportRequest, run: QueryRun) 
         destination=EmailDestination(to=to),
     )
     info = service.create(scope, spec)
-    when = _when(info, scope)
+    when = when_text(info, scope)
     text = (
         f"Scheduled “{info.name}”: emailed to {to} {info.description} ({info.timezone}). "
         f"First run: {when}."
@@ -98,25 +106,26 @@ def list_schedules(scope: UserScope) -> Reply:
         )
     lines = []
     for schedule in found:
-        state = f"next {_when(schedule, scope)}" if schedule.active else "paused"
+        state = f"next {when_text(schedule, scope)}" if schedule.active else "paused"
         lines.append(f"- “{schedule.name}”, {schedule.description} ({schedule.timezone}), {state}")
     return Reply(text="Your scheduled exports:\n" + "\n".join(lines))
 
 
 def change_schedule(scope: UserScope, verb: str, words: str, recent: str | None) -> Answer:
     """Pause, resume or delete the schedule ``words`` name ("it": the ``recent`` one)."""
-    target = _pick(scope, words, recent)
+    target = pick_schedule(scope, words, recent)
     verb = verb.lower()
     if verb in ("delete", "remove"):
         service.delete(scope, target.id)
         return Answer(reply=Reply(text=f"Deleted the schedule “{target.name}”."))
     info = service.update(scope, target.id, SchedulePatch(active=_VERBS[verb]))
-    said = f"Resumed: next run {_when(info, scope)}." if info.active else "Paused."
+    said = f"Resumed: next run {when_text(info, scope)}." if info.active else "Paused."
     text = f"{said} (“{info.name}”, {info.description})"
     return Answer(reply=Reply(text=text), schedule_id=info.id)
 
 
-def _pick(scope: UserScope, words: str, recent: str | None) -> ScheduleInfo:
+def pick_schedule(scope: UserScope, words: str, recent: str | None) -> ScheduleInfo:
+    """The one schedule ``words`` name ("it": ``recent``); InvalidInput listing them else."""
     found = service.list_all(scope)
     if words.lower() in ("it", "that") and recent is not None:
         for schedule in found:
@@ -142,7 +151,8 @@ def _email_of(scope: UserScope) -> str | None:
         return None if user is None else user.email
 
 
-def _when(info: ScheduleInfo, scope: UserScope) -> str:
+def when_text(info: ScheduleInfo, scope: UserScope) -> str:
+    """The schedule's next run in the user's zone ("Thu 19 Nov 2026, 09:00")."""
     if info.next_run_at is None:
         return "not scheduled"
     return info.next_run_at.astimezone(scope.zone).strftime("%a %d %b %Y, %H:%M")

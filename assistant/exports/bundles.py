@@ -6,6 +6,12 @@ naming each file with its SQL, row count and SHA-256, so the bundle can be check
 re-run later. Asked for as Excel, history is one workbook instead: a sheet per query
 run, and a last "Queries" sheet with each one's question, SQL and row count.
 
+"The last 3 results" picks runs by count instead of by time: a history request whose
+``options`` hold ``{"last_runs": 3}`` (:data:`LAST_RUNS`, as the intent parser writes it)
+bundles the user's three latest runs, in the order they ran. The key is taken out of the
+request before anything is written, so it never reaches a writer, and the chosen runs are
+kept with the export, so "export it again" bundles the same three.
+
 Conversation: the chat turns as OpenAI chat fine-tuning JSONL (``{"messages": [...]}``),
 a Markdown dialogue, or a table (one turn per row) in any other registered format.
 Like every export, a file appears under its final name only when whole.
@@ -41,7 +47,26 @@ from exporters import (
 )
 from intents.models import ExportRequest, Format, Target
 
-__all__ = ["export_conversation", "export_history", "export_past"]
+__all__ = ["LAST_RUNS", "export_conversation", "export_history", "export_past", "last_runs"]
+
+#: The ``options`` key of a history request for the user's last N query runs.
+LAST_RUNS = "last_runs"
+
+
+def last_runs(request: ExportRequest) -> tuple[int | None, ExportRequest]:
+    """How many latest runs ``request`` asks for (None: its window), and the request
+    without that key (what is stored and written).
+
+    >>> last_runs(ExportRequest(intent="export", target="history", options={"last_runs": 3}))
+    (3, ExportRequest(intent=<Intent.EXPORT: 'export'>, ...))
+    """
+    if LAST_RUNS not in request.options:
+        return None, request
+    options = dict(request.options)
+    count = options.pop(LAST_RUNS)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InvalidInput(f"{LAST_RUNS} counts runs: a whole number of at least 1.")
+    return count, request.model_copy(update={"options": options})
 
 
 def export_history(
@@ -55,14 +80,19 @@ def export_history(
 ) -> ExportInfo:
     """One ZIP of every query run in ``request``'s window (or of ``runs``), each re-run,
     with a manifest; as Excel one workbook instead, unless ``workbook`` is False."""
+    count, request = last_runs(request)
     assert request.format is not None
     zone = scope.zone
     chosen = None if runs is None else [run.id for run in runs]
     if runs is None:
         runs = _runs(scope, _instant(request.since, zone), _instant(request.until, zone))
+        if count is not None:
+            runs = runs[-count:]
+            chosen = [run.id for run in runs]
     if not runs:
+        where = "yet" if count is not None else "in that time window"
         raise NothingToExport(
-            "You ran no queries in that time window, so there is nothing "
+            f"You ran no queries {where}, so there is nothing "
             "to export. Ask a question first, like “show orders”."
         )
     check_size(scope, sum(run.row_count or 0 for run in runs))
@@ -76,12 +106,14 @@ def export_history(
     export_id = start_export(scope, NewExport(request, "zip", run_ids=chosen, retry=retry), now)
     name = f"history-{day.isoformat()}.zip"
     final = export_path(scope.settings.storage_dir, export_id, name)
-    manifest = {
+    manifest: dict[str, object] = {
         "generated_at": now.isoformat(),
         "since": None if request.since is None else request.since.isoformat(),
         "until": None if request.until is None else request.until.isoformat(),
         "format": request.format.value,
     }
+    if count is not None:
+        manifest["last_runs"] = count
     with failing(scope, export_id):
         result = export_bundle(
             _parts(scope, request, runs, day), final, manifest=manifest, generated_at=now
@@ -296,11 +328,15 @@ def export_past(
     ``workbook`` are as :func:`export_history` takes them."""
     try:
         if request.target is Target.HISTORY:
+            count, _ = last_runs(request)
+            if count is not None and runs is None:
+                runs = _runs(scope, None, None)[-count:]
             info = export_history(scope, request, now, retry=retry, runs=runs, workbook=workbook)
+            which = "in the window" if count is None else _latest(count, len(runs or ()))
             what = (
-                "a sheet per query in the window"
+                f"a sheet per query {which}"
                 if info.format == "xlsx"
-                else "one file per query in the window, with a manifest.json"
+                else f"one file per query {which}, with a manifest.json"
             )
         else:
             info = export_conversation(scope, request, now, retry=retry)
@@ -308,3 +344,10 @@ def export_past(
     except NothingToExport as exc:
         return Reply(text=exc.message)
     return Reply(text=f"Here is {info.file_name}: {what}.", export=info)
+
+
+def _latest(asked: int, found: int) -> str:
+    """ "of your last 3 queries", saying so when fewer runs exist than were asked for."""
+    if found < asked:
+        return f"you ran (you asked for the last {asked}; there are only {found})"
+    return f"of your last {found}" if found > 1 else "of your last one"

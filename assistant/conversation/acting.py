@@ -1,0 +1,148 @@
+"""From one understood request to what happens: ask, show, export, send or schedule.
+
+::
+
+    act(turn, request)
+      ├─ not ready ─► its question, with choices; the request waits (pending)
+      ├─ query ─────► show: run the question, the table and its size in words
+      ├─ export / schedule ─► carry_out
+      │     ├─ sent by email (or on a schedule) with no address: the user's own, else
+      │     │  ask for it once (assistant.conversation.addresses)
+      │     ├─ history / this conversation ─► a bundle (the last N runs, or a window)
+      │     ├─ a question made only of the columns on screen ("just the emails") ─► those
+      │     │  columns of the result on screen (assistant.conversation.onscreen)
+      │     ├─ a new question ─► show it first, then export its run
+      │     ├─ schedule ─► a stored schedule of the run's SQL
+      │     └─ export ─► the file: downloaded, or made whole and emailed
+      └─ help / unknown ─► what the assistant can do, with the source's real tables
+"""
+
+from __future__ import annotations
+
+from assistant.conversation.addresses import ask_address, own_address
+from assistant.conversation.memory import Answer
+from assistant.conversation.onscreen import fit_columns, fit_question
+from assistant.conversation.scheduling import schedule_from_chat
+from assistant.conversation.turn import Turn
+from assistant.conversation.words import help_text
+from assistant.errors import DeliveryFailed, Unanswerable
+from assistant.exports.background import export_query_run
+from assistant.exports.bundles import export_past
+from assistant.exports.mailing import email_export, finished_export
+from assistant.questions.runs import run_question
+from assistant.replies import ExportInfo, Reply
+from assistant.store import QueryRun
+from exporters import ExporterError
+from intents import Destination, ExportRequest, Intent, Target
+
+__all__ = ["act", "carry_out", "send_file", "show"]
+
+_NO_RESULT = (
+    "There is no result to export yet. Ask a question first, like “show orders from today”."
+)
+_NO_RESULT_TO_SCHEDULE = (
+    "Ask for a result first (like “show orders from today”), then say how often to send it."
+)
+
+
+def act(turn: Turn, request: ExportRequest) -> Answer:
+    """Do what ``request`` asks, or ask what it still needs."""
+    if not request.ready:
+        text = request.clarify or "Could you say more?"
+        return Answer(reply=Reply(text=text, choices=request.choices or None), pending=request)
+    if request.intent is Intent.QUERY:
+        return show(turn, turn.message, also=request.query)
+    if request.intent in (Intent.EXPORT, Intent.SCHEDULE):
+        return carry_out(turn, request)
+    return Answer(reply=Reply(text=help_text(turn.scope.source.schema)))
+
+
+def show(turn: Turn, question: str, *, also: str | None = None) -> Answer:
+    """The chat's answer to a question: the table and its size in words."""
+    try:
+        ran = run_question(turn.scope, question, also=also, mode=turn.mode, llm=turn.llm)
+    except Unanswerable as exc:
+        return Answer(reply=Reply(text=exc.message))
+    except ExporterError as exc:
+        return Answer(reply=Reply(text=f"I could not run that query: {exc.message}"))
+    shown, total = len(ran.table.rows), ran.table.row_count or 0
+    more = f", showing the first {shown}" if shown < total else ""
+    rows = "1 row" if total == 1 else f"{total:,} rows"
+    reply = Reply(text=f"{ran.title}: {rows}{more}.", table=ran.table)
+    return Answer(reply=reply, query_run_id=ran.run.id)
+
+
+def carry_out(turn: Turn, request: ExportRequest) -> Answer:
+    """Export or schedule the last result, the query the request asks for first, or past
+    results; sent where the request says."""
+    scope = turn.scope
+    if (request.destination is Destination.EMAIL or request.intent is Intent.SCHEDULE) and (
+        request.email is None
+    ):
+        address = own_address(scope)
+        if address is None:
+            return ask_address(request)
+        request = request.model_copy(update={"email": address})
+    if request.intent is Intent.EXPORT and request.target in (Target.HISTORY, Target.CONVERSATION):
+        return Answer(reply=_sent(turn, request, export_past(scope, request, turn.now)))
+    on_screen = _run(turn, turn.recall.query_run_id)
+    if on_screen is not None:
+        request = fit_question(request, on_screen.columns, scope.source.schema)
+    shown = Answer()
+    if request.target is Target.QUERY and request.query:
+        shown = show(turn, request.query)
+        if shown.query_run_id is None:
+            return shown
+    run = _run(turn, shown.query_run_id) if shown.query_run_id else on_screen
+    if run is not None:
+        request = fit_columns(request, run.columns)
+    if request.intent is Intent.SCHEDULE:
+        if run is None:
+            return Answer(reply=Reply(text=_NO_RESULT_TO_SCHEDULE))
+        done = schedule_from_chat(scope, request, run)
+    elif run is None:
+        return Answer(reply=Reply(text=_NO_RESULT))
+    else:
+        done = Answer(reply=_export(turn, request, run))
+    if shown.reply is None or done.reply is None:
+        return done.model_copy(update={"query_run_id": shown.query_run_id})
+    both = done.reply.model_copy(
+        update={"text": f"{shown.reply.text} {done.reply.text}", "table": shown.reply.table}
+    )
+    return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})
+
+
+def _run(turn: Turn, run_id: str | None) -> QueryRun | None:
+    if run_id is None:
+        return None
+    with turn.scope.sessions() as session:
+        return session.get(QueryRun, run_id)
+
+
+def _export(turn: Turn, request: ExportRequest, run: QueryRun) -> Reply:
+    """``run``'s file as ``request`` asks: a download, or made whole and emailed."""
+    assert request.format is not None  # a ready export request names its format
+    if request.destination is not Destination.EMAIL:
+        return export_query_run(turn.scope, request, run, turn.now)
+    info = finished_export(turn.scope, request, run, turn.now)
+    assert request.email is not None  # carry_out found the address
+    return send_file(turn, info, request.email, run.question or info.file_name or "Your export")
+
+
+def _sent(turn: Turn, request: ExportRequest, reply: Reply) -> Reply:
+    """A bundle's reply, and the bundle emailed when the request says so."""
+    if request.destination is not Destination.EMAIL or reply.export is None:
+        return reply
+    assert request.email is not None
+    return send_file(turn, reply.export, request.email, reply.export.file_name or "Your export")
+
+
+def send_file(turn: Turn, info: ExportInfo, to: str, title: str) -> Reply:
+    """Email the finished export ``info`` to ``to`` and say so (or why it could not go)."""
+    rows = "1 row" if info.rows == 1 else f"{info.rows or 0:,} rows"
+    try:
+        email_export(turn.scope, info, to, title)
+    except DeliveryFailed as exc:
+        text = f"I made {info.file_name} ({rows}) but could not email it: {exc.message}"
+        return Reply(text=text, export=info)
+    return Reply(text=f"Sent {info.file_name} ({rows}) to {to}.", export=info)

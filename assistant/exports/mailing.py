@@ -1,0 +1,69 @@
+"""A finished export sent by email once, now: "email me this as csv", "send it now".
+
+The file goes as a schedule's does (:mod:`assistant.delivery`): attached when small, and
+always with a signed download link; the send is recorded in the audit log
+(``export_emailed``, with the recipient). Only a finished file is sent:
+:func:`finished_export` makes one and waits for it, even when it is large enough to run
+in the background, so nobody is sent half a file or a link that does not work yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.delivery import Delivery, DeliveryFailed, send_email
+from assistant.errors import ExportFailed
+from assistant.exports.background import submit_export
+from assistant.exports.records import check_size, export_info
+from assistant.exports.writing import run_export
+from assistant.files.links import download_url
+from assistant.replies import ExportInfo
+from assistant.scope import UserScope
+from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit
+from intents.models import ExportRequest
+
+__all__ = ["NO_SMTP", "email_export", "finished_export"]
+
+NO_SMTP = (
+    "Email is not set up on this assistant (ASSISTANT_SMTP_URL), so I cannot send files; "
+    "the file is in your export history to download."
+)
+
+
+def email_export(scope: UserScope, info: ExportInfo, to: str, title: str) -> ExportInfo:
+    """Send the user's finished export ``info`` to ``to``; record it in the audit log.
+
+    Raises :class:`DeliveryFailed` when email is not set up or the server refuses, and
+    :class:`ExportFailed` for an export that is not finished."""
+    smtp_url = scope.settings.smtp_url
+    if not smtp_url:
+        raise DeliveryFailed(NO_SMTP, transient=False)
+    if info.status != ExportStatus.DONE.value or info.sha256 is None:
+        raise ExportFailed(f"Export {info.id} is {info.status}: only a finished file is sent.")
+    link = download_url(scope.settings, info.id, info.sha256)
+    when = scope.clock()
+    delivery = Delivery(export=info, title=title, when=when, timezone=scope.timezone, link=link)
+    send_email(delivery, to, smtp_url)
+    with scope.sessions.begin() as session:
+        audit(session, AuditAction.EXPORT_EMAILED, user_id=scope.user_id, export_id=info.id,
+              rows=info.rows, details={"to": to}, at=when)  # fmt: skip
+    return info
+
+
+def finished_export(
+    scope: UserScope, request: ExportRequest, run: QueryRun, now: dt.datetime
+) -> ExportInfo:
+    """Export ``run`` as ``request`` asks and wait for the file: inline when small, else
+    on the job runner (so the per-user cap holds), waited for."""
+    check_size(scope, run.row_count)
+    if run.row_count is None or run.row_count <= scope.settings.inline_export_rows:
+        return run_export(scope, request, run, now)
+    info, job = submit_export(scope, request, run, now)
+    job.wait()
+    with scope.sessions() as session:
+        row = session.get(Export, info.id)
+        assert row is not None
+        info = export_info(row, scope)
+    if row.status is not ExportStatus.DONE:
+        raise ExportFailed(f"The export {row.status.value}: {row.error}")
+    return info
