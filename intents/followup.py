@@ -22,6 +22,7 @@ from intents.build import RulesResult, ask, choose_format
 from intents.context import Context
 from intents.models import Destination, ExportRequest, Intent, Target
 from intents.numbers import parse_number, parse_ordinal
+from intents.option_words import carry_options
 from intents.scan import Scan, blank_window
 from intents.traps import find_help, is_cancel, pleasantry_end, question_lead
 from intents.vocabulary import Slot, format_from_label
@@ -65,6 +66,8 @@ def _picked(low: str, choices: list[str]) -> str | None:
 def _changes(scan: Scan, base: ExportRequest) -> dict[str, object]:
     """The fields a short message changes in ``base`` (empty: it changes nothing)."""
     update: dict[str, object] = {}
+    if scan.options.options:  # "same but sorted by name", "now with semicolons" (#16)
+        update["options"] = {**base.options, **scan.options.options}
     if scan.compression_off:
         update["compression"] = None
     elif scan.compression is not None:
@@ -100,7 +103,7 @@ def _apply(
 ) -> ExportRequest:
     choice = choose_format(scan)
     if choice.format is not None:
-        update.update(format=choice.format, options=choice.options)
+        update.update(format=choice.format, options=carry_options(base.options, choice.options))
     request = base.model_copy(update=update)
     if request.target is None and context.has_result:
         request = request.model_copy(update={"target": Target.LAST_RESULT})
@@ -137,7 +140,7 @@ def answer_pending(scan: Scan, context: Context) -> RulesResult | None:
     update = _changes(scan, pending)
     picked = _picked(body or scan.low, pending.choices or [])
     if picked is not None and (chosen := format_from_label(picked)) is not None:
-        update.update(format=chosen, options={})
+        update.update(format=chosen, options=carry_options(pending.options, {}))
     if pending.target is None and "target" not in update and (scan.history or scan.window):
         blank_window(scan)  # "everything from today": past results
         window = scan.window

@@ -170,6 +170,7 @@ def _command_outside(scan: Scan, span: tuple[int, int]) -> bool:
 def _only_changes(scan: Scan) -> bool:
     """Nothing but export settings: rows, columns, compression ("without the email column")."""
     changes = scan.limit or scan.columns or scan.exclude or scan.compression or scan.followup
+    changes = changes or scan.options.writes_file  # "with semicolons please" (#16)
     return bool(changes) and not scan.leftover and not (scan.limit and scan.limit.before_noun)
 
 

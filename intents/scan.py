@@ -20,6 +20,7 @@ from intents.columns import find_columns, find_exclusions, find_limit
 from intents.context import Context
 from intents.cues import Scan, at_verb_place, normalise, note_verb
 from intents.delivery import find_compression, find_destination
+from intents.option_words import find_option_words
 from intents.schedule import Recurrence, find_schedule
 from intents.timewords import Window, find_window
 from intents.traps import pleasantry_end, strip_query_lead
@@ -281,7 +282,13 @@ def scan_message(message: str, context: Context) -> Scan:
         text = low
     scan = Scan(text=text, low=low, work=low)
     scan.blank((0, pleasantry_end(low)))
+    # Export options in words (#16, intents/option_words): their words are no format,
+    # column or question; "Excel" in "csv for German Excel" names a program, no format.
+    scan.options = find_option_words(scan.text, scan.work, zone=context.timezone)
+    for span in scan.options.spans:
+        scan.blank(span)
     _find_formats(scan)
+    scan.formats = [hit for hit in scan.formats if not scan.options.covers(hit.span)]
     find_compression(scan)
     scan.recurrence = find_schedule(low)
     if scan.recurrence is not None:
