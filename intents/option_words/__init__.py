@@ -16,10 +16,11 @@ since the exporter streams rows as they come) and ``unsupported`` (asks understo
 not possible, "single quotes", "windows-1252", said back in the reply, never dropped).
 
 The grammars, each in its own module, run in this order and never read the same words
-twice: CSV/TSV writing (:mod:`.delimited`), other formats' options, titles and metadata
-(:mod:`.layout`), renames and sort order (:mod:`.order`), time zone and date format
-(:mod:`.clock`). Row limits, compression and column lists are read by the rules
-themselves (:mod:`intents.columns`, :mod:`intents.delivery`).
+twice: the date format (:mod:`.clock`), CSV/TSV writing (:mod:`.delimited`), other
+formats' options, titles and metadata (:mod:`.layout`), renames (:mod:`.order`), the
+time zone (:mod:`.clock`), and last the sort order (:mod:`.order`), whose lists of
+columns stop at words the others took. Row limits, compression and column lists are read
+by the rules themselves (:mod:`intents.columns`, :mod:`intents.delivery`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exporters.formats import Format
-from intents.option_words.clock import find_clock
+from intents.option_words.clock import find_date_format, find_zone
 from intents.option_words.delimited import find_delimited
 from intents.option_words.found import Reading
 from intents.option_words.layout import find_layout
-from intents.option_words.order import find_order
+from intents.option_words.order import find_rename, find_sort
 
 __all__ = ["FORMAT_FREE", "OptionWords", "carry_options", "find_option_words"]
 
@@ -52,11 +53,12 @@ class OptionWords:
     options: dict[str, Any] = field(default_factory=dict)
     spans: tuple[Span, ...] = ()
     implies: Format | None = None  # the format these words alone ask for ("with a BOM": CSV)
-    app_spans: tuple[Span, ...] = ()  # "for German Excel": its "Excel" is no file format
+    formatless: tuple[Span, ...] = ()  # where a format word is no format: "for German Excel"
 
     def covers(self, span: Span) -> bool:
-        """Whether ``span`` (a format word) lies in a phrase that names a program."""
-        return any(start <= span[0] and span[1] <= end for start, end in self.app_spans)
+        """Whether ``span`` (a format word) lies in option words, so names no file format
+        ("Excel" in "for German Excel", "text" in "numbers as text")."""
+        return any(start <= span[0] and span[1] <= end for start, end in self.formatless)
 
     @property
     def writes_file(self) -> bool:
@@ -74,10 +76,12 @@ def find_option_words(text: str, work: str | None = None, *, zone: str = "UTC") 
     local time".
     """
     reading = Reading(text, work, zone)
+    find_date_format(reading)  # first: "excel with European dates" is no German Excel
     find_delimited(reading)
     find_layout(reading)
-    find_order(reading)
-    find_clock(reading)
+    find_rename(reading)  # before zones: "rename created_at to Created (UTC)"
+    find_zone(reading)
+    find_sort(reading)  # last: a list of sort keys stops at words the others took
     found = sorted(reading.found, key=lambda item: item.span)
     options: dict[str, Any] = {}
     for item in found:
@@ -85,11 +89,13 @@ def find_option_words(text: str, work: str | None = None, *, zone: str = "UTC") 
         if item.unsupported:
             options.setdefault("unsupported", []).append(item.unsupported)
     implies = next((item.implies for item in found if item.implies is not None), None)
+    if options.get("delimiter") == "\t":
+        implies = Format.TSV  # "unquoted, delimiter: tab" is a TSV file
     return OptionWords(
         options=options,
         spans=tuple(item.span for item in found),
         implies=implies,
-        app_spans=tuple(item.span for item in found if item.app),
+        formatless=tuple(item.span for item in found if not item.names_format),
     )
 
 

@@ -23,7 +23,7 @@ from exporters.datetime_pattern import parse_pattern
 from intents.option_words.found import Reading
 from intents.vocabulary import words
 
-__all__ = ["find_clock"]
+__all__ = ["find_date_format", "find_zone", "strftime_of", "zone_names"]
 
 _AREAS = ("Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 _NOT_PLACES = words(
@@ -96,14 +96,15 @@ def _zone_patterns() -> list[regex.Pattern[str]]:
             r"time\b|\b(?:in\s+)?local\s+times?\b)"
         ),
         regex.compile(
-            rf"\b(?:convert(?:ed)?\s+(?:the\s+)?{times}\s+)?(?:(?:in|using|to|into|with|per|as|at"
-            rf"|for)\s+)?(?:the\s+)?(?<![\w/-]){zone}(?:'s)?\s+(?:local\s+|standard\s+|daylight\s+"
-            rf"|summer\s+)?{clock}\b(?!\s*(?:window|frame|period|range|span|slot|off)\b)"
-        ),
-        regex.compile(
-            rf"\b(?:convert(?:ed)?\s+(?:the\s+)?)?{times}\s+(?:in|as|to|converted\s+to|shown\s+in"
+            rf"\b(?:(?:convert(?:ed)?|show|display|give|put|write)\s+(?:the\s+|all\s+)?)?{times}"
+            r"\s+(?:in|as|to|converted\s+to|shown\s+in"
             rf"|displayed\s+in|expressed\s+in|relative\s+to|for|using)\s+(?:the\s+)?(?<![\w/-]){zone}"
             rf"(?![\w/])(?:\s+{clock}\b)?"
+        ),
+        regex.compile(
+            rf"(?:\bconvert(?:ed)?\s+(?:(?:the\s+)?{times}\s+)?)?(?:(?:in|using|to|into|with|per|as|at"
+            rf"|for)\s+)?(?:the\s+)?(?<![\w/-]){zone}(?:'s)?\s+(?:local\s+|standard\s+|daylight\s+"
+            rf"|summer\s+)?{clock}\b(?!\s*(?:window|frame|period|range|span|slot|off)\b)"
         ),
         regex.compile(
             rf"\b(?:time\s*zone|timezone|tz)\s*(?:=|:|of|to|is|as|set\s+to|should\s+be|in)?\s*"
@@ -124,7 +125,8 @@ def _zone_patterns() -> list[regex.Pattern[str]]:
     ]
 
 
-def _find_zone(reading: Reading) -> None:
+def find_zone(reading: Reading) -> None:
+    """Read the time zone in ``reading``."""
     names = zone_names()
     patterns = _zone_patterns()
     for found in reading.each(patterns[0]):
@@ -140,10 +142,12 @@ def _find_zone(reading: Reading) -> None:
                 reading.take(found.span(), unsupported=ask)
 
 
+_WORD_SHAPE = r"(?:day|month|year)(?:[/.-](?:day|month|year)){1,2}"
+_WORD_PIECES = {"day": "dd", "month": "mm", "year": "yyyy"}
 _PIECE = r"(?:yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss)"
 _SEP = r"(?:[./\-:]|,?\s|t)"
 _SHAPE = rf"{_PIECE}(?:{_SEP}{_PIECE}){{1,6}}(?:\s?(?:am/pm|am|pm|tt))?"
-_PATTERN = rf"(?<![\w%])(?P<p>{_SHAPE})(?![\w])"
+_PATTERN = rf"(?<![\w%])(?P<p>{_SHAPE}|{_WORD_SHAPE})(?![\w])"
 _STRFTIME = r"(?P<f>%-?[a-z](?:[^\s\"'%]*%-?[a-z])*[^\s\"'%,]*)"
 _QUOTED = rf"(?P<q>[\"'`]){_STRFTIME}[\"'`]|(?P<q>[\"'`]){_PATTERN}[\"'`]"
 _NOUN = (
@@ -154,7 +158,7 @@ _STYLE = (
     r"(?P<s>iso(?:[- ]?8601)?|us|u\.s\.?|american|european|eu|german|uk|british|french|dutch"
     r"|international|unix|epoch|posix)"
 )
-_TIME_NOUN = r"(?:times?|timestamps?|date[- ]?times?|dates?\s+and\s+times?|seconds)"
+_TIME_NOUN = r"(?:timestamps?|date[- ]?times?|dates?\s+and\s+times?|seconds|times?)"
 _DATE_FORMATS = [
     regex.compile(
         rf"\b{_NOUN}\s*(?:format(?:ted)?|style)?\s*(?:as|in|like|to|=|:|with|using)?\s*(?:the\s+)?"
@@ -164,12 +168,12 @@ _DATE_FORMATS = [
         rf"\b(?:in|as|with|using)\s+(?:the\s+)?(?:{_QUOTED}|{_PATTERN})(?:\s+(?:format|style))?"
     ),
     regex.compile(
-        rf"\b(?:in\s+|with\s+|using\s+|as\s+)?(?:the\s+)?{_STYLE}[- ](?:style\s+)?"
-        rf"(?P<n>{_TIME_NOUN}|dates?|date\s+formats?)\b(?:\s+format)?"
+        rf"\b(?P<n>{_TIME_NOUN}|dates?)\s+(?:in|as|like|to)\s+(?:the\s+)?{_STYLE}"
+        r"(?:[- ](?:style|format|notation|seconds|timestamps?|time))?\b"
     ),
     regex.compile(
-        rf"\b(?P<n>{_TIME_NOUN}|dates?)\s+(?:in|as|like|to)\s+(?:the\s+)?{_STYLE}"
-        r"(?:[- ](?:style|format|notation))?\b"
+        rf"\b(?:in\s+|with\s+|using\s+|as\s+)?(?:the\s+)?{_STYLE}[- ](?:style\s+)?"
+        rf"(?P<n>{_TIME_NOUN}|dates?|date\s+formats?)\b(?:\s+format)?"
     ),
     regex.compile(
         rf"\b(?:in|as)\s+(?:the\s+)?{_STYLE}[- ](?:date[- ])?(?:format|style|notation)\b"
@@ -199,7 +203,11 @@ def strftime_of(shape: str, typed: str) -> str | None:
 
     >>> strftime_of("dd.mm.yyyy hh:mm", "DD.MM.YYYY HH:mm")
     '%d.%m.%Y %H:%M'
+    >>> strftime_of("day/month/year", "day/month/year")
+    '%d/%m/%Y'
     """
+    if regex.fullmatch(_WORD_SHAPE, shape):
+        shape = typed = regex.sub(r"[a-z]+", lambda word: _WORD_PIECES[word.group()], shape)
     pieces = list(_PIECE_RE.finditer(shape))
     kinds = {piece.group()[0] for piece in pieces if piece.group()[0] in "ymdh"}
     if len(kinds) < 2 or not any(len(piece.group()) > 1 for piece in pieces):
@@ -232,7 +240,7 @@ def strftime_of(shape: str, typed: str) -> str | None:
 def _date_format(reading: Reading, found: regex.Match[str]) -> str | None:
     groups = found.groupdict()
     if groups.get("f"):
-        return reading.text[found.start("f") : found.end("f")]
+        return reading.text[found.start("f") : found.end("f")].rstrip(".!?")
     if groups.get("p"):
         typed = reading.text[found.start("p") : found.end("p")]
         return strftime_of(groups["p"], typed)
@@ -249,11 +257,17 @@ def _date_format(reading: Reading, found: regex.Match[str]) -> str | None:
     key = _STYLE_NAMES.get(style, style)
     if key not in _STYLES:
         return None
-    with_time = bool(regex.search(r"time|stamp|second", groups.get("n") or ""))
+    noun = groups.get("n") or ""
+    zone_after = regex.match(r"\s+time\b", reading.work[found.end() :])
+    said_time = noun in ("time", "times") or found.group().endswith("time")
+    if key != "unix" and (said_time or zone_after):
+        return None  # "in German time", "ISO dates in German time": a zone
+    with_time = bool(regex.search(r"time|stamp|second", noun))
     return _STYLES[key][1 if with_time else 0]
 
 
-def _find_date_format(reading: Reading) -> None:
+def find_date_format(reading: Reading) -> None:
+    """Read the date format in ``reading``."""
     for pattern in _DATE_FORMATS:
         for found in reading.each(pattern):
             pattern_text = _date_format(reading, found)
@@ -267,9 +281,3 @@ def _find_date_format(reading: Reading) -> None:
                     reading.take(found.span(), unsupported=ask)
                     continue
             reading.take(found.span(), options={"datetime_format": pattern_text})
-
-
-def find_clock(reading: Reading) -> None:
-    """Read the time zone and the date format in ``reading``."""
-    _find_date_format(reading)
-    _find_zone(reading)

@@ -26,7 +26,7 @@ from intents.vocabulary import find_formats
 __all__ = ["find_delimited"]
 
 _A = r"(?:(?:an?|the|some)\s+)?"
-_SEMI = r"(?:s(?:emi[- ]?colon){e<=1}s?)"
+_SEMI = r"(?:(?<![a-z])s(?:emi[- ]?colons?){e<=2}(?![a-z]))"
 _DELIM = (
     r"(?P<d>[\"'`](?:;|,|\||\\t|:|#|~|\^|/)[\"'`]|(?<![\w;,|:])(?:;|\||\\t)(?![\w;|])"
     rf"|{_SEMI}|commas?|tabs?(?:\s+characters?)?|tabulators?"
@@ -35,11 +35,20 @@ _DELIM = (
     r"|dashes|hyphens|underscores|(?<![\w;,|])[:#~^/](?![\w;|]))"
 )
 _SEPARATED = rf"(?:{typo('separated')}|{typo('delimited')}|split|divided)"
-_NOUN = rf"(?:(?:field|column|value|csv)\s+)?(?:{typo('delimiter')}|{typo('separator')}|sep|delim)"
+_NOUN = (
+    rf"(?:(?:field|column|value)\s+)?(?:{typo('delimiter', plural=True)}"
+    rf"|{typo('separator', plural=True)}|sep"
+    r"|delim)\b"
+)
+_SUBJECT = (
+    r"(?:\b(?:the\s+|all\s+|its\s+)?(?:columns?|fields?|values?|cells?)\s+(?:are\s+|is\s+"
+    r"|get\s+|should\s+be\s+|to\s+be\s+)?)?"
+)
+_INSTEAD = r"(?:,?\s+(?:instead\s+of|not|rather\s+than)\s+(?:the\s+)?(?:commas?|tabs?|,))?"
 _DELIMITERS = [
     regex.compile(
-        rf"\b{_SEPARATED}\s+(?:by|with|using|on)\s+{_A}{_DELIM}(?:\s+(?:characters?|signs?"
-        r"|symbols?))?"
+        rf"{_SUBJECT}\b{_SEPARATED}\s+(?:by|with|using|on)\s+{_A}{_DELIM}(?:\s+(?:characters?"
+        rf"|signs?|symbols?))?{_INSTEAD}"
     ),
     regex.compile(rf"(?:(?:with|using|use|uses)\s+)?{_A}{_DELIM}\s+as\s+(?:the\s+|a\s+)?{_NOUN}"),
     regex.compile(rf"\b(?:with|using|use|uses)\s+{_A}{_DELIM}\s+{_NOUN}"),
@@ -47,7 +56,7 @@ _DELIMITERS = [
         rf"\b{_NOUN}\s*(?:=|:|is|of|as|set\s+to|should\s+be|must\s+be|being)?\s*{_A}{_DELIM}"
     ),
     regex.compile(rf"{_DELIM}[- ]?(?:{_SEPARATED}|{_NOUN})(?:\s+values?)?"),
-    regex.compile(rf"\b(?:with|using|use)\s+{_A}(?P<d>{_SEMI}|pipes|commas)\b"),
+    regex.compile(rf"\b(?:with|using|use)\s+{_A}(?P<d>{_SEMI}|pipes|commas)\b{_INSTEAD}"),
     regex.compile(r"\b(?P<d>" + _SEMI + r"|pipe)[- ]?(?=(?:csv|file|export)\b)"),
 ]
 _DELIMITER_NAMES: list[tuple[str, str]] = [
@@ -77,24 +86,28 @@ def _find_delimiter(reading: Reading) -> None:
                 reading.take(found.span(), unsupported=ask)
                 continue
             implies = Format.TSV if char == "\t" else Format.CSV
-            reading.take(found.span(), options={"delimiter": char}, implies=implies)
+            # "csv, tab-separated": an option of the CSV named, not a second format
+            alone = not _formats_outside(reading, found.span())
+            options = {"delimiter": char}
+            reading.take(found.span(), options=options, implies=implies, names_format=alone)
 
 
 _COMMA_OR_POINT = r"(?P<v>commas?|points?|dots?|periods?|full\s+stops?|[\"']?[,.][\"']?)"
+_MARK = rf"(?:{typo('separator', plural=True)}|marks?|signs?|symbols?)"
 _DECIMALS = [
+    regex.compile(
+        rf"(?:\b(?:with|using|use)\s+)?{_A}{_COMMA_OR_POINT}\s+(?:as|for)\s+(?:the\s+)?"
+        rf"{typo('decimal', plural=True)}(?:\s+(?:{_MARK}|points?))?"
+    ),
     regex.compile(
         rf"\b(?:(?:with|using|use)\s+)?{_A}{typo('decimal')}\s+(?P<v>commas?|points?|dots?)\b"
     ),
     regex.compile(
-        rf"(?:\b(?:with|using|use)\s+)?{_A}{_COMMA_OR_POINT}\s+(?:as|for)\s+(?:the\s+)?"
-        rf"{typo('decimal')}s?(?:\s+(?:separators?|points?|marks?|signs?|symbols?))?"
-    ),
-    regex.compile(
-        rf"\b{typo('decimal')}\s+(?:separators?|marks?|signs?|symbols?)\s*(?:=|:|is|of|as"
+        rf"\b{typo('decimal')}\s+{_MARK}\s*(?:=|:|is|of|as"
         rf"|set\s+to|should\s+be|being)?\s*{_A}{_COMMA_OR_POINT}"
     ),
     regex.compile(
-        r"\b(?P<v>german|european|continental|eu)\s+(?:number|decimal|numeric)s?"
+        r"(?:\bin\s+)?\b(?P<v>german|european|continental|eu)\s+(?:number|decimal|numeric)s?"
         r"(?:\s+(?:format(?:ting)?|style|notation))?"
     ),
 ]
@@ -137,11 +150,15 @@ _REGIONAL_EXCEL = regex.compile(
     rf"{_FOR}?(?:an?\s+|the\s+)?\b{_REGION}(?:[- ]language)?[- ]{_EXCEL}\b(?:\s+(?:users?"
     r"|installs?|installations?|versions?|settings|locale))?"
     rf"|{_FOR}?(?:an?\s+|the\s+)?\b{_EXCEL}\s+(?:in|with|set\s+to|using)\s+(?:an?\s+|the\s+)?"
-    rf"{_REGION}\b(?:\s+(?:locale|settings|language|regional\s+settings|version))?"
+    rf"{_REGION}\b(?!\s+(?:dates?|numbers?|time|formats?)\b)(?:\s+(?:locale|settings|language"
+    r"|regional\s+settings|version))?"
+)
+_MY_EXCEL = regex.compile(
+    rf"\b(?:my|our|the\s+user'?s|their)\s+{_EXCEL}\s+(?:is|runs|speaks)\s+(?:in\s+)?{_REGION}\b"
 )
 _WINDOWS_EXCEL = regex.compile(
     rf"{_FOR}\b{_EXCEL}\b(?:\s+(?:on|for|under)\s+(?:windows|an?\s+pc|pc|mac|macos|macs))?"
-    rf"|\b(?:windows|pc)\s+{_EXCEL}\b|\b{_EXCEL}[- ](?:friendly|compatible|ready|safe)\b"
+    rf"|{_FOR}?\b(?:windows|pc)\s+{_EXCEL}\b|\b{_EXCEL}[- ](?:friendly|compatible|ready|safe)\b"
 )
 _GERMAN_EXCEL = {"delimiter": ";", "decimal_separator": ",", "bom": True}
 
@@ -157,19 +174,19 @@ def _formats_outside(reading: Reading, span: tuple[int, int]) -> set[Format]:
 
 
 def _find_excel(reading: Reading) -> None:
-    for found in reading.each(_REGIONAL_EXCEL):
+    for found in [*reading.each(_MY_EXCEL), *reading.each(_REGIONAL_EXCEL)]:
         named = _formats_outside(reading, found.span())
         if Format.XLSX in named:  # "as xlsx for German Excel": a workbook needs nothing more
-            reading.take(found.span(), app=True)
+            reading.take(found.span())
             continue
         options = dict(_GERMAN_EXCEL)
         if Format.TSV in named:
             del options["delimiter"]
-        reading.take(found.span(), options=options, implies=Format.CSV, app=True)
+        reading.take(found.span(), options=options, implies=Format.CSV)
     for found in reading.each(_WINDOWS_EXCEL):
         named = _formats_outside(reading, found.span())
         if named & {Format.CSV, Format.TSV} and Format.XLSX not in named:
-            reading.take(found.span(), options={"bom": True}, app=True)
+            reading.take(found.span(), options={"bom": True})
 
 
 def _find_bom(reading: Reading) -> None:
@@ -197,7 +214,7 @@ _ENCODING_ASKS = [
     regex.compile(
         rf"(?:\b{_ENCODING_WORD}\s*(?:=|:|as|in|with|using|of|is|set\s+to|should\s+be)?\s*"
         rf"|\b(?:in|as|with|using|to)\s+)?(?:the\s+)?(?<![\w-])(?P<e>{_SIG}|{_KNOWN}|{_OTHER})"
-        rf"(?![\w])(?:[- ](?:{_ENCODING_WORD}|text))?"
+        rf"(?![\w])(?:[- ]{_ENCODING_WORD})?"
     ),
     regex.compile(
         rf"\b{_ENCODING_WORD}\s*(?:=|:|as|in|with|using|of|is|set\s+to)?\s*(?:the\s+)?"
@@ -266,8 +283,8 @@ _QUOTING: list[tuple[str | None, regex.Pattern[str]]] = [
             rf"(?:\b(?:with|using|and|plus|put)\s+)?(?:double[- ])?quot(?:es|ation\s+marks)\s+"
             rf"(?:around\s+|on\s+)?(?:everything|everywhere|all\s+(?:the\s+)?{_FIELDS}|every\s+\w+"
             rf"|each\s+\w+)\b|\bquote\s+(?:all|every|each)\s+(?:the\s+)?(?:\w+)|\bquote\s+everything"
-            rf"|\b(?:all|every|each)\s+(?:the\s+)?{_FIELDS}\s+(?:in\s+)?(?:double[- ])?"
-            r"quot(?:ed|es)"
+            rf"|\b(?:all|every|each)\s+(?:the\s+)?{_FIELDS}\s+(?:(?:is|are|being|gets?)\s+)?"
+            r"(?:in\s+)?(?:double[- ])?quot(?:ed|es)"
             rf"|\b(?:always|fully)[- ]quot(?:ed|e)\b|\bforced?\s+quot(?:es|ing)\b|\bquoting\s*[=:]"
             rf"\s*all\b|\bwrap\s+(?:all|every|each)\s+(?:\w+\s+)?in\s+(?:double\s+)?quotes"
             rf"|\beverything\s+(?:in\s+)?(?:double[- ])?quot(?:ed|es)"
@@ -293,7 +310,7 @@ _NO_HEADER = regex.compile(
     rf"{_HEADER}\b|\bheaderless\b|\bheader\s*[=:]\s*(?:false|no|off)\b"
 )
 _WITH_HEADER = regex.compile(
-    r"\b(?:with|include|including|keep|plus)\s+(?:an?\s+|the\s+)?(?:headers?|header\s+row)\b"
+    r"\b(?:with|include|including|keep|plus)\s+(?:an?\s+|the\s+)?(?:header\s+row|headers?)\b"
 )
 _LINE_END = r"(?:line[- ]?(?:endings?|breaks?|terminators?|feeds?)|newlines?|eols?)"
 _LINE_ENDINGS = [
@@ -345,8 +362,8 @@ def find_delimited(reading: Reading) -> None:
     """Read CSV/TSV writing options in ``reading`` (the order matters: longer asks first)."""
     _find_excel(reading)
     _find_decimal(reading)
+    _find_bom(reading)  # "the UTF-8 BOM" is no encoding ask
     _find_encoding(reading)
-    _find_bom(reading)
     _find_quoting(reading)
     _find_delimiter(reading)
     _find_layout(reading)

@@ -22,18 +22,22 @@ __all__ = ["STOP", "Found", "Reading", "name_words", "typo", "value_at"]
 Span = tuple[int, int]
 
 
-def typo(word: str) -> str:
-    """``word`` as a pattern that also takes one typo after its first letter.
+def typo(word: str, *, plural: bool = False) -> str:
+    """``word`` as a pattern that also takes a typo after its first letter.
 
     Only long words get the allowance: "seperated", "delimted", "semicolns" are still
-    themselves, while short words ("order", "sort") have too many real neighbours.
+    themselves, while short words ("order", "sort") have too many real neighbours. The
+    first letter must be right; after it two edits are allowed, so two swapped letters
+    ("seaprator", "encdoed") count, and the match is a whole word (``plural``: with an
+    optional "s").
 
-    >>> bool(regex.fullmatch(typo("separated"), "seperated"))
+    >>> bool(regex.fullmatch(typo("separator"), "seaprator"))
     True
     """
+    rest = regex.escape(word[1:]) + ("s?" if plural else "")
     if len(word) < 7:
-        return regex.escape(word)
-    return f"(?:{word[0]}(?:{word[1:]}){{e<=1}})"
+        return f"(?:(?<![a-z]){word[0]}{rest}(?![a-z]))"
+    return f"(?:(?<![a-z]){word[0]}(?:{rest}){{e<=2}}(?![a-z]))"
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Found:
     options: Mapping[str, Any] = field(default_factory=dict)
     unsupported: str | None = None  # "single quotes (CSV quotes with double quotes)"
     implies: Format | None = None  # "with semicolons" asks for a CSV file
-    app: bool = False  # "for German Excel": the format word in it names a program
+    names_format: bool = False  # "tab-separated" alone: its format word is the file's format
 
 
 class Reading:
@@ -59,8 +63,13 @@ class Reading:
         self.found: list[Found] = []
 
     def take(self, span: Span, **found: Any) -> None:
-        """Record a phrase at ``span`` and blank it so no later grammar reads it again."""
+        """Record a phrase at ``span`` and blank it so no later grammar reads it again.
+
+        A "with", "using" or "plus" just before belongs to it ("the results with all
+        values quoted"): left behind, it would read as a filter on the data."""
         start, end = span
+        lead = _LEAD.search(self.work[max(0, start - 20) : start])
+        start -= len(lead.group()) if lead else 0
         self.found.append(Found((start, end), **found))
         self.work = self.work[:start] + " " * (end - start) + self.work[end:]
 
@@ -73,6 +82,8 @@ class Reading:
                 yield found
 
 
+_LEAD = regex.compile(r"\b(?:with|using|plus|where)\s+(?:(?:the|an?)\s+)?$")
+
 # Words that end an unquoted value or a column name: they start the next part of a request.
 STOP = words(
     """as in into with without and or but then sorted ordered sort order please pls for to by
@@ -81,17 +92,22 @@ STOP = words(
     rows row columns column from descending ascending desc asc first last each every too
     thanks thank now send email export download save where which who is are was be
     separated delimited semicolons semicolon commas tabs pipes bom encoded encoding dates
-    date times timezone time"""
+    date times timezone time newest latest oldest earliest highest lowest largest smallest
+    biggest alphabetically ranked arranged sorting ordering"""
 )
 _VALUE_TOKEN = regex.compile(r"[^\s,;\"']+")
 _QUOTED = regex.compile(r"\"([^\"]+)\"|'([^']+)'|`([^`]+)`")
 
 
-def value_at(reading: Reading, start: int, *, words: int = 4) -> tuple[str, int] | None:
+def value_at(
+    reading: Reading, start: int, *, words: int = 4, cased: bool = False
+) -> tuple[str, int] | None:
     """The value written at ``start`` (a new column name, a title) and where it ends.
 
     Quoted, it is what the quotes hold; unquoted, up to ``words`` words in the user's
-    spelling, stopping at a word that starts the next part ("as csv", "and", a comma).
+    spelling, stopping at a word that starts the next part ("as csv", "and", a comma);
+    ``cased``: a name that starts with a capital ends before a lower-case word ("E-Mail
+    newest first").
     """
     text, work = reading.text, reading.work
     while start < len(text) and text[start] == " ":
@@ -109,6 +125,8 @@ def value_at(reading: Reading, start: int, *, words: int = 4) -> tuple[str, int]
         clean = word.rstrip(".!?")  # "... to E-Mail." ends the sentence
         if not clean or clean.rstrip(":)").lower() in STOP or len(taken) == words:
             break
+        if cased and taken and taken[0][:1].isupper() and clean[:1].islower():
+            break  # "E-Mail newest first": a capitalised name ends at a lower-case word
         taken.append(clean)
         end = token.start() + len(clean)
         if clean != word:
@@ -119,16 +137,23 @@ def value_at(reading: Reading, start: int, *, words: int = 4) -> tuple[str, int]
 _NAME_TOKEN = regex.compile(r"[a-z0-9_][a-z0-9_.#-]*")
 
 
-def name_words(work: str, start: int, stop: frozenset[str] = STOP) -> tuple[str, int] | None:
+def name_words(
+    work: str,
+    start: int,
+    stop: frozenset[str] = STOP,
+    stop_pattern: regex.Pattern[str] | None = None,
+) -> tuple[str, int] | None:
     """A column named at ``start`` in one to three words ("total", "signup date"), normalised
-    the way request columns are (lower case, spaces → ``_``), and where it ends."""
+    the way request columns are (lower case, spaces → ``_``), and where it ends. A word in
+    ``stop`` or matching ``stop_pattern`` (a misspelt "descending") ends the name."""
     names: list[str] = []
     end = start
     for token in _NAME_TOKEN.finditer(work, start):
-        if work[end : token.start()].strip() or len(names) == 3:
-            break
+        gap = work[end : token.start()]
+        if gap.strip() or len(names) == 3 or (names and len(gap) > 1):
+            break  # punctuation, a fourth word, or words another grammar took between
         word = token.group().rstrip(".")
-        if word in stop or not word:
+        if word in stop or not word or (stop_pattern and stop_pattern.fullmatch(word)):
             break
         names.append(word)
         end = token.start() + len(word)

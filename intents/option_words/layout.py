@@ -103,13 +103,17 @@ _FLAGS: list[tuple[dict[str, object], Format | None, regex.Pattern[str]]] = [
     (
         {"page_size": "A4"},
         Format.PDF,
-        regex.compile(r"\b(?:on\s+|in\s+)?(?:din\s+)?a4(?:\s+(?:paper|pages?|size|format))?\b"),
+        regex.compile(
+            r"\b(?:on\s+|in\s+)?(?:din\s+)?a4(?:[- ](?:paper|pages?|size[d]?|format))?"
+            r"(?:\s+(?:paper|pages?))?\b"
+        ),
     ),
     (
         {"page_size": "letter"},
         Format.PDF,
         regex.compile(
-            r"\b(?:on\s+|in\s+)?(?:us\s+)?letter[- ](?:size[d]?|paper|format|pages?)\b"
+            r"\b(?:on\s+|in\s+)?(?:us\s+)?letter[- ](?:size[d]?|paper|format|pages?)"
+            r"(?:\s+(?:paper|pages?))?\b"
             r"|\b(?:on\s+|in\s+)?us\s+letter\b"
         ),
     ),
@@ -169,7 +173,7 @@ _NEST = regex.compile(r"\bnest(?:ed|ing)?\s+(?:by|under|per)\s+")
 
 def _find_values(reading: Reading) -> None:
     for found in reading.each(_SHEET):
-        value = value_at(reading, found.end())
+        value = value_at(reading, found.end(), cased=True)
         if value is not None:
             name, end = value
             reading.take((found.start(), end), options={"sheet_name": name[:31]})

@@ -26,7 +26,7 @@ import regex
 from intents.option_words.found import STOP, Reading, name_words, typo, value_at
 from intents.vocabulary import find_formats, words
 
-__all__ = ["find_order"]
+__all__ = ["find_rename", "find_sort"]
 
 _COLUMN_STOP = STOP - {"date", "dates", "time", "times", "email"}
 _KEY_STOP = _COLUMN_STOP | words(
@@ -48,6 +48,10 @@ _ASC = (
 )
 _DIRECTION = regex.compile(
     rf"\s*,?\s*\(?\s*(?:in\s+)?(?:(?P<desc>{_DESC})|(?P<asc>{_ASC}))(?:\s+order)?\s*\)?(?![\w])"
+)
+_DIRECTION_WORD = regex.compile(
+    rf"{typo('descending')}|{typo('ascending')}|{typo('decreasing')}|{typo('increasing')}"
+    rf"|{typo('alphabetically')}|{typo('alphabetical')}|{typo('chronologically')}"
 )
 _JOIN = regex.compile(
     r"\s*(?:,\s*(?:and\s+)?(?:then\s+)?(?:by\s+)?|\s+(?:and\s+)?then\s+(?:by\s+)?|\s+and\s+(?:by\s+)?)"
@@ -77,21 +81,21 @@ _ORDER_OF = regex.compile(
     rf"|\b(?:(?P<desc>{typo('descending')})|(?P<asc>{typo('ascending')}))\s+by\s+"
 )
 _BY_WITH_DIRECTION = regex.compile(r"\bby\s+")
+_CHRONO = f"(?:{typo('chronologically')}|{typo('chronological')})"
 _DATE_ORDER = regex.compile(
     rf"(?:\b{_VERB}\s+{_OBJECT})?(?:\b(?:with\s+)?(?:the\s+)?(?:(?P<desc>newest|latest|most\s+recent"
     r"|youngest|freshest)|(?P<asc>oldest|earliest|least\s+recent))\s+(?:[a-z]+\s+)?(?:first|on\s+top"
     r"|at\s+the\s+top)\b|(?:\bfrom\s+)?\b(?:(?P<desc>newest|latest|most\s+recent)\s+to\s+(?:oldest"
     r"|earliest)|(?P<asc>oldest|earliest)\s+to\s+(?:newest|latest|most\s+recent))\b"
-    rf"|\b(?:in\s+)?(?:(?P<desc>reverse[- ]{typo('chronological')}(?:ly)?)"
-    rf"|(?P<asc>{typo('chronological')}(?:ly)?))(?:\s+order)?\b)"
+    rf"|\b(?:in\s+)?(?:(?P<desc>reverse[- ]{_CHRONO})|(?P<asc>{_CHRONO}))(?:\s+order)?\b)"
 )
 _EXTREME_FIRST = regex.compile(
     r"\b(?:with\s+)?(?:the\s+)?(?:(?P<desc>highest|largest|biggest|greatest|most\s+expensive|top)"
     r"|(?P<asc>lowest|smallest|cheapest|least\s+expensive))\s+"
 )
 _ALPHABETICAL = regex.compile(
-    rf"(?:\b{_VERB}\s+{_OBJECT})?(?:\b(?:in\s+)?(?:(?P<asc>{typo('alphabetically')}|alphabetical"
-    r"\s+order|a\s*(?:-|to)\s*z)|(?P<desc>reverse\s+alphabetical(?:ly)?(?:\s+order)?|z\s*(?:-|to)"
+    rf"(?:\b{_VERB}\s+{_OBJECT})?(?:\b(?:in\s+)?(?:(?P<asc>alphabetical\s+order"
+    rf"|{typo('alphabetically')}|a\s*(?:-|to)\s*z)|(?P<desc>reverse\s+alphabetical(?:ly)?(?:\s+order)?|z\s*(?:-|to)"
     r"\s*a))\b)(?:\s+(?:by|on)\s+)?"
 )
 
@@ -104,7 +108,7 @@ def _key(work: str, start: int) -> tuple[dict[str, Any], int] | None:
     if pair:
         name, end = pair.group().replace(" ", "_"), pair.end()
     else:
-        named = name_words(work, position, _KEY_STOP)
+        named = name_words(work, position, _KEY_STOP, _DIRECTION_WORD)
         if named is None:
             word = _DATE_WORD.match(work, position)
             if word is None:
@@ -139,8 +143,8 @@ def _keys(
         keys.append(key)
         end = key_end
         joiner = _JOIN.match(work, end)
-        if joiner is None:
-            break
+        if joiner is None or "  " in joiner.group():
+            break  # no joiner, or one across words another grammar took
         position = joiner.end()
     return (keys, end) if keys else None
 
@@ -156,7 +160,8 @@ def _direction(found: regex.Match[str], group: str = "dir") -> bool | None:
     return None
 
 
-def _find_sort(reading: Reading) -> None:
+def find_sort(reading: Reading) -> None:
+    """Read the sort order in ``reading``."""
     negated = bool(_NEGATED.search(reading.low))
     for found in reading.each(_SORT_BY):
         if found.group("imp") and negated:
@@ -204,7 +209,9 @@ def _find_sort(reading: Reading) -> None:
 
 _TO = regex.compile(r"\s*(?:->|→|=>)\s*|\s+(?:to|as|into|=)\s+")
 _RENAME = regex.compile(
-    r"\b(?:re-?name|relabel|retitle)\s+(?:the\s+)?(?:(?:columns?|fields?|headers?)\s+)?"
+    r"\b(?:re-?name|re-?label|label|retitle)\s+(?:the\s+)?(?:(?:columns?|fields?|headers?)\s+)?"
+    r"|\b(?:change|set|make)\s+(?:the\s+)?(?:headers?|headings?|column\s+(?:names?|headers?"
+    r"|titles?))\s+(?:of\s+|for\s+)?(?:the\s+)?"
     r"|\b(?:call|label|name|title|head)\s+the\s+(?=[a-z0-9_ ]{1,40}?\s(?:column|field|header)\b)"
 )
 _RENAMED = regex.compile(
@@ -214,10 +221,12 @@ _RENAMED = regex.compile(
     r"|as\s+)?(?:called|named|labell?ed|titled|headed)\s+"
     r"|(?P<x>[a-z0-9_]+)\s*(?:->|→|=>)\s*"
 )
+_ZONE_AFTER = regex.compile(r"\s+time\b(?!\s*zone)")
 _AS_PLACE = regex.compile(r"(?:^|\bwith|\band|[,;:(]|\bheaders?|\bcolumns?)\s*$")
 _NOT_COLUMNS = words(
     """it this that them these those all everything data results result file rows one report
-    table list export download me us here there same"""
+    table list export download me us here there same dates date times time timestamps nulls
+    numbers decimals values"""
 )
 _AS_PAIR = regex.compile(r"\b(?P<x>[a-z0-9_]+)\s+as\s+")
 _NOT_NAMES = regex.compile(
@@ -231,7 +240,7 @@ def _new_name(reading: Reading, start: int, *, strict: bool) -> tuple[str, int] 
     that is no format or delivery word ("email as CSV" is no rename)."""
     if _NOT_NAMES.match(reading.work, start):
         return None
-    value = value_at(reading, start)
+    value = value_at(reading, start, cased=strict)
     if value is None:
         return None
     name, end = value
@@ -264,6 +273,8 @@ def _pairs(reading: Reading, start: int, first: str | None) -> tuple[dict[str, s
         value = _new_name(reading, position, strict=False)
         if value is None:
             break
+        if _ZONE_AFTER.match(work, value[1]):
+            break  # "converted to Berlin time": a time zone
         renames[old] = value[0]
         end = value[1]
         joiner = regex.match(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", work[end:])
@@ -273,7 +284,8 @@ def _pairs(reading: Reading, start: int, first: str | None) -> tuple[dict[str, s
     return (renames, end) if renames else None
 
 
-def _find_rename(reading: Reading) -> None:
+def find_rename(reading: Reading) -> None:
+    """Read column renames in ``reading``."""
     for found in reading.each(_RENAME):
         pairs = _pairs(reading, found.end(), None)
         if pairs is None and found.group().startswith(("call", "label", "name", "title", "head")):
@@ -305,9 +317,3 @@ def _find_rename(reading: Reading) -> None:
         value = _new_name(reading, found.end(), strict=True)
         if value is not None:
             reading.take((found.start(), value[1]), options={"rename": {old: value[0]}})
-
-
-def find_order(reading: Reading) -> None:
-    """Read the sort order and column renames in ``reading``."""
-    _find_rename(reading)
-    _find_sort(reading)
