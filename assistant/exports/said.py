@@ -35,8 +35,8 @@ from exporters import UnknownColumn, check_query
 __all__ = ["order_by", "resolve_column", "resolve_rename", "sort_keys"]
 
 _DATE_NAME = regex.compile(
-    r"(?:^|_)(?:date|time|timestamp|datetime|day|created|updated|modified|ordered|placed)(?:$|_)"
-    r"|_at$|_on$"
+    r"(?:^|[_\s])(?:date|time|timestamp|datetime|day|created|updated|modified|ordered|placed)"
+    r"(?:$|[_\s])|[_\s](?:at|on)$"
 )
 _DATE_WORDS = frozenset({"date", "time", "timestamp", "datetime", "day", "when", "created"})
 
@@ -110,14 +110,14 @@ def order_by(
 ) -> str:
     """``sql`` with its rows in the order of ``keys`` (see the module docstring)."""
     checked = check_query(sql, dialect)
-    repeated = any(columns.count(name) > 1 for name, _ in keys)
-    terms = ", ".join(
-        f"{_reference(name, columns, repeated)} {'DESC' if descending else 'ASC'} NULLS LAST"
-        for name, descending in keys
-    )
     tree = checked.tree
     own_order = any(tree.args.get(part) for part in ("order", "limit", "offset", "fetch"))
-    if repeated and isinstance(tree, exp.Query) and not own_order:
+    append = len(set(columns)) < len(columns) and isinstance(tree, exp.Query) and not own_order
+    terms = ", ".join(
+        f"{_reference(name, columns, append)} {'DESC' if descending else 'ASC'} NULLS LAST"
+        for name, descending in keys
+    )
+    if append:
         return f"{checked.sql}\nORDER BY {terms}"
     return f"SELECT * FROM (\n{checked.sql}\n) AS q ORDER BY {terms}"
 
