@@ -159,6 +159,11 @@ _STYLE = (
     r"|international|unix|epoch|posix)"
 )
 _TIME_NOUN = r"(?:timestamps?|date[- ]?times?|dates?\s+and\s+times?|seconds|times?)"
+_EXAMPLE = regex.compile(
+    r"(?:\b(?:the\s+)?(?:dates?|date\s+columns?|timestamps?|days?)\s+(?:(?:formatted|written|shown"
+    r"|printed)\s+)?(?:like|as|e\.g\.)|\b(?:formatted|written)\s+like)\s+(?:e\.g\.\s+)?"
+    r"(?P<x>\d{1,4}(?P<sep>[./-])\d{1,2}(?P=sep)\d{1,4})(?![\w/.-])"
+)
 _DATE_FORMATS = [
     regex.compile(
         rf"\b{_NOUN}\s*(?:format(?:ted)?|style)?\s*(?:as|in|like|to|=|:|with|using)?\s*(?:the\s+)?"
@@ -266,8 +271,32 @@ def _date_format(reading: Reading, found: regex.Match[str]) -> str | None:
     return _STYLES[key][1 if with_time else 0]
 
 
+def example_format(example: str) -> str | None:
+    """The strftime pattern an example date is written in (None: it could be two).
+
+    >>> example_format("31.12.2026"), example_format("2026-12-31"), example_format("1/2/2026")
+    ('%d.%m.%Y', '%Y-%m-%d', None)
+    """
+    first, sep, second, _, third = regex.split(r"([./-])", example)
+    if len(first) == 4:
+        return f"%Y{sep}%m{sep}%d"
+    year = "%Y" if len(third) == 4 else "%y"
+    if int(first) > 12 or (sep in ".-" and int(second) <= 12):
+        return f"%d{sep}%m{sep}{year}"
+    if int(second) > 12:
+        return f"%m{sep}%d{sep}{year}"
+    return None
+
+
 def find_date_format(reading: Reading) -> None:
     """Read the date format in ``reading``."""
+    for found in reading.each(_EXAMPLE):
+        pattern_text = example_format(found.group("x"))
+        if pattern_text is None:
+            ask = f"dates like {found.group('x')} (say dd/mm/yyyy or mm/dd/yyyy)"
+            reading.take(found.span(), unsupported=ask)
+        else:
+            reading.take(found.span(), options={"datetime_format": pattern_text})
     for pattern in _DATE_FORMATS:
         for found in reading.each(pattern):
             pattern_text = _date_format(reading, found)

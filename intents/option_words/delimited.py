@@ -157,7 +157,9 @@ _MY_EXCEL = regex.compile(
     rf"\b(?:my|our|the\s+user'?s|their)\s+{_EXCEL}\s+(?:is|runs|speaks)\s+(?:in\s+)?{_REGION}\b"
 )
 _WINDOWS_EXCEL = regex.compile(
-    rf"{_FOR}\b{_EXCEL}\b(?:\s+(?:on|for|under)\s+(?:windows|an?\s+pc|pc|mac|macos|macs))?"
+    rf"\bthat\s+(?:my\s+|our\s+)?{_EXCEL}(?:\s+(?:on|for)\s+(?:my\s+|our\s+|an?\s+)?(?:windows"
+    r"|pc|mac|macbook))?\s+(?:can|will|could|would)\s+(?:open|read|import)\b"
+    rf"|{_FOR}\b{_EXCEL}\b(?:\s+(?:on|for|under)\s+(?:windows|an?\s+pc|pc|mac|macos|macs))?"
     rf"|{_FOR}?\b(?:windows|pc)\s+{_EXCEL}\b|\b{_EXCEL}[- ](?:friendly|compatible|ready|safe)\b"
 )
 _GERMAN_EXCEL = {"delimiter": ";", "decimal_separator": ",", "bom": True}
@@ -258,6 +260,7 @@ _QUOTING: list[tuple[str | None, regex.Pattern[str]]] = [
         "none",
         regex.compile(
             r"\b(?:no|without(?:\s+any)?)\s+(?:quot(?:es|ing|ation\s+marks)|double\s+quotes)"
+            r"(?:\s+(?:around|on|for)\s+(?:the\s+)?(?:values|fields|cells|strings|text|anything))?"
             r"|\b(?:never|don'?t|do\s+not)\s+quote(?:\s+anything)?\b|\bunquoted\b"
             r"|\bquoting\s*[=:]\s*none\b"
         ),
@@ -303,7 +306,7 @@ def _find_quoting(reading: Reading) -> None:
                 reading.take(found.span(), options={"quoting": quoting}, implies=Format.CSV)
 
 
-_HEADER = r"(?:column\s+)?(?:headers?|headings?|header\s+(?:row|line)|column\s+names)(?:\s+row)?"
+_HEADER = r"(?:column\s+)?(?:header\s+(?:row|line)|headers?|headings?|column\s+names)(?:\s+row)?"
 _NO_HEADER = regex.compile(
     r"\b(?:without|no|skip(?:ping)?|drop(?:ping)?|omit(?:ting)?|exclude|minus|leave\s+(?:out|off)"
     r"|remove|(?:don'?t|do\s+not)\s+(?:include|add|write|want|need))\s+(?:an?\s+|the\s+|any\s+)?"

@@ -23,19 +23,19 @@ __all__ = ["find_layout"]
 
 _FLAGS: list[tuple[dict[str, object], Format | None, regex.Pattern[str]]] = [
     (
-        {"pretty": True},
-        None,
-        regex.compile(
-            r"\bpretty[- ]?print(?:ed|ing)?\b|\bprettif(?:y|ied)\b|\bpretty\s+format(?:ted)?\b"
-            r"|(?:\bwith\s+)?\bindent(?:ed|ation)\b|\bhuman[- ]readable\b|\bnicely\s+formatted\b"
-        ),
-    ),
-    (
         {"pretty": False},
         None,
         regex.compile(
             r"\b(?:minified|minimi[sz]ed)\b|\bcompact(?=\s+(?:json|format|output|file)\b)|\bon\s+(?:one|a\s+single)\s+line\b"
             r"|\b(?:no|without)\s+(?:indentation|pretty[- ]printing)\b"
+        ),
+    ),
+    (
+        {"pretty": True},
+        None,
+        regex.compile(
+            r"\bpretty[- ]?print(?:ed|ing)?\b|\bprettif(?:y|ied)\b|\bpretty\s+format(?:ted)?\b"
+            r"|(?:\bwith\s+)?\bindent(?:ed|ation)\b|\bhuman[- ]readable\b|\bnicely\s+formatted\b"
         ),
     ),
     (

@@ -73,7 +73,8 @@ _OBJECT = (
     r"|lines|output|table|list|entries))\s+)?"
 )
 _SORT_BY = regex.compile(
-    rf"\b{_VERB}\s+{_OBJECT}(?:(?:in\s+)?(?P<dir>{_DESC}|{_ASC})(?:\s+order)?\s+)?"
+    r"\bsort(?:ing)?(?:\s+order)?\s*[:=]\s*|\b(?:sort|row)\s+order\s+(?:by\s+)?"
+    rf"|\b{_VERB}\s+{_OBJECT}(?:(?:in\s+)?(?P<dir>{_DESC}|{_ASC})(?:\s+order)?\s+)?"
     r"(?:by|on|according\s+to|using|after)\s+"
 )
 _ORDER_OF = regex.compile(
