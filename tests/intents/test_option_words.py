@@ -131,6 +131,90 @@ WRITTEN: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+def _sort(column: str, descending: bool = False) -> dict[str, Any]:
+    return {"sort": [{"column": column, "descending": descending}]}
+
+
+# A second batch written apart, in the Berlin zone: example dates, "sort order:", presets.
+WRITTEN_AGAIN: list[tuple[str, str, dict[str, Any]]] = [
+    ("Can I get that as a CSV but with semicolons pls", "csv", {"delimiter": ";"}),
+    ("export to csv — semicolon as delimiter", "csv", {"delimiter": ";"}),
+    ("csv file, pipe separated please", "csv", {"delimiter": "|"}),
+    ("excel-compatible csv please", "csv", {"bom": True}),
+    ("export as a csv that Excel on my Mac can open", "csv", {"bom": True}),
+    (
+        "export it as csv and make it work in Austrian Excel",
+        "csv",
+        {"delimiter": ";", "decimal_separator": ",", "bom": True},
+    ),
+    ("csv encoded in UTF16 please", "csv", {"encoding": "utf-16"}),
+    (
+        "export this as csv, windows-1252 please",
+        "csv",
+        {
+            "unsupported": [
+                "windows-1252 encoding (I can write UTF-8, UTF-16 or Latin-1; "
+                "Latin-1 comes closest)"
+            ]
+        },
+    ),
+    ("export to csv ordered by total, biggest first", "csv", _sort("total", True)),
+    ("export it as csv, sort order: city ascending", "csv", _sort("city")),
+    ("json sorted by created_at desc", "json", _sort("created_at", True)),
+    ("export the results as csv sorted by name, z to a", "csv", _sort("name", True)),
+    (
+        "excel file with the oldest entries at the top",
+        "xlsx",
+        {"sort": [{"column": None, "descending": False, "pick": "date"}]},
+    ),
+    (
+        "export as csv and rename the column customer_id to Customer",
+        "csv",
+        {"rename": {"customer_id": "Customer"}},
+    ),
+    ("export as csv, call the total column 'Amount'", "csv", {"rename": {"total": "Amount"}}),
+    ("csv, times in Asia/Kolkata", "csv", {"timezone": "Asia/Kolkata"}),
+    ("export as csv using UTC timestamps", "csv", {"timezone": "UTC"}),
+    ("export as csv, all times in London time", "csv", {"timezone": "Europe/London"}),
+    ("export to csv with dates in mm/dd/yyyy", "csv", {"datetime_format": "%m/%d/%Y"}),
+    ("export as excel, landscape", "xlsx", {"orientation": "landscape"}),
+    ("pdf, landscape, A4", "pdf", {"orientation": "landscape", "page_size": "A4"}),
+    ("export as json without pretty printing", "json", {"pretty": False}),
+    ("export as csv, no quotes around values", "csv", {"quoting": "none"}),
+    ("export as csv, and skip the header line", "csv", {"header": False}),
+    ("export the rows as csv, empty cells as n/a", "csv", {"null": "n/a"}),
+    ("csv with a pipe as separator and a BOM", "csv", {"delimiter": "|", "bom": True}),
+    (
+        "export as csv, semicolon-delimited, ordered by city then total desc",
+        "csv",
+        {
+            "delimiter": ";",
+            "sort": [
+                {"column": "city", "descending": False},
+                {"column": "total", "descending": True},
+            ],
+        },
+    ),
+    (
+        "export to csv with timestamps in Berlin time and sorted newest first",
+        "csv",
+        {
+            "timezone": "Europe/Berlin",
+            "sort": [{"column": None, "descending": True, "pick": "date"}],
+        },
+    ),
+    ("csv with the date column formatted like 2026-12-31", "csv", {"datetime_format": "%Y-%m-%d"}),
+]
+
+
+@pytest.mark.parametrize(("message", "format", "options"), WRITTEN_AGAIN)
+def test_phrasings_written_apart_again(message: str, format: str, options: dict[str, Any]) -> None:
+    request = _read(message, Context.at("2026-11-18T15:30:00", "Europe/Berlin"))
+    assert request.format is not None and request.format.value == format
+    assert request.target is Target.LAST_RESULT and not request.query
+    assert request.options == options
+
+
 @pytest.mark.parametrize(("message", "format", "options"), WRITTEN)
 def test_phrasings_written_apart(message: str, format: str, options: dict[str, Any]) -> None:
     request = _read(message)
