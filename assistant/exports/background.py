@@ -21,7 +21,7 @@ from assistant.exports.records import (
     finish_export,
     start_export,
 )
-from assistant.exports.wording import not_done, said_in_words
+from assistant.exports.wording import not_done, said_back, said_in_words
 from assistant.exports.writing import run_export, write_file
 from assistant.files import export_folder
 from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
@@ -157,7 +157,7 @@ def export_in_background(
         return Reply(
             text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
             f"the file will be in your export history when it is done (export {info.id})."
-            + _as_said(request),
+            + said_back(request),
             export=info,
         )
     job.wait()
@@ -182,11 +182,3 @@ def file_text(info: ExportInfo, request: ExportRequest | None = None) -> str:
     if info.notes:
         text += " Note: " + "; ".join(info.notes) + "."
     return text
-
-
-def _as_said(request: ExportRequest) -> str:
-    """ " As asked: CSV, semicolon-separated." (and what cannot be done), or ''."""
-    said = said_in_words(request)
-    missing = not_done(request)
-    text = f" As asked: {said}." if said else ""
-    return text + (" Not done: " + "; ".join(missing) + "." if missing else "")

@@ -23,7 +23,7 @@ from exporters import get_format
 from intents.models import REQUEST_OPTIONS, Compression, ExportRequest
 from intents.vocabulary import FORMAT_LABELS
 
-__all__ = ["not_done", "said_in_words"]
+__all__ = ["not_done", "said_back", "said_in_words"]
 
 _SAMPLE = dt.datetime(2026, 12, 31, 23, 45)  # shows a date format by example
 _CHOICES: dict[str, dict[Any, str]] = {
@@ -71,7 +71,7 @@ def _sort(sort: list[Mapping[str, Any]]) -> str:
     for entry in sort:
         descending = bool(entry.get("descending"))
         if entry.get("column"):
-            words.append(f"{entry['column']}{' (descending)' if descending else ''}")
+            words.append(f"{entry['column']}{' descending' if descending else ''}")
         elif entry.get("pick") == "text":
             words.append("reverse alphabetical" if descending else "alphabetical")
         else:
@@ -109,14 +109,15 @@ def _taken(request: ExportRequest) -> set[str]:
     return set(get_format(request.format).options.model_fields)
 
 
-def said_in_words(request: ExportRequest) -> str:
+def said_in_words(request: ExportRequest, *, sorted_rows: bool = True) -> str:
     """The request's format and every option it carries, in words ('' for none).
 
-    Options the format does not take are left to :func:`not_done`."""
+    Options the format does not take are left to :func:`not_done`, and so is the sort
+    order when the rows are not sorted (``sorted_rows=False``: a bundle of past results)."""
     taken = _taken(request)
     parts = [FORMAT_LABELS[request.format]] if request.format is not None else []
     for key, value in request.options.items():
-        if key == "sort" and value:
+        if key == "sort" and value and sorted_rows:
             parts.append(_sort(value))
         elif key not in REQUEST_OPTIONS and key in taken:
             parts.append(_words(key, value))
@@ -132,13 +133,24 @@ def said_in_words(request: ExportRequest) -> str:
     return ", ".join(parts) if len(parts) > 1 else ""
 
 
-def not_done(request: ExportRequest) -> list[str]:
+def not_done(request: ExportRequest, *, sorted_rows: bool = True) -> list[str]:
     """What was asked for the file and is not in it: impossible asks, options the format
-    does not take ("semicolon-separated: Excel files have no such option")."""
+    does not take ("semicolon-separated: Excel files have no such option"), a sort order
+    a bundle of past results does not apply (``sorted_rows=False``)."""
     missing = [str(ask) for ask in request.options.get("unsupported") or []]
+    if not sorted_rows and request.options.get("sort"):
+        missing.append(f"{_sort(request.options['sort'])} (each query keeps its own order)")
     taken = _taken(request)
     label = FORMAT_LABELS.get(request.format) if request.format is not None else None
     for key, value in request.options.items():
         if key not in REQUEST_OPTIONS and key not in taken and label is not None:
             missing.append(f"{_words(key, value)} ({label} files have no such option)")
     return missing
+
+
+def said_back(request: ExportRequest, *, sorted_rows: bool = True) -> str:
+    """ " As asked: CSV, semicolon-separated. Not done: single quotes (...)." or ''."""
+    said = said_in_words(request, sorted_rows=sorted_rows)
+    missing = not_done(request, sorted_rows=sorted_rows)
+    text = f" As asked: {said}." if said else ""
+    return text + (" Not done: " + "; ".join(missing) + "." if missing else "")

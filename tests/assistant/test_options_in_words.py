@@ -67,7 +67,7 @@ def test_sort_rename_and_date_format_show_in_the_file(
         "export as csv sorted by lifetime value descending, rename email to E-Mail, "
         "with dates as dd.mm.yyyy"
     )
-    for said in ("sorted by lifetime_value (descending)", "email renamed to E-Mail", "31.12.2026"):
+    for said in ("sorted by lifetime_value descending", "email renamed to E-Mail", "31.12.2026"):
         assert said in reply.text
     header, *rows = _csv(_file(reply))
     assert "E-Mail" in header and "email" not in header
@@ -145,7 +145,7 @@ def test_a_follow_up_keeps_the_order_in_another_format(chat: Conversation) -> No
     chat.handle("show orders from today")
     chat.handle("export as csv with semicolons, sorted by total descending")
     reply = chat.handle("now as json")
-    assert "JSON, sorted by total (descending)" in reply.text
+    assert "JSON, sorted by total descending" in reply.text
     assert "semicolon" not in reply.text
     totals = [Decimal(str(row["total"])) for row in json.loads(_file(reply))]
     assert totals == sorted(totals, reverse=True) and len(totals) == 10
@@ -215,3 +215,11 @@ def test_sorting_on_postgresql(postgres_url: str, pg_orders: str, tmp_path: Path
         rows = _csv(_file(newest))[1:]
         assert [row[0] for row in rows] == ["2", "1", "4", "3"]
         assert rows[2][3] == "18.11.2026 00:30"  # 23:30 UTC on the 17th, in Berlin
+
+
+def test_a_bundle_of_past_results_says_the_order_was_not_applied(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    reply = chat.handle("export everything from today as csv with semicolons, sorted by total")
+    assert reply.export is not None and reply.export.format == "zip"
+    assert "As asked: CSV, semicolon-separated." in reply.text
+    assert "Not done: sorted by total (each query keeps its own order)." in reply.text
