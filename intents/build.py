@@ -8,6 +8,7 @@ time, the most basic first (what to export, then the format, then when to run).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from intents.context import Context
 from intents.cues import Scan
@@ -59,7 +60,7 @@ class FormatChoice:
     """The format a message asks for, or the question to ask when it is not clear."""
 
     format: Format | None = None
-    options: dict[str, str | bool] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
     question: str | None = None  # two formats offered, or one we cannot make
     choices: list[str] | None = None
 
@@ -80,6 +81,7 @@ def choose_format(scan: Scan) -> FormatChoice:
     ("convert this csv to excel" → Excel); negated ones ("not csv") never count.
     """
     hits = [hit for hit in scan.formats if not hit.negated]
+    said = scan.options.options  # options in words (#16): carried whatever the format
     pool = [hit for hit in hits if hit.slot >= Slot.ARTICLE] or [
         hit for hit in hits if hit.format is not None
     ]
@@ -88,16 +90,22 @@ def choose_format(scan: Scan) -> FormatChoice:
         if hit.format is not None and all(hit.format != seen.format for seen in supported):
             supported.append(hit)
     if len(supported) == 1:
-        return FormatChoice(supported[0].format, dict(supported[0].options))
+        return FormatChoice(supported[0].format, {**dict(supported[0].options), **said})
     if len(supported) > 1:
         labels = [FORMAT_LABELS[hit.format] for hit in supported if hit.format is not None]
         return FormatChoice(
-            question=f"Which one would you like: {_join_or(labels)}?", choices=labels
+            options=dict(said),
+            question=f"Which one would you like: {_join_or(labels)}?",
+            choices=labels,
         )
     unsupported = [hit for hit in pool if hit.format is None]
     if unsupported:
-        return FormatChoice(question=unsupported_question(unsupported[0]), choices=_ALL_CHOICES)
-    return FormatChoice()
+        return FormatChoice(
+            options=dict(said),
+            question=unsupported_question(unsupported[0]),
+            choices=_ALL_CHOICES,
+        )
+    return FormatChoice(scan.options.implies, dict(said))  # "with semicolons": a CSV
 
 
 def destination_question(place: str) -> str:

@@ -14,6 +14,7 @@ import regex
 
 from intents.columns import ColumnList, Limit
 from intents.models import Compression
+from intents.option_words import OptionWords
 from intents.schedule import Recurrence
 from intents.timewords import Window
 from intents.vocabulary import FormatHit
@@ -62,9 +63,7 @@ class Scan:
     leftover: str = ""  # the unplaced words, in the user's spelling
     content_start: int = -1  # where the first unplaced real word is (-1: none)
     only_formats: bool = False  # nothing but format words: "csv or excel, whatever"
-    options: dict[str, object] = field(
-        default_factory=dict
-    )  # said in words: see scan._find_options
+    options: OptionWords = field(default_factory=OptionWords)  # "with semicolons" (#16)
 
     def blank(self, span: tuple[int, int]) -> None:
         start, end = span

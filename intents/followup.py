@@ -36,6 +36,7 @@ from intents.build import RulesResult, ask, choose_format
 from intents.context import Context
 from intents.models import Destination, ExportRequest, Format, Intent, Target
 from intents.numbers import NUMBER, parse_number, parse_ordinal
+from intents.option_words import carry_options
 from intents.scan import Scan, blank_window
 from intents.traps import find_help, is_cancel, pleasantry_end, question_lead
 from intents.vocabulary import Slot, format_from_label
@@ -100,6 +101,8 @@ def _picked(low: str, choices: list[str]) -> str | None:
 def _changes(scan: Scan, base: ExportRequest) -> dict[str, object]:
     """The fields a short message changes in ``base`` (empty: it changes nothing)."""
     update: dict[str, object] = {}
+    if scan.options.options:  # "same but sorted by name", "now with semicolons" (#16)
+        update["options"] = {**base.options, **scan.options.options}
     if scan.compression_off:
         update["compression"] = None
     elif scan.compression is not None:
@@ -147,10 +150,9 @@ def _options(base: ExportRequest, format: Format, named: dict[str, Any]) -> dict
     """The options of ``base`` in ``format``: all of them while the format stays (or was
     not chosen yet), else only those that say what to export; then the ones just named."""
     if base.format in (None, format):
-        kept = dict(base.options)
-    else:
-        kept = {key: value for key, value in base.options.items() if key in _REQUEST_OPTIONS}
-    return {**kept, **named}
+        return {**base.options, **named}
+    kept = {key: value for key, value in base.options.items() if key in _REQUEST_OPTIONS}
+    return {**kept, **carry_options(base.options, named)}
 
 
 def _is_new_request(scan: Scan, body: str) -> bool:

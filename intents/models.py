@@ -17,9 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from exporters.formats import Format
+from exporters.formats import Format, get_format
 
 __all__ = [
+    "REQUEST_OPTIONS",
     "Compression",
     "Destination",
     "ExportRequest",
@@ -28,6 +29,10 @@ __all__ = [
     "Preferences",
     "Target",
 ]
+
+#: Keys of ``ExportRequest.options`` that are no exporter option: ``sort`` (the assistant
+#: orders the query's rows) and ``unsupported`` (asks that cannot be done, said in the reply).
+REQUEST_OPTIONS = frozenset({"sort", "unsupported"})
 
 
 class Intent(StrEnum):
@@ -97,8 +102,17 @@ class ExportRequest(BaseModel):
         return self.clarify is None
 
     def export_options(self) -> dict[str, Any]:
-        """The exporter core's options for this request (see contracts/exporters.md)."""
-        options: dict[str, Any] = dict(self.options)
+        """The exporter core's options for this request (see contracts/exporters.md).
+
+        :data:`REQUEST_OPTIONS`, and options said in chat that the format does not take
+        (a delimiter for an Excel file), are not passed on; the reply names the latter.
+        """
+        taken = get_format(self.format).options.model_fields if self.format else None
+        options: dict[str, Any] = {
+            key: value
+            for key, value in self.options.items()
+            if key not in REQUEST_OPTIONS and (taken is None or key in taken)
+        }
         if self.columns:
             options["columns"] = self.columns
         if self.exclude_columns:

@@ -212,6 +212,7 @@ def _command_outside(scan: Scan, span: tuple[int, int]) -> bool:
 def _only_changes(scan: Scan) -> bool:
     """Nothing but export settings: rows, columns, compression ("without the email column")."""
     changes = scan.limit or scan.columns or scan.exclude or scan.compression or scan.followup
+    changes = changes or scan.options.writes_file  # "with semicolons please" (#16)
     return bool(changes) and not scan.leftover and not (scan.limit and scan.limit.before_noun)
 
 
@@ -267,7 +268,7 @@ def _export(scan: Scan, context: Context, *, sure: bool = True) -> RulesResult:
     request = ExportRequest(
         intent=Intent.SCHEDULE if schedule else Intent.EXPORT,
         format=choice.format,
-        options={**choice.options, **scan.options},  # options said in words: scan._find_options
+        options=choice.options,  # the format's and those said in words (build.choose_format)
         target=target,
         query=scan.leftover if target is Target.QUERY else None,
         since=window.since if window else None,

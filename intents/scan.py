@@ -19,6 +19,7 @@ from intents.columns import find_columns, find_exclusions, find_limit
 from intents.context import Context
 from intents.cues import Scan, at_verb_place, normalise, note_verb
 from intents.delivery import find_addresses, find_compression, find_destination
+from intents.option_words import find_option_words
 from intents.schedule import Recurrence, find_schedule
 from intents.timewords import Window, find_window
 from intents.traps import pleasantry_end, strip_query_lead
@@ -61,19 +62,6 @@ def _find_formats(scan: Scan) -> None:
         scan.blank((start - (len(before.group()) if before else 0), end))
         if after and after.group():
             scan.blank((end, end + after.end()))
-
-
-def _find_options(scan: Scan) -> None:
-    """HOOK for the options-in-words module (issue #16): delimiter, BOM, encoding, sort,
-    renames, date format said in words.
-
-    It runs right after formats and compression, before limits, columns, delivery and
-    asides, so option phrases ("sorted by date", "rename email to contact", "with a
-    BOM") are read before anything else can take their words. It must put what it reads
-    in ``scan.options`` (merged over the format's own options by ``rules._export``) and
-    ``scan.blank`` every span it understood, or the leftover check will read "sorted by
-    date" as a data question. Today it reads nothing.
-    """
 
 
 _VERB_RE = regex.compile(
@@ -293,10 +281,18 @@ def scan_message(message: str, context: Context) -> Scan:
     scan = Scan(text=text, low=low, work=low)
     find_addresses(scan)
     plain = scan.work  # the message less its addresses and links: no format, time or day there
-    _find_formats(scan)
+    # Export options in words (intents/option_words) before formats, limits, columns and
+    # asides: their words are no format, column or question ("sorted by date"), and
+    # "Excel" in "csv for German Excel" names a program, not a format.
+    scan.options = find_option_words(scan.text, scan.work, zone=context.timezone)
+    for span in scan.options.formatless:
+        scan.blank(span)
+    _find_formats(scan)  # "tab separated" is both a delimiter and the TSV format
+    scan.formats = [hit for hit in scan.formats if not scan.options.covers(hit.span)]
+    for span in scan.options.spans:
+        scan.blank(span)
     scan.blank((0, pleasantry_end(low)))
     find_compression(scan)
-    _find_options(scan)
     scan.recurrence = find_schedule(plain)
     if scan.recurrence is not None:
         for piece in (_span(scan.recurrence), *scan.recurrence.pieces):

@@ -21,6 +21,7 @@ from assistant.exports.records import (
     finish_export,
     start_export,
 )
+from assistant.exports.wording import not_done, said_back, said_in_words
 from assistant.exports.writing import run_export, write_file
 from assistant.files import export_folder
 from assistant.jobs import JobControl, JobEvent, JobEventKind, JobHandle, JobState
@@ -139,7 +140,7 @@ def export_query_run(
     if run.row_count is not None and run.row_count > scope.settings.inline_export_rows:
         return export_in_background(scope, request, run, now, retry=retry)
     info = run_export(scope, request, run, now, retry=retry)
-    return Reply(text=file_text(info), export=info)
+    return Reply(text=file_text(info, request), export=info)
 
 
 def export_in_background(
@@ -155,7 +156,8 @@ def export_in_background(
     if not scope.wait_for_exports:
         return Reply(
             text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
-            f"the file will be in your export history when it is done (export {info.id}).",
+            f"the file will be in your export history when it is done (export {info.id})."
+            + said_back(request),
             export=info,
         )
     job.wait()
@@ -165,13 +167,18 @@ def export_in_background(
         info = export_info(row, scope)
     if row.status is not ExportStatus.DONE:
         return Reply(text=f"The export {row.status.value}: {row.error}", export=info)
-    return Reply(text=file_text(info), export=info)
+    return Reply(text=file_text(info, request), export=info)
 
 
-def file_text(info: ExportInfo) -> str:
-    """ "Here is your file …", and what it could not hold exactly when there is something."""
+def file_text(info: ExportInfo, request: ExportRequest | None = None) -> str:
+    """ "Here is your file …", the options said in chat in words ("CSV, semicolon-separated,
+    with BOM, 3 columns"), what of them could not be done, and what the file could not
+    hold exactly, when there is something."""
     rows = "1 row" if info.rows == 1 else f"{info.rows or 0:,} rows"
-    text = f"Here is your file {info.file_name} ({rows})."
+    said = said_in_words(request) if request is not None else ""
+    text = f"Here is your file {info.file_name} ({rows}){': ' + said if said else ''}."
+    if request is not None and (missing := not_done(request)):
+        text += " Not done: " + "; ".join(missing) + "."
     if info.notes:
         text += " Note: " + "; ".join(info.notes) + "."
     return text

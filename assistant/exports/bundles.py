@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from assistant.errors import InvalidInput, NothingToExport
 from assistant.exports.records import NewExport, check_size, failing, finish_export, start_export
+from assistant.exports.wording import said_back
 from assistant.exports.writing import options_for
 from assistant.files.names import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
@@ -343,7 +344,8 @@ def export_past(
             what = "this conversation"
     except NothingToExport as exc:
         return Reply(text=exc.message)
-    return Reply(text=f"Here is {info.file_name}: {what}.", export=info)
+    said = said_back(request, sorted_rows=False) if request.target is Target.HISTORY else ""
+    return Reply(text=f"Here is {info.file_name}: {what}.{said}", export=info)
 
 
 def _latest(asked: int, found: int) -> str:

@@ -3,6 +3,8 @@
 The query is re-run through :meth:`DataSource.open` (guarded, read-only, streamed in one
 transaction, so the file is a consistent snapshot) and written by
 :func:`exporters.export`, which only puts the file under its final name once it is whole.
+A sort said in chat orders the query itself, and renamed columns are matched to the
+result's names (:mod:`assistant.exports.said`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from assistant.exports.records import NewExport, failing, finish_export, start_export
+from assistant.exports.said import order_by, resolve_rename, sort_keys
 from assistant.files import export_folder, file_name, stem_for
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
@@ -63,19 +68,42 @@ def write_file(
     the file appears under it only when whole.
     """
     assert request.format is not None
-    with scope.source.open(run.sql) as stream:
+    options = options_for(scope, request)
+    sql = run.sql
+    if request.options.get("sort") or options.get("rename"):
+        sql, options = _as_said(scope, request, run, options)
+    with scope.source.open(sql) as stream:
         day = now.astimezone(scope.zone).date()
         name = file_name(stem_for(stream.query.tables, day), request.format, request.compression)
         return export(
             stream,
             folder / name,
             request.format,
-            options_for(scope, request),
+            options,
             query=run.question or run.sql,
             rows_total=run.row_count,
             progress=progress,
             cancel=cancel,
         )
+
+
+def _as_said(
+    scope: UserScope, request: ExportRequest, run: QueryRun, options: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """``run``'s SQL in the order said in chat, and ``options`` with renames matched."""
+
+    def schema() -> pa.Schema:
+        with scope.source.open(run.sql, batch_size=1) as stream:
+            return stream.schema
+
+    columns = list(run.columns) or schema().names
+    if options.get("rename"):
+        options = {**options, "rename": resolve_rename(options["rename"], columns)}
+    sort = request.options.get("sort")
+    if not sort:
+        return run.sql, options
+    keys = sort_keys(sort, columns, schema)
+    return order_by(run.sql, keys, columns, scope.dialect), options
 
 
 def options_for(scope: UserScope, request: ExportRequest) -> dict[str, Any]:
