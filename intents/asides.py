@@ -154,7 +154,7 @@ _PLURAL_NOT_DATA = words(
     folks guys colleagues clients stakeholders friends managers bosses teams execs slides
     notes records minutes hours days weeks months years times questions answers options
     settings preferences thoughts words letters chars pages tabs sheets spreadsheets
-    pdfs csvs jsons exports downloads emails mails attachments links"""
+    pdfs csvs jsons exports downloads attachments links"""
 )
 # Nouns that name data in most databases, singular or mass ("revenue", "inventory").
 _DATA_NOUNS = words(

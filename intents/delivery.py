@@ -124,6 +124,10 @@ _DESTINATION_RE = regex.compile(
     r"\s+e-?mail\b|\bin\s+an?\s+e-?mail\b|\bas\s+an?\s+(?:e-?mail\s+)?attachment\b"
     r"|\bto\s+(?:me|us|myself)\s+(?:by|via)\s+e-?mail\b|\binbox\b"
 )
+# A word after a determiner or possessive is a noun ("the emails"), never the verb.
+_DETERMINER_BEFORE = regex.compile(
+    r"\b(?:the|their|his|her|its|your|those|these|all|every|each)\s+$"
+)
 _TO_ME_RE = regex.compile(r"\bto\s+(?:me|us|myself|ourselves)\b")
 _NOT_SENT_RE = regex.compile(
     r"\b(?:don'?t|do\s+not|no\s+need\s+to|without|not)\s+(?:e-?mail|mail|send)(?:ing)?"
@@ -203,6 +207,8 @@ def find_destination(scan: Scan) -> None:
         word_end = found.start() + len(found.group().split()[0])
         if not _EMAIL_OBJECT.match(scan.work, word_end):
             continue  # "name and email": a column
+        if _DETERMINER_BEFORE.search(scan.work, 0, found.start()):
+            continue  # "just the emails", "their email": a thing, not a verb
         _email_verb(scan, found.start(), word_end, found.end())
     for found in _TYPO_TOKEN.finditer(scan.work):
         verb = fuzzy_verb(found.group())

@@ -655,3 +655,19 @@ def test_typed_sql_is_a_query_in_its_own_words(sql: str) -> None:
 def test_english_that_starts_with_a_sql_word_stays_english(message: str, intent: Intent) -> None:
     request = parse_rules(message, Context.at("2026-11-18T15:30:00")).request
     assert request.intent is intent and request.query != message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "export just the emails",
+        "only their emails please",
+        "give me the emails as csv",
+        "export all the e-mails",
+    ],
+)
+def test_the_emails_after_a_determiner_are_data_not_a_delivery(message: str) -> None:
+    """ "the emails" names a column or a question; only a verb sends ("email me the list")."""
+    request = read(message)
+    assert request["destination"] == "download"
+    assert request["email"] is None
