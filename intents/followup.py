@@ -34,7 +34,7 @@ import regex
 
 from intents.build import RulesResult, ask, choose_format
 from intents.context import Context
-from intents.models import Destination, ExportRequest, Format, Intent, Target
+from intents.models import LAST_RUNS, Destination, ExportRequest, Format, Intent, Target
 from intents.numbers import NUMBER, parse_number, parse_ordinal
 from intents.option_words import carry_options
 from intents.scan import Scan, blank_window
@@ -44,7 +44,6 @@ from intents.vocabulary import Slot, format_from_label
 __all__ = ["LAST_RUNS", "answer_pending", "follow_up", "recent_runs"]
 
 #: The ``options`` key for "the last N results": N of the user's latest query runs.
-LAST_RUNS = "last_runs"
 #: Options that say what to export, not how a format writes: kept whatever the format.
 _REQUEST_OPTIONS = frozenset({LAST_RUNS})
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from exporters.formats import Format, get_format
 
 __all__ = [
+    "LAST_RUNS",
     "REQUEST_OPTIONS",
     "Compression",
     "Destination",
@@ -30,9 +31,12 @@ __all__ = [
     "Target",
 ]
 
+#: "the last 3 results": how many of the user's latest query runs a history export bundles.
+LAST_RUNS = "last_runs"
 #: Keys of ``ExportRequest.options`` that are no exporter option: ``sort`` (the assistant
-#: orders the query's rows) and ``unsupported`` (asks that cannot be done, said in the reply).
-REQUEST_OPTIONS = frozenset({"sort", "unsupported"})
+#: orders the query's rows), ``unsupported`` (asks that cannot be done, said in the reply)
+#: and ``last_runs`` (which runs a history export holds).
+REQUEST_OPTIONS = frozenset({"sort", "unsupported", LAST_RUNS})
 
 
 class Intent(StrEnum):

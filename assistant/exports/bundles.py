@@ -46,12 +46,11 @@ from exporters import (
     export_text,
     export_workbook,
 )
-from intents.models import ExportRequest, Format, Target
+from intents.models import LAST_RUNS, ExportRequest, Format, Target
 
 __all__ = ["LAST_RUNS", "export_conversation", "export_history", "export_past", "last_runs"]
 
 #: The ``options`` key of a history request for the user's last N query runs.
-LAST_RUNS = "last_runs"
 
 
 def last_runs(request: ExportRequest) -> tuple[int | None, ExportRequest]:
