@@ -37,6 +37,7 @@ __all__ = [
     "export_query_run",
     "file_text",
     "submit_export",
+    "waited",
 ]
 
 
@@ -160,14 +161,19 @@ def export_in_background(
             + said_back(request),
             export=info,
         )
+    info = waited(scope, info.id, job)
+    if info.status != ExportStatus.DONE.value:
+        return Reply(text=f"The export {info.status}: {info.error}", export=info)
+    return Reply(text=file_text(info, request), export=info)
+
+
+def waited(scope: UserScope, export_id: str, job: JobHandle[ExportResult]) -> ExportInfo:
+    """The export as it stands once its job has ended (done, failed or cancelled)."""
     job.wait()
     with scope.sessions() as session:
-        row = session.get(Export, info.id)
+        row = session.get(Export, export_id)
         assert row is not None
-        info = export_info(row, scope)
-    if row.status is not ExportStatus.DONE:
-        return Reply(text=f"The export {row.status.value}: {row.error}", export=info)
-    return Reply(text=file_text(info, request), export=info)
+        return export_info(row, scope)
 
 
 def file_text(info: ExportInfo, request: ExportRequest | None = None) -> str:

@@ -13,13 +13,13 @@ import datetime as dt
 
 from assistant.delivery import Delivery, DeliveryFailed, send_email
 from assistant.errors import ExportFailed
-from assistant.exports.background import submit_export
-from assistant.exports.records import check_size, export_info
+from assistant.exports.background import submit_export, waited
+from assistant.exports.records import check_size
 from assistant.exports.writing import run_export
 from assistant.files.links import download_url
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
-from assistant.store import AuditAction, Export, ExportStatus, QueryRun, audit
+from assistant.store import AuditAction, ExportStatus, QueryRun, audit
 from intents.models import ExportRequest
 
 __all__ = ["NO_SMTP", "email_export", "finished_export"]
@@ -59,11 +59,7 @@ def finished_export(
     if run.row_count is None or run.row_count <= scope.settings.inline_export_rows:
         return run_export(scope, request, run, now)
     info, job = submit_export(scope, request, run, now)
-    job.wait()
-    with scope.sessions() as session:
-        row = session.get(Export, info.id)
-        assert row is not None
-        info = export_info(row, scope)
-    if row.status is not ExportStatus.DONE:
-        raise ExportFailed(f"The export {row.status.value}: {row.error}")
+    info = waited(scope, info.id, job)
+    if info.status != ExportStatus.DONE.value:
+        raise ExportFailed(f"The export {info.status}: {info.error}")
     return info
