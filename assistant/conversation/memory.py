@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from assistant.replies import ExportInfo, Reply, TablePreview
 from assistant.scope import UserScope
-from assistant.store import Message, Role
+from assistant.store import Message, Role, messages_of
 from intents import ExportRequest
 
 __all__ = ["LOOKBACK", "Answer", "Asked", "Memory", "Recall", "transcript"]
@@ -154,11 +154,7 @@ def transcript(scope: UserScope) -> list[tuple[Role, str | Reply]]:
     """The conversation so far, oldest first: what the user said, and each reply as it
     was given (its table preview, export and choices as they were then)."""
     with scope.sessions() as session:
-        messages = session.scalars(
-            select(Message)
-            .where(Message.conversation_id == scope.conversation_id)
-            .order_by(Message.id)
-        ).all()
+        messages = messages_of(session, scope.conversation_id)
     return [
         (Role.USER, m.content)
         if m.role is Role.USER

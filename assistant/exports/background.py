@@ -36,6 +36,7 @@ __all__ = [
     "export_in_background",
     "export_query_run",
     "file_text",
+    "in_background",
     "submit_export",
     "waited",
 ]
@@ -137,11 +138,17 @@ def export_query_run(
     retry: str | None = None,
 ) -> Reply:
     """Export ``run``'s result: inline when small, otherwise on the job runner."""
-    check_size(scope, run.row_count)
-    if run.row_count is not None and run.row_count > scope.settings.inline_export_rows:
+    if in_background(scope, run):
         return export_in_background(scope, request, run, now, retry=retry)
     info = run_export(scope, request, run, now, retry=retry)
     return Reply(text=file_text(info, request), export=info)
+
+
+def in_background(scope: UserScope, run: QueryRun) -> bool:
+    """Whether ``run``'s export goes to the job runner (more rows than run inline); an
+    export larger than any may be is refused here, before anything runs."""
+    check_size(scope, run.row_count)
+    return run.row_count is not None and run.row_count > scope.settings.inline_export_rows
 
 
 def export_in_background(

@@ -35,7 +35,7 @@ from assistant.exports.writing import options_for
 from assistant.files.names import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
-from assistant.store import AuditAction, AuditEntry, Message, QueryRun
+from assistant.store import AuditAction, AuditEntry, QueryRun, messages_of
 from exporters import (
     BundlePart,
     QueryStream,
@@ -295,11 +295,7 @@ def export_conversation(
 def _turns(scope: UserScope) -> list[tuple[str, str, dt.datetime]]:
     """(role, text, time) of every turn, ending with an answer (a training example must)."""
     with scope.sessions() as session:
-        messages = session.scalars(
-            select(Message)
-            .where(Message.conversation_id == scope.conversation_id)
-            .order_by(Message.id)
-        ).all()
+        messages = messages_of(session, scope.conversation_id)
         turns = [(m.role.value, m.content, m.created_at) for m in messages]
     while turns and turns[-1][0] != "assistant":
         turns.pop()

@@ -13,8 +13,7 @@ import datetime as dt
 
 from assistant.delivery import Delivery, DeliveryFailed, send_email
 from assistant.errors import ExportFailed
-from assistant.exports.background import submit_export, waited
-from assistant.exports.records import check_size
+from assistant.exports.background import in_background, submit_export, waited
 from assistant.exports.writing import run_export
 from assistant.files.links import download_url
 from assistant.replies import ExportInfo
@@ -55,8 +54,7 @@ def finished_export(
 ) -> ExportInfo:
     """Export ``run`` as ``request`` asks and wait for the file: inline when small, else
     on the job runner (so the per-user cap holds), waited for."""
-    check_size(scope, run.row_count)
-    if run.row_count is None or run.row_count <= scope.settings.inline_export_rows:
+    if not in_background(scope, run):
         return run_export(scope, request, run, now)
     info, job = submit_export(scope, request, run, now)
     info = waited(scope, info.id, job)

@@ -22,6 +22,7 @@ from assistant.store.models import (
     ConversationRecord,
     Export,
     ExportStatus,
+    Message,
     Preference,
     QueryRun,
     Schedule,
@@ -36,6 +37,7 @@ __all__ = [
     "exports_page",
     "find_template",
     "get_owned",
+    "messages_of",
     "preferences_for",
     "record_done",
     "record_ended",
@@ -314,3 +316,10 @@ def record_ended(
             at=now,
             details={"error": reason},
         )
+
+
+def messages_of(session: Session, conversation_id: str | None) -> Sequence[Message]:
+    """A conversation's messages, oldest first (message ids never tie; times may)."""
+    return session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+    ).all()
