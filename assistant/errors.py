@@ -82,9 +82,17 @@ class InvalidInput(AssistantError):
 
 
 class Unanswerable(InvalidInput):
-    """Not a question over the data (or not one understood); the message says what is."""
+    """Not a question over the data (or not one understood); the message says what is.
+
+    ``choices`` are questions the person may have meant ("customers in Brazil"), offered as
+    buttons; choosing one sends it as the next message.
+    """
 
     code = "cannot_answer"
+
+    def __init__(self, message: str, *, choices: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.choices = choices
 
 
 class TooManyRows(InvalidInput):

@@ -42,10 +42,16 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from assistant.questions.reader import Reader
-from assistant.questions.replies import Answer, CannotAnswer, SchemaAnswer, Translation
+from assistant.questions.replies import (
+    Answer,
+    CannotAnswer,
+    DidYouMean,
+    SchemaAnswer,
+    Translation,
+)
 from assistant.source.schema import Schema
 
-__all__ = ["Answer", "CannotAnswer", "SchemaAnswer", "Translation", "translate"]
+__all__ = ["Answer", "CannotAnswer", "DidYouMean", "SchemaAnswer", "Translation", "translate"]
 
 DIALECTS = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres"}
 _SQL = re.compile(r"(?:\(\s*)*(?:select|with|values)\b", re.I)

@@ -17,10 +17,17 @@ from assistant.source.schema import Schema, Table
 
 @dataclass(frozen=True)
 class Translation:
-    """SQL to run (through the exporter's guard) and a few words for its result."""
+    """SQL to run (through the exporter's guard) and a few words for its result.
+
+    ``said`` answers a one-value result in words, with ``{}`` where the value goes ("There
+    are {} customers."); ``notes`` say what the reader assumed or left out ("“germny” read
+    as “Germany”"), so nothing it guessed is silent.
+    """
 
     sql: str
     title: str  # "Orders from today"
+    said: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,13 +38,25 @@ class CannotAnswer:
 
 
 @dataclass(frozen=True)
+class DidYouMean:
+    """A question that could not be read as said, and the questions it may have meant.
+
+    "No customers in “Brazl”; did you mean Brazil?" with ``choices`` ("customers in
+    Brazil",): each is a whole question, sent as the next message when chosen.
+    """
+
+    reply: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SchemaAnswer:
     """An answer about the schema itself: the tables, or one table's columns."""
 
     reply: str
 
 
-Answer = Translation | CannotAnswer | SchemaAnswer
+Answer = Translation | CannotAnswer | DidYouMean | SchemaAnswer
 
 _KIND_WORDS = {
     "integer": "whole number", "decimal": "decimal number", "float": "number", "text": "text",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.errors import Unanswerable
-from assistant.questions import CannotAnswer, SchemaAnswer, Translation, translate
+from assistant.questions import CannotAnswer, DidYouMean, SchemaAnswer, Translation, translate
 from assistant.questions.llm import with_llm
 from assistant.replies import TablePreview, json_safe
 from assistant.scope import UserScope
@@ -67,6 +67,8 @@ def run_question(
         second = translate(also, schema, now, dialect=scope.dialect)
         if not isinstance(second, CannotAnswer):
             answer, question = second, also
+    if isinstance(answer, DidYouMean):
+        raise Unanswerable(answer.reply, choices=answer.choices)
     if isinstance(answer, CannotAnswer | SchemaAnswer):
         raise Unanswerable(answer.reply)
     return run_translation(scope, question, answer, now)

@@ -39,7 +39,16 @@ from exporters.errors import BadInput, SourceError
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
 
-__all__ = ["KINDS", "Column", "Schema", "SchemaUnavailable", "Table", "introspect", "kind_of"]
+__all__ = [
+    "KINDS",
+    "Column",
+    "ForeignKey",
+    "Schema",
+    "SchemaUnavailable",
+    "Table",
+    "introspect",
+    "kind_of",
+]
 
 KINDS = ("integer", "decimal", "float", "text", "date", "datetime", "boolean", "other")
 """Every kind a column can have, from the most to the least specific type family."""
@@ -60,9 +69,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """``columns`` of a table refer to ``references`` of ``table`` (declared in the schema)."""
+
+    columns: tuple[str, ...]
+    table: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()  # declared, in key order; () when none is declared
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    view: bool = False  # a view (or materialised view), not a base table
 
     def column(self, name: str, *, typos: bool = True) -> Column | None:
         """The column ``name`` means: any case, spaces for underscores, one typo allowed.
@@ -107,10 +128,10 @@ def introspect(url: str, *, schema: str | None = None) -> Schema:
     """
     parsed = parse_url(url)
     if parsed.backend == "sqlite":
-        rows = _sqlite_columns(parsed.database)
+        rows, keys = _sqlite_catalog(parsed.database)
     else:
-        rows = _postgres_columns(parsed.conninfo, schema)
-    return _build(rows)
+        rows, keys = _postgres_catalog(parsed.conninfo, schema)
+    return _build(rows, keys)
 
 
 def kind_of(declared: str) -> str:
@@ -142,7 +163,7 @@ _KIND_PATTERNS = [
 ]
 
 _SQLITE_COLUMNS = """
-SELECT m.name, c.name, c.type
+SELECT m.name, c.name, c.type, m.type = 'view'
 FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c
 WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, c.cid
@@ -154,7 +175,8 @@ _POSTGRES_COLUMNS = """
 SELECT c.relname, a.attname,
        CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
             WHEN t.typtype = 'e' THEN 'enum ' || format_type(a.atttypid, a.atttypmod)
-            ELSE format_type(a.atttypid, a.atttypmod) END
+            ELSE format_type(a.atttypid, a.atttypmod) END,
+       c.relkind IN ('v', 'm')
 FROM pg_catalog.pg_class AS c
 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -166,17 +188,51 @@ ORDER BY c.relname, a.attnum
 """
 
 
-def _sqlite_columns(path: str) -> list[tuple[str, str, str]]:
+_SQLITE_KEYS = """
+SELECT m.name, 'p', 0, c.pk, c.name, NULL, NULL
+FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c
+WHERE m.type = 'table' AND c.pk > 0
+UNION ALL
+SELECT m.name, 'f', f.id, f.seq, f."from", f."table", f."to"
+FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f
+WHERE m.type = 'table'
+ORDER BY 1, 2, 3, 4
+"""
+
+# Primary keys, and foreign keys to tables of the same schema, one row per key column.
+_POSTGRES_KEYS = """
+SELECT c.relname, con.contype, con.oid, k.i, a.attname, rc.relname, ra.attname
+FROM pg_catalog.pg_constraint AS con
+JOIN pg_catalog.pg_class AS c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(num, i)
+JOIN pg_catalog.pg_attribute AS a ON a.attrelid = con.conrelid AND a.attnum = k.num
+LEFT JOIN pg_catalog.pg_class AS rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_attribute AS ra
+  ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[k.i]
+WHERE n.nspname = coalesce(%s, current_schema()) AND con.contype IN ('p', 'f')
+  AND (con.contype = 'p' OR rc.relnamespace = n.oid)
+ORDER BY 1, 2, 3, 4
+"""
+
+# (table, column, declared type, whether the table is a view)
+_ColumnRow = tuple[str, str, str, bool]
+# (table, 'p' or 'f', key number, position, column, referenced table, referenced column)
+_KeyRow = tuple[str, str, int, int, str, str | None, str | None]
+
+
+def _sqlite_catalog(path: str) -> tuple[list[_ColumnRow], list[_KeyRow]]:
     connection = connect_readonly(path, _TIMEOUT_SECONDS)
     try:
-        return [tuple(row) for row in connection.execute(_SQLITE_COLUMNS)]
+        columns = [tuple(row) for row in connection.execute(_SQLITE_COLUMNS)]
+        return columns, [tuple(row) for row in connection.execute(_SQLITE_KEYS)]
     except sqlite3.DatabaseError as exc:
         raise SchemaUnavailable(f"cannot read the tables of {path}: {exc}") from exc
     finally:
         connection.close()
 
 
-def _postgres_columns(conninfo: str, schema: str | None) -> list[tuple[str, str, str]]:
+def _postgres_catalog(conninfo: str, schema: str | None) -> tuple[list[_ColumnRow], list[_KeyRow]]:
     try:
         connection: psycopg.Connection[Any] = psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.Error as exc:
@@ -184,7 +240,8 @@ def _postgres_columns(conninfo: str, schema: str | None) -> list[tuple[str, str,
     try:
         connection.read_only = True
         connection.execute(f"SET LOCAL statement_timeout = {int(_TIMEOUT_SECONDS * 1000)}")
-        return [tuple(row) for row in connection.execute(_POSTGRES_COLUMNS, (schema,))]
+        columns = [tuple(row) for row in connection.execute(_POSTGRES_COLUMNS, (schema,))]
+        return columns, [tuple(row) for row in connection.execute(_POSTGRES_KEYS, (schema,))]
     except psycopg.Error as exc:
         raise SchemaUnavailable(f"cannot read the database's tables: {_first_line(exc)}") from exc
     finally:
@@ -198,11 +255,40 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _build(rows: Iterable[tuple[str, str, str]]) -> Schema:
+def _build(rows: Iterable[_ColumnRow], keys: Iterable[_KeyRow] = ()) -> Schema:
     tables: dict[str, list[Column]] = {}
-    for table, column, declared in rows:
+    views = set()
+    for table, column, declared, view in rows:
         tables.setdefault(table, []).append(Column(column, declared or "", kind_of(declared)))
-    return Schema(tuple(Table(name, tuple(cols)) for name, cols in sorted(tables.items())))
+        if view:
+            views.add(table)
+    primary: dict[str, list[str]] = {}
+    foreign: dict[tuple[str, int], tuple[str, list[str], list[str | None]]] = {}
+    for table, kind, number, _, column, target, referenced in keys:
+        if kind == "p":
+            primary.setdefault(table, []).append(column)
+        elif target is not None:
+            _, froms, tos = foreign.setdefault((table, number), (target, [], []))
+            froms.append(column)
+            tos.append(referenced)
+    links: dict[str, list[ForeignKey]] = {}
+    for (table, _), (target, froms, tos) in foreign.items():
+        # SQLite leaves "to" empty when the key refers to the other table's primary key
+        refs = tuple(to or "" for to in tos) if all(tos) else tuple(primary.get(target, ()))
+        if target in tables and len(refs) == len(froms):
+            links.setdefault(table, []).append(ForeignKey(tuple(froms), target, refs))
+    return Schema(
+        tuple(
+            Table(
+                name,
+                tuple(cols),
+                tuple(primary.get(name, ())),
+                tuple(links.get(name, ())),
+                view=name in views,
+            )
+            for name, cols in sorted(tables.items())
+        )
+    )
 
 
 def _forms(name: str) -> tuple[str, ...]:

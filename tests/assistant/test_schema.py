@@ -13,7 +13,15 @@ import psycopg
 import pytest
 
 from assistant.source.demo import build_demo
-from assistant.source.schema import Column, Schema, SchemaUnavailable, Table, introspect, kind_of
+from assistant.source.schema import (
+    Column,
+    ForeignKey,
+    Schema,
+    SchemaUnavailable,
+    Table,
+    introspect,
+    kind_of,
+)
 from exporters import BadInput
 from exporters.sources.url import parse_url
 
@@ -242,8 +250,63 @@ def test_postgres_default_schema_and_bad_urls(postgres_url: str) -> None:
 def test_public_names() -> None:
     import assistant.source.schema
 
-    public = {"KINDS", "Column", "Schema", "SchemaUnavailable", "Table", "introspect", "kind_of"}
+    public = {
+        "KINDS", "Column", "ForeignKey", "Schema", "SchemaUnavailable", "Table", "introspect",
+        "kind_of",
+    }  # fmt: skip
     assert set(assistant.source.schema.__all__) == public
     assert {
         kind_of(t) for t in ("INT", "REAL", "DECIMAL", "TEXT", "DATE", "DATETIME", "BOOL", "")
     } == set(assistant.source.schema.KINDS)
+
+
+KEYS_DDL = [
+    "CREATE TABLE teams (code TEXT, season INTEGER, name TEXT, PRIMARY KEY (code, season))",
+    "CREATE TABLE people (id INTEGER PRIMARY KEY, boss INTEGER REFERENCES people, name TEXT)",
+    """CREATE TABLE memberships (person INTEGER REFERENCES people (id), team TEXT, year INTEGER,
+       FOREIGN KEY (team, year) REFERENCES teams (code, season))""",
+    "CREATE VIEW names AS SELECT name FROM people",
+]
+
+
+def _keys(schema: Schema) -> dict[str, tuple[tuple[str, ...], set[ForeignKey], bool]]:
+    return {t.name: (t.primary_key, set(t.foreign_keys), t.view) for t in schema.tables}
+
+
+EXPECTED_KEYS = {
+    "memberships": (
+        (),
+        {
+            ForeignKey(("person",), "people", ("id",)),
+            ForeignKey(("team", "year"), "teams", ("code", "season")),
+        },
+        False,
+    ),
+    "names": ((), set(), True),
+    "people": (("id",), {ForeignKey(("boss",), "people", ("id",))}, False),
+    "teams": (("code", "season"), set(), False),
+}
+
+
+def test_sqlite_keys_and_views(tmp_path: Path) -> None:
+    """Primary keys in key order, composite foreign keys, a reference to the other table's
+    primary key without naming its columns, and views marked as views."""
+    path = tmp_path / "keys.db"
+    with closing(sqlite3.connect(path)) as db:
+        for statement in KEYS_DDL:
+            db.execute(statement)
+    assert _keys(introspect(f"sqlite:///{path}")) == EXPECTED_KEYS
+
+
+def test_postgres_keys_and_views(postgres_url: str) -> None:
+    name = f"keys_{secrets.token_hex(4)}"
+    with psycopg.connect(parse_url(postgres_url).conninfo, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {name}")
+        db.execute(f"SET search_path TO {name}")
+        for statement in KEYS_DDL:
+            db.execute(statement.replace("REFERENCES people,", "REFERENCES people (id),"))
+    try:
+        assert _keys(introspect(postgres_url, schema=name)) == EXPECTED_KEYS
+    finally:
+        with psycopg.connect(parse_url(postgres_url).conninfo, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {name} CASCADE")
