@@ -456,5 +456,5 @@ def test_postgres_questions(postgres_url: str, pg_table: str) -> None:
 def test_public_names() -> None:
     import assistant.questions
 
-    public = {"Answer", "CannotAnswer", "SchemaAnswer", "Translation", "translate"}
+    public = {"Answer", "CannotAnswer", "DidYouMean", "SchemaAnswer", "Translation", "translate"}
     assert set(assistant.questions.__all__) == public
