@@ -16,18 +16,30 @@ from assistant.source.schema import Schema, Table
 
 
 @dataclass(frozen=True)
+class Probe:
+    """One filter of a question, for saying which one emptied a result: ``said`` in words
+    ("in “Brazil”"), ``sql`` counting the rows that pass this filter and every one before
+    it (one row, one column)."""
+
+    said: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class Translation:
     """SQL to run (through the exporter's guard) and a few words for its result.
 
     ``said`` answers a one-value result in words, with ``{}`` where the value goes ("There
     are {} customers."); ``notes`` say what the reader assumed or left out ("“germny” read
-    as “Germany”"), so nothing it guessed is silent.
+    as “Germany”"), so nothing it guessed is silent; ``probes`` are its filters in order,
+    to say which one emptied an empty result.
     """
 
     sql: str
     title: str  # "Orders from today"
     said: str | None = None
     notes: tuple[str, ...] = ()
+    probes: tuple[Probe, ...] = ()
 
 
 @dataclass(frozen=True)
