@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
+import sqlite3
+import time
+import tracemalloc
 import unicodedata
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +20,8 @@ from hypothesis import strategies as st
 from assistant.source import exonyms
 from assistant.source.schema import introspect
 from assistant.source.values import ValueHit, ValueIndex, exonyms_of, fold
+from exporters import BadInput
+from exporters.sources.url import parse_url
 
 NORTHWIND = Path(__file__).resolve().parents[3] / "shared" / "data" / "northwind.sqlite"
 needs_northwind = pytest.mark.skipif(not NORTHWIND.exists(), reason=f"{NORTHWIND} is not here")
@@ -230,3 +239,151 @@ def test_northwind_leaves_out_views_long_and_many_values(northwind: ValueIndex) 
     assert not tables & {"Invoices", "Customer and Suppliers by City", "Orders Qry"}
     assert northwind.find("Education includes a BA in psychology") == []  # Notes: long
     assert 0 < northwind.nbytes < 4 << 20
+
+
+# PostgreSQL
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[str]:
+    """A throwaway schema: accents, a text code, a boolean, a 0/1 integer, a big table."""
+    name = f"values_test_{secrets.token_hex(4)}"
+    with psycopg.connect(parse_url(postgres_url).conninfo, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {name}")
+        db.execute(
+            f'CREATE TABLE {name}."Kunden Liste" ("Stadt" text, "Land" char(10), code varchar(4),'
+            " active boolean, vip integer, extra json, born date)"
+        )
+        db.execute(
+            f'INSERT INTO {name}."Kunden Liste" VALUES'
+            " ('München', 'Germany', 'A1', true, 0, '{}', '1990-01-01'),"
+            " ('Köln', 'Sweden', 'B2', false, 1, '[]', '1991-01-01'),"
+            " ('Kobenhavn', 'Denmark', 'C3', NULL, 1, NULL, '1992-01-01'),"
+            " ('Genève', 'Sweden', 'D4', true, 0, NULL, '1993-01-01')"
+        )
+        db.execute(f'CREATE VIEW {name}."Städte" AS SELECT "Stadt" FROM {name}."Kunden Liste"')
+        db.execute(
+            f"CREATE TABLE {name}.events AS SELECT i AS id, 'user' || i AS login,"
+            " (ARRAY['new', 'paid', 'shipped'])[i % 3 + 1] AS status, i % 2 = 0 AS even"
+            " FROM generate_series(1, 30000) AS i"
+        )
+    try:
+        yield name
+    finally:
+        with psycopg.connect(parse_url(postgres_url).conninfo, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def test_postgres(postgres_url: str, pg_schema: str) -> None:
+    schema = introspect(postgres_url, schema=pg_schema)
+    index = ValueIndex.build(postgres_url, schema, db_schema=pg_schema)
+    assert index.complete
+    assert columns(index.find("munich")) == {("Kunden Liste", "Stadt"): ("München",)}
+    assert columns(index.find("copenhagen")) == {("Kunden Liste", "Stadt"): ("Kobenhavn",)}
+    assert columns(index.near("munchn")) == {("Kunden Liste", "Stadt"): ("München",)}
+    assert columns(index.find("sverige")) == {("Kunden Liste", "Land"): ("Sweden",)}  # char(n)
+    assert columns(index.find("PAID")) == {("events", "status"): ("paid",)}  # a large table
+    assert index.find("user123") == []  # a column of 30,000 logins is not indexed
+    assert set(index.distinct("Kunden Liste", "active") or ()) == {True, False}
+    assert index.distinct("Kunden Liste", "vip") == (0, 1)
+    assert index.distinct("events", "even") == (False, True)
+    assert index.distinct("events", "status") == ("new", "paid", "shipped")
+    assert index.distinct("events", "id") is None
+    assert index.distinct("Kunden Liste", "extra") is None  # json: not compared
+    assert index.distinct("Städte", "Stadt") is None  # views are left out
+
+
+def test_postgres_unreachable(postgres_url: str) -> None:
+    from assistant.source.schema import Schema
+
+    with pytest.raises(BadInput, match="cannot connect"):
+        ValueIndex.build(postgres_url.rsplit("/", 1)[0] + "/no_such_database_here", Schema(()))
+
+
+# The caps: memory, distinct values, time
+
+
+def _database(path: Path, rows: int, tables: int = 1) -> str:
+    """``wide`` tables of ``rows`` rows: a unique e-mail, a status of three, a 0/1 flag
+    and an untyped column of 500 city-like names."""
+    with closing(sqlite3.connect(path)) as db, db:
+        for n in range(tables):
+            db.execute(
+                f'CREATE TABLE "wide {n}" (id INTEGER PRIMARY KEY, email TEXT, status TEXT,'
+                " flag INTEGER, place)"
+            )
+            db.executemany(
+                f'INSERT INTO "wide {n}" VALUES (?, ?, ?, ?, ?)',
+                (
+                    (
+                        i,
+                        f"user{i}@example.com",
+                        ("new", "paid", "sent")[i % 3],
+                        i % 2,
+                        f"Town {i % 500}",
+                    )
+                    for i in range(rows)
+                ),
+            )
+    return f"sqlite:///{path}"
+
+
+def test_a_column_of_many_values_is_rejected_quickly(tmp_path: Path) -> None:
+    url = _database(tmp_path / "big.db", 200_000)
+    started = time.perf_counter()
+    index = ValueIndex.build(url, introspect(url))
+    took = time.perf_counter() - started
+    assert took < 2.0, took
+    assert index.complete
+    assert index.find("user7@example.com") == []
+    assert columns(index.find("town 7")) == {("wide 0", "place"): ("Town 7",)}
+    assert index.distinct("wide 0", "status") == ("new", "paid", "sent")
+    assert index.distinct("wide 0", "flag") == (0, 1)
+    assert index.distinct("wide 0", "email") is None
+    small = ValueIndex.build(url, introspect(url), max_distinct=100)
+    assert small.find("town 7") == [] and small.complete  # too many values is no cap
+
+
+def test_the_memory_cap_leaves_columns_out(tmp_path: Path) -> None:
+    url = _database(tmp_path / "wide.db", 1_000, tables=6)
+    schema = introspect(url)
+    whole = ValueIndex.build(url, schema)
+    assert whole.complete and whole.skipped == ()
+    cap = whole.nbytes // 3
+    capped = ValueIndex.build(url, schema, max_bytes=cap)
+    assert not capped.complete
+    assert ("wide 5", "place") in capped.skipped
+    assert all(column in {"email", "status", "place"} for _, column in capped.skipped)
+    assert cap // 2 < capped.nbytes <= cap
+    assert ("wide 0", "email") in columns(capped.find("user1@example.com"))  # what fitted
+
+
+def test_nbytes_is_near_the_memory_held(tmp_path: Path) -> None:
+    url = _database(tmp_path / "wide.db", 1_000, tables=6)
+    schema = introspect(url)
+    ValueIndex.build(url, schema).find("warm up the exonym table")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        index = ValueIndex.build(url, schema)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held / 2 < index.nbytes < held * 2, (index.nbytes, held)
+
+
+def test_the_time_budget_leaves_columns_out(tmp_path: Path) -> None:
+    url = _database(tmp_path / "wide.db", 100, tables=2)
+    index = ValueIndex.build(url, introspect(url), budget=0)
+    assert not index.complete
+    assert set(index.skipped) == {
+        (f"wide {n}", column) for n in range(2) for column in ("email", "status", "place")
+    }
+    assert index.find("paid") == []
+
+
+def test_empty() -> None:
+    empty = ValueIndex.empty()
+    assert (empty.find("munich"), empty.near("londn"), empty.prefixed("sales reps")) == ([], [], [])
+    assert empty.distinct("t", "c") is None
+    assert not empty.complete
