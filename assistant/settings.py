@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     max_running_exports_per_user: int = Field(2, ge=1)
     file_ttl_hours: float = Field(24.0, gt=0, description="how long export files are kept")
     query_timeout_seconds: float = Field(60.0, gt=0)
+    # The value index the question reader finds "munich" in (assistant.source.values)
+    value_index_max_bytes: int = Field(
+        64 << 20, ge=0, description="memory the source's value index may hold; columns beyond "
+        "it are left out",
+    )  # fmt: skip
+    value_index_background_rows: int = Field(
+        250_000, ge=0, description="a source with more rows is indexed in a background thread"
+    )
     # The HTTP API
     secret_key: str | None = Field(
         None,

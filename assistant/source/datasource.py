@@ -23,6 +23,8 @@ import pyarrow.compute as pc
 
 from assistant.settings import Settings
 from assistant.source.schema import Schema, introspect
+from assistant.source.value_cache import BACKGROUND_ROWS, ValueCache
+from assistant.source.values import MAX_BYTES, ValueIndex
 from exporters import CheckedQuery, QueryStream, count_rows, open_query
 from exporters.options import CommonOptions
 from exporters.render import text_column
@@ -48,10 +50,22 @@ class Preview:
 class DataSource:
     """One source database (``ASSISTANT_SOURCE_URL``), queried read-only."""
 
-    def __init__(self, url: str, *, preview_rows: int = 50, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        preview_rows: int = 50,
+        timeout: float = 60.0,
+        value_index_max_bytes: int = MAX_BYTES,
+        value_index_background_rows: int = BACKGROUND_ROWS,
+    ) -> None:
         self.url = url
         self.preview_rows = preview_rows
         self.timeout = timeout
+        # Made now, not on first use: two threads asking at once share one cache.
+        self._values = ValueCache(
+            url, max_bytes=value_index_max_bytes, background_rows=value_index_background_rows
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DataSource:
@@ -60,12 +74,21 @@ class DataSource:
             settings.source_url,
             preview_rows=settings.preview_rows,
             timeout=settings.query_timeout_seconds,
+            value_index_max_bytes=settings.value_index_max_bytes,
+            value_index_background_rows=settings.value_index_background_rows,
         )
 
     @functools.cached_property
     def schema(self) -> Schema:
         """The source's tables and columns, read once."""
         return introspect(self.url)
+
+    @property
+    def values(self) -> ValueIndex:
+        """The source's value index: built on first use, rebuilt when the data changes; a
+        large source's is built in the background (empty until then). See
+        :mod:`assistant.source.value_cache`."""
+        return self._values.get()
 
     def preview(self, sql: str) -> Preview:
         """Run ``sql`` (guarded) and return its first rows and its full row count."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import threading
 import time
 import tracemalloc
 import unicodedata
@@ -17,8 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assistant.settings import load_settings
 from assistant.source import exonyms
-from assistant.source.schema import introspect
+from assistant.source.datasource import DataSource
+from assistant.source.schema import Schema, introspect
+from assistant.source.value_cache import ValueCache
 from assistant.source.values import ValueHit, ValueIndex, exonyms_of, fold
 from exporters import BadInput
 from exporters.sources.url import parse_url
@@ -294,8 +298,6 @@ def test_postgres(postgres_url: str, pg_schema: str) -> None:
 
 
 def test_postgres_unreachable(postgres_url: str) -> None:
-    from assistant.source.schema import Schema
-
     with pytest.raises(BadInput, match="cannot connect"):
         ValueIndex.build(postgres_url.rsplit("/", 1)[0] + "/no_such_database_here", Schema(()))
 
@@ -387,3 +389,97 @@ def test_empty() -> None:
     assert (empty.find("munich"), empty.near("londn"), empty.prefixed("sales reps")) == ([], [], [])
     assert empty.distinct("t", "c") is None
     assert not empty.complete
+
+
+# Kept fresh: ValueCache and DataSource.values
+
+
+@needs_northwind
+def test_the_data_source_builds_its_index_once(tmp_path: Path) -> None:
+    copy = tmp_path / "northwind.sqlite"
+    copy.write_bytes(NORTHWIND.read_bytes())
+    source = DataSource(f"sqlite:///{copy}")
+    started = time.perf_counter()
+    first = source.values
+    took = time.perf_counter() - started
+    assert took < 0.5, took  # well under 100 ms on a laptop; slack for a busy CI
+    assert columns(first.find("munich"))[("Customers", "City")] == ("München",)
+    assert source.values is first
+
+
+def test_sqlite_is_rebuilt_when_the_file_changes(tmp_path: Path) -> None:
+    url = _database(tmp_path / "shop.db", 100)
+    cache = ValueCache(url)
+    first = cache.get()
+    assert cache.get() is first
+    assert first.find("lost") == []
+    with closing(sqlite3.connect(tmp_path / "shop.db")) as db, db:
+        db.execute("""INSERT INTO "wide 0" VALUES (1000, 'x@example.com', 'lost', 0, 'Town 1')""")
+    second = cache.get()
+    assert second is not first
+    assert columns(second.find("lost")) == {("wide 0", "status"): ("lost",)}
+    assert cache.get() is second
+
+
+def test_sqlite_in_wal_mode_is_rebuilt_when_the_wal_changes(tmp_path: Path) -> None:
+    url = _database(tmp_path / "shop.db", 100)
+    with closing(sqlite3.connect(tmp_path / "shop.db")) as writer:
+        writer.execute("PRAGMA journal_mode=WAL")
+        first = ValueCache(url)
+        assert first.get().find("lost") == []
+        with writer:
+            writer.execute("""INSERT INTO "wide 0" VALUES (1000, 'x@y.z', 'lost', 0, 'Town 1')""")
+        assert (tmp_path / "shop.db-wal").stat().st_size > 0  # not checkpointed yet
+        assert first.get().find("lost")
+
+
+class _Gate:
+    """A build that waits until the test lets it finish, counting the builds started."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.started = 0
+
+    def __call__(self, url: str, schema: Schema) -> ValueIndex:
+        self.started += 1
+        assert self.open.wait(10)
+        return ValueIndex.build(url, schema)
+
+
+def test_a_large_source_is_built_in_the_background(tmp_path: Path) -> None:
+    url = _database(tmp_path / "shop.db", 100)
+    gate = _Gate()
+    cache = ValueCache(url, background_rows=50, build=gate)
+    assert cache.get().find("paid") == [] and not cache.get().complete  # empty meanwhile
+    assert not cache.wait(0.05)
+    assert gate.started == 1  # one build at a time, however often it is asked
+    gate.open.set()
+    assert cache.wait(10)
+    ready = cache.get()
+    assert ready.complete and columns(ready.find("paid")) == {("wide 0", "status"): ("paid",)}
+    assert cache.get() is ready and gate.started == 1
+
+
+def test_a_small_source_is_built_at_once(tmp_path: Path) -> None:
+    url = _database(tmp_path / "shop.db", 100)
+    assert ValueCache(url, background_rows=100).get().find("paid")
+
+
+def test_the_settings_reach_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _database(tmp_path / "shop.db", 1_000, tables=3)
+    monkeypatch.setenv("ASSISTANT_SOURCE_URL", url)
+    monkeypatch.setenv("ASSISTANT_VALUE_INDEX_MAX_BYTES", "20000")
+    index = DataSource.from_settings(load_settings()).values
+    assert not index.complete and index.nbytes <= 20_000
+
+
+def test_postgres_is_rebuilt_when_its_tables_change(postgres_url: str, pg_schema: str) -> None:
+    cache = ValueCache(postgres_url, db_schema=pg_schema, recheck_seconds=0)
+    first = cache.get()
+    assert first.find("lost") == [] and cache.get() is first
+    with psycopg.connect(parse_url(postgres_url).conninfo, autocommit=True) as db:
+        db.execute(f"INSERT INTO {pg_schema}.events VALUES (0, 'x', 'lost', true)")
+    deadline = time.monotonic() + 10  # the statistics reach the view within a second or so
+    while not cache.get().find("lost") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert columns(cache.get().find("lost")) == {("events", "status"): ("lost",)}
