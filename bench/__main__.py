@@ -9,6 +9,8 @@
     python -m bench --skip-workers       # without the export workers part (bench/workers.py)
     python -m bench --workers-only       # only the export workers under load (PostgreSQL
                                          # and Redis needed), like --api-only
+    python -m bench --values-only        # only the value index's build on the big table,
+                                         # like --api-only
     python -m bench --report-only        # rewrite docs/benchmarks.md from the last run
 
 Databases are built under bench/out/ and reused while their row count matches; the raw
@@ -27,7 +29,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bench import api, intents, report, suite, table, targets, workers
+from bench import api, intents, report, suite, table, targets, values, workers
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return _api_only(args, date, command)
     if args.workers_only:
         return _workers_only(args, date, command)
+    if args.values_only:
+        return _values_only(args)
     if args.report_only:
         saved = _saved()
         if "run" not in saved:
@@ -58,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         served = api.from_json(saved.get("api"))
         loaded = workers.from_json(saved.get("workers"))
+        built = values.from_json(saved.get("values"))
     else:
         run = report.Run(
             date=date, command=command, sizes=Sizes.scaled(args.rows), quick=args.quick
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         results = _measure_all(run, args.only, args.timeout)
         latency = intents.measure()
         _log(intents.section(latency).splitlines()[-1])
+        built = _measure_values(args)
         served = None if args.skip_api else _measure_api(args, date, command)
         loaded = None if args.skip_workers else _measure_workers(args, date, command)
         run = replace(run, minutes=(time.perf_counter() - start) / 60)
@@ -75,10 +81,16 @@ def main(argv: list[str] | None = None) -> int:
             "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
             "api": api.to_json(served),
             "workers": workers.to_json(loaded),
+            "values": values.to_json(built),
         }
         RESULTS.write_text(json.dumps(payload, indent=1), encoding="utf-8")
     checked = targets.check(results, run.sizes)
-    extra = [intents.section(latency), api.section(served), workers.section(loaded)]
+    extra = [
+        intents.section(latency),
+        values.section(built),
+        api.section(served),
+        workers.section(loaded),
+    ]
     report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
     return 0
@@ -107,6 +119,20 @@ def _api_only(args: argparse.Namespace, date: str, command: str) -> int:
     """Measure the API; store it in results.json and put its section into the report."""
     served = _measure_api(args, date, command)
     return _only(args, "api", api.to_json(served), api.section(served), "HTTP API")
+
+
+def _measure_values(args: argparse.Namespace) -> values.ValueBuild | str:
+    db = table.ensure(OUT / f"orders-{args.rows}.db", args.rows)
+    built = values.measure(db, args.rows)
+    _log(values.section(built).splitlines()[-1])
+    return built
+
+
+def _values_only(args: argparse.Namespace) -> int:
+    """Measure the value index's build; store it in results.json and put its section into
+    the report."""
+    built = _measure_values(args)
+    return _only(args, "values", values.to_json(built), values.section(built), "value index")
 
 
 def _measure_workers(args: argparse.Namespace, date: str, command: str) -> workers.Workers | str:
@@ -205,6 +231,11 @@ def _parser() -> argparse.ArgumentParser:
         " rest of the report from bench/out/results.json",
     )  # fmt: skip
     p.add_argument("--skip-workers", action="store_true", help="leave out the export workers part")
+    only.add_argument(
+        "--values-only", action="store_true",
+        help="measure only the value index's build on the big table; the rest of the report"
+        " from bench/out/results.json",
+    )  # fmt: skip
     return p
 
 

@@ -6,7 +6,7 @@ may use for one another: the English exonym, the local endonym (with and without
 accents, transliterated), common abbreviations and alternate or former names. The value
 index (:mod:`assistant.source.values`) compares names folded (any case, no accents, no
 punctuation), so ``'Genève'`` and ``'Geneve'`` need not both be listed, but listing both is
-harmless. :func:`assistant.source.values.exonyms_of` reads this table.
+harmless. :func:`exonyms_of` answers from this table.
 
 A name sits in one group only (a test keeps it so): a name that could mean two places
 ("Georgia" the country and the state, "Bergen" in Norway and Mons in Belgium, "Luxembourg"
@@ -16,7 +16,11 @@ widens a question to a place nobody meant.
 
 from __future__ import annotations
 
-__all__ = ["CITIES", "COUNTRIES", "GROUPS"]
+import functools
+
+from assistant.source.folding import fold
+
+__all__ = ["CITIES", "COUNTRIES", "GROUPS", "exonyms_of", "names_around"]
 
 COUNTRIES: tuple[tuple[str, ...], ...] = (
     ("United Kingdom", "UK", "U.K.", "Great Britain", "Britain", "GB", "England",
@@ -329,3 +333,37 @@ CITIES: tuple[tuple[str, ...], ...] = (
 
 GROUPS: tuple[tuple[str, ...], ...] = COUNTRIES + CITIES
 """Every group, countries first."""
+
+
+@functools.cache
+def _exonym_table() -> dict[str, tuple[str, ...]]:
+    """Each folded place name: the folded other names of its group."""
+    table: dict[str, tuple[str, ...]] = {}
+    for group in GROUPS:
+        names = tuple(dict.fromkeys(fold(name) for name in group))
+        for name in names:
+            table[name] = tuple(other for other in names if other != name)
+    return table
+
+
+def exonyms_of(phrase: str) -> tuple[str, ...]:
+    """The other names (folded) of the place ``phrase`` names, or ``()``.
+
+    >>> exonyms_of("Köln")
+    ('cologne', 'koeln')
+    """
+    return _exonym_table().get(fold(phrase), ())
+
+
+@functools.cache
+def _exonym_lengths() -> dict[int, list[str]]:
+    lengths: dict[int, list[str]] = {}
+    for name in _exonym_table():
+        lengths.setdefault(len(name), []).append(name)
+    return lengths
+
+
+def names_around(length: int, most: int) -> list[str]:
+    """Every folded place name ``most`` characters longer or shorter than ``length`` at most."""
+    lengths = _exonym_lengths()
+    return [k for n in range(length - most, length + most + 1) for k in lengths.get(n, ())]

@@ -43,7 +43,8 @@ from exporters.sources.url import DatabaseURL, parse_url
 __all__ = ["BACKGROUND_ROWS", "ValueCache"]
 
 BACKGROUND_ROWS = 250_000
-"""A source with more rows than this is indexed in the background (about a second's work)."""
+"""A source with more rows than this is indexed in a background thread: reading its short
+columns whole takes a second or more on a wide table."""
 
 _TIMEOUT_SECONDS = 10.0
 _log = logging.getLogger(__name__)

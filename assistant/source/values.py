@@ -24,6 +24,8 @@ stops being read once it shows more than ``max_distinct`` values (``SELECT DISTI
 LIMIT``; on PostgreSQL, whose hashed DISTINCT reads the whole table first, a sample of the
 first rows is looked at before). A memory cap (``max_bytes``) and a time budget end it
 early; the index says so (``complete``) and which columns it left out (``skipped``).
+How the database is read is :mod:`assistant.source.value_reader`; keeping a source's
+index fresh, :mod:`assistant.source.value_cache`.
 
     >>> fold("  México D.F. ")
     'mexico d f'
@@ -36,26 +38,27 @@ early; the index says so (``complete``) and which columns it left out (``skipped
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import sqlite3
 import sys
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-import regex
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.source.exonyms import GROUPS
-from assistant.source.schema import Column, Schema, Table
-from exporters.errors import BadInput
-from exporters.sources.sqlite import connect_readonly
-from exporters.sources.url import parse_url
+from assistant.source.exonyms import exonyms_of, names_around
+from assistant.source.folding import fold
+from assistant.source.schema import Schema, Table
+from assistant.source.value_reader import (
+    FLAG_VALUES,
+    MAX_VALUE_CHARS,
+    Failed,
+    Reader,
+    Stopped,
+    open_reader,
+    text_like,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -71,72 +74,8 @@ MAX_DISTINCT = 2_000
 """A column with more distinct values than this holds names, e-mails or notes: not indexed."""
 MAX_BYTES = 64 << 20
 """The default memory cap of an index (its own estimate of what it holds)."""
-MAX_VALUE_CHARS = 100
-"""Longer values are text to read, not a value someone names in a question."""
 BUDGET_SECONDS = 60.0
 """The default time a build may take; what it has not read by then is left out."""
-FLAG_VALUES = 3  # distinct() knows the values of columns with at most this many
-SAMPLE_ROWS = 10_000  # a larger table is "large": read column by column, not whole
-
-_MARKS = regex.compile(r"\p{M}+")
-_NOT_WORD = regex.compile(r"[\W_]+")
-# Letters NFKD keeps whole: a letter "with" a stroke or hook is its base letter (ø, ł, đ,
-# ħ, ƀ, ɨ), and the few others are spelled the way their languages transliterate them.
-_WITH = regex.compile(r"LATIN (?:SMALL|CAPITAL) LETTER ([A-Z]) WITH ")
-
-
-def _letters() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in [*range(0xC0, 0x2B0), *range(0x1D00, 0x1F00), *range(0x2C60, 0x2C80)]:
-        char = chr(code)
-        found = _WITH.match(unicodedata.name(char, ""))
-        if found and unicodedata.decomposition(char) == "":
-            table[code] = found.group(1).lower()
-    spelled = {"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i", "ĸ": "k",
-               "ŋ": "ng", "ʼ": " "}  # fmt: skip
-    table.update((ord(char), text) for char, text in spelled.items())
-    return table
-
-
-_LETTERS = _letters()
-
-
-def fold(text: str) -> str:
-    """``text`` as compared: casefolded, without accents, punctuation and ``_`` as spaces.
-
-    Accents go with Unicode's compatibility decomposition (NFKD) and the combining marks
-    it leaves; letters it keeps whole are spelled out (ø→o, ß→ss, æ→ae, œ→oe, ł→l, đ→d,
-    þ→th). Spaces are collapsed and stripped.
-
-    >>> fold("  México D.F. "), fold("KØBENHAVN"), fold("Straße_42"), fold("Łódź")
-    ('mexico d f', 'kobenhavn', 'strasse 42', 'lodz')
-    """
-    if text.isascii():
-        return _NOT_WORD.sub(" ", text.lower()).strip()
-    # NFKD first: it can produce capitals ("㎒" is "MHz") the casefold then lowers.
-    plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    plain = _MARKS.sub("", plain.translate(_LETTERS))
-    return _NOT_WORD.sub(" ", plain).strip()
-
-
-@functools.cache
-def _exonym_table() -> dict[str, tuple[str, ...]]:
-    """Each folded place name: the folded other names of its group."""
-    table: dict[str, tuple[str, ...]] = {}
-    for group in GROUPS:
-        names = tuple(dict.fromkeys(fold(name) for name in group))
-        for name in names:
-            table[name] = tuple(other for other in names if other != name)
-    return table
-
-
-def exonyms_of(phrase: str) -> tuple[str, ...]:
-    """The other names (folded) of the place ``phrase`` names, or ``()``.
-
-    >>> exonyms_of("Köln")
-    ('cologne', 'koeln')
-    """
-    return _exonym_table().get(fold(phrase), ())
 
 
 @dataclass(frozen=True)
@@ -206,7 +145,7 @@ class ValueIndex:
         """
         builder = _Builder(max_distinct, max_bytes)
         deadline = time.monotonic() + budget
-        with _open_reader(url, db_schema, budget) as reader:
+        with open_reader(url, db_schema, budget) as reader:
             tables = [t for t in schema.tables if not t.view]
             for number, table in enumerate(tables):
                 if time.monotonic() > deadline:
@@ -214,7 +153,7 @@ class ValueIndex:
                     break
                 try:
                     builder.read(reader, table)
-                except _Stopped:
+                except Stopped:
                     builder.leave_out(tables[number:])
                     break
         return builder.index()
@@ -241,7 +180,7 @@ class ValueIndex:
             return []
         found = _Found()
         found.add(self._entries.get(key, ()), 0, "exact")
-        for other in _exonym_table().get(key, ()):
+        for other in exonyms_of(key):
             found.add(self._entries.get(other, ()), 0, "exonym")
         return found.hits(self._columns)
 
@@ -257,8 +196,8 @@ class ValueIndex:
         found = _Found()
         for other, distance in _nearest(key, self._keys_around(len(key), most), most):
             found.add(self._entries[other], distance, "typo")
-        for name, distance in _nearest(key, _exonyms_around(len(key), most), most):
-            for other in (name, *_exonym_table()[name]):
+        for name, distance in _nearest(key, names_around(len(key), most), most):
+            for other in (name, *exonyms_of(name)):
                 found.add(self._entries.get(other, ()), distance, "typo")
         return found.hits(self._columns)
 
@@ -324,19 +263,6 @@ class ValueIndex:
         ]
 
 
-@functools.cache
-def _exonym_lengths() -> dict[int, list[str]]:
-    lengths: dict[int, list[str]] = {}
-    for name in _exonym_table():
-        lengths.setdefault(len(name), []).append(name)
-    return lengths
-
-
-def _exonyms_around(length: int, most: int) -> list[str]:
-    lengths = _exonym_lengths()
-    return [k for n in range(length - most, length + most + 1) for k in lengths.get(n, ())]
-
-
 def _nearest(key: str, choices: list[str], most: int) -> list[tuple[str, int]]:
     if not choices:
         return []
@@ -377,14 +303,6 @@ def _sorted(values: Iterable[Any]) -> tuple[Any, ...]:
         return tuple(values)
 
 
-class _Stopped(Exception):
-    """The time budget ran out in the middle of a query."""
-
-
-class _Failed(Exception):
-    """One query failed (a table the role cannot read, say): its columns are left out."""
-
-
 class _Builder:
     """Gathers columns while they fit under the memory cap."""
 
@@ -397,12 +315,12 @@ class _Builder:
         self.skipped: list[tuple[str, str]] = []
         self.nbytes = sys.getsizeof(self.entries)
 
-    def read(self, reader: _Reader, table: Table) -> None:
-        text = [c for c in table.columns if _text_like(c)]
-        flags = [c for c in table.columns if not _text_like(c) and reader.comparable(c)]
+    def read(self, reader: Reader, table: Table) -> None:
+        text = [c for c in table.columns if text_like(c)]
+        flags = [c for c in table.columns if not text_like(c) and reader.comparable(c)]
         try:
             found = reader.distinct_values(table.name, text, flags, self.max_distinct)
-        except _Failed:
+        except Failed:
             self.skipped.extend((table.name, c.name) for c in text)
             return
         for column in [*text, *flags]:
@@ -432,7 +350,7 @@ class _Builder:
         self.nbytes += cost
 
     def leave_out(self, tables: list[Table]) -> None:
-        self.skipped.extend((t.name, c.name) for t in tables for c in t.columns if _text_like(c))
+        self.skipped.extend((t.name, c.name) for t in tables for c in t.columns if text_like(c))
 
     def index(self) -> ValueIndex:
         entries = {key: tuple(found) for key, found in self.entries.items()}
@@ -456,131 +374,3 @@ class _Builder:
 
 def _long(value: Any) -> bool:
     return isinstance(value, str | bytes) and len(value) > MAX_VALUE_CHARS
-
-
-def _text_like(column: Column) -> bool:
-    """Text, or no declared type at all (SQLite columns often have none)."""
-    return column.kind == "text" or (column.kind == "other" and not column.type)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-class _Reader:
-    """Distinct values of a table's columns, the way one database reads them cheaply."""
-
-    def __init__(
-        self, run: Callable[[str], list[tuple[Any, ...]]], backend: str, db_schema: str | None
-    ) -> None:
-        self._run = run
-        self._backend = backend
-        self._prefix = _quote(db_schema) + "." if db_schema else ""
-
-    def comparable(self, column: Column) -> bool:
-        """Whether ``column`` can be compared for distinct values (a json column cannot)."""
-        return self._backend == "sqlite" or column.kind != "other"
-
-    def distinct_values(
-        self, table: str, text: list[Column], flags: list[Column], most: int
-    ) -> dict[str, set[Any]]:
-        """Each column's distinct non-null values: all of them when a text column has at
-        most ``most``, a flag column at most FLAG_VALUES; more than that means "more"."""
-        columns = [*text, *flags]
-        if not columns:
-            return {}
-        source = self._prefix + _quote(table)
-        counted = self._run(
-            f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT {SAMPLE_ROWS + 1}) AS s"
-        )
-        if counted[0][0] <= SAMPLE_ROWS:  # a small table: read it whole, once
-            rows = self._run(f"SELECT {', '.join(self._expr(c) for c in columns)} FROM {source}")
-            values: dict[str, set[Any]] = {c.name: set() for c in columns}
-            for row in rows:
-                for column, value in zip(columns, row, strict=True):
-                    if value is not None:
-                        values[column.name].add(value)
-            return values
-        return {c.name: self._large(source, c, most if c in text else FLAG_VALUES) for c in columns}
-
-    def _large(self, source: str, column: Column, most: int) -> set[Any]:
-        name = _quote(column.name)
-        if self._backend != "sqlite":
-            # PostgreSQL hashes the whole table before a DISTINCT's first row: a sample
-            # of the first rows rejects the columns of many values first.
-            sample = self._run(
-                f"SELECT DISTINCT {self._expr(column)} FROM (SELECT {name} FROM {source} "
-                f"LIMIT {SAMPLE_ROWS}) AS s WHERE {name} IS NOT NULL LIMIT {most + 1}"
-            )
-            if len(sample) > most:
-                return {row[0] for row in sample}
-        rows = self._run(
-            f"SELECT DISTINCT {self._expr(column)} FROM {source} "
-            f"WHERE {name} IS NOT NULL LIMIT {most + 1}"
-        )
-        return {row[0] for row in rows}
-
-    def _expr(self, column: Column) -> str:
-        """The column's values, a long one cut to MAX_VALUE_CHARS + 1 (still too long,
-        never read whole)."""
-        name = _quote(column.name)
-        cut = MAX_VALUE_CHARS + 1
-        if self._backend == "sqlite":
-            return (
-                f"CASE WHEN typeof({name}) IN ('text', 'blob') AND length({name}) > "
-                f"{MAX_VALUE_CHARS} THEN substr({name}, 1, {cut}) ELSE {name} END"
-            )
-        if _text_like(column):
-            return f"left({name}::text, {cut})"
-        return name
-
-
-@contextlib.contextmanager
-def _open_reader(url: str, db_schema: str | None, budget: float) -> Iterator[_Reader]:
-    parsed = parse_url(url)
-    if parsed.backend == "sqlite":
-        connection = connect_readonly(parsed.database, budget)
-        try:
-            yield _Reader(functools.partial(_sqlite_rows, connection), "sqlite", None)
-        finally:
-            connection.close()
-        return
-    try:
-        pg: psycopg.Connection[Any] = psycopg.connect(parsed.conninfo, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise BadInput(f"cannot connect to the database: {str(exc).strip()}") from None
-    try:
-        pg.read_only = True
-        deadline = time.monotonic() + budget
-        yield _Reader(functools.partial(_postgres_rows, pg, deadline), "postgresql", db_schema)
-    finally:
-        with contextlib.suppress(psycopg.Error):
-            pg.rollback()
-        pg.close()
-
-
-def _sqlite_rows(connection: sqlite3.Connection, sql: str) -> list[tuple[Any, ...]]:
-    try:
-        return connection.execute(sql).fetchall()
-    except sqlite3.OperationalError as exc:
-        if "interrupted" in str(exc):
-            raise _Stopped from exc
-        raise _Failed from exc
-    except sqlite3.DatabaseError as exc:
-        raise _Failed from exc
-
-
-def _postgres_rows(
-    connection: psycopg.Connection[Any], deadline: float, sql: str
-) -> list[tuple[Any, ...]]:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise _Stopped
-    try:
-        with connection.transaction():  # a savepoint: a failed query spoils only itself
-            connection.execute(f"SET LOCAL statement_timeout = {max(int(left * 1000), 1)}")
-            return connection.execute(sql).fetchall()
-    except psycopg.errors.QueryCanceled as exc:
-        raise _Stopped from exc
-    except psycopg.Error as exc:
-        raise _Failed from exc
