@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 from assistant.source.schema import Column
-from exporters.errors import BadInput
+from exporters.errors import BadInput, QueryTimeout, SourceError
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
 
@@ -42,11 +42,11 @@ FLAG_VALUES = 3  # distinct() knows the values of columns with at most this many
 SAMPLE_ROWS = 10_000  # a larger table is "large": read column by column, not whole
 
 
-class Stopped(Exception):
-    """The time budget ran out in the middle of a query."""
+class Stopped(QueryTimeout):
+    """The time budget ran out in the middle of a query: the build ends there."""
 
 
-class Failed(Exception):
+class Failed(SourceError):
     """One query failed (a table the role cannot read, say): its columns are left out."""
 
 
@@ -140,7 +140,7 @@ def open_reader(url: str, db_schema: str | None, budget: float) -> Iterator[Read
     try:
         pg: psycopg.Connection[Any] = psycopg.connect(parsed.conninfo, connect_timeout=10)
     except psycopg.Error as exc:
-        raise BadInput(f"cannot connect to the database: {str(exc).strip()}") from None
+        raise BadInput(f"cannot connect to the database: {_first_line(exc)}") from None
     try:
         pg.read_only = True
         deadline = time.monotonic() + budget
@@ -156,10 +156,10 @@ def _sqlite_rows(connection: sqlite3.Connection, sql: str) -> list[tuple[Any, ..
         return connection.execute(sql).fetchall()
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc):
-            raise Stopped from exc
-        raise Failed from exc
+            raise Stopped("the value index ran out of time") from exc
+        raise Failed(f"cannot read values: {exc}") from exc
     except sqlite3.DatabaseError as exc:
-        raise Failed from exc
+        raise Failed(f"cannot read values: {exc}") from exc
 
 
 def _postgres_rows(
@@ -167,12 +167,17 @@ def _postgres_rows(
 ) -> list[tuple[Any, ...]]:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise Stopped
+        raise Stopped("the value index ran out of time")
     try:
-        with connection.transaction():  # a savepoint: a failed query spoils only itself
+        with connection.transaction():  # its own READ ONLY transaction: a failure spoils only it
             connection.execute(f"SET LOCAL statement_timeout = {max(int(left * 1000), 1)}")
             return connection.execute(sql).fetchall()
     except psycopg.errors.QueryCanceled as exc:
-        raise Stopped from exc
+        raise Stopped("the value index ran out of time") from exc
     except psycopg.Error as exc:
-        raise Failed from exc
+        raise Failed(f"cannot read values: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
