@@ -3,33 +3,42 @@
 May import the user ``scope`` and the floor (``source`` for the schema and the guarded
 preview, ``store`` to record runs); ``exports`` and everything above import it.
 
-Offline, without an LLM, it reads the common questions over any schema.
+Offline, without an LLM, it reads plain questions over any schema. ``translate`` reads
+one chat message against the source's :class:`~assistant.source.schema.Schema` and its
+value index, and answers with SQL to run (:class:`Translation`), a reply about the schema
+itself (:class:`SchemaAnswer`), "did you mean …?" with choices (:class:`DidYouMean`), or a
+helpful refusal naming real tables and example questions (:class:`CannotAnswer`). It never
+runs anything: every query, typed or generated, still goes through the exporter's guard.
 
-``translate`` reads one chat message against the source's :class:`~assistant.source.schema.Schema`
-and answers with SQL to run (:class:`Translation`), a reply about the schema itself
-(:class:`SchemaAnswer`), or a helpful refusal naming real tables and example questions
-(:class:`CannotAnswer`). It never runs anything: every query, typed or generated, still
-goes through the exporter's guard. What it reads (``reader`` says how):
+The reading, one module each:
 
-- SQL typed directly: SELECT/WITH/VALUES, or any statement (the guard refuses writes);
-- "show orders", "list the orders table", "all customers", "orders", "show custmers";
-- time words, as ``intents.timewords`` reads them: "orders from today", "since Monday",
-  "customers who signed up this week";
-- filters: "customers where country is Germany", "orders with total over 100", "orders
-  where total between 10 and 20", "paid orders", "vip customers", "orders from Berlin";
-- "top 5 orders by total", "the 5 biggest orders", "latest 10 orders", "sorted by name";
-- "how many customers", "count orders by status";
-- "what tables are there?", "what's in orders?".
+- ``catalog``: the schema as words: tables and columns by stem and synonym, keys, labels,
+  links (declared foreign keys and naming conventions);
+- ``tagging`` (with ``grammar``, ``naming``, ``lexicon``): every word of the question
+  gets one meaning — grammar, a table, a column, a value the data holds (``München`` for
+  "munich"), a number, a time, filler — or stays unknown;
+- ``understanding`` (with ``grouping``, ``filtering``, ``ranking``): the words read into
+  a typed :mod:`~assistant.questions.plan`; unknown or unused words make it ask;
+- ``writing``: the plan as SQL for SQLite or PostgreSQL, its answer in words and the
+  probes that say which filter emptied an empty result.
+
+SQL typed directly (SELECT/WITH/VALUES, or any statement, which the guard refuses) passes
+as typed; "what tables are there?" and "what's in orders?" are answered from the schema.
 
     >>> from assistant.source.schema import Column, Schema, Table
+    >>> from assistant.source.values import ValueIndex
     >>> orders = Table("orders", (Column("id", "INTEGER", "integer"),
     ...                           Column("city", "TEXT", "text"),
     ...                           Column("created_at", "DATETIME", "datetime")))
+    >>> values = ValueIndex.from_values({("orders", "city"): ["München", "Berlin"]})
     >>> now = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
-    >>> print(translate("orders from Berlin today", Schema((orders,)), now).sql)
-    ... # doctest: +NORMALIZE_WHITESPACE
-    SELECT * FROM "orders" WHERE "created_at" >= '2026-11-18 00:00:00'
-      AND LOWER("city") = LOWER('Berlin')
+    >>> answer = translate("orders from munich today", Schema((orders,)), now, values=values)
+    >>> print(answer.sql)
+    SELECT *
+    FROM "orders"
+    WHERE "city" = 'München' AND "created_at" >= '2026-11-18 00:00:00'
+    >>> answer.notes
+    ('I read “munich” as “München”',)
 """
 
 from __future__ import annotations
@@ -41,7 +50,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from assistant.questions.reader import Reader
+from assistant.questions.answering import answer as read
+from assistant.questions.reader import about_schema
 from assistant.questions.replies import (
     Answer,
     CannotAnswer,
@@ -50,6 +60,7 @@ from assistant.questions.replies import (
     Translation,
 )
 from assistant.source.schema import Schema
+from assistant.source.values import ValueIndex
 
 __all__ = ["Answer", "CannotAnswer", "DidYouMean", "SchemaAnswer", "Translation", "translate"]
 
@@ -68,7 +79,12 @@ _TYPED = "Your query"
 
 
 def translate(
-    question: str, schema: Schema, now: dt.datetime, *, dialect: str = "sqlite"
+    question: str,
+    schema: Schema,
+    now: dt.datetime,
+    *,
+    dialect: str = "sqlite",
+    values: ValueIndex | None = None,
 ) -> Answer:
     """Read ``question`` over ``schema``; ``now`` is timezone-aware, in the user's zone.
 
@@ -86,7 +102,9 @@ def translate(
         return Translation(text, _TYPED)
     if not schema.tables:
         return CannotAnswer("The database has no tables I can read, so there is nothing to ask.")
-    answer = Reader(text, schema, now, dialect).read()
+    answer: Answer | None = about_schema(text, schema)
+    if answer is None:
+        answer = read(text, schema, now, dialect, values or ValueIndex.empty())
     if _SQL.match(text) and not isinstance(answer, Translation):
         return Translation(text, _TYPED)  # SQL after all: the guard and the database judge it
     return answer

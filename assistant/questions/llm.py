@@ -36,8 +36,6 @@ __all__ = ["RUN_QUERY", "RunQueryArgs", "WrittenSQL", "system_prompt", "with_llm
 
 logger = logging.getLogger("assistant.questions.llm")
 
-_TYPED = "Your query"  # the offline translator's title for SQL the user typed
-
 
 class RunQueryArgs(BaseModel):
     """The ``run_query`` tool's arguments: the SQL to run and a short title for its result."""
@@ -89,12 +87,11 @@ def with_llm(
 ) -> Answer:
     """``llm``'s SQL for ``question`` when it has a key, else the offline ``answer``.
 
-    SQL the user typed and answers about the schema itself stay as the rules read them:
-    the LLM is asked only to write SQL nobody wrote.
+    The rules answer first when they read the whole question (a :class:`Translation`);
+    SQL the user typed and answers about the schema itself stay as they are too. The
+    LLM is asked only for what the rules could not read.
     """
-    if isinstance(answer, SchemaAnswer):
-        return answer
-    if isinstance(answer, Translation) and answer.title == _TYPED:
+    if isinstance(answer, SchemaAnswer | Translation):
         return answer
     if not llm.enabled:
         return answer

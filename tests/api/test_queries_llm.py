@@ -20,7 +20,7 @@ from tests.api.conftest import User
 from tests.intents.openai_server import OpenAIServer, Reply, completion, error, tool_call
 
 KEY = "sk-test-key"
-CANNOT = "which country has the most customers?"  # the offline rules cannot read it
+CANNOT = "which customers churned after their first refund?"  # the offline rules cannot read it
 BY_COUNTRY = (
     'SELECT "country", COUNT(*) AS customers FROM "customers" '
     'GROUP BY "country" ORDER BY customers DESC'

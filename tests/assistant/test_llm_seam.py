@@ -31,7 +31,7 @@ from tests.assistant.conftest import NOW
 from tests.intents.openai_server import OpenAIServer, Reply, completion, tool_call
 
 KEY = "sk-test-secret-key"
-CANNOT = "which country has the most customers?"  # the offline rules cannot read it
+CANNOT = "which customers churned after their first refund?"  # the offline rules cannot read it
 BY_COUNTRY = (
     'SELECT "country", COUNT(*) AS customers FROM "customers" '
     'GROUP BY "country" ORDER BY customers DESC'

@@ -43,7 +43,7 @@ SCHEMA = Schema(
     )
 )
 GROUPED = 'SELECT "status", SUM("total") AS revenue FROM "orders" GROUP BY "status"'
-CANNOT = "which country has the most customers?"  # the offline rules cannot read it
+CANNOT = "which customers churned after their first refund?"  # the offline rules cannot read it
 
 
 @pytest.fixture
