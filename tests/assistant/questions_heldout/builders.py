@@ -244,15 +244,15 @@ def build_music(path: Path, seed: int = 23) -> Path:
     _insert(db, "Album", albums)
     _insert(db, "Track", tracks)
     staff = [
-        (1, "Adams", "Andrew", "General Manager", None, "2019-08-14 00:00:00", "Toronto", "Canada"),
-        (2, "Edwards", "Nancy", "Sales Manager", 1, "2019-05-01 00:00:00", "Toronto", "Canada"),
-        (3, "Peacock", "Jane", "Sales Support Agent", 2, "2020-04-01 00:00:00", "Montréal", "Canada"),
-        (4, "Park", "Margaret", "Sales Support Agent", 2, "2021-05-03 00:00:00", "Toronto", "Canada"),
-        (5, "Johnson", "Steve", "Sales Support Agent", 2, "2022-10-17 00:00:00", "Ottawa", "Canada"),
-        (6, "Mitchell", "Michael", "IT Manager", 1, "2021-10-17 00:00:00", "Toronto", "Canada"),
-        (7, "King", "Robert", "IT Staff", 6, "2023-01-02 00:00:00", "Ottawa", "Canada"),
+        (1, "Adams", "Andrew", "General Manager", None, "2019-08-14", "Toronto", "Canada"),
+        (2, "Edwards", "Nancy", "Sales Manager", 1, "2019-05-01", "Toronto", "Canada"),
+        (3, "Peacock", "Jane", "Sales Support Agent", 2, "2020-04-01", "Montréal", "Canada"),
+        (4, "Park", "Margaret", "Sales Support Agent", 2, "2021-05-03", "Toronto", "Canada"),
+        (5, "Johnson", "Steve", "Sales Support Agent", 2, "2022-10-17", "Ottawa", "Canada"),
+        (6, "Mitchell", "Michael", "IT Manager", 1, "2021-10-17", "Toronto", "Canada"),
+        (7, "King", "Robert", "IT Staff", 6, "2023-01-02", "Ottawa", "Canada"),
     ]  # fmt: skip
-    _insert(db, "Employee", staff)
+    _insert(db, "Employee", [(*s[:5], f"{s[5]} 00:00:00", *s[6:]) for s in staff])
     customers = []
     for i, (first, last) in enumerate(_names(rng, 64), 1):
         city, state, country = PLACES[(i - 1) % len(PLACES)] if i <= 44 else rng.choice(PLACES)
