@@ -218,7 +218,9 @@ def build_music(path: Path, seed: int = 23) -> Path:
     _insert(db, "Artist", list(enumerate(ARTISTS, 1)))
     _insert(db, "Genre", list(enumerate(GENRES, 1)))
     _insert(db, "MediaType", list(enumerate(MEDIA, 1)))
-    albums, tracks, titles = [], [], set()
+    albums: list[tuple[Any, ...]] = []
+    tracks: list[tuple[Any, ...]] = []
+    titles: set[str] = set()
     for artist_id in range(1, len(ARTISTS) + 1):
         genre = 1 + (artist_id * 5) % len(GENRES)
         for _ in range(rng.choice([1, 2, 2, 3])):
@@ -264,7 +266,8 @@ def build_music(path: Path, seed: int = 23) -> Path:
              rng.choice([3, 4, 5]))
         )  # fmt: skip
     _insert(db, "Customer", customers)
-    invoices, lines = [], []
+    invoices: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
     for invoice_id in range(1, 421):
         customer = rng.choice(customers)
         day = _day(rng, dt.date(2021, 1, 1), dt.date(2024, 12, 31))
@@ -366,7 +369,7 @@ def build_sales(path: Path, seed: int = 29) -> Path:
         reps.append((i, f"{first} {last}", REGIONS[(i - 1) % 4], hired.isoformat(), active, quota))
     _insert(db, "Sales Reps", reps)
     _insert(db, "Product Lines", list(enumerate(LINES, 1)))
-    items = []
+    items: list[tuple[Any, ...]] = []
     for line_id, line in enumerate(LINES, 1):
         for name in ITEMS[line]:
             cost = round(rng.uniform(8, 420), 2)
