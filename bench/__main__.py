@@ -11,6 +11,8 @@
                                          # and Redis needed), like --api-only
     python -m bench --values-only        # only the value index's build on the big table,
                                          # like --api-only
+    python -m bench --questions-only     # only the question reader's latency
+                                         # (bench/questions.py), like --api-only
     python -m bench --report-only        # rewrite docs/benchmarks.md from the last run
 
 Databases are built under bench/out/ and reused while their row count matches; the raw
@@ -29,7 +31,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bench import api, intents, report, suite, table, targets, values, workers
+from bench import api, intents, questions, report, suite, table, targets, values, workers
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         return _workers_only(args, date, command)
     if args.values_only:
         return _values_only(args)
+    if args.questions_only:
+        return _questions_only(args)
     if args.report_only:
         saved = _saved()
         if "run" not in saved:
@@ -59,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         latency: intents.Latency | str | None = (
             intents.Latency(**saved["intents"]) if isinstance(saved.get("intents"), dict)
             else saved.get("intents")
+        )  # fmt: skip
+        read: questions.Latency | str | None = (
+            questions.Latency(**saved["questions"]) if isinstance(saved.get("questions"), dict)
+            else saved.get("questions")
         )  # fmt: skip
         served = api.from_json(saved.get("api"))
         loaded = workers.from_json(saved.get("workers"))
@@ -72,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         latency = intents.measure()
         _log(intents.section(latency).splitlines()[-1])
         built = _measure_values(args)
+        read = questions.measure(OUT)
+        _log(questions.section(read).splitlines()[-1])
         served = None if args.skip_api else _measure_api(args, date, command)
         loaded = None if args.skip_workers else _measure_workers(args, date, command)
         run = replace(run, minutes=(time.perf_counter() - start) / 60)
@@ -79,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": asdict(run),
             "results": [asdict(r) for r in results],
             "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
+            "questions": asdict(read) if isinstance(read, questions.Latency) else read,
             "api": api.to_json(served),
             "workers": workers.to_json(loaded),
             "values": values.to_json(built),
@@ -91,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         api.section(served),
         workers.section(loaded),
     ]
+    extra = [intents.section(latency), questions.section(read), api.section(served)]
+    extra.append(workers.section(loaded))
     report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
     return 0
@@ -133,6 +146,15 @@ def _values_only(args: argparse.Namespace) -> int:
     the report."""
     built = _measure_values(args)
     return _only(args, "values", values.to_json(built), values.section(built), "value index")
+
+
+def _questions_only(args: argparse.Namespace) -> int:
+    """Measure the question reader; store it in results.json and put its section into the
+    report."""
+    read = questions.measure(OUT)
+    _log(questions.section(read).splitlines()[-1])
+    saved_as = asdict(read) if isinstance(read, questions.Latency) else read
+    return _only(args, "questions", saved_as, questions.section(read), "question reader")
 
 
 def _measure_workers(args: argparse.Namespace, date: str, command: str) -> workers.Workers | str:
@@ -229,6 +251,11 @@ def _parser() -> argparse.ArgumentParser:
         "--workers-only", action="store_true",
         help="measure only the export workers under load (needs PostgreSQL and Redis); the"
         " rest of the report from bench/out/results.json",
+    )  # fmt: skip
+    only.add_argument(
+        "--questions-only", action="store_true",
+        help="measure only the question reader's latency (bench/questions.py); the rest of"
+        " the report from bench/out/results.json",
     )  # fmt: skip
     p.add_argument("--skip-workers", action="store_true", help="leave out the export workers part")
     only.add_argument(
