@@ -57,7 +57,12 @@ class ExportInfo(BaseModel):
 
 
 class Reply(BaseModel):
-    """One answer: words, and optionally a table preview, an export and choices."""
+    """One answer: words, and optionally a table preview, an export and choices.
+
+    ``sql`` is the SQL that ran for ``table``, as its query run recorded it (after the
+    guard), so every table can show how it was made; ``choices`` are answers to a
+    question, or whole questions the person may have meant, each sent as the next message
+    when chosen."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -65,6 +70,7 @@ class Reply(BaseModel):
     table: TablePreview | None = None
     export: ExportInfo | None = None
     choices: list[str] | None = None
+    sql: str | None = None
 
 
 def json_safe(value: Any) -> Any:

@@ -1,8 +1,9 @@
 """The conversation replayed: each typed turn drawn as a chat message.
 
-A reply shows its words, then its table (with the full row count), then its export,
-then its choices: buttons that answer the question when clicked, live only on the
-latest reply (an older question was answered already).
+A reply shows its words, then its table (with the full row count) and, folded under it,
+the SQL that made it, then its export, then its choices: buttons that send their words
+as the next message (an answer, or a question the person may have meant), live only on
+the latest reply (an older question was answered already).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def _reply(
     st.markdown(plain(reply.text))
     if reply.table is not None:
         _table(reply.table)
+        if reply.sql:
+            with st.expander("SQL", expanded=False):
+                st.code(reply.sql, language="sql")
     if reply.export is not None:
         show_export(conversation, state, reply.export, key=f"turn-{index}", link=link)
     if reply.choices:

@@ -117,7 +117,12 @@ class ReplyPublic(BaseModel):
     text: str
     table: TablePreview | None = None
     export: ReplyExport | None = None
-    choices: list[str] | None = None
+    choices: list[str] | None = Field(
+        None, description="answers to the reply's question, or questions it may have meant"
+    )
+    sql: str | None = Field(
+        None, description="the SQL that ran for table", examples=['SELECT * FROM "orders"']
+    )
 
 
 class ChatPublic(BaseModel):
@@ -143,6 +148,7 @@ class QueryPublic(BaseModel):
     columns: list[str]
     rows: list[list[Any]] = Field(description="a preview: at most the configured rows")
     row_count: int | None
+    sql: str = Field(description="the SQL that ran", examples=['SELECT * FROM "orders"'])
 
 
 class ExportCreate(_In):

@@ -51,4 +51,6 @@ def reply_view(links: LinkMaker, reply: Reply) -> ReplyPublic:
             download_url=link,
             notes=info.notes,
         )
-    return ReplyPublic(text=reply.text, table=reply.table, export=export, choices=reply.choices)
+    return ReplyPublic(
+        text=reply.text, table=reply.table, export=export, choices=reply.choices, sql=reply.sql
+    )

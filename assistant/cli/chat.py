@@ -94,13 +94,15 @@ def run_chat(
 
 
 def render(reply: Reply, console: Console) -> None:
-    """A reply on a terminal: its words, its table preview, its file, its choices."""
+    """A reply on a terminal: its words, its table preview and SQL, its file, its choices."""
     console.print(reply.text, markup=False, highlight=False)
     if reply.table is not None:
         table = Table(*reply.table.columns)
         for row in reply.table.rows:
             table.add_row(*("" if cell is None else str(cell) for cell in row))
         console.print(table)
+    if reply.sql:
+        console.print(f"sql: {reply.sql}", style="dim", markup=False, highlight=False)
     if reply.export is not None and reply.export.path:
         console.print(f"saved: {reply.export.path}", markup=False)
     if reply.choices:

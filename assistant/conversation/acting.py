@@ -4,7 +4,10 @@
 
     act(turn, request)
       ├─ not ready ─► its question, with choices; the request waits (pending)
-      ├─ query ─────► show: run the question, the table and its size in words
+      ├─ query ─────► show: run the question, the table, its SQL and its result in words
+      │     (assistant.conversation.results: one value said, an empty result's filter
+      │     named, the reader's assumptions said); a question not understood as said
+      │     offers the questions it may have meant as choices
       ├─ export / schedule ─► carry_out
       │     ├─ sent by email (or on a schedule) with no address: the user's own, else
       │     │  ask for it once (assistant.conversation.addresses)
@@ -22,6 +25,7 @@ from __future__ import annotations
 from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.memory import Answer
 from assistant.conversation.onscreen import fit_columns, fit_question
+from assistant.conversation.results import result_text
 from assistant.conversation.scheduling import schedule_from_chat
 from assistant.conversation.turn import Turn
 from assistant.conversation.words import help_text
@@ -29,7 +33,7 @@ from assistant.errors import DeliveryFailed, Unanswerable
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_past
 from assistant.exports.mailing import email_export, finished_export
-from assistant.questions.runs import run_question
+from assistant.questions.runs import first_empty, run_question
 from assistant.replies import ExportInfo, Reply
 from assistant.store import QueryRun
 from exporters import ExporterError
@@ -58,17 +62,20 @@ def act(turn: Turn, request: ExportRequest) -> Answer:
 
 
 def show(turn: Turn, question: str, *, also: str | None = None) -> Answer:
-    """The chat's answer to a question: the table and its size in words."""
+    """The chat's answer to a question: the table, the SQL that ran, the result in words.
+
+    A question read as something else it may have meant answers with those questions as
+    choices; the reply leaves no request pending, so a chosen one is read as a question.
+    """
     try:
         ran = run_question(turn.scope, question, also=also, mode=turn.mode, llm=turn.llm)
     except Unanswerable as exc:
-        return Answer(reply=Reply(text=exc.message))
+        return Answer(reply=Reply(text=exc.message, choices=list(exc.choices) or None))
     except ExporterError as exc:
         return Answer(reply=Reply(text=f"I could not run that query: {exc.message}"))
-    shown, total = len(ran.table.rows), ran.table.row_count or 0
-    more = f", showing the first {shown}" if shown < total else ""
-    rows = "1 row" if total == 1 else f"{total:,} rows"
-    reply = Reply(text=f"{ran.title}: {rows}{more}.", table=ran.table)
+    empty = ran.table.row_count == 0 and ran.probes
+    emptied = first_empty(turn.scope, ran.probes) if empty else None
+    reply = Reply(text=result_text(ran, emptied), table=ran.table, sql=ran.run.sql)
     return Answer(reply=reply, query_run_id=ran.run.id)
 
 
@@ -107,7 +114,11 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
     if shown.reply is None or done.reply is None:
         return done.model_copy(update={"query_run_id": shown.query_run_id})
     both = done.reply.model_copy(
-        update={"text": f"{shown.reply.text} {done.reply.text}", "table": shown.reply.table}
+        update={
+            "text": f"{shown.reply.text} {done.reply.text}",
+            "table": shown.reply.table,
+            "sql": shown.reply.sql,
+        }
     )
     return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})
 

@@ -43,6 +43,7 @@ class Memory(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     table: TablePreview | None = None
+    sql: str | None = None  # the SQL behind ``table``
     export: ExportInfo | None = None
     choices: list[str] | None = None
     query_run_id: str | None = None  # the result "this" means after this message
@@ -52,7 +53,13 @@ class Memory(BaseModel):
 
     @classmethod
     def of(cls, reply: Reply, **remembered: Any) -> Memory:
-        return cls(table=reply.table, export=reply.export, choices=reply.choices, **remembered)
+        return cls(
+            table=reply.table,
+            sql=reply.sql,
+            export=reply.export,
+            choices=reply.choices,
+            **remembered,
+        )
 
     @field_validator("export", mode="before")
     @classmethod
@@ -71,7 +78,9 @@ class Memory(BaseModel):
 
     def reply(self, text: str) -> Reply:
         """The reply this message gave, as it was given."""
-        return Reply(text=text, table=self.table, export=self.export, choices=self.choices)
+        return Reply(
+            text=text, table=self.table, export=self.export, choices=self.choices, sql=self.sql
+        )
 
 
 class Recall:
@@ -152,7 +161,7 @@ class Answer(BaseModel):
 
 def transcript(scope: UserScope) -> list[tuple[Role, str | Reply]]:
     """The conversation so far, oldest first: what the user said, and each reply as it
-    was given (its table preview, export and choices as they were then)."""
+    was given (its table preview and SQL, export and choices as they were then)."""
     with scope.sessions() as session:
         messages = messages_of(session, scope.conversation_id)
     return [

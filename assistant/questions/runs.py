@@ -5,36 +5,64 @@ Every face's query goes through :func:`run_question`: the rules translate the qu
 previews it through the exporter's guard, and the run is recorded in the store and the
 audit log, with its error when the database refuses it. A later "export this" re-runs
 the recorded SQL.
+
+An empty result can say why: :func:`first_empty` runs the translation's probes (cheap
+counts, one filter more each) through the same guard and finds the filter that left
+nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.errors import Unanswerable
 from assistant.questions import CannotAnswer, DidYouMean, SchemaAnswer, Translation, translate
 from assistant.questions.llm import with_llm
+from assistant.questions.replies import Probe
 from assistant.replies import TablePreview, json_safe
 from assistant.scope import UserScope
 from assistant.store import AuditAction, QueryRun, audit
 from exporters import ExporterError
 from intents.toolcall import LLM
 
-__all__ = ["Mode", "Ran", "run_question", "run_translation"]
+__all__ = ["MAX_PROBES", "Emptied", "Mode", "Ran", "first_empty", "run_question", "run_translation"]
 
 #: Who writes the SQL: the rules only, an LLM only, or the LLM when one is configured.
 Mode = Literal["rules", "llm", "auto"]
+#: At most this many probes run to explain one empty result.
+MAX_PROBES = 5
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Ran:
-    """A query that ran: its recorded run, the preview table and a title for it."""
+    """A query that ran: its recorded run, the preview table and a title for it.
+
+    ``row`` is the first row as the source typed it (a Decimal stays a Decimal, where the
+    table holds its text) when the result is exactly one row, for saying it in words;
+    ``said``, ``notes`` and ``probes`` are the translation's (see :class:`Translation`).
+    """
 
     run: QueryRun
     table: TablePreview
     title: str
+    row: tuple[Any, ...] | None = None
+    said: str | None = None
+    notes: tuple[str, ...] = ()
+    probes: tuple[Probe, ...] = ()
+
+
+@dataclass(frozen=True)
+class Emptied:
+    """The filter that left no rows, and how many rows passed the filters before it
+    (None when it is the first filter: the count without any is not known)."""
+
+    probe: Probe
+    before: int | None
 
 
 def run_question(
@@ -99,7 +127,36 @@ def run_translation(scope: UserScope, question: str, answer: Translation, now: d
         rows=[[json_safe(cell) for cell in row] for row in preview.rows],
         row_count=preview.row_count,
     )
-    return Ran(run=run, table=table, title=answer.title)
+    one = preview.row_count == 1 and len(preview.rows) == 1
+    return Ran(
+        run=run,
+        table=table,
+        title=answer.title,
+        row=tuple(preview.rows[0]) if one else None,
+        said=answer.said,
+        notes=answer.notes,
+        probes=answer.probes,
+    )
+
+
+def first_empty(scope: UserScope, probes: tuple[Probe, ...]) -> Emptied | None:
+    """The first of ``probes`` (at most :data:`MAX_PROBES`) that counts no rows, run in
+    order through the source's guard; None when none does or one cannot be run.
+
+    A probe that fails (refused, timed out, not one count) is logged and ends the
+    search: the empty result is then said without a reason, never with a wrong one.
+    """
+    before: int | None = None
+    for probe in probes[:MAX_PROBES]:
+        try:
+            count = int(scope.source.preview(probe.sql).rows[0][0])
+        except Exception:  # a reason is a nicety: the reply never fails for want of one
+            _log.warning("probe %r could not be counted: %s", probe.said, probe.sql, exc_info=True)
+            return None
+        if count == 0:
+            return Emptied(probe, before)
+        before = count
+    return None
 
 
 def _save(scope: UserScope, run: QueryRun) -> None:

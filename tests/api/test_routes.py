@@ -53,6 +53,23 @@ def test_query_by_sql_and_by_question(client: TestClient, ana: User) -> None:
     assert by_question["row_count"] == 1
 
 
+def test_replies_carry_the_sql_that_ran(client: TestClient, ana: User) -> None:
+    typed = "SELECT id, name FROM customers WHERE id <= 3"
+    assert _query(client, ana, sql=typed)["sql"] == typed
+    asked = _query(client, ana, question="how many customers")
+    assert "count" in str(asked["sql"]).lower() and '"customers"' in str(asked["sql"])
+    chat = client.post("/api/chat", json={"message": "how many customers"}, headers=ana.auth)
+    reply = chat.json()["reply"]
+    assert reply["text"] == "How many customers: 100." and reply["table"]["rows"] == [[100]]
+    assert reply["sql"] == asked["sql"]
+    tables = client.post("/api/chat", json={"message": "what tables are there?"}, headers=ana.auth)
+    assert tables.json()["reply"]["sql"] is None
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert (
+        "sql" in schema["QueryPublic"]["required"] and "sql" in schema["ReplyPublic"]["properties"]
+    )
+
+
 def test_a_query_that_would_write_is_rejected(client: TestClient, ana: User) -> None:
     answer = client.post("/api/queries", json={"sql": "DELETE FROM orders"}, headers=ana.auth)
     assert answer.status_code == 400

@@ -64,7 +64,8 @@ def _chat(env: dict[str, str], *messages: str, user: str = "local") -> list[dict
     replies = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(replies) == len(messages)
     for reply in replies:
-        assert set(reply) >= {"text", "table", "export", "choices"}
+        assert set(reply) >= {"text", "table", "export", "choices", "sql"}
+        assert (reply["sql"] is None) == (reply["table"] is None)
     return replies
 
 
@@ -116,11 +117,13 @@ def test_render_on_a_terminal() -> None:
             text="Orders: 1 row.",
             table=TablePreview(columns=["id", "city"], rows=[[1, "Köln"]], row_count=1),
             choices=["CSV", "Excel"],
+            sql='SELECT * FROM "orders"',
         ),
         console,
     )
     text = console.export_text()
     assert "Orders: 1 row." in text and "Köln" in text and "CSV · Excel" in text
+    assert 'sql: SELECT * FROM "orders"' in text
 
 
 def test_saved_default_format(env: dict[str, str]) -> None:

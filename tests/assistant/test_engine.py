@@ -201,6 +201,7 @@ def test_json_safe_cells() -> None:
         "table": None,
         "export": None,
         "choices": None,
+        "sql": None,
     }
 
 

@@ -13,9 +13,11 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import assistant.questions.runs as runs
 import ui.table
 import ui.text
 from assistant import Conversation
+from assistant.questions import DidYouMean, translate
 from assistant.replies import ExportInfo
 from tests.ui.conftest import APP
 from ui import backend
@@ -119,6 +121,43 @@ def test_a_choice_answers_the_question(app_env: Path) -> None:
     assert label.endswith(".xlsx")
     # The question was answered: its buttons stay, disabled.
     assert button(at, "CSV").disabled
+
+
+def sql_shown(at: AppTest) -> list[tuple[str, bool, str]]:
+    """Each chat message's SQL expanders: label, whether open, the code inside."""
+    return [
+        (e.label, e.proto.expanded, e.code[0].value)
+        for message in at.chat_message
+        for e in message.expander
+    ]
+
+
+def test_every_table_shows_its_sql_folded(app_env: Path) -> None:
+    at = say(say(start(), "show orders from today"), "what tables are there?")
+    ((label, expanded, code),) = sql_shown(at)
+    assert (label, expanded) == ("SQL", False)
+    assert code.startswith("SELECT") and '"orders"' in code
+    reloaded = AppTest.from_file(APP, default_timeout=30)  # replayed from the store
+    reloaded.query_params[backend.CONVERSATION_PARAM] = at.query_params[backend.CONVERSATION_PARAM]
+    reloaded.run()
+    assert sql_shown(reloaded) == sql_shown(at)
+
+
+def test_a_meant_question_is_asked_when_chosen(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meant = "customers in Germany"
+    typo = DidYouMean("I know no “Germny”; did you mean Germany?", (meant,))
+    monkeypatch.setattr(
+        runs,
+        "translate",
+        lambda q, *a, **k: typo if q == "customers in Germny" else translate(q, *a, **k),
+    )
+    at = say(start(), "customers in Germny")
+    button(at, meant).click().run()
+    assert not at.exception
+    assert main_texts(at)[-2:] == [meant, "Customers in Germany: 59 rows, showing the first 50."]
+    assert button(at, meant).disabled
 
 
 def test_everything_from_today_is_one_zip(app_env: Path) -> None:

@@ -23,4 +23,5 @@ def run_query(body: QueryCreate, scope: CurrentScope, state: State) -> QueryPubl
         columns=ran.table.columns,
         rows=ran.table.rows,
         row_count=ran.table.row_count,
+        sql=ran.run.sql,
     )
