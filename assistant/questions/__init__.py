@@ -71,7 +71,8 @@ _SQL = re.compile(r"(?:\(\s*)*(?:select|with|values)\b", re.I)
 _WRITE = re.compile(
     r"(?:insert|replace)\s+into|update\s+\S+\s+set|delete\s+from|(?:drop|create|alter)\s+"
     r"(?:table|view|index|schema|database|temp|temporary|unique|or|trigger)|(?:truncate|pragma"
-    r"|attach|detach|grant|revoke|vacuum|explain|begin|commit|rollback)\b|copy\s+\S+\s+(?:from|to)",
+    r"|attach|detach|grant|revoke|vacuum|explain|begin|commit|rollback)\b|copy\s+\S+\s+(?:from|to)"
+    r"|start\s+transaction|savepoint\s|release\s+savepoint|set\s+\w+\s*(?:=|to)\s",
     re.I,
 )
 _FENCE = re.compile(r"^```(?:sql)?\s*(.*?)\s*```$", re.S | re.I)

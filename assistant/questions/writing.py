@@ -256,7 +256,7 @@ class _Writer:
         for k, f in enumerate(self.plan.filters):
             where = self._where(self.plan.filters[: k + 1])
             sql = f"SELECT COUNT(*) FROM {main} WHERE {' AND '.join(where)}"
-            probes.append(Probe(f.said, sql))
+            probes.append(Probe(f"where {f.said}", sql))
         return tuple(probes)
 
 

@@ -60,7 +60,7 @@ def test_replies_carry_the_sql_that_ran(client: TestClient, ana: User) -> None:
     assert "count" in str(asked["sql"]).lower() and '"customers"' in str(asked["sql"])
     chat = client.post("/api/chat", json={"message": "how many customers"}, headers=ana.auth)
     reply = chat.json()["reply"]
-    assert reply["text"] == "How many customers: 100." and reply["table"]["rows"] == [[100]]
+    assert reply["text"] == "There are 100 customers." and reply["table"]["rows"] == [[100]]
     assert reply["sql"] == asked["sql"]
     tables = client.post("/api/chat", json={"message": "what tables are there?"}, headers=ana.auth)
     assert tables.json()["reply"]["sql"] is None

@@ -103,9 +103,10 @@ def test_one_value_is_said_in_the_readers_sentence(
 
 
 def test_one_value_without_a_sentence_is_title_and_value(chat: Conversation) -> None:
-    reply = chat.handle("how many customers")
-    assert reply.text == "How many customers: 100."
+    reply = chat.handle("SELECT count(*) FROM customers")  # typed SQL: no sentence
+    assert reply.text == "Your query: 100."
     assert reply.table is not None and reply.table.row_count == 1
+    assert chat.handle("how many customers").text == "There are 100 customers."
 
 
 def test_one_row_of_several_columns(monkeypatch: pytest.MonkeyPatch, chat: Conversation) -> None:
