@@ -99,7 +99,7 @@ def translate(
     text = fenced[1] if fenced else question.strip()
     if _WRITE.match(text):
         return Translation(text, _TYPED)
-    if _SQL.match(text) and (fenced or _is_sql_over(text, schema, dialect)):
+    if _SQL.match(text) and (fenced or _is_sql_over(text, schema, dialect) or _looks_typed(text)):
         return Translation(text, _TYPED)
     if not schema.tables:
         return CannotAnswer("The database has no tables I can read, so there is nothing to ask.")
@@ -109,6 +109,12 @@ def translate(
     if _SQL.match(text) and not isinstance(answer, Translation):
         return Translation(text, _TYPED)  # SQL after all: the guard and the database judge it
     return answer
+
+
+def _looks_typed(text: str) -> bool:
+    """SQL punctuation ("SELECT * FROM invoices"): typed as SQL, even over tables the
+    schema lacks, so the database says what is wrong; "select all orders" is English."""
+    return bool(re.search(r"[*(),=<>;']|\bfrom\s+\w+\s+(?:where|limit|order|group)\b", text, re.I))
 
 
 def _is_sql_over(text: str, schema: Schema, dialect: str) -> bool:

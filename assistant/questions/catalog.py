@@ -188,8 +188,15 @@ def _field(table: Table, column: Column, table_words: tuple[str, ...]) -> Field:
             roles.add("age")
         if canonical("hire") in words:
             roles.add("tenure")
+    raw = split_name(column.name)
     if numeric and words[-1] != "id" and words[-1] in _PRICES | {canonical("freight")}:
-        roles.add("price" if words[-1] in {canonical("price"), canonical("cost")} else "money")
+        # a selling price ranks "expensive" before a cost, a tuition or a fee
+        priced = "price" in raw or "prices" in raw
+        roles.add("price" if priced else "cost" if words[-1] == canonical("price") else "money")
+    if numeric and canonical("duration") in words:
+        roles.add("duration")
+    if column.kind == "integer" and "year" in raw and len(raw) > 1:
+        roles.add("year")  # ReleaseYear, year_founded: a year as a number
     if numeric and words[-1] != "id" and set(words) & _QUANTITIES:
         roles.add("quantity")
     if numeric and canonical("discount") in words:
@@ -221,6 +228,7 @@ def _labels(
         lambda f: f.own == (name,),
         lambda f: f.words == (*words, name),
         lambda f: f.words[-1] == name and f.words[0] in _NAMING,
+        lambda f: f.words[-1] == name and f.words[0] in words,  # "Item Name" in Catalog Items
         lambda f: f.words[-1] in (canonical("title"), canonical("description")),
     )
     for test in tests:

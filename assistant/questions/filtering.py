@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from assistant.questions.catalog import Entity, Field
 from assistant.questions.plan import Filter, Plan
-from assistant.questions.reading import Reading, fields_of, reachable
-from assistant.questions.sql import condition, size_column, time_column
+from assistant.questions.reading import Reading, fields_of, reachable, time_field
+from assistant.questions.sql import condition, size_column
 from assistant.questions.tagging import Kind
 from assistant.source.values import ValueHit
 
@@ -21,7 +21,7 @@ _FALSE = {"0", "n", "no", "false", "f", 0}
 
 
 def filters(r: Reading, plan: Plan) -> str | None:
-    for step in (_literals, _value_filters, _id_filters, _comparisons, _times, _flags):
+    for step in (_literals, _value_filters, _id_filters, _comparisons, _equalities, _times, _flags):
         problem = step(r, plan)
         if problem:
             return problem
@@ -199,6 +199,24 @@ def _comparisons(r: Reading, plan: Plan) -> str | None:
     return None
 
 
+def _equalities(r: Reading, plan: Plan) -> str | None:
+    """ "courses with 5 credits", "students in year 12", "songs that cost 1.99"."""
+    for k in r.free(Kind.NUMBER):
+        for j in (k + 1, k - 1):
+            near = r.at(j)
+            if near is None or near.kind is not Kind.COLUMN or j in r.used:
+                continue
+            numeric = [f for f in near.data if f.numeric and f is not plan.main.key]
+            field = reachable(r, plan.main, numeric)
+            if field is None or r.kind(k - 1) in (Kind.SUPERLATIVE, Kind.LIMIT):
+                continue
+            value = r.items[k].data
+            plan.filters.append(Filter(field, "=", value, f"{field.said} {value}"))
+            r.take(k, j)
+            break
+    return None
+
+
 def _compared_field(
     r: Reading, plan: Plan, k: int, after: int, money: bool
 ) -> tuple[Field | None, list[int]]:
@@ -229,11 +247,9 @@ def _times(r: Reading, plan: Plan) -> str | None:
                 if field is not None:
                     r.take(j)
                     break
+        field = field or time_field(r, plan.main)
         if field is None:
-            column = time_column(plan.main.table)
-            if column is None:
-                return f"“{plan.main.name}” has no date or time column to filter by time."
-            field = plan.main.field(column.name)
+            return f"“{plan.main.name}” has no date or time column to filter by time."
         plan.filters.append(Filter(field, "window", r.items[k].data, r.items[k].text))
         r.take(k)
     return None
@@ -257,6 +273,7 @@ def _flags(r: Reading, plan: Plan) -> str | None:
                 continue
         truth = r.at(k + 1) if r.kind(k + 1) is Kind.TRUTH else None
         negated = r.kind(k - 1) is Kind.NEGATION or r.kind(k + 1) is Kind.NEGATION
+        negated = negated != bool(item.extra.get("negated"))  # "inactive", "undelivered"
         if truth is not None:
             negated = truth.data is False
         present = r.kind(k - 1) is Kind.HAVING or item.text.lower().startswith("in ")
@@ -289,6 +306,9 @@ def _flag(r: Reading, f: Field, negated: bool, present: bool, said: str) -> Filt
                       f"{'not ' if negated else ''}{said}")  # fmt: skip
     if f.numeric and (present or negated):
         return Filter(f, "nonpositive" if negated else "positive", None,
+                      f"{'no ' if negated else ''}{said}")  # fmt: skip
+    if present or negated:  # "customers without a company", "tracks with a composer"
+        return Filter(f, "null" if negated else "notnull", None,
                       f"{'no ' if negated else ''}{said}")  # fmt: skip
     return None
 

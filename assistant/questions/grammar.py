@@ -38,6 +38,8 @@ class Kind(enum.Enum):
     TRUTH = "truth"  # data: True | False
     CONTAINS = "contains"
     LITERAL = "literal"  # data: (op, text): a value said for a column, as written
+    WHERE = "where"  # where, whose: a condition follows
+    SOLD = "sold"  # sold, sells, bought: the quantity of a line table
     DIRECTION = "direction"  # data: True for descending
     LIMIT = "limit"  # "limit", "only": the number after it is a row limit
     FILLER = "filler"
@@ -65,7 +67,7 @@ def _add(kind: Kind, phrases: str | list[str], data: Any = None) -> None:
         GRAMMAR[tuple(phrase.split())] = (kind, data)
 
 
-_add(Kind.COUNT, "how many|number of|count of|count|total number of|# of|quantity of")
+_add(Kind.COUNT, "counted|tally|how many|number of|count of|count|total number of|# of|quantity of")
 for _word, _func in lx.AGGREGATES.items():
     _add(Kind.AGGREGATE, _word, _func)
 _add(Kind.AGGREGATE, "on average|in average", "avg")
@@ -80,8 +82,9 @@ _add(Kind.SUPERLATIVE, "most expensive|priciest", ("desc", "price"))
 _add(Kind.SUPERLATIVE, "least expensive", ("asc", "price"))
 _add(Kind.SUPERLATIVE, "the most|most of|the most of", ("desc", None))
 _add(Kind.SUPERLATIVE, "the least|the fewest", ("asc", None))
-_add(Kind.SUPERLATIVE, "with the company the longest|here the longest|the longest",
-         ("asc", "tenure"))  # fmt: skip
+_add(Kind.SUPERLATIVE, "with the company the longest|here the longest", ("asc", "tenure"))
+_add(Kind.SUPERLATIVE, "the longest", ("desc", "duration"))
+_add(Kind.SUPERLATIVE, "the shortest", ("asc", "duration"))
 _add(Kind.GROUP, "per|each|every|by|for each|for every|in each|grouped by|group by|"
          "broken down by|split by|breakdown by|across each")  # fmt: skip
 _add(Kind.NEGATION, [*sorted(lx.NEGATIONS), "out of", "not yet", "yet to be", "still not"])
@@ -95,6 +98,12 @@ _add(Kind.DIRECTION, "desc|descending|highest first|biggest first|largest first|
 _add(Kind.DIRECTION, "asc|ascending|lowest first|smallest first|oldest first|earliest first"
          "|a to z|alphabetically|alphabetical", False)  # fmt: skip
 _add(Kind.LIMIT, "limit|limit to|limited to|only|just|at most|no more than")
+_add(Kind.WHERE, "where|whose|wherein|such that")
+_add(Kind.SOLD, "sold|sell|sells|selling|bought|purchased|shipped out")
+_add(Kind.SUPERLATIVE, "longest serving|longest-serving|most senior|longest tenure",
+     ("asc", "tenure"))  # fmt: skip
+_add(Kind.SUPERLATIVE, "longest|longer", ("desc", "duration"))
+_add(Kind.SUPERLATIVE, "shortest|shorter", ("asc", "duration"))
 _add(Kind.EMPTY, "null|empty|missing|blank|none|unknown|not set")
 _add(Kind.TRUTH, "true", True)
 _add(Kind.TRUTH, "false", False)

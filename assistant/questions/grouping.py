@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from assistant.questions.catalog import Entity
 from assistant.questions.plan import Group, Measure, Plan
-from assistant.questions.reading import Reading, reachable
-from assistant.questions.sql import time_column
+from assistant.questions.reading import Reading, reachable, time_field
 from assistant.questions.tagging import Item, Kind
 
 __all__ = ["group"]
@@ -64,10 +63,12 @@ def _group_by(r: Reading, plan: Plan, target: Item, k: int) -> str | None:
 def _grouping(r: Reading, plan: Plan, target: Item, k: int) -> str | None:
     main = plan.main
     if target.kind is Kind.UNIT:
-        time = time_column(main.table)
-        if time is None:
+        time = time_field(r, main)
+        if time is None or ("year" in time.roles and target.data != "year"):
             return f"“{main.name}” has no date column to group by {target.data}."
-        plan.group = Group(unit=target.data, time=main.field(time.name))
+        if time.table is not main.table and r.catalog.up(main.name, time.table.name) is None:
+            return f"“{main.name}” has no date column to group by {target.data}."
+        plan.group = Group(unit=target.data, time=time)
         _take_time_word(r, k)
         return ""
     if target.kind is Kind.TABLE:

@@ -55,11 +55,12 @@ def stem(word: str) -> str:
 
 
 _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child",
+              "salespeople": "salesperson", "classes": "class", "kids": "kid",
               "staff": "staff", "data": "data", "goods": "good", "sales": "sale"}  # fmt: skip
 
 # Groups of words (or phrases) that name the same thing; the first is the canonical one.
 _SYNONYMS = (
-    "customer client buyer patron purchaser",
+    "customer client buyer patron purchaser account",
     "employee staff worker personnel person colleague staffer",
     "product item good merchandise article ware sku",
     "supplier vendor provider supply",
@@ -67,7 +68,11 @@ _SYNONYMS = (
     "order purchase",
     "category group",
     "invoice bill",
-    "price cost priced costs",
+    "price cost priced costs costing tuition fee fees fare",
+    "salary wage wages pay earn earns earning earnings compensation",
+    "duration length runtime milliseconds seconds",
+    "department dept division",
+    "description desc",
     "quantity qty",
     "country nation",
     "city town",
@@ -79,11 +84,12 @@ _SYNONYMS = (
     "freight shipping postage",
     "ship destination shipped",
     "company firm business",
-    "student pupil",
-    "teacher instructor lecturer tutor",
+    "student pupil learner kid attendee trainee",
+    "teacher instructor lecturer tutor faculty professor educator",
+    "course class module lesson",
     "artist musician band singer",
     "song track tune",
-    "salesperson rep",
+    "salesperson rep salesman saleswoman",
 )
 _PHRASES = {  # several words for one
     "shipping company": "shipper", "shipping companies": "shipper", "delivery company":
@@ -95,6 +101,21 @@ _PHRASES = {  # several words for one
 _CANON = {stem(w): stem(group.split()[0]) for group in _SYNONYMS for w in group.split()}
 PHRASES = {tuple(stem(w) for w in k.split()): tuple(stem(w) for w in v.split())
            for k, v in _PHRASES.items()}  # fmt: skip
+
+
+# Tables people call by a neighbouring name when the schema has no table of the first:
+# "orders" in a shop that keeps invoices, "staff" in a school that keeps teachers.
+_RELATED = {
+    "order": "invoice sale transaction", "invoice": "order sale", "sale": "order invoice",
+    "employee": "teacher salesperson", "teacher": "employee", "salesperson": "employee",
+    "customer": "member subscriber", "product": "article",
+}  # fmt: skip
+
+
+def related(word: str) -> tuple[str, ...]:
+    """Canonical stems of the tables ``word`` may mean when none is named by it."""
+    near = _RELATED.get(next((k for k in _RELATED if canonical(k) == word), ""), "")
+    return tuple(canonical(w) for w in near.split())
 
 
 def canonical(word: str) -> str:
@@ -127,17 +148,29 @@ FILLER = words(
     table tables data database db record records row rows entry entries info information
     details detail list lists please currently presently today's set sheet our across
     out yes yeah exactly again both either only including include includes included
-    named called known say and or but select paid pay number no nr # kind kinds type types"""
+    named called known say and or but select up out offer offers offered teach teaches
+    taught taking takes attend attends attending belong belongs hold holds provide provides
+    issue issued issues look after serve serves served support supports manage manages
+    managed lead leads led supervise supervises write wrote written play plays played
+    perform performs record recorded release released came come work worth paid pay number
+    no nr # kind kinds type types quick question asap thanks thx cheers urgently hello hey
+    tanks ty"""
 )
 """Words dropped without changing what is asked (some, like "total", are read first)."""
 
 FUNCTION = words("""the a an this that these those our my your their its his her we us you they
-    it in on at of to for from with by any all some every each what which who""")
+    it in on at of to for from with by any all some every each what which who there here""")
 """Filler that is never a value, even after "<column> is"."""
 
-FIXABLE = words("show list display give find fetch please what which how many tell where")
+FIXABLE = words("""show list display give find fetch please what which how many tell where
+    thanks thank question quick hello""")
 """Filler a typo may be read as ("shwo" → "show"); any other near-filler word is unknown,
 since dropping a misspelt content word ("lots" is one letter from "lets") is a guess."""
+
+VALUE_WORDS = {"autumn": "fall", "fall": "autumn", "maths": "mathematics",
+               "math": "mathematics", "bio": "biology", "chem": "chemistry", "phys": "physics",
+               "st": "saint", "saint": "st", "mt": "mount", "ft": "fort"}  # fmt: skip
+"""Words people use for a word the data may spell otherwise, tried when a value is not found."""
 
 GENERIC = words("charge charges cost costs amount amounts value values fee fees figure figures")
 """Nouns that only say "a quantity of" after a column: "freight charge", "freight cost"."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.questions import lexicon as lx
-from assistant.questions.catalog import Catalog, Field
+from assistant.questions.catalog import Catalog, Entity, Field
 from assistant.questions.grammar import Item, Kind
 
 __all__ = ["Vocabulary", "fields_of", "named_at", "stems", "vocabulary"]
@@ -51,9 +51,13 @@ def named_at(
     fields = fields_of(catalog)
     for n in range(min(4, len(low) - i), 0, -1):
         raw = tuple(low[i : i + n])
-        if n > 1 and (raw[0] in lx.FILLER or (raw[-1] in lx.FILLER and raw[-1] not in lx.GENERIC)):
+        if n > 1 and raw[-1] in lx.FILLER and raw[-1] not in lx.GENERIC:
             continue
-        exact = n == 1 and raw[0] in lx.FILLER  # "total", "type": only a column's whole name
+        if not all(any(ch.isalpha() for ch in w) for w in raw):
+            continue  # "total >": a name is words only
+        # "total", "type", "list price": words that are filler elsewhere name a column only
+        # with its whole name
+        exact = raw[0] in lx.FILLER
         if n > 1 and raw[-1] in lx.GENERIC:
             raw = raw[:-1]  # "freight charge" names Freight
         said = said_at(i, i + n)
@@ -81,10 +85,26 @@ def _named(
 ) -> Item | None:
     """The table, else (unless ``tables_only``) the columns, that ``words`` name."""
     start, end = span
-    tables = [e for e in catalog.entities if e.words == words]
+    tables = [e for e in catalog.entities if e.words == words and not _yields(e, catalog)]
+    weak = not tables  # named by part of its name, a neighbour or a verb: a value beats it
+    if not tables and not exact:  # "orders" for "Sales Orders", "catalog" for Catalog Items,
+        # when no other table ends (or starts) so; "teach" for teachers
+        for part in (slice(-1, None), slice(0, 1)):
+            ends = [e for e in catalog.entities if len(words) == 1 and e.words[part] == words
+                    and not e.table.view]  # fmt: skip
+            if len(ends) == 1:
+                tables = ends
+                break
+        tables = tables or _agents(raw, catalog)
+        if not tables and _related(words, catalog):  # said back: "invoices" read as orders
+            tables = _related(words, catalog)
+            note = f"I read “{said}” as “{tables[0].said.lower()}”"
+            return Item(Kind.TABLE, start, end, said, tables[0], plural=_plural(raw[-1]),
+                        extra={"weak": True, "note": note})  # fmt: skip
     if tables:
         tables.sort(key=lambda e: e.table.view)  # a table before a view of the same name
-        return Item(Kind.TABLE, start, end, said, tables[0], plural=_plural(raw[-1]))
+        return Item(Kind.TABLE, start, end, said, tables[0], plural=_plural(raw[-1]),
+                    extra={"weak": weak})  # fmt: skip
     if tables_only or not all(w in vocabulary or _table_word(w, catalog) for w in words):
         return None
     if exact:
@@ -99,6 +119,35 @@ def _named(
     if found:
         return Item(Kind.COLUMN, start, end, said, found, extra={"weak": weak})
     return None
+
+
+def _yields(entity: Entity, catalog: Catalog) -> bool:
+    """A view whose name ends like a base table's ("Open Orders" and "Sales Orders") yields:
+    "open orders" reads as a value and the base table, which filters and joins can use."""
+    if not entity.table.view:
+        return False
+    return any(e.words[-1:] == entity.words[-1:] for e in catalog.entities if not e.table.view)
+
+
+def _related(words: tuple[str, ...], catalog: Catalog) -> list[Entity]:
+    """ "orders" where there are invoices and no orders (one word, one table)."""
+    if len(words) != 1:
+        return []
+    found = [e for w in lx.related(words[0]) for e in catalog.entities
+             if e.words[-1:] == (w,) and not e.table.view]  # fmt: skip
+    return found[:1] if len({e.name for e in found}) == 1 else []
+
+
+def _agents(raw: tuple[str, ...], catalog: Catalog) -> list[Entity]:
+    """ "who teaches": the table of those who do it (teachers, suppliers, instructors)."""
+    if len(raw) != 1 or raw[0].endswith(("er", "ers", "or", "ors")):
+        return []
+    base = lx.stem(raw[0])
+    found = []
+    for ending in ("er", "or", "r"):
+        agent = lx.canonical(base + ending)
+        found += [e for e in catalog.entities if e.words == (agent,) and not e.table.view]
+    return found[:1]
 
 
 def _plural(word: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from assistant.questions.catalog import Field
 from assistant.questions.plan import Order, Plan
-from assistant.questions.reading import Reading, reachable
-from assistant.questions.sql import size_column, time_column
+from assistant.questions.reading import Reading, reachable, time_field
+from assistant.questions.sql import size_column
 from assistant.questions.tagging import Kind
 
 __all__ = ["ranking"]
@@ -43,13 +43,13 @@ def ranking(r: Reading, plan: Plan) -> str | None:
     for k in r.free(Kind.SUPERLATIVE):
         direction, role = r.items[k].data
         descending = direction == "desc"
+        if role == "duration" and not plan.main.having("duration") and plan.main.having("tenure"):
+            role, descending = "tenure", not descending  # "the longest" with no duration: tenure
         r.take(k)
         if plan.group is not None or (plan.measure is not None and plan.measure.func != "count"):
             if plan.group is not None:
                 plan.order = Order(None, descending)
                 plan.limit = limit or (1 if _singular_group(r) else None)
-                if plan.limit is None and limit is None:
-                    plan.limit = None
             continue
         field = _ranked_field(r, plan, k, role)
         if field is None:
@@ -89,7 +89,10 @@ def _ranked_field(r: Reading, plan: Plan, k: int, role: str | None) -> Field | N
                 r.take(j)
                 return field
     if role == "price":
-        found = main.having("price") or main.having("money")
+        found = main.having("price") or main.having("cost") or main.having("money")
+        return found[0] if found else None
+    if role == "duration":
+        found = main.having("duration")
         return found[0] if found else None
     if role in ("age", "tenure"):
         found = main.having(role)
@@ -97,7 +100,7 @@ def _ranked_field(r: Reading, plan: Plan, k: int, role: str | None) -> Field | N
             r.notes.append(f"I read “{r.items[k].text}” by {found[0].said}")
             return found[0]
     if role in ("time", "age", "tenure"):
-        column = time_column(main.table)
-        return main.field(column.name) if column else None
+        time = time_field(r, main)
+        return time if time is not None and time.table is main.table else None
     size = size_column(main.table)
     return main.field(size.name) if size else None

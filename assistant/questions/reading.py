@@ -9,10 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.questions.catalog import Catalog, Entity, Field
+from assistant.questions.sql import time_column
 from assistant.questions.tagging import Item, Kind
 from assistant.source.values import ValueIndex
 
-__all__ = ["Reading", "Unread", "entity_of", "fields_of", "prefer_named", "reachable"]
+__all__ = [
+    "Reading",
+    "Unread",
+    "entity_of",
+    "fields_of",
+    "prefer_named",
+    "reachable",
+    "time_field",
+]
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class Reading:
         self.notes: list[str] = [
             f"I read “{i.text}” as “{i.fixed}”" for i in items if i.fixed is not None
         ]
+        self.notes += [i.extra["note"] for i in items if "note" in i.extra]
 
     # -- helpers over the items
     def at(self, k: int) -> Item | None:
@@ -82,3 +92,22 @@ def reachable(r: Reading, main: Entity, fields: list[Field]) -> Field | None:
         if r.catalog.up(main.name, f.table.name) is not None:
             return f
     return None
+
+
+def time_field(r: Reading, entity: Entity) -> Field | None:
+    """The time a table's rows are filtered, grouped and ranked by: its time column, else a
+    year kept as a number (ReleaseYear), else the time of a table it links up to (an
+    invoice line's invoice date)."""
+    column = time_column(entity.table)
+    if column is not None:
+        return entity.field(column.name)
+    years = entity.having("year")
+    if years:
+        return years[0]
+    linked = []
+    for other in r.catalog.entities:
+        path = None if other is entity else r.catalog.up(entity.name, other.name)
+        column = time_column(other.table)
+        if path is not None and column is not None and not other.table.view:
+            linked.append((len(path), other.field(column.name)))
+    return min(linked, key=lambda t: t[0])[1] if linked else None

@@ -56,6 +56,11 @@ def tag(question: str, catalog: Catalog, values: ValueIndex, now: dt.datetime) -
     vocabulary = vocabulary_of(catalog)
     i = 0
     while i < len(tokens):
+        value = _value(text, i, values, exact=True) if times else None
+        if value is not None and any(i <= t < value.end for t in times) and value.end - i > 1:
+            items.append(value)  # "Fall 2023", "May Day": a value, not a time
+            i = value.end
+            continue
         if i in times:
             end, window = times[i]
             items.append(Item(Kind.TIME, i, end, text.said(i, end), window))
@@ -111,6 +116,9 @@ def _read(
         best = schema
     value = _value(text, i, values, exact=True)
     weak = best is not None and best.extra.get("weak", False)
+    if value is None and weak and best is not None and best.kind is Kind.TABLE:
+        value = _value(text, i, values, exact=False)  # "sales reps": Sales Representative
+        value = value if value is not None and value.end >= best.end else None
     if value is not None and (best is None or value.end > best.end or weak):
         best = value  # "open tickets": a value before a column that only shares a word
     if best is not None:
@@ -134,7 +142,11 @@ def _names_column(
 ) -> bool:
     """A word that is both grammar and a column's name ("total") names the column unless a
     column follows it ("total freight")."""
-    if grammar.kind is not Kind.AGGREGATE or schema.end != grammar.end:
+    if schema.end != grammar.end:
+        return False
+    if grammar.kind is Kind.UNIT:  # "year 12": a column called year, not "each year"
+        return grammar.end < len(text.low) and _number(text, grammar.end) is not None
+    if grammar.kind is not Kind.AGGREGATE:
         return False
     if grammar.end >= len(text.low):
         return True
@@ -149,7 +161,7 @@ def _value(
     ``filler``, one word that is filler elsewhere ("status is paid")."""
     for n in range(min(5, len(text.low) - i), 0, -1):
         raw = text.low[i : i + n]
-        edges = raw[-1] in lx.FILLER or raw[0] in lx.FILLER
+        edges = raw[-1] in lx.FILLER or (raw[0] in lx.FILLER and not (raw[0] == "the" and n > 1))
         if (edges or all(w in lx.FILLER for w in raw)) and not (filler and n == 1):
             continue
         if re.fullmatch(r"[\d$€£.,]+", raw[0]):
@@ -158,6 +170,8 @@ def _value(
         if n == 1 and len(fold(said)) < 2:
             continue
         hits = values.find(said) if exact else values.prefixed(said)
+        if not hits and exact and any(w in lx.VALUE_WORDS for w in raw):  # "autumn" → Fall
+            hits = values.find(" ".join(lx.VALUE_WORDS.get(w, w) for w in raw))
         if hits:
             return Item(Kind.VALUE, i, i + n, said, hits)
     return None
@@ -224,13 +238,15 @@ def _second_look(
                 k += 1
             continue
         value = None
-        before = out[-1] if out and out[-1].kind in (Kind.MEASURE, Kind.COLUMN) else None
-        if before is not None:  # "sales reps": a value starting with a known word
-            value = _value(text, before.start, values, exact=False)
+        for back in range(min(3, len(out)), 0, -1):  # "sales support agents": a value
+            starts = out[-back:]  # that starts with words read as something else
+            if any(i.kind not in (Kind.MEASURE, Kind.COLUMN, Kind.UNKNOWN) for i in starts):
+                continue
+            value = _value(text, starts[0].start, values, exact=False)
             if value is not None and value.end > item.start:
-                out.pop()
-            else:
-                value = None
+                del out[-back:]
+                break
+            value = None
         value = value or _value(text, item.start, values, exact=False)
         if value is not None:
             out.append(value)
@@ -242,7 +258,7 @@ def _second_look(
     return out
 
 
-_SAYS = {"is", "=", "equals", "equal", "to", "was", "are", "named", "called", ":"}
+_SAYS = {"is", "=", "equals", "equal", "to", "was", "named", "called", ":"}
 _BOUNDARY = {"and", "or", ",", "but", "where", "sorted", "ordered", "limit"}
 
 
@@ -267,19 +283,41 @@ def _literal(text: _Text, items: list[Item], k: int, before: list[Item]) -> Item
     return Item(Kind.LITERAL, start, end, said, ("!=" if negated else op, said))
 
 
+_SQL_WORDS = {"select", "insert", "update", "delete", "create", "values"}
+
+
 def _known_words(catalog: Catalog) -> dict[str, str]:
     """Words of the schema, the grammar and the filler, for typos: word → itself."""
     known = {w: w for phrase in GRAMMAR for w in phrase if len(w) >= 3}
     known.update({w: w for w in lx.FIXABLE if len(w) >= 4})
-    known.update({w: w for w in lx.FILLER if len(w) >= 6})  # "handeld"; never "lots" → "lets"
+    # "handeld" → handled; never "lots" → "lets", nor "SELEC" → a query read as English
+    known.update({w: w for w in lx.FILLER if len(w) >= 6 and w not in _SQL_WORDS})
     for entity in catalog.entities:
         for name in (entity.name, *(f.name for f in entity.fields)):
             for word in lx.split_name(name):
                 known[word] = word
                 known.setdefault(word + "s", word + "s")
-    for group in lx.SYNONYM_WORDS:
-        known.setdefault(group, group)
+    for word in lx.SYNONYM_WORDS:
+        known.setdefault(word, word)
+        known.setdefault(word + "s", word + "s")
     return known
+
+
+_NOT = re.compile(r"^(?:non-?|un|in|im|dis)(?=[a-z]{4})")
+
+
+def _negative(text: _Text, item: Item, catalog: Catalog, vocabulary: Vocabulary) -> Item | None:
+    """ "inactive", "undelivered", "non-vip": a column's name with a negative prefix."""
+    cut = _NOT.match(text.low[item.start])
+    if cut is None:
+        return None
+    tokens = list(text.low)
+    tokens[item.start] = tokens[item.start][cut.end() :]
+    found = named_at(tokens, item.start, text.said, catalog, vocabulary)
+    if found is None or found.kind is not Kind.COLUMN or found.extra.get("weak"):
+        return None
+    found.text, found.extra["negated"] = item.text, True
+    return found
 
 
 def _typo(
@@ -289,6 +327,9 @@ def _typo(
     word = text.low[item.start]
     if len(word) < 4 or not word.isalpha():
         return item
+    negative = _negative(text, item, catalog, vocabulary)
+    if negative is not None:
+        return negative
     limit = 1 if len(word) < 8 else 2
     known = _known_words(catalog)
     near = [k for k in known if abs(len(k) - len(word)) <= limit
@@ -300,7 +341,7 @@ def _typo(
         tokens[item.start] = fixed
         again = _Text(text.original, text.tokens, tokens)
         read = _read(again, item.start, catalog, vocabulary, ValueIndex.empty())
-        if read.kind is not Kind.UNKNOWN and read.end == item.start + 1:
+        if read.kind is not Kind.UNKNOWN and read.end >= item.start + 1:
             read.fixed, read.text = fixed, item.text
             return read
     keys = {e.name: {f.name for f in e.fields if f is e.key or f.words[-1] == "id"}

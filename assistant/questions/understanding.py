@@ -47,7 +47,8 @@ def understand(items: list[Item], catalog: Catalog, values: ValueIndex) -> Plan 
     if main is None:
         return Unread("I could not tell which table that question is about.")
     plan = Plan(main, measure=measure, notes=r.notes, noun=_noun(r, main))
-    problem = group(r, plan) or filters(r, plan) or ranking(r, plan) or _left_over(r, plan)
+    problem = group(r, plan) or filters(r, plan) or ranking(r, plan)
+    problem = problem or _shown(r, plan) or _left_over(r, plan)
     if problem:
         return Unread(problem)
     return plan
@@ -63,6 +64,23 @@ _MEANINGFUL = {
 }  # fmt: skip
 
 
+def _shown(r: Reading, plan: Plan) -> str | None:
+    """ "grades of student 17": a column of another table asked for by rows of this one
+    makes that table the main one (the filters stay where they are)."""
+    if plan.measure is not None or plan.group is not None or plan.order is not None:
+        return None
+    for k in r.free(Kind.COLUMN):
+        item = r.items[k]
+        if item.extra.get("weak") or any(f.table is plan.main.table for f in item.data):
+            continue
+        for f in item.data:
+            if r.catalog.path(f.table.name, plan.main.name) is not None and not f.table.view:
+                plan.main = entity_of(r, f)
+                r.take(k)
+                return None
+    return None
+
+
 def _harmless(r: Reading, plan: Plan, k: int) -> bool:
     """Words that add nothing here: "in total" after a count, "by" before a name ("orders
     handled by Nancy") or a count ("top 3 countries by number of orders")."""
@@ -71,6 +89,11 @@ def _harmless(r: Reading, plan: Plan, k: int) -> bool:
         return item.data == "sum" and plan.measure is not None
     if item.kind is Kind.GROUP:
         return item.text.lower() == "by" and r.kind(k + 1) not in (Kind.COLUMN, Kind.UNIT)
+    if item.kind is Kind.COLUMN:  # a word shared with a column ("line", "teach"), or a
+        # column of the rows shown ("the price of chai")
+        clause = r.kind(k - 1) in (Kind.HAVING, Kind.SORT, Kind.GROUP, Kind.WHERE)
+        mine = any(f.table is plan.main.table for f in item.data)
+        return not clause and (bool(item.extra.get("weak")) or (mine and plan.measure is None))
     return False
 
 
@@ -115,8 +138,38 @@ def _merge_columns(r: Reading) -> None:
         k += 1
 
 
+def _sold(r: Reading) -> tuple[Measure | None, Entity | None]:
+    """ "how many standing desks have we sold", "total units sold", "which genre sells the
+    most units": the sum of the quantity on the line table (the one with a quantity and
+    links to two or more tables)."""
+    sold = r.free(Kind.SOLD)
+    if not sold:
+        return None, None
+    lines = [
+        e for e in r.catalog.entities
+        if not e.table.view and e.having("quantity")
+        and sum(link.source == e.name for link in r.catalog.links) >= 2
+    ]  # fmt: skip
+    if len(lines) != 1:
+        return None, None
+    line = lines[0]
+    quantity = line.having("quantity")[0]
+    r.take(*sold)
+    for k, item in enumerate(r.items):
+        if item.kind is Kind.COUNT or (item.kind is Kind.AGGREGATE and item.data == "sum"):
+            r.take(k)
+            if r.kind(k + 1) is Kind.TABLE:  # "how many tracks sold": units of tracks
+                r.take(k + 1)
+        if item.kind is Kind.COLUMN and "quantity" in {role for f in item.data for role in f.roles}:
+            r.take(k)  # "units"
+    return Measure("sum", quantity, said="units sold"), line
+
+
 def _measure(r: Reading) -> tuple[Measure | None, Entity | None]:
     """The measure and the table it is measured on (None: the main table, found later)."""
+    sold = _sold(r)
+    if sold[0] is not None:
+        return sold
     for k, item in enumerate(r.items):
         nxt = r.at(k + 1)
         if item.kind is Kind.COUNT:
@@ -144,6 +197,11 @@ def _measure(r: Reading) -> tuple[Measure | None, Entity | None]:
                 return Measure(func, revenue=revenue, said=f"{_func_said(func)} sales"), entity_of(
                     r, price
                 )
+            if target and target.kind is Kind.TABLE and r.kind(target_k + 1) is Kind.COLUMN:
+                on = [f for f in r.items[target_k + 1].data if f.table is target.data.table]
+                if on:  # "average invoice total"
+                    r.take(target_k)
+                    target_k, target = target_k + 1, r.items[target_k + 1]
             if target and target.kind is Kind.COLUMN:
                 numeric = [f for f in target.data if f.numeric] or list(target.data)
                 numeric = prefer_named(r, numeric)
@@ -227,8 +285,14 @@ def _main(r: Reading, measure: Measure | None, measured: Entity | None) -> Entit
 
 
 def _counted(r: Reading) -> Entity | None:
-    """ "which shipping company carried the most orders": the table after "the most"."""
+    """ "which shipping company carried the most orders": the table after "the most";
+    "which towns have more than 40 students": the table after a number, grouped."""
     tables = r.free(Kind.TABLE)
+    for k in r.free(Kind.COMPARE):
+        if r.kind(k + 1) is Kind.NUMBER and r.kind(k + 2) is Kind.TABLE:
+            grouped = [j for j in r.free(Kind.COLUMN) if j < k] + [j for j in tables if j < k]
+            if grouped and r.kind(grouped[0] - 1) is Kind.QUESTION:
+                return r.entity_at(k + 2)
     for k in r.free(Kind.SUPERLATIVE):
         nxt = r.at(k + 1)
         counts = len(tables) > 1 or bool(r.free(Kind.COLUMN))  # something else is grouped

@@ -17,6 +17,7 @@ from assistant.questions.catalog import Catalog, Entity, Field, Step
 from assistant.questions.plan import Filter, Measure, Plan
 from assistant.questions.replies import Probe
 from assistant.questions.sql import condition, in_window
+from intents.timewords import Window
 
 __all__ = ["Written", "write"]
 
@@ -172,10 +173,25 @@ class _Writer:
             return f"{c} > 0"
         if f.op == "nonpositive":
             return f"({c} IS NULL OR {c} <= 0)"
+        if f.op == "window" and "year" in f.field.roles:  # a year kept as a number
+            return self._years(c, f.value)
         if f.op == "window":
             tests = in_window(f.field.column, f.value, self.now, self._table(f.field))
             return " AND ".join(t.sql(dialect=self.dialect) for t in tests) or "TRUE"
         raise ValueError(f"unknown filter operator {f.op!r}")
+
+    @staticmethod
+    def _years(c: str, window: Window) -> str:
+        """The whole years ``window`` covers, on a column holding a year number."""
+        tests = []
+        if window.since is not None:
+            first = window.since.year + (window.since.timetuple().tm_yday > 1)
+            tests.append(f"{c} >= {first}")
+        if window.until is not None:
+            start_of_year = (window.until.month, window.until.day) == (1, 1)
+            last = window.until.year - 1 if start_of_year else window.until.year
+            tests.append(f"{c} <= {last}")
+        return " AND ".join(tests) or "TRUE"
 
     def _measure(self) -> str:
         m = self.plan.measure
@@ -200,6 +216,8 @@ class _Writer:
 
     def _units(self, unit: str, f: Field) -> list[tuple[str, str]]:
         c = self.ref(f)
+        if "year" in f.roles:  # a year kept as a number groups as itself
+            return [("year", c)]
         if self.dialect == "postgres":
             if f.column.kind not in ("date", "datetime"):
                 c = f"CAST({c} AS timestamp)"
