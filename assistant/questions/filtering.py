@@ -13,6 +13,7 @@ from assistant.questions.reading import Reading, fields_of, reachable, time_fiel
 from assistant.questions.sql import condition, size_column
 from assistant.questions.tagging import Kind
 from assistant.source.values import ValueHit
+from intents.timewords import Window
 
 __all__ = ["filters"]
 
@@ -21,7 +22,9 @@ _FALSE = {"0", "n", "no", "false", "f", 0}
 
 
 def filters(r: Reading, plan: Plan) -> str | None:
-    for step in (_literals, _value_filters, _id_filters, _comparisons, _equalities, _times, _flags):
+    steps = (_literals, _value_filters, _id_filters, _comparisons, _equalities, _years, _times,
+             _flags)  # fmt: skip
+    for step in steps:
         problem = step(r, plan)
         if problem:
             return problem
@@ -234,6 +237,24 @@ def _compared_field(
             return found[0], []
     size = size_column(plan.main.table)
     return (plan.main.field(size.name), []) if size is not None else (None, [])
+
+
+def _years(r: Reading, plan: Plan) -> str | None:
+    """ "2021 invoices", "sales for 2024": a bare year is a time window."""
+    for k in r.free(Kind.NUMBER):
+        item = r.items[k]
+        year = item.data
+        if item.money or not isinstance(year, int) or not 1900 <= year <= 2100:
+            continue
+        if r.kind(k - 1) in (Kind.LIMIT, Kind.SUPERLATIVE) or r.kind(k + 1) is Kind.SUPERLATIVE:
+            continue
+        field = time_field(r, plan.main)
+        if field is None:
+            continue
+        window = Window(dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1), (0, 0))
+        plan.filters.append(Filter(field, "window", window, f"in {year}"))
+        r.take(k)
+    return None
 
 
 def _times(r: Reading, plan: Plan) -> str | None:

@@ -74,8 +74,10 @@ def _grouping(r: Reading, plan: Plan, target: Item, k: int) -> str | None:
     if target.kind is Kind.TABLE:
         other: Entity = target.data
         if other is main:
-            if main.key is None:
-                return None
+            averaged = plan.measure is not None and plan.measure.func in ("avg", "min", "max")
+            if main.key is None or averaged:  # "average total per invoice": over the rows
+                r.take(k)
+                return None if main.key is None else ""
             plan.group = Group(fields=(main.key, *main.labels), key=main.key)
             return ""
         path = r.catalog.up(main.name, other.name)

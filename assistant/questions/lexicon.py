@@ -151,8 +151,9 @@ FILLER = words(
     named called known say and or but select up out offer offers offered teach teaches
     taught taking takes attend attends attending belong belongs hold holds provide provides
     issue issued issues look after serve serves served support supports manage manages
-    managed lead leads led supervise supervises write wrote written play plays played
+    managed lead leads led supervise supervises write wrote written
     perform performs record recorded release released came come work worth paid pay number
+    run runs running ran
     no nr # kind kinds type types quick question asap thanks thx cheers urgently hello hey
     tanks ty"""
 )
@@ -163,7 +164,7 @@ FUNCTION = words("""the a an this that these those our my your their its his her
 """Filler that is never a value, even after "<column> is"."""
 
 FIXABLE = words("""show list display give find fetch please what which how many tell where
-    thanks thank question quick hello""")
+    thanks thank question quick hello could would there""")
 """Filler a typo may be read as ("shwo" → "show"); any other near-filler word is unknown,
 since dropping a misspelt content word ("lots" is one letter from "lets") is a guess."""
 

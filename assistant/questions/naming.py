@@ -87,6 +87,7 @@ def _named(
     start, end = span
     tables = [e for e in catalog.entities if e.words == words and not _yields(e, catalog)]
     weak = not tables  # named by part of its name, a neighbour or a verb: a value beats it
+    tables = tables or _agents(raw, catalog)
     if not tables and not exact:  # "orders" for "Sales Orders", "catalog" for Catalog Items,
         # when no other table ends (or starts) so; "teach" for teachers
         for part in (slice(-1, None), slice(0, 1)):
@@ -95,7 +96,6 @@ def _named(
             if len(ends) == 1:
                 tables = ends
                 break
-        tables = tables or _agents(raw, catalog)
         if not tables and _related(words, catalog):  # said back: "invoices" read as orders
             tables = _related(words, catalog)
             note = f"I read “{said}” as “{tables[0].said.lower()}”"

@@ -56,10 +56,18 @@ def ranking(r: Reading, plan: Plan) -> str | None:
             what = r.items[k].text
             return f"I could not tell what “{what}” is about in “{plan.main.name}”."
         plan.order = Order(field, descending)
-        plan.limit = limit or (1 if _singular(r, plan) else 10)
+        plan.limit = limit or (1 if _singular(r, plan) or _the_one(r, k) else 10)
     if plan.limit is None and limit is not None:
         plan.limit = limit
     return None
+
+
+def _the_one(r: Reading, k: int) -> bool:
+    """ "the youngest of our students", "the cheapest": one row, unless a plural table
+    follows at once ("the cheapest products")."""
+    after = r.at(k + 1)
+    plural_after = after is not None and after.kind is Kind.TABLE and after.plural
+    return bool(r.items[k].extra.get("the")) and not plural_after
 
 
 def _singular(r: Reading, plan: Plan) -> bool:

@@ -106,6 +106,8 @@ def _read(
         if words in GRAMMAR:
             kind, data = GRAMMAR[words]
             best = Item(kind, i, i + n, text.said(i, i + n), data)
+            if i > 0 and text.low[i - 1] == "the":  # "the youngest": one of them
+                best.extra["the"] = True
             break
     schema = named_at(text.low, i, text.said, catalog, vocabulary)
     if schema is not None and (
@@ -213,6 +215,8 @@ def _second_look(
     while k < len(items):
         item = items[k]
         said_for_column = item.kind is Kind.FILLER and item.text.lower() not in lx.FUNCTION
+        if item.kind is Kind.CONTAINS and not (out and out[-1].kind is Kind.COLUMN):
+            item.kind = Kind.FILLER  # "I'd like …": "like" compares only after a column
         if out and out[-1].kind is Kind.CONTAINS:  # "subject contains refund": as written
             contained = _literal(text, items, k, out)
             if contained is not None:
@@ -299,7 +303,8 @@ def _known_words(catalog: Catalog) -> dict[str, str]:
                 known.setdefault(word + "s", word + "s")
     for word in lx.SYNONYM_WORDS:
         known.setdefault(word, word)
-        known.setdefault(word + "s", word + "s")
+        plural = word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+        known.setdefault(plural, plural)
     return known
 
 
@@ -335,7 +340,7 @@ def _typo(
     near = [k for k in known if abs(len(k) - len(word)) <= limit
             and OSA.distance(word, k, score_cutoff=limit) <= limit]  # fmt: skip
     if near:
-        near.sort(key=lambda k: (OSA.distance(word, k), k not in lx.FILLER))
+        near.sort(key=lambda k: (OSA.distance(word, k), abs(len(k) - len(word)), -len(k)))
         fixed = near[0]
         tokens = list(text.low)
         tokens[item.start] = fixed

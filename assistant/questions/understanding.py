@@ -18,13 +18,14 @@ The reading, in order (each step takes the items it uses, so no word counts twic
 
 from __future__ import annotations
 
+from assistant.questions import lexicon as lx
 from assistant.questions.catalog import Catalog, Entity, Field
 from assistant.questions.filtering import filters
 from assistant.questions.grouping import group
 from assistant.questions.plan import Measure, Plan
 from assistant.questions.ranking import ranking
 from assistant.questions.reading import Reading, Unread, entity_of, prefer_named
-from assistant.questions.sql import time_column
+from assistant.questions.sql import size_column, time_column
 from assistant.questions.tagging import Item, Kind
 from assistant.source.values import ValueHit, ValueIndex
 
@@ -39,6 +40,7 @@ def understand(items: list[Item], catalog: Catalog, values: ValueIndex) -> Plan 
         return Unread("unknown", unknown)
     r = Reading(items, catalog, values)
     _merge_columns(r)
+    _sales_as_rows(r)
     measure, measured = _measure(r)
     if measure is None:
         measured = _counted(r)
@@ -87,6 +89,8 @@ def _harmless(r: Reading, plan: Plan, k: int) -> bool:
     item = r.items[k]
     if item.kind is Kind.AGGREGATE:
         return item.data == "sum" and plan.measure is not None
+    if item.kind is Kind.NUMBER:  # "quick one:", "the one with …"
+        return item.text.lower() == "one"
     if item.kind is Kind.GROUP:
         return item.text.lower() == "by" and r.kind(k + 1) not in (Kind.COLUMN, Kind.UNIT)
     if item.kind is Kind.COLUMN:  # a word shared with a column ("line", "teach"), or a
@@ -120,6 +124,21 @@ def _other_side(items: list[Item]) -> list[Item]:
         if item.kind is Kind.VERSUS and content[k - 1].kind is Kind.COLUMN:
             return [i for i in items if i.start <= item.start or i.kind is not Kind.UNKNOWN]
     return items
+
+
+def _sales_as_rows(r: Reading) -> None:
+    """ "the 3 newest sales", "sales over $5": sales as rows (the orders or invoices), not
+    as money; "total sales", "sales per category" stay money."""
+    for k, item in enumerate(r.items):
+        if item.kind is not Kind.MEASURE or item.text.lower() not in ("sale", "sales"):
+            continue
+        if r.kind(k - 1) in (Kind.AGGREGATE, Kind.COUNT) or r.free(Kind.GROUP):
+            continue
+        tables = [e for w in lx.related("sale") for e in r.catalog.entities
+                  if e.words[-1:] == (w,) and not e.table.view]  # fmt: skip
+        if len({e.name for e in tables}) == 1:
+            item.kind, item.data, item.plural = Kind.TABLE, tables[0], True
+            r.notes.append(f"I read “{item.text}” as “{tables[0].said.lower()}”")
 
 
 def _merge_columns(r: Reading) -> None:
@@ -202,6 +221,12 @@ def _measure(r: Reading) -> tuple[Measure | None, Entity | None]:
                 if on:  # "average invoice total"
                     r.take(target_k)
                     target_k, target = target_k + 1, r.items[target_k + 1]
+            if target and target.kind is Kind.TABLE and item.kind is Kind.AGGREGATE:
+                size = size_column(target.data.table)  # "mean invoice (amount)": its size
+                if size is not None and r.kind(target_k + 1) is not Kind.COLUMN:
+                    f = target.data.field(size.name)
+                    r.take(k, target_k)
+                    return Measure(func, f, said=f"{_func_said(func)} {f.said}"), target.data
             if target and target.kind is Kind.COLUMN:
                 numeric = [f for f in target.data if f.numeric] or list(target.data)
                 numeric = prefer_named(r, numeric)
