@@ -32,10 +32,13 @@ def answer(
         return _unread(question, plan, catalog)
     written = write(plan, catalog, dialect, now)
     named = question
-    for item in items:  # the title spells names right: "show custmers" → "Customers"
-        if item.fixed is not None and item.kind in (Kind.TABLE, Kind.COLUMN):
-            named = named.replace(item.text, item.data.said if item.kind is Kind.TABLE
-                                  else item.fixed, 1)  # fmt: skip
+    for item in items:  # the title spells words right: "show custmers" → "Customers"
+        fixes = item.extra.get("fixes", [])
+        if item.fixed is not None:
+            right = item.data.said.lower() if item.kind is Kind.TABLE else item.fixed
+            fixes = [(item.text, right)]
+        for wrong, right in fixes:
+            named = named.replace(wrong, right, 1)
     return Translation(
         written.sql,
         title(named.strip().rstrip("?!. ")),

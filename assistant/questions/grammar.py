@@ -99,7 +99,7 @@ _add(Kind.DIRECTION, "asc|ascending|lowest first|smallest first|oldest first|ear
          "|a to z|alphabetically|alphabetical", False)  # fmt: skip
 _add(Kind.LIMIT, "limit|limit to|limited to|only|just|at most|no more than")
 _add(Kind.WHERE, "where|whose|wherein|such that")
-_add(Kind.SOLD, "sold|sell|sells|selling|bought|purchased|shipped out")
+_add(Kind.SOLD, "sold|sell|sells|selling|bought|buy|buys|purchased|shipped out")
 _add(Kind.SUPERLATIVE, "longest serving|longest-serving|most senior|longest tenure",
      ("asc", "tenure"))  # fmt: skip
 _add(Kind.SUPERLATIVE, "longest|longer", ("desc", "duration"))

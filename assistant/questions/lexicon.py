@@ -225,6 +225,10 @@ TIME_UNITS = {"year": "year", "yearly": "year", "annually": "year", "month": "mo
               "monthly": "month", "day": "day", "daily": "day", "week": "week",
               "weekly": "week", "quarter": "quarter", "quarterly": "quarter"}  # fmt: skip
 QUESTION_WORDS = words("which what who whom when")
+TIME_WORDS = words("""yesterday today tomorrow tonight monday tuesday wednesday thursday
+    friday saturday sunday january february march april june july august september october
+    november december weekend quarter fortnight""")
+"""Time words mended when one letter off ("yesterdy"); the time parser reads the rest."""
 
 SYNONYM_WORDS = frozenset(w for group in _SYNONYMS for w in group.split())
 """Every word of the synonym groups, as written (for typos: "custmers" → "customers")."""

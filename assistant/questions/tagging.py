@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
@@ -40,6 +40,7 @@ class _Text:
     original: str
     tokens: list[re.Match[str]]
     low: list[str]
+    fixed: dict[int, str] = field(default_factory=dict)  # time words mended, by token
 
     def said(self, start: int, end: int) -> str:
         return self.original[self.tokens[start].start() : self.tokens[end - 1].end()]
@@ -64,6 +65,10 @@ def tag(question: str, catalog: Catalog, values: ValueIndex, now: dt.datetime) -
         if i in times:
             end, window = times[i]
             items.append(Item(Kind.TIME, i, end, text.said(i, end), window))
+            fixes = [(text.said(k, k + 1), text.fixed[k]) for k in range(i, end) if k in text.fixed]
+            if fixes:  # said back: "I read “yesterdy” as “yesterday”"
+                items[-1].extra["fixes"] = fixes
+                items[-1].extra["note"] = "; ".join(f"I read “{a}” as “{b}”" for a, b in fixes)
             i = end
             continue
         item = _read(text, i, catalog, vocabulary, values)
@@ -80,8 +85,9 @@ def _plain(token: str) -> str:
 
 
 def _times(text: _Text, now: dt.datetime) -> dict[int, tuple[int, Window]]:
-    """Time phrases, by the token they start at: (the token after them, the window)."""
-    lowered = text.original.lower()
+    """Time phrases, by the token they start at: (the token after them, the window).
+    Time words one letter off ("yesterdy", "tomorow") are read as themselves."""
+    lowered, spans = _time_words_fixed(text)
     found: dict[int, tuple[int, Window]] = {}
     offset = 0
     while offset < len(lowered):
@@ -89,11 +95,33 @@ def _times(text: _Text, now: dt.datetime) -> dict[int, tuple[int, Window]]:
         if window is None:
             break
         start, end = window.span[0] + offset, window.span[1] + offset
-        covered = [k for k, t in enumerate(text.tokens) if t.start() < end and t.end() > start]
+        covered = [k for k, (a, b) in enumerate(spans) if a < end and b > start]
         if covered:
             found[covered[0]] = (covered[-1] + 1, window)
         offset = end
     return found
+
+
+def _time_words_fixed(text: _Text) -> tuple[str, list[tuple[int, int]]]:
+    """The lower-cased question with misspelt time words mended, and each token's span in
+    it; a mended word is noted on the text for the reply."""
+    lowered = text.original.lower()
+    pieces, spans, last = [], [], 0
+    for k, token in enumerate(text.tokens):
+        word = text.low[k]
+        fixed = None
+        if len(word) >= 5 and word.isalpha() and word not in lx.TIME_WORDS:
+            near = [w for w in lx.TIME_WORDS if OSA.distance(word, w, score_cutoff=1) <= 1]
+            fixed = near[0] if len(near) == 1 else None
+        pieces.append(lowered[last : token.start()])
+        begin = sum(len(p) for p in pieces)
+        pieces.append(fixed or lowered[token.start() : token.end()])
+        spans.append((begin, begin + len(pieces[-1])))
+        last = token.end()
+        if fixed is not None:
+            text.fixed[k] = fixed
+    pieces.append(lowered[last:])
+    return "".join(pieces), spans
 
 
 def _read(

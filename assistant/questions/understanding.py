@@ -42,7 +42,7 @@ def understand(items: list[Item], catalog: Catalog, values: ValueIndex) -> Plan 
     _merge_columns(r)
     _sales_as_rows(r)
     measure, measured = _measure(r)
-    if measure is None:
+    if measure is None and measured is None:
         measured = _counted(r)
         measure = Measure("count", said="count") if measured is not None else None
     main = _main(r, measure, measured)
@@ -91,6 +91,10 @@ def _harmless(r: Reading, plan: Plan, k: int) -> bool:
         return item.data == "sum" and plan.measure is not None
     if item.kind is Kind.NUMBER:  # "quick one:", "the one with …"
         return item.text.lower() == "one"
+    if item.kind is Kind.NEGATION:  # "not delivered yet": the negation was read
+        return item.text.lower() in ("yet", "still") and len(r.free(Kind.NEGATION)) < len(
+            [i for i in r.items if i.kind is Kind.NEGATION]
+        )
     if item.kind is Kind.GROUP:
         return item.text.lower() == "by" and r.kind(k + 1) not in (Kind.COLUMN, Kind.UNIT)
     if item.kind is Kind.COLUMN:  # a word shared with a column ("line", "teach"), or a
@@ -174,6 +178,9 @@ def _sold(r: Reading) -> tuple[Measure | None, Entity | None]:
     line = lines[0]
     quantity = line.having("quantity")[0]
     r.take(*sold)
+    measured = any(i.kind in (Kind.COUNT, Kind.AGGREGATE, Kind.SUPERLATIVE) for i in r.items)
+    if not measured:  # "what did customer 42 buy": the lines themselves
+        return None, line
     for k, item in enumerate(r.items):
         if item.kind is Kind.COUNT or (item.kind is Kind.AGGREGATE and item.data == "sum"):
             r.take(k)
@@ -187,7 +194,7 @@ def _sold(r: Reading) -> tuple[Measure | None, Entity | None]:
 def _measure(r: Reading) -> tuple[Measure | None, Entity | None]:
     """The measure and the table it is measured on (None: the main table, found later)."""
     sold = _sold(r)
-    if sold[0] is not None:
+    if sold[1] is not None:
         return sold
     for k, item in enumerate(r.items):
         nxt = r.at(k + 1)
