@@ -47,7 +47,8 @@ def _literals(r: Reading, plan: Plan) -> str | None:
         made = condition(field.column, op, text, dt.datetime.now(dt.UTC), field.table.name)
         if isinstance(made, str):
             return made
-        said = f"{field.said} {'contains' if op == 'contains' else 'is'} “{text}”"
+        said = f"with {field.said} {'containing' if op == 'contains' else ''} “{text}”"
+        said = " ".join(said.split())
         plan.filters.append(Filter(field, "condition", (op, text), said))
         r.take(*range(j, k + 1))
     return None
@@ -86,7 +87,7 @@ def _value_filter(
     first = found[0][0]
     negated = r.kind(first - 1) is Kind.NEGATION
     shown = " or ".join(f"“{v}”" for v in values)
-    said = f"{field.said} is {'not ' if negated else ''}{shown}"
+    said = f"with {field.said} {'not ' if negated else ''}{shown}"
     if len(values) == 1:
         plan.filters.append(Filter(field, "!=" if negated else "=", values[0], said))
     else:
@@ -168,7 +169,7 @@ def _id_filters(r: Reading, plan: Plan) -> str | None:
         if r.items[k].money:
             continue
         value = r.items[k].data
-        plan.filters.append(Filter(entity.key, "=", value, f"{entity.said.lower()} {value}"))
+        plan.filters.append(Filter(entity.key, "=", value, f"with {entity.key.said} {value}"))
         r.take(k - 1, k)
     return None
 
@@ -194,10 +195,10 @@ def _comparisons(r: Reading, plan: Plan) -> str | None:
         if item.kind is Kind.BETWEEN:
             low, high = sorted(values)
             plan.filters.append(Filter(field, "between", (low, high),
-                                       f"{field.said} between {low} and {high}"))  # fmt: skip
+                                       f"with {field.said} between {low} and {high}"))  # fmt: skip
         else:
             plan.filters.append(Filter(field, item.data, values[0],
-                                       f"{field.said} {item.text} {values[0]}"))  # fmt: skip
+                                       f"with {field.said} {item.text} {values[0]}"))  # fmt: skip
         r.take(k, *numbers, *used)
     return None
 
@@ -214,7 +215,7 @@ def _equalities(r: Reading, plan: Plan) -> str | None:
             if field is None or r.kind(k - 1) in (Kind.SUPERLATIVE, Kind.LIMIT):
                 continue
             value = r.items[k].data
-            plan.filters.append(Filter(field, "=", value, f"{field.said} {value}"))
+            plan.filters.append(Filter(field, "=", value, f"with {field.said} {value}"))
             r.take(k, j)
             break
     return None
@@ -288,7 +289,7 @@ def _flags(r: Reading, plan: Plan) -> str | None:
             field = reachable(r, plan.main, item.data)
             if field is not None:
                 empty = r.kind(k + 1) is Kind.EMPTY
-                said = f"{field.said} is {'' if empty else 'not '}empty"
+                said = f"with {'no' if empty else 'a'} {field.said}"
                 plan.filters.append(Filter(field, "null" if empty else "notnull", None, said))
                 r.take(k, k + 1, *((k + 2,) if not empty else ()))
                 continue
@@ -321,16 +322,16 @@ def _flag(r: Reading, f: Field, negated: bool, present: bool, said: str) -> Filt
         wanted = _FALSE if negated else _TRUE
         stored = [v for v in (distinct or (True, False)) if _truth(v) in wanted]
         value = stored[0] if stored else (not negated)
-        return Filter(f, "=", value, f"{'not ' if negated else ''}{said}")
+        return Filter(f, "=", value, f"that are {'not ' if negated else ''}{f.said}")
     if "time" in f.roles and (negated or said.lower().endswith("ed")):
         return Filter(f, "null" if negated else "notnull", None,
-                      f"{'not ' if negated else ''}{said}")  # fmt: skip
+                      f"with {'no' if negated else 'a'} {f.said}")  # fmt: skip
     if f.numeric and (present or negated):
         return Filter(f, "nonpositive" if negated else "positive", None,
-                      f"{'no ' if negated else ''}{said}")  # fmt: skip
+                      f"with {'no' if negated else 'some'} {f.said}")  # fmt: skip
     if present or negated:  # "customers without a company", "tracks with a composer"
         return Filter(f, "null" if negated else "notnull", None,
-                      f"{'no ' if negated else ''}{said}")  # fmt: skip
+                      f"with {'no' if negated else 'a'} {f.said}")  # fmt: skip
     return None
 
 

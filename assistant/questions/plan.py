@@ -18,7 +18,8 @@ __all__ = ["Filter", "Group", "Measure", "Order", "Plan"]
 @dataclass(frozen=True)
 class Filter:
     """``field op value``; ``op`` is one of = != > >= < <= in between window null
-    notnull positive nonpositive. ``said`` is the filter in words, for replies."""
+    notnull positive nonpositive. ``said`` is the filter in words as it follows a noun,
+    for replies: "with city “Berlin”", "this week", "that are discontinued"."""
 
     field: Field
     op: str

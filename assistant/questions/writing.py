@@ -264,9 +264,13 @@ class _Writer:
         return f"The {m.said} is {{}}{where}."
 
     def _where_said(self) -> str:
+        """The filters as words after a noun: " with city “Berlin”, this week"."""
         if not self.plan.filters:
             return ""
-        return " where " + " and ".join(f.said for f in self.plan.filters)
+        filters = self.plan.filters
+        said = ", ".join(f.said for f in filters if f.op != "window")
+        times = " ".join(f.said for f in filters if f.op == "window")
+        return " " + " ".join(part for part in (said, times) if part)
 
     def probes(self) -> tuple[Probe, ...]:
         main = quote(self.plan.main.name)
@@ -274,7 +278,7 @@ class _Writer:
         for k, f in enumerate(self.plan.filters):
             where = self._where(self.plan.filters[: k + 1])
             sql = f"SELECT COUNT(*) FROM {main} WHERE {' AND '.join(where)}"
-            probes.append(Probe(f"where {f.said}", sql))
+            probes.append(Probe(f.said, sql))
         return tuple(probes)
 
 
