@@ -72,7 +72,14 @@ _WRITE = re.compile(
     r"(?:insert|replace)\s+into|update\s+\S+\s+set|delete\s+from|(?:drop|create|alter)\s+"
     r"(?:table|view|index|schema|database|temp|temporary|unique|or|trigger)|(?:truncate|pragma"
     r"|attach|detach|grant|revoke|vacuum|explain|begin|commit|rollback)\b|copy\s+\S+\s+(?:from|to)"
-    r"|start\s+transaction|savepoint\s|release\s+savepoint|set\s+\w+\s*(?:=|to)\s",
+    r"|start\s+transaction|savepoint\s|release\s+(?:savepoint\s+)?\w+\s*;?$|set\s+\w+\s*(?:=|to)\s"
+    r"|merge\s+into|analyze(?:\s+verbose)?(?:\s+\w+)?\s*;?$|reindex(?:\s+\w+){0,2}\s*;?$"
+    r"|reset\s+(?:all|\w+)\s*;?$|discard\s+(?:all|plans|sequences|temp|temporary)\b"
+    r"|checkpoint\s*;?$|call\s+[\w.]+\s*\(|execute\s+\w+(?:\s*\(.*\))?\s*;?$"
+    r"|prepare\s+\w+(?:\s*\(.*?\))?\s+as\b|(?:un)?listen\s+\w+\s*;?$|notify\s+\w+"
+    r"|deallocate\b|do\s+(?:language\s+\w+\s+)?\$|lock\s+(?:table\s+)?[\w.\"]+(?:\s+in\s|\s*;?$)"
+    r"|refresh\s+materialized|comment\s+on\s|security\s+label|import\s+foreign|cluster\b\s*\w*\s*;?$"
+    r"|load\s+'",
     re.I,
 )
 _FENCE = re.compile(r"^```(?:sql)?\s*(.*?)\s*```$", re.S | re.I)
