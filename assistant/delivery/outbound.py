@@ -64,6 +64,9 @@ __all__ = [
 ]
 
 IPAddress = IPv4Address | IPv6Address
+# Not global, though Python 3.11's is_global says they are (3.13 knows better): IETF
+# protocol assignments, IPv6 documentation (RFC 9637), SRv6 segment ids.
+_NOT_GLOBAL = tuple(ip_network(n) for n in ("192.0.0.0/24", "3fff::/20", "5f00::/16"))
 _NAT64 = ip_network("64:ff9b::/96")
 _V4_COMPATIBLE = ip_network("::/96")
 # Letters, digits, "-", "_" and dots: what a DNS name (or its IDNA form) is made of. Any
@@ -127,7 +130,8 @@ def is_public(address: IPAddress) -> bool:
     ):
         return False
     return address.is_global and not (
-        address.is_private
+        any(address in network for network in _NOT_GLOBAL)
+        or address.is_private
         or address.is_loopback
         or address.is_link_local
         or address.is_multicast
@@ -276,7 +280,11 @@ def _local_name(host: str) -> bool:
 def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
     """Every address ``host`` resolves to, in the resolver's order, each once."""
     found: list[IPAddress] = []
-    for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+    try:
+        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except UnicodeError as exc:  # a name IDNA cannot encode: no such name
+        raise socket.gaierror(socket.EAI_NONAME, f"{host!r} is not a valid name") from exc
+    for *_, sockaddr in answers:
         address = ip_address(str(sockaddr[0]).split("%", 1)[0])
         if address not in found:
             found.append(address)
