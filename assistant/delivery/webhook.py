@@ -45,6 +45,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -69,6 +70,7 @@ MAX_DELAY_SECONDS = 60.0
 _RETRY_STATUSES = frozenset({408, 425, 429})
 #: What a person is told of any network failure: the same words for every kind.
 UNREACHABLE = "The webhook could not be reached."
+_NOT_HTTP = "A webhook URL must be an http:// or https:// URL with a host."
 
 _log = logging.getLogger(__name__)
 
@@ -238,7 +240,10 @@ def _post(
     its reason and ``Retry-After``. Raises :class:`InvalidInput` for a private address,
     :class:`OSError` for a name that does not resolve, httpx's errors for the rest."""
     target = resolve_checked(url, policy or OutboundPolicy())
-    named = httpx.URL(url)
+    try:
+        named = httpx.URL(url)
+    except httpx.InvalidURL as exc:  # "010.0.0.1": public, but not a URL httpx can send
+        raise InvalidInput(_NOT_HTTP) from exc
     headers = {**headers, "Host": named.netloc.decode("ascii")}
     extensions: dict[str, Any] = {}
     if target.scheme == "https" and ip_literal(target.host) is None:
@@ -265,16 +270,20 @@ def _post(
 
 
 def _origin(url: str) -> str:
-    """``scheme://host[:port]`` of an http(s) URL, or :class:`InvalidInput`."""
+    """``scheme://host[:port]`` of an http(s) URL, or :class:`InvalidInput`.
+
+    Read with the standard library, not httpx: httpx refuses hosts like ``0177.0.0.1``
+    that libc reads as an address, and those must reach the address check to be named.
+    """
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInput("A webhook URL must be an http:// or https:// URL with a host.")
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
-    return f"{parsed.scheme}://{host}{port}"
+        parsed = urlsplit(url)
+        port = parsed.port
+    except (TypeError, ValueError):
+        parsed, port = None, None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InvalidInput(_NOT_HTTP)
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    return f"{parsed.scheme}://{host}{'' if port is None else f':{port}'}"
 
 
 def _retry_after(value: str | None, now: float) -> float | None:
