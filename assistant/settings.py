@@ -16,12 +16,13 @@ environment: ``Settings(OPENAI_API_KEY="sk-...", OPENAI_BASE_URL=..., llm_timeou
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticUseDefault
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The model asked when ``ASSISTANT_LLM_MODEL`` is not set.
 DEFAULT_LLM_MODEL = "gpt-4o-mini"
@@ -97,6 +98,32 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description="seconds to wait for an LLM answer (a local model on a CPU is slow)",
     )
+
+    # --- Outbound requests (webhooks): only public addresses, unless named here ---
+    # A comma list of host names and/or CIDRs (``hooks.intranet, 10.20.0.0/16``) that
+    # webhooks may reach although private: for intranet deployments. Empty: public only.
+    outbound_allow_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="private hosts or CIDRs webhooks may reach (comma list; default none)"
+    )
+
+    @field_validator("outbound_allow_hosts", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        # The environment gives one string; code may give a list. Entries are kept
+        # lowercased, without a trailing dot, so "Hooks.Intranet." names hooks.intranet.
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        entries = tuple(str(item).strip().lower().rstrip(".") for item in items)
+        for entry in entries:
+            if "/" in entry:
+                try:
+                    ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(f"{entry!r} is not a CIDR like 10.20.0.0/16") from None
+        return tuple(entry for entry in entries if entry)
+
+    # --- end of outbound requests ---
 
     @field_validator("llm_api_key", "llm_base_url", "llm_model", "llm_timeout", mode="before")
     @classmethod

@@ -4,7 +4,9 @@
 for, a signed download link) with the file attached when small and linked otherwise;
 :func:`send_webhook` POSTs :func:`webhook_payload` as signed JSON with retries. Both raise
 :class:`DeliveryFailed`, whose ``transient`` says whether trying again later can help.
-Receivers check webhook requests with :func:`verify_signature`.
+Receivers check webhook requests with :func:`verify_signature`. Webhooks go only to public
+addresses, or private ones an :class:`OutboundPolicy` allows (:mod:`.outbound`):
+:func:`check_outbound_url` refuses others when a URL is stored, and each send again.
 
 Floor: may import only ``files``, ``errors``, ``settings`` and ``replies``; the schedules
 room delivers through it.
@@ -12,8 +14,11 @@ room delivers through it.
 
 from assistant.delivery.mail import send_email
 from assistant.delivery.message import DEFAULT_ATTACH_LIMIT, Delivery, build_message
+from assistant.delivery.outbound import OutboundPolicy
+from assistant.delivery.outbound import check_url as check_outbound_url
 from assistant.delivery.smtp_url import SmtpTarget, parse_smtp_url
 from assistant.delivery.webhook import (
+    UNREACHABLE,
     WebhookResult,
     send_webhook,
     verify_signature,
@@ -23,11 +28,14 @@ from assistant.errors import DeliveryFailed
 
 __all__ = [
     "DEFAULT_ATTACH_LIMIT",
+    "UNREACHABLE",
     "Delivery",
     "DeliveryFailed",
+    "OutboundPolicy",
     "SmtpTarget",
     "WebhookResult",
     "build_message",
+    "check_outbound_url",
     "parse_smtp_url",
     "send_email",
     "send_webhook",

@@ -8,6 +8,11 @@ a :class:`DeliveryFailed` that says whether trying again later can help.
 When STARTTLS is asked for and the server does not offer it, nothing is sent:
 credentials never go out in the clear by surprise. Error messages never contain the URL
 or the password.
+
+No outbound address check here (unlike webhooks, :mod:`assistant.delivery.outbound`): the
+SMTP host comes only from the admin's ``ASSISTANT_SMTP_URL`` setting, often an internal
+relay on purpose. Users name recipients, never the server; if a face ever lets a user
+name an SMTP host, it must go through :func:`~assistant.delivery.outbound.resolve_checked`.
 """
 
 from __future__ import annotations

@@ -19,9 +19,17 @@ first two.
 
 A 2xx answer is delivered. 408, 425, 429, any 5xx, timeouts and connection errors are
 retried after ``backoff × 2ⁿ`` seconds, or the ``Retry-After`` the receiver asked for,
-capped at ``max_delay``. Any other answer (a 4xx; a 3xx, since redirects are not followed)
-fails at once. Error messages name only the URL's scheme, host and port: webhook paths
-and queries often hold tokens.
+capped at ``max_delay``. Any other answer (a 4xx; a 3xx, since redirects are never
+followed) fails at once. Error messages name only the URL's scheme, host and port: webhook
+paths and queries often hold tokens.
+
+The URL is a user's, the request our server's, so each attempt goes only where
+:mod:`assistant.delivery.outbound` allows: the host is resolved once, every address must
+be public (or allowed by ``ASSISTANT_OUTBOUND_ALLOW_HOSTS``), and the request connects to
+one of those very addresses, the name sent as ``Host`` and TLS SNI (so the certificate is
+still checked against it). A private address fails at once, saying so. Every network
+failure (refused, timed out, reset, no such name) says only :data:`UNREACHABLE`: telling
+them apart would let a user map ports; the details go to the log.
 """
 
 from __future__ import annotations
@@ -37,13 +45,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from assistant.delivery.outbound import OutboundPolicy, ip_literal, resolve_checked
 from assistant.errors import DeliveryFailed, InvalidInput
 
 __all__ = [
     "MAX_DELAY_SECONDS",
+    "UNREACHABLE",
     "USER_AGENT",
     "WebhookResult",
     "encode_body",
@@ -57,6 +68,9 @@ USER_AGENT = "data-assistant-webhook/1"
 #: The longest wait between two attempts, whatever Retry-After asks for.
 MAX_DELAY_SECONDS = 60.0
 _RETRY_STATUSES = frozenset({408, 425, 429})
+#: What a person is told of any network failure: the same words for every kind.
+UNREACHABLE = "The webhook could not be reached."
+_NOT_HTTP = "A webhook URL must be an http:// or https:// URL with a host."
 
 _log = logging.getLogger(__name__)
 
@@ -138,6 +152,7 @@ def send_webhook(
     payload: Mapping[str, Any],
     secret: str,
     *,
+    policy: OutboundPolicy | None = None,
     timeout: float = 10.0,
     attempts: int = 3,
     backoff: float = 0.5,
@@ -148,9 +163,11 @@ def send_webhook(
 ) -> WebhookResult:
     """POST ``payload`` to ``url``, signed with ``secret``, trying up to ``attempts`` times.
 
+    Only to public addresses, or private ones ``policy`` allows (default: none).
     Raises :class:`InvalidInput` for a URL that is not http(s) or an empty secret, and
     :class:`DeliveryFailed` when it was not delivered: ``transient`` is false for an answer
-    that retrying would not change (a 4xx), true when the attempts ran out.
+    that retrying would not change (a 4xx, a private address), true when the attempts ran
+    out. A ``client`` given is used as it is, but redirects are never followed.
     """
     where = _origin(url)
     if not secret:
@@ -161,7 +178,7 @@ def send_webhook(
     delivery_id = str(uuid.uuid4())
     http = client or httpx.Client(timeout=timeout, follow_redirects=False)
     try:
-        failure = "was not tried"
+        failure: str | None = None  # the last answer; None: the last attempt never got one
         for attempt in range(1, attempts + 1):
             timestamp = str(int(clock()))  # signed per attempt, so late retries stay fresh
             headers = {
@@ -173,16 +190,15 @@ def send_webhook(
             }
             wait: float | None = None
             try:
-                # Streamed and never read: the receiver's answer body is not needed.
-                with http.stream(
-                    "POST", url, content=body, headers=headers, timeout=timeout
-                ) as response:
-                    status, reason = response.status_code, response.reason_phrase
-                    retry_after = response.headers.get("retry-after")
-            except httpx.TimeoutException:
-                failure = f"did not answer within {timeout:g} s"
-            except httpx.TransportError as exc:
-                failure = f"could not be reached ({exc or type(exc).__name__})"
+                status, reason, retry_after = _post(http, url, policy, body, headers, timeout)
+            except InvalidInput as exc:  # a private address: resolved again, refused again
+                raise DeliveryFailed(exc.message, transient=False) from exc
+            except (OSError, httpx.TransportError) as exc:
+                failure = None
+                _log.warning(
+                    "webhook %s attempt %d/%d could not be reached: %s: %s",
+                    where, attempt, attempts, type(exc).__name__, exc,
+                )  # fmt: skip
             else:
                 if 200 <= status < 300:
                     return WebhookResult(status=status, attempts=attempt, delivery_id=delivery_id)
@@ -196,10 +212,12 @@ def send_webhook(
                     )
                 failure = f"answered {status} {reason}".rstrip()
                 wait = _retry_after(retry_after, clock())
-            _log.warning("webhook %s attempt %d/%d %s", where, attempt, attempts, failure)
+                _log.warning("webhook %s attempt %d/%d %s", where, attempt, attempts, failure)
             if attempt < attempts:
                 delay = backoff * 2 ** (attempt - 1) if wait is None else wait
                 sleep(min(max(delay, 0.0), max_delay))
+        if failure is None:
+            raise DeliveryFailed(UNREACHABLE, transient=True)
         raise DeliveryFailed(
             f"The webhook at {where} {failure} (tried {attempts} time"
             f"{'' if attempts == 1 else 's'}).",
@@ -210,17 +228,62 @@ def send_webhook(
             http.close()
 
 
-def _origin(url: str) -> str:
-    """``scheme://host[:port]`` of an http(s) URL, or :class:`InvalidInput`."""
+def _post(
+    http: httpx.Client,
+    url: str,
+    policy: OutboundPolicy | None,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+) -> tuple[int, str, str | None]:
+    """One POST to an address ``url``'s host resolves to now, each checked: the status,
+    its reason and ``Retry-After``. Raises :class:`InvalidInput` for a private address,
+    :class:`OSError` for a name that does not resolve, httpx's errors for the rest."""
+    target = resolve_checked(url, policy or OutboundPolicy())
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInput("A webhook URL must be an http:// or https:// URL with a host.")
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
-    return f"{parsed.scheme}://{host}{port}"
+        named = httpx.URL(url)
+    except httpx.InvalidURL as exc:  # "010.0.0.1": public, but not a URL httpx can send
+        raise InvalidInput(_NOT_HTTP) from exc
+    headers = {**headers, "Host": named.netloc.decode("ascii")}
+    extensions: dict[str, Any] = {}
+    if target.scheme == "https" and ip_literal(target.host) is None:
+        extensions["sni_hostname"] = named.raw_host.decode("ascii")  # the certificate's name
+    refused: httpx.ConnectError | None = None
+    for address in target.addresses:
+        try:
+            # Streamed and never read: the receiver's answer body is not needed.
+            with http.stream(
+                "POST",
+                named.copy_with(host=str(address)),
+                content=body,
+                headers=headers,
+                timeout=timeout,
+                follow_redirects=False,
+                extensions=extensions,
+            ) as response:
+                status, reason = response.status_code, response.reason_phrase
+                return status, reason, response.headers.get("retry-after")
+        except httpx.ConnectError as exc:
+            refused = exc  # the name's next address may answer
+    assert refused is not None  # resolve_checked never gives no address
+    raise refused
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of an http(s) URL, or :class:`InvalidInput`.
+
+    Read with the standard library, not httpx: httpx refuses hosts like ``0177.0.0.1``
+    that libc reads as an address, and those must reach the address check to be named.
+    """
+    try:
+        parsed = urlsplit(url)
+        port = parsed.port
+    except (TypeError, ValueError):
+        parsed, port = None, None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InvalidInput(_NOT_HTTP)
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    return f"{parsed.scheme}://{host}{'' if port is None else f':{port}'}"
 
 
 def _retry_after(value: str | None, now: float) -> float | None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.schedules.cron import describe, next_fire
+from assistant.schedules.deliver import check_destination
 from assistant.schedules.models import (
     Destination,
     RunInfo,
@@ -33,6 +34,7 @@ RECENT_RUNS = 10
 
 def create(scope: UserScope, spec: ScheduleSpec) -> ScheduleInfo:
     """Store ``spec`` for the conversation's user; it first fires at its next cron time."""
+    check_destination(scope.settings, spec.destination)  # no webhook to a private address
     now = scope.clock()
     name = spec.name or _name(spec)
     with scope.sessions.begin() as session:
@@ -77,6 +79,8 @@ def get(scope: UserScope, schedule_id: str) -> ScheduleInfo:
 
 def update(scope: UserScope, schedule_id: str, patch: SchedulePatch) -> ScheduleInfo:
     """Apply ``patch``; pausing clears the next run, resuming sets it from now."""
+    if patch.destination is not None:
+        check_destination(scope.settings, patch.destination)  # as create does
     now = scope.clock()
     with scope.sessions.begin() as session:
         row = get_owned(session, Schedule, schedule_id, scope.user_id)

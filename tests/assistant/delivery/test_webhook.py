@@ -1,7 +1,9 @@
 """Webhook delivery against a real HTTP receiver on 127.0.0.1 (http.server in a thread).
 
 The receiver checks every request with :func:`verify_signature`, as a customer's would.
-Waits between attempts go through an injected ``sleep`` that only records them.
+Waits between attempts go through an injected ``sleep`` that only records them. The
+receiver is private (loopback), so these sends allow 127.0.0.1 (:data:`LOCAL`); what is
+refused without that allowance is ``test_outbound.py``'s subject.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +23,8 @@ import httpx
 import pytest
 
 from assistant.delivery import DeliveryFailed, send_webhook, verify_signature, webhook_payload
-from assistant.delivery.webhook import USER_AGENT, encode_body, sign
+from assistant.delivery.outbound import OutboundPolicy
+from assistant.delivery.webhook import UNREACHABLE, USER_AGENT, encode_body, sign
 from assistant.errors import InvalidInput
 
 SECRET = "whsec-test-Z"
@@ -31,6 +35,7 @@ EXPORT = {
 }  # fmt: skip
 LINK = "https://assistant.example/d/TOKEN.abc"
 NOW = 1_794_816_000.0  # Mon 16 Nov 2026, 08:00:00 UTC
+LOCAL = OutboundPolicy.from_entries(["127.0.0.1"])  # ASSISTANT_OUTBOUND_ALLOW_HOSTS=127.0.0.1
 
 
 @dataclass
@@ -127,7 +132,7 @@ def test_a_receiver_that_fails_twice_gets_the_delivery_once() -> None:
     script = Script([(500, {}), (503, {}), (204, {})])
     sleeps = Sleeps()
     with receiver(script) as url:
-        result = send_webhook(url, payload(), SECRET, sleep=sleeps)
+        result = send_webhook(url, payload(), SECRET, policy=LOCAL, sleep=sleeps)
 
     assert (result.status, result.attempts) == (204, 3)
     assert [r.genuine for r in script.received] == [True, True, True]
@@ -150,7 +155,7 @@ def test_a_receiver_that_fails_twice_gets_the_delivery_once() -> None:
 def test_the_signature_covers_timestamp_and_body() -> None:
     script = Script([(200, {})], now=NOW + 5)
     with receiver(script) as url:
-        send_webhook(url, payload(), SECRET, clock=lambda: NOW)
+        send_webhook(url, payload(), SECRET, policy=LOCAL, clock=lambda: NOW)
     [got] = script.received
     assert got.genuine and got.headers["X-Assistant-Timestamp"] == "1794816000"
     # What a receiver in any language computes: HMAC-SHA256 of b"<timestamp>." + body.
@@ -161,7 +166,7 @@ def test_the_signature_covers_timestamp_and_body() -> None:
 def test_a_stale_timestamp_is_refused_by_the_receiver() -> None:
     script = Script([(200, {})], now=NOW + 301)
     with receiver(script) as url, pytest.raises(DeliveryFailed) as failed:
-        send_webhook(url, payload(), SECRET, clock=lambda: NOW, sleep=Sleeps())
+        send_webhook(url, payload(), SECRET, policy=LOCAL, clock=lambda: NOW, sleep=Sleeps())
     assert [r.genuine for r in script.received] == [False] and failed.value.transient is False
 
 
@@ -169,7 +174,7 @@ def test_a_4xx_answer_is_not_retried() -> None:
     script = Script([(400, {})])
     sleeps = Sleeps()
     with receiver(script) as url, pytest.raises(DeliveryFailed) as failed:
-        send_webhook(url, payload(), SECRET, sleep=sleeps)
+        send_webhook(url, payload(), SECRET, policy=LOCAL, sleep=sleeps)
     assert len(script.received) == 1 and sleeps == []
     assert failed.value.transient is False and failed.value.code == "delivery_failed"
     assert "answered 400 Bad Request" in failed.value.message
@@ -179,7 +184,7 @@ def test_a_4xx_answer_is_not_retried() -> None:
 def test_a_wrong_secret_is_refused_by_the_receiver_and_not_retried() -> None:
     script = Script([(200, {})])
     with receiver(script) as url, pytest.raises(DeliveryFailed) as failed:
-        send_webhook(url, payload(), "not-the-secret", sleep=Sleeps())
+        send_webhook(url, payload(), "not-the-secret", policy=LOCAL, sleep=Sleeps())
     assert [r.genuine for r in script.received] == [False]
     assert failed.value.transient is False and "401" in failed.value.message
 
@@ -188,7 +193,7 @@ def test_a_timeout_is_retried() -> None:
     script = Script([(200, {})], hold_first=threading.Event())
     sleeps = Sleeps()
     with receiver(script) as url:
-        result = send_webhook(url, payload(), SECRET, timeout=0.3, sleep=sleeps)
+        result = send_webhook(url, payload(), SECRET, policy=LOCAL, timeout=0.3, sleep=sleeps)
     assert (result.status, result.attempts) == (200, 2) and sleeps == [0.5]
     assert len({r.headers["X-Assistant-Delivery"] for r in script.received}) == 1
 
@@ -197,7 +202,7 @@ def test_retry_after_is_honoured_and_capped() -> None:
     script = Script([(429, {"Retry-After": "7"}), (503, {"Retry-After": "3600"}), (200, {})])
     sleeps = Sleeps()
     with receiver(script) as url:
-        result = send_webhook(url, payload(), SECRET, sleep=sleeps, max_delay=60)
+        result = send_webhook(url, payload(), SECRET, policy=LOCAL, sleep=sleeps, max_delay=60)
     assert result.attempts == 3 and sleeps == [7.0, 60.0]
 
 
@@ -205,7 +210,7 @@ def test_retry_after_as_an_http_date() -> None:
     script = Script([(503, {"Retry-After": "Mon, 16 Nov 2026 08:00:12 GMT"}), (200, {})], now=NOW)
     sleeps = Sleeps()
     with receiver(script) as url:
-        result = send_webhook(url, payload(), SECRET, sleep=sleeps, clock=lambda: NOW)
+        result = send_webhook(url, payload(), SECRET, policy=LOCAL, sleep=sleeps, clock=lambda: NOW)
     assert result.attempts == 2 and sleeps == [12.0]  # NOW is 08:00:00 that day
 
 
@@ -213,7 +218,7 @@ def test_giving_up_after_the_last_attempt_is_transient() -> None:
     script = Script([(502, {})])
     sleeps = Sleeps()
     with receiver(script) as url, pytest.raises(DeliveryFailed) as failed:
-        send_webhook(url, payload(), SECRET, attempts=4, backoff=0.25, sleep=sleeps)
+        send_webhook(url, payload(), SECRET, policy=LOCAL, attempts=4, backoff=0.25, sleep=sleeps)
     assert len(script.received) == 4 and sleeps == [0.25, 0.5, 1.0]
     assert failed.value.transient is True
     assert "answered 502 Bad Gateway (tried 4 times)" in failed.value.message
@@ -224,22 +229,31 @@ def test_an_unreachable_receiver_is_retried_then_transient() -> None:
         pass  # now closed: nothing listens on that port
     sleeps = Sleeps()
     with pytest.raises(DeliveryFailed) as failed:
-        send_webhook(url, payload(), SECRET, sleep=sleeps, timeout=2)
+        send_webhook(url, payload(), SECRET, policy=LOCAL, sleep=sleeps, timeout=2)
     assert failed.value.transient is True and sleeps == [0.5, 1.0]
-    assert "could not be reached" in failed.value.message
+    assert failed.value.message == UNREACHABLE  # no port, no "connection refused"
 
 
-def test_a_given_client_is_used_and_left_open() -> None:
+def test_a_given_client_is_used_and_left_open(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(202)
 
+    def resolve(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        assert (host, port) == ("hooks.example", 443)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
     with httpx.Client(transport=httpx.MockTransport(answer)) as client:
         result = send_webhook("https://hooks.example/x", {"a": 1}, SECRET, client=client)
         assert not client.is_closed
     assert result.status == 202 and len(seen) == 1 and seen[0].content == b'{"a":1}'
+    # Sent to the address checked, named as the URL names it (Host and TLS SNI).
+    assert str(seen[0].url) == "https://93.184.215.14/x"
+    assert seen[0].headers["Host"] == "hooks.example"
+    assert seen[0].extensions["sni_hostname"] == "hooks.example"
 
 
 @pytest.mark.parametrize(
@@ -247,7 +261,7 @@ def test_a_given_client_is_used_and_left_open() -> None:
 )
 def test_only_http_urls_are_accepted(url: str) -> None:
     with pytest.raises(InvalidInput, match="http:// or https://"):
-        send_webhook(url, payload(), SECRET, sleep=Sleeps())
+        send_webhook(url, payload(), SECRET, policy=LOCAL, sleep=Sleeps())
 
 
 def test_an_empty_secret_is_refused() -> None:
