@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     )  # fmt: skip
     # Scheduled exports
     scheduler: bool = Field(True, description="run the scheduler inside `serve`")
+    # Deployment safety
+    dev_mode: bool = Field(
+        False, description="development: start even with a weak ASSISTANT_SECRET_KEY"
+    )
+    admin_users: str = Field(
+        "", description="comma-separated user names shown deployment warnings in /api/health"
+    )
     scheduler_interval_seconds: float = Field(15.0, gt=0, description="how often it looks")
     schedule_retry_seconds: float = Field(60.0, gt=0, description="first retry's wait")
     # The LLM (optional): asked when the rules are unsure, and to write SQL; none without a key.

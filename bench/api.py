@@ -53,7 +53,7 @@ POLL_S = 0.1  # how often the big export is looked at while it runs
 SAMPLE_S = 0.05  # how often the server's RSS is sampled during the big export
 SHUTDOWN_S = 30.0
 START_S = 60.0
-SECRET_KEY = "bench-secret-key"  # signs download links
+SECRET_KEY = "bench-secret-key-0123456789abcdefghijklmn"  # signs download links
 BUSY_CORES = 0.25  # other processes using more than this: say so in the report
 FINAL = ("done", "failed", "cancelled", "expired")
 

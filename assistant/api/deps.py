@@ -31,6 +31,7 @@ __all__ = [
     "LinkMaker",
     "Links",
     "State",
+    "bearer",
 ]
 
 
@@ -75,7 +76,7 @@ async def _links(state: State, request: Request) -> LinkMaker:
 
 Links = Annotated[LinkMaker, Depends(_links)]
 
-_bearer = HTTPBearer(auto_error=False, description="an API key from `assistant users create`")
+bearer = HTTPBearer(auto_error=False, description="an API key from `assistant users create`")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Caller:
 
 def _caller(
     state: State,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")

@@ -68,6 +68,11 @@ class _In(BaseModel):
 
 class HealthPublic(BaseModel):
     status: Literal["ok"] = "ok"
+    warnings: list[str] | None = Field(
+        None,
+        description="what makes this deployment unsafe; only for callers named in "
+        "ASSISTANT_ADMIN_USERS",
+    )
 
 
 class ChatCreate(_In):

@@ -139,7 +139,7 @@ def _run_chat(args: argparse.Namespace) -> None:
 
 
 def users(commands: Commands) -> None:
-    """``users create NAME``: create (or find) a user and print one new API key."""
+    """``users create|list|revoke|rotate``: users and their API keys."""
     parser = commands.add_parser(
         "users", help="manage users", description="Create users and their API keys."
     )
@@ -154,12 +154,49 @@ def users(commands: Commands) -> None:
     create.add_argument("name", metavar="NAME", help="the user's name, like ana")
     create.add_argument("--email", default=None, metavar="ADDRESS", help="the user's email")
     create.set_defaults(run=_run_users_create)
+    listing = actions.add_parser(
+        "list", help="list users and their keys (prefixes only)",
+        description="List users, and each key's prefix, when it was made and last used, and "
+        "whether it is revoked.",
+    )  # fmt: skip
+    listing.set_defaults(run=_run_users_list)
+    revoke = actions.add_parser(
+        "revoke", help="revoke one key (by prefix) or all keys of a user (by name)",
+        description="Revoke the key with this prefix (ak_…), or every key of this user.",
+    )  # fmt: skip
+    revoke.add_argument("target", metavar="PREFIX_OR_NAME", help="ak_3f9a1c2b7d4e, or ana")
+    revoke.set_defaults(run=_run_users_revoke)
+    rotate = actions.add_parser(
+        "rotate", help="revoke all keys of a user and print ONE new key",
+        description="Revoke every key of this user and print one new key, shown only once.",
+    )  # fmt: skip
+    rotate.add_argument("name", metavar="NAME", help="the user's name, like ana")
+    rotate.set_defaults(run=_run_users_rotate)
 
 
 def _run_users_create(args: argparse.Namespace) -> None:
     from assistant.cli.users import create_user
 
     print(create_user(args.name, args.email))
+
+
+def _run_users_list(args: argparse.Namespace) -> None:
+    from assistant.cli.users import list_users
+
+    print("\n".join(list_users()) or "No users yet; create one with `users create NAME`.")
+
+
+def _run_users_revoke(args: argparse.Namespace) -> None:
+    from assistant.cli.users import revoke
+
+    count = revoke(args.target)
+    print(f"Revoked {count} key{'' if count == 1 else 's'}.")
+
+
+def _run_users_rotate(args: argparse.Namespace) -> None:
+    from assistant.cli.users import rotate
+
+    print(rotate(args.name))
 
 
 def serve(commands: Commands) -> None:
@@ -189,7 +226,10 @@ def _run_serve(args: argparse.Namespace) -> None:
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
+    from assistant.cli.safety import check_deployment
+
     settings = load_settings()
+    check_deployment(settings)  # refuses a placeholder secret; logs an unsafe source role
     prepare_source(settings)
     # On SIGTERM/SIGINT uvicorn stops taking requests and runs the lifespan's end, which
     # lets running exports finish before the process exits.
@@ -225,12 +265,14 @@ def worker(commands: Commands) -> None:
 def _run_worker(args: argparse.Namespace) -> None:
     import os
 
+    from assistant.cli.safety import check_deployment
     from assistant.settings import load_settings
     from assistant.source.demo import prepare_source
     from assistant.store import migrate
     from assistant.worker import LeaseWatch, worker_app
 
     settings = load_settings()
+    check_deployment(settings)  # the worker signs links in e-mails too
     if not settings.broker_url:
         raise InvalidInput(
             "ASSISTANT_BROKER_URL is not set: a worker takes its exports from a Redis "

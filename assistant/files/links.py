@@ -14,7 +14,7 @@ from pathlib import Path
 from assistant.files.signing import LinkSigner
 from assistant.settings import Settings
 
-__all__ = ["DEFAULT_PUBLIC_URL", "download_url", "secret_key"]
+__all__ = ["DEFAULT_PUBLIC_URL", "MIN_SECRET_CHARS", "download_url", "secret_key", "weak_secret"]
 
 #: Where `python -m assistant serve` listens by default: links point there unless
 #: ``ASSISTANT_PUBLIC_URL`` says otherwise.
@@ -26,6 +26,37 @@ def download_url(settings: Settings, export_id: str, sha256: str) -> str:
     signer = LinkSigner(secret_key(settings), settings.link_ttl_hours * 3600)
     base = (settings.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
     return f"{base}/d/{signer.sign(export_id, sha256)}"
+
+
+MIN_SECRET_CHARS = 32
+# Placeholders from our own compose file and the usual examples: a key anyone can read
+# in a repository lets them sign download links to every file.
+_PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "your-secret", "secret",
+                 "example", "placeholder", "default", "password", "test")  # fmt: skip
+
+
+def weak_secret(settings: Settings) -> str | None:
+    """Why the configured ``ASSISTANT_SECRET_KEY`` must not sign links, or None.
+
+    None when none is configured: a random key is generated and kept on disk then.
+    """
+    key = settings.secret_key
+    if key is None:
+        return None
+    folded = key.strip().lower()
+    if any(folded.startswith(word) or folded == word for word in _PLACEHOLDERS):
+        return (
+            "ASSISTANT_SECRET_KEY is a placeholder: anyone who has read it can sign download "
+            "links to every file. Set a long random one, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, or leave it unset."
+        )
+    if len(key) < MIN_SECRET_CHARS:
+        return (
+            f"ASSISTANT_SECRET_KEY is {len(key)} characters: use at least {MIN_SECRET_CHARS} "
+            "random ones (`python -c 'import secrets; print(secrets.token_urlsafe(48))'`), "
+            "or leave it unset."
+        )
+    return None
 
 
 def secret_key(settings: Settings) -> str:

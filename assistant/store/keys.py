@@ -35,6 +35,7 @@ __all__ = [
     "create_user_with_key",
     "hash_key",
     "revoke_key",
+    "revoke_user_keys",
     "user_for_key",
 ]
 
@@ -133,4 +134,16 @@ def revoke_key(session: Session, prefix: str, now: dt.datetime | None = None) ->
     if row is None:
         return False
     row.revoked_at = now or utcnow()
+    audit(session, AuditAction.KEY_REVOKED, user_id=row.user_id, at=row.revoked_at,
+          details={"prefix": prefix})  # fmt: skip
     return True
+
+
+def revoke_user_keys(session: Session, user: User, now: dt.datetime | None = None) -> int:
+    """Revoke every active key of ``user``; how many there were. The caller commits."""
+    active = session.scalars(
+        select(ApiKey).where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+    ).all()
+    for row in active:
+        revoke_key(session, row.prefix, now)
+    return len(active)

@@ -54,6 +54,7 @@ class AuditAction(StrEnum):
     """What the audit log records. New actions may be added; rows are never changed."""
 
     KEY_CREATED = "key_created"
+    KEY_REVOKED = "key_revoked"
     QUERY_RUN = "query_run"
     EXPORT_CREATED = "export_created"
     EXPORT_DONE = "export_done"

@@ -24,7 +24,7 @@ def test_serve_answers_and_exits_0_on_sigterm(settings: Settings) -> None:
         "ASSISTANT_DATABASE_URL": settings.database_url,
         "ASSISTANT_SOURCE_URL": settings.source_url,
         "ASSISTANT_STORAGE_DIR": str(settings.storage_dir),
-        "ASSISTANT_SECRET_KEY": "serve-test",
+        "ASSISTANT_SECRET_KEY": "serve-test-secret-0123456789abcdefghijklmn",
     }
     key = key_for(settings, "ana")
     server = subprocess.Popen(

@@ -39,7 +39,7 @@ def assistant_env(root: Path, source: Path) -> dict[str, str]:
         "ASSISTANT_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
         "ASSISTANT_SOURCE_URL": f"sqlite:///{source}",
         "ASSISTANT_STORAGE_DIR": str(root / "files"),
-        "ASSISTANT_SECRET_KEY": "ui-test-secret",
+        "ASSISTANT_SECRET_KEY": "ui-test-secret-0123456789abcdefghijklmnop",
     }
     return env
 

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.api.deps import State
+from assistant.api.deps import State, bearer
 from assistant.api.errors import documented
 from assistant.api.schemas import HealthPublic
 from assistant.errors import StoreError
+from assistant.files.links import weak_secret
+from assistant.source.privileges import catalogue_exposure
+from assistant.store import user_for_key
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/health", responses=documented(503))
-def health(state: State) -> HealthPublic:
+@router.get("/api/health", responses=documented(503), response_model_exclude_none=True)
+def health(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> HealthPublic:
     """Whether the store, the file storage and the broker (when exports go to workers)
-    answer: a 503 says which does not."""
+    answer: a 503 says which does not. An administrator (ASSISTANT_ADMIN_USERS) also
+    sees what makes the deployment unsafe."""
     try:
         with state.assistant.store_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -30,7 +40,19 @@ def health(state: State) -> HealthPublic:
         raise StoreError(f"The file storage {storage} is not a folder.")
     if state.settings.broker_url:
         _ping_broker(state.settings.broker_url)
-    return HealthPublic()
+    if not _is_admin(state, credentials):
+        return HealthPublic()
+    found = [weak_secret(state.settings), catalogue_exposure(state.settings.source_url)]
+    return HealthPublic(warnings=[warning for warning in found if warning is not None])
+
+
+def _is_admin(state: State, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    admins = {name.strip() for name in state.settings.admin_users.split(",") if name.strip()}
+    if credentials is None or not admins:
+        return False
+    with state.assistant.sessions.begin() as session:
+        user = user_for_key(session, credentials.credentials)
+        return user is not None and user.name in admins
 
 
 def _ping_broker(url: str) -> None:
