@@ -31,7 +31,6 @@ __all__ = [
     "LinkMaker",
     "Links",
     "State",
-    "bearer",
 ]
 
 
@@ -76,7 +75,7 @@ async def _links(state: State, request: Request) -> LinkMaker:
 
 Links = Annotated[LinkMaker, Depends(_links)]
 
-bearer = HTTPBearer(auto_error=False, description="an API key from `assistant users create`")
+_bearer = HTTPBearer(auto_error=False, description="an API key from `assistant users create`")
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Caller:
 
 def _caller(
     state: State,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
