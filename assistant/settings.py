@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
     # Fair share (assistant.api.fair): heavy requests on their own pool, a few per user
     max_queries_per_user: int = Field(
-        3, ge=1, description="queries, chat turns, export starts a user may run at once (429 over)"
+        3, ge=1, description="queries, chat turns, schedule runs a user may run at once (429 over)"
     )
     heavy_threads: int = Field(
         16, ge=1, description="threads for heavy requests, apart from the light routes' pool"

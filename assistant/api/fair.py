@@ -8,7 +8,9 @@ schedule fired now with its delivery) are ``async`` and hand their work to
 
 - its own ``anyio.CapacityLimiter`` (``ASSISTANT_HEAVY_THREADS``), so light routes
   (preferences, history, status, health) keep the default pool to themselves;
-- a per-user cap (``ASSISTANT_MAX_QUERIES_PER_USER``) on heavy requests in flight. Over
+- a per-user cap (``ASSISTANT_MAX_QUERIES_PER_USER``) on queries, chat turns and
+  schedules fired now in flight (export starts are not counted: the export rate limit
+  and the cap on running exports govern them, and a user may queue a batch at once). Over
   it, the request answers 429 at once with ``Retry-After``, rather than waiting: a
   waiting request would hold its connection and hide the overload from the client, and
   one user's queue would still be in front of nobody but themselves. The count is per
@@ -54,9 +56,11 @@ class HeavyWork:
         """How many heavy requests of ``user_id`` are running in this process."""
         return self._running.get(user_id, 0)
 
-    async def run(self, user_id: int, work: Callable[[], T]) -> T:
+    async def run(self, user_id: int, work: Callable[[], T], *, counted: bool = True) -> T:
         """Run ``work`` on the heavy pool for ``user_id``, or raise :class:`TooManyRequests`
-        when they already have ``per_user`` running."""
+        when they already have ``per_user`` running (unless not ``counted``)."""
+        if not counted:
+            return await anyio.to_thread.run_sync(work, limiter=self.limiter)
         running = self.running(user_id)
         if running >= self.per_user:
             raise TooManyRequests(
