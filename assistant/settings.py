@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
     cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
+    # Fair share (assistant.api.fair): heavy requests on their own pool, a few per user
+    max_queries_per_user: int = Field(
+        3, ge=1, description="queries, chat turns, schedule runs a user may run at once (429 over)"
+    )
+    heavy_threads: int = Field(
+        16, ge=1, description="threads for heavy requests, apart from the light routes' pool"
+    )
     # Workers (with broker_url): Celery on Redis; the store's leases make each export run once
     queue: str = Field("assistant-exports", min_length=1, description="the Celery queue")
     worker_concurrency: int = Field(2, ge=1, description="exports one worker runs at once")

@@ -13,6 +13,8 @@
                                          # like --api-only
     python -m bench --questions-only     # only the question reader's latency
                                          # (bench/questions.py), like --api-only
+    python -m bench --fair-only          # only fair share under load (bench/fair.py):
+                                         # user B's latency while user A saturates
     python -m bench --report-only        # rewrite docs/benchmarks.md from the last run
 
 Databases are built under bench/out/ and reused while their row count matches; the raw
@@ -31,7 +33,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bench import api, intents, questions, report, suite, table, targets, values, workers
+from bench import api, fair, intents, questions, report, suite, table, targets, values, workers
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return _values_only(args)
     if args.questions_only:
         return _questions_only(args)
+    if args.fair_only:
+        return _fair_only(args, date, command)
     if args.report_only:
         saved = _saved()
         if "run" not in saved:
@@ -103,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         workers.section(loaded),
     ]
     extra = [intents.section(latency), questions.section(read), api.section(served)]
-    extra.append(workers.section(loaded))
+    extra += [fair.section(fair.from_json(_saved().get("fair"))), workers.section(loaded)]
     report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
     return 0
@@ -155,6 +159,16 @@ def _questions_only(args: argparse.Namespace) -> int:
     _log(questions.section(read).splitlines()[-1])
     saved_as = asdict(read) if isinstance(read, questions.Latency) else read
     return _only(args, "questions", saved_as, questions.section(read), "question reader")
+
+
+def _fair_only(args: argparse.Namespace, date: str, command: str) -> int:
+    """Measure fair share under load; store it in results.json and put its section into
+    the report (a full run keeps the last one measured)."""
+    _log(f"fair share: user A saturates ({fair.A_CLIENTS} clients), user B is timed")
+    measured = fair.measure(quick=args.quick, date=date, command=command, work=OUT)
+    for line in fair.summary(measured):
+        _log(line)
+    return _only(args, "fair", fair.to_json(measured), fair.section(measured), "fair share")
 
 
 def _measure_workers(args: argparse.Namespace, date: str, command: str) -> workers.Workers | str:
@@ -256,6 +270,11 @@ def _parser() -> argparse.ArgumentParser:
         "--questions-only", action="store_true",
         help="measure only the question reader's latency (bench/questions.py); the rest of"
         " the report from bench/out/results.json",
+    )  # fmt: skip
+    only.add_argument(
+        "--fair-only", action="store_true",
+        help="measure only fair share under load (bench/fair.py); the rest of the report"
+        " from bench/out/results.json",
     )  # fmt: skip
     p.add_argument("--skip-workers", action="store_true", help="leave out the export workers part")
     only.add_argument(

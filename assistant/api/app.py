@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import AppState
 from assistant.api.errors import install_error_handlers
+from assistant.api.fair import HeavyWork
 from assistant.api.limits import BodySizeLimit, Limiter, RateLimiter, SharedRateLimiter
 from assistant.api.routes import (
     chat,
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         scheduler=Scheduler(
             service, Deliverer(settings), retry_seconds=settings.schedule_retry_seconds
         ),
+        heavy=HeavyWork.from_settings(settings),
     )
 
     @contextlib.asynccontextmanager

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from assistant.api.fair import HeavyWork
 from assistant.api.limits import Limiter
 from assistant.errors import TooManyRequests, Unauthorized
 from assistant.files import LinkSigner
@@ -43,6 +44,7 @@ class AppState:
     signer: LinkSigner
     export_limiter: Limiter
     scheduler: Scheduler
+    heavy: HeavyWork  # heavy requests' own pool and per-user cap (assistant.api.fair)
 
 
 async def _state(request: Request) -> AppState:  # async: no thread hop for a lookup

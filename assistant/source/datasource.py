@@ -9,6 +9,13 @@ A preview is for eyes, and bounded: a text or binary value longer than
 ``PREVIEW_CELL_CHARS`` is read cut (inside the database where it can be) and shown
 with a marker, and rows stop once the preview holds ``PREVIEW_CHARS`` characters. The
 export itself reads every value whole.
+
+What one preview may hold is bounded before any cutting here: PostgreSQL cuts long text
+and bytea in the server; SQLite must build a value whole before it can cut it, so a
+preview refuses any value over 16 MiB (``exporters.sources.sqlite.PREVIEW_VALUE_BYTES``)
+with a message saying to export it. At most ``preview_rows`` rows are read, no cell over
+``PREVIEW_CELL_CHARS`` + 1 characters, and the rows a reply carries stop at
+``PREVIEW_CHARS``: a preview's JSON stays within a few megabytes.
 """
 
 from __future__ import annotations

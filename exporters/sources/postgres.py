@@ -1,6 +1,10 @@
 """PostgreSQL: a READ ONLY transaction with a statement timeout, always rolled back.
 
-Rows stream through a server-side cursor, so memory stays flat for any result size.
+Rows stream through a server-side cursor, so memory stays flat for any result size; a
+preview also has its long text and bytea values cut in the server (:func:`_cut_sql`).
+What the server itself may hold is bounded by its own settings: ``statement_timeout``
+(set here per transaction) and ``work_mem`` per sort or hash (the server's default), and
+no single value exceeds 1 GB.
 Values arrive as PostgreSQL's own text and become Arrow by each column's type OID
 (:mod:`exporters.sources.postgres_types`), never by guessing from the values.
 """
@@ -109,9 +113,16 @@ def open_postgres(
         transaction.cursor = cursor
         cursor.itersize = batch_size
         try:
-            cursor.execute(checked.sql)
+            cursor.execute(checked.sql)  # declared only: no row is computed yet
             description = cursor.description or []
             kinds = _column_kinds(connection, cursor, description)
+            cut = _cut_sql(checked.sql, description, value_limit)
+            if cut is not None:  # a preview: long values are cut in the server
+                cursor.close()
+                cursor = connection.cursor(name="preview")
+                transaction.cursor = cursor
+                cursor.itersize = batch_size
+                cursor.execute(cut)
             first_rows = _cut(cursor.fetchmany(batch_size), value_limit)
         except psycopg.Error as exc:
             raise _translate(exc, timeout, compiling=True) from exc
@@ -150,6 +161,34 @@ def open_postgres(
     except BaseException:
         transaction.close()
         raise
+
+
+#: Types whose values can be long and arrive as text (or bytes): a preview cuts them in
+#: the server. char(n) is left alone (its text form drops the padding; n bounds it).
+_LONG_TEXT = frozenset({25, 1043, 114, 3802, 142, 705})  # text varchar json jsonb xml unknown
+
+
+def _cut_sql(sql: str, description: list[Any], limit: int | None) -> str | None:
+    """``sql`` wrapped so that each long text or bytea value leaves the server cut to
+    ``limit + 1`` (None when there is nothing to cut): a 200 MB ``repeat('x', ...)`` is
+    built by PostgreSQL but never sent, nor held here. Columns keep their positions, and
+    their kinds are the unwrapped query's, so the preview reads them as before."""
+    if limit is None:
+        return None
+    names = [f"c{i}" for i in range(len(description))]
+    columns, wrapped = [], False
+    for name, column in zip(names, description, strict=True):
+        if column.type_code in _LONG_TEXT:
+            columns.append(f"left({name}::text, {limit + 1})")
+        elif column.type_code == _BYTEA:
+            columns.append(f"substring({name} from 1 for {limit + 1})")
+        else:
+            columns.append(name)
+            continue
+        wrapped = True
+    if not wrapped:
+        return None
+    return f"SELECT {', '.join(columns)} FROM ({sql}) AS _preview({', '.join(names)})"
 
 
 def _cut(rows: list[Any], limit: int | None) -> list[Any]:

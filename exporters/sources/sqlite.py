@@ -4,7 +4,11 @@ Defences beyond the guard (SQLite's read-only mode alone is not a sandbox):
 - the file is opened with ``mode=ro``;
 - an authorizer allows only reads, SELECT, recursive CTEs and functions not on the
   guard's deny-list, so even a statement the guard missed cannot write or ATTACH;
-- a progress handler stops the query at its deadline.
+- a progress handler stops the query at its deadline;
+- a preview's connection refuses any single value over :data:`PREVIEW_VALUE_BYTES`
+  (``SQLITE_LIMIT_LENGTH``): SQLite builds a whole value before ``substr`` can cut it,
+  and Python's ``execute`` converts the first row at once, so without the limit
+  ``SELECT zeroblob(300000000)`` held over 1 GB for a 2 kB preview.
 
 Every query is compiled by SQLite under that authorizer. Column types follow the values
 SQLite holds (:mod:`exporters.sources.sqlite_values`). Queries made only of columns,
@@ -44,6 +48,11 @@ from exporters.sources.base import ColumnTypes, QueryStream
 from exporters.sources.types import annotated, declared_sqlite_type, result_types
 from exporters.sources.url import DatabaseURL
 
+#: The longest text or blob a preview's connection lets SQLite build or read (16 MiB):
+#: a larger value fails the preview with a :class:`BadInput` saying so, and the export
+#: (limited only by SQLite's own 1 GB) reads it whole.
+PREVIEW_VALUE_BYTES = 16 << 20
+
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
 
 
@@ -81,6 +90,8 @@ def open_sqlite(
         raise BadInput("give the SQLite database file, e.g. sqlite:///var/demo.db")
     types = types or {}
     connection = connect_readonly(path, timeout)
+    if value_limit is not None:  # a preview: no value it cannot hold builds whole
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, PREVIEW_VALUE_BYTES)
     try:
         schema = _declared_schema(connection, checked.tables)
         connection.set_authorizer(_authorize)
@@ -179,6 +190,12 @@ def _translate(exc: sqlite3.DatabaseError, timeout: float) -> Exception:
     text = str(exc)
     if "interrupted" in text:
         return QueryTimeout(f"the query ran longer than {timeout:g} seconds and was stopped")
+    if "too big" in text:  # SQLITE_TOOBIG: over the connection's length limit
+        return BadInput(
+            "a value in the result is too large to read here (a preview reads values up "
+            f"to {PREVIEW_VALUE_BYTES >> 20} MiB, an export up to 1 GB): export the query "
+            "to get it whole, or select the column's length() instead"
+        )
     if "not authorized" in text:
         return QueryRejected("the database refused the query: it tries to do more than read")
     return SourceError(f"the database could not run the query: {text}")

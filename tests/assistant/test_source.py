@@ -10,7 +10,7 @@ import pytest
 
 from assistant.source.datasource import DataSource
 from assistant.source.demo import build_demo
-from exporters import QueryRejected
+from exporters import BadInput, QueryRejected
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +54,15 @@ def test_a_preview_of_huge_values_is_bounded_and_says_it_is_cut(demo: Path) -> N
 
     source = DataSource(f"sqlite:///{demo}")
     preview = source.preview(
-        "SELECT zeroblob(300000000) AS blob, printf('%.*c', 5000000, 'x') AS text, 7 AS n"
+        "SELECT zeroblob(3000000) AS blob, printf('%.*c', 5000000, 'x') AS text, 7 AS n"
     )
     blob, text, n = preview.rows[0]
     assert blob == "00" * (PREVIEW_CELL_CHARS // 2) + CUT_MARK
     assert text == "x" * PREVIEW_CELL_CHARS + CUT_MARK and n == 7
     whole = source.preview("SELECT printf('%.*c', 2000, 'y') AS exact")  # not longer: whole
     assert whole.rows == [["y" * 2000]]
+    with pytest.raises(BadInput, match="export the query"):  # over 16 MiB: never built
+        source.preview("SELECT zeroblob(300000000) AS blob")
 
 
 def test_a_preview_stops_adding_rows_at_its_character_budget(demo: Path) -> None:

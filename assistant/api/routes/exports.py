@@ -57,14 +57,22 @@ def _view(links: LinkMaker, scope: UserScope, export_id: str) -> ExportPublic:
     dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 408, 409, 413, 422, 429, 502),
 )
-def create(body: ExportCreate, links: Links, scope: CurrentScope) -> ExportPublic:
+async def create(
+    body: ExportCreate, links: Links, scope: CurrentScope, state: State
+) -> ExportPublic:
     """Export a query run (``query_id``) or new ``sql`` in ``format``.
 
     Small results are written before the answer (``done``, with ``download_url``);
-    larger ones answer ``queued`` and run in the background."""
-    request = export_request(body.format, body.options)
-    info = create_export(scope, request, query_id=body.query_id, sql=body.sql)
-    return _view(links, scope, info.id)
+    larger ones answer ``queued`` and run in the background. Starting one runs on the
+    heavy pool (not counted in the caller's running queries: the rate limit and the cap
+    on running exports hold exports)."""
+
+    def start() -> ExportPublic:
+        request = export_request(body.format, body.options)
+        info = create_export(scope, request, query_id=body.query_id, sql=body.sql)
+        return _view(links, scope, info.id)
+
+    return await state.heavy.run(scope.user_id, start, counted=False)
 
 
 @router.post(
@@ -73,19 +81,23 @@ def create(body: ExportCreate, links: Links, scope: CurrentScope) -> ExportPubli
     dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 409, 413, 422, 429),
 )
-def batch(body: BatchCreate, links: Links, scope: CurrentScope) -> ExportPublic:
+async def batch(body: BatchCreate, links: Links, scope: CurrentScope, state: State) -> ExportPublic:
     """One file of several results: a ZIP with a file per result and ``manifest.json``,
     or with ``"bundle": "workbook"`` one XLSX with a sheet per result."""
-    request = export_request(body.format, body.options)
-    info = create_batch(
-        scope,
-        request,
-        query_ids=body.query_ids,
-        since=body.since,
-        until=body.until,
-        workbook=body.bundle == "workbook",
-    )
-    return _view(links, scope, info.id)
+
+    def start() -> ExportPublic:
+        request = export_request(body.format, body.options)
+        info = create_batch(
+            scope,
+            request,
+            query_ids=body.query_ids,
+            since=body.since,
+            until=body.until,
+            workbook=body.bundle == "workbook",
+        )
+        return _view(links, scope, info.id)
+
+    return await state.heavy.run(scope.user_id, start, counted=False)
 
 
 @router.get("/api/exports", responses=documented(401, 422))
@@ -136,10 +148,14 @@ def remove(export_id: Id, scope: CurrentScope) -> Response:
     dependencies=[ExportRateLimit],
     responses=documented(401, 404, 409, 422, 429),
 )
-def retry(export_id: Id, links: Links, scope: CurrentScope) -> ExportPublic:
+async def retry(export_id: Id, links: Links, scope: CurrentScope, state: State) -> ExportPublic:
     """Run a failed, cancelled, interrupted or expired export again under its id."""
-    retry_export(scope, export_id)
-    return _view(links, scope, export_id)
+
+    def again() -> ExportPublic:
+        retry_export(scope, export_id)
+        return _view(links, scope, export_id)
+
+    return await state.heavy.run(scope.user_id, again, counted=False)
 
 
 @router.get(

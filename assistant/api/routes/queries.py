@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from assistant.api.deps import CurrentScope, State
@@ -12,12 +14,17 @@ from assistant.questions.runs import run_question
 router = APIRouter(tags=["queries"])
 
 
-@router.post("/api/queries", status_code=201, responses=documented(400, 401, 408, 413, 422, 502))
-def run_query(body: QueryCreate, scope: CurrentScope, state: State) -> QueryPublic:
+@router.post(
+    "/api/queries", status_code=201, responses=documented(400, 401, 408, 413, 422, 429, 502)
+)
+async def run_query(body: QueryCreate, scope: CurrentScope, state: State) -> QueryPublic:
     """Run ``sql`` or ``question`` through the query guard; a query that would write
-    answers 400 ``query_rejected``. Export the result with ``POST /api/exports``."""
+    answers 400 ``query_rejected``, a caller with ``ASSISTANT_MAX_QUERIES_PER_USER``
+    running answers 429. Export the result with ``POST /api/exports``."""
     question, sql = body.sql or body.question or "", body.sql is not None
-    ran = run_question(scope, question, sql=sql, mode=state.assistant.mode, llm=state.assistant.llm)
+    mode, llm = state.assistant.mode, state.assistant.llm
+    work = partial(run_question, scope, question, sql=sql, mode=mode, llm=llm)
+    ran = await state.heavy.run(scope.user_id, work)
     return QueryPublic(
         id=ran.run.id,
         columns=ran.table.columns,
