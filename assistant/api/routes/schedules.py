@@ -44,11 +44,13 @@ def delete(schedule_id: Id, scope: CurrentScope) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/api/schedules/{schedule_id}/run", responses=documented(401, 404, 409, 422))
+@router.post("/api/schedules/{schedule_id}/run", responses=documented(401, 404, 409, 422, 429))
 async def run_now(schedule_id: Id, state: State, scope: CurrentScope) -> RunInfo:
     """Fire the schedule once now and answer how the run went (``done``, or ``retrying``
-    with the error when the export or the delivery failed)."""
+    with the error when the export or the delivery failed).
+
+    It counts against the caller's exports a minute like any export (429 with
+    ``Retry-After``); while another run of the schedule is under way it answers 409."""
     service.get(scope, schedule_id)  # 404 for another user's or a missing id
     fired = await run_in_threadpool(state.scheduler.run_now, schedule_id)
-    info = service.get(scope, schedule_id)
-    return next(run for run in info.runs if run.due_at == fired.due_at)
+    return service.run_info(scope, schedule_id, fired.run_id)
