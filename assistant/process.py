@@ -5,7 +5,9 @@ The API builds one :class:`Assistant` at start-up and asks it for a user's
 :class:`~assistant.conversation.Conversation`): all of them share one store engine (one
 connection pool) and one job runner, so the per-user cap on running exports holds across
 every conversation and request of the process. With ``ASSISTANT_BROKER_URL`` the runner
-hands exports to Celery workers, whose claims hold the cap across every machine. It
+hands exports to Celery workers, whose claims hold the cap across every machine. Likewise
+one export budget (``exports_per_minute`` per user, in Redis with a broker) is in every
+scope it makes, so API exports, chat exports and schedules run now spend the same one. It
 also holds the process's one LLM seam (:func:`build_llm`: the settings' key, endpoint,
 model and timeout, and one client made on the first message that asks the model), which
 it hands to every conversation, the scheduler and the API's queries.
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation.engine import Conversation
 from assistant.files.links import DEFAULT_PUBLIC_URL, download_url, secret_key
-from assistant.jobs import InProcessRunner, JobEventRouter, JobRunner
+from assistant.jobs import ExportBudget, InProcessRunner, JobEventRouter, JobRunner
 from assistant.jobs.celery import CeleryRunner
 from assistant.questions.runs import Mode
 from assistant.scope import Clock, UserScope, utc_now
@@ -70,6 +72,7 @@ class Assistant:
         self.events = JobEventRouter()
         self.runner = _runner(settings, self.sessions, clock, self.events)
         self.source = DataSource.from_settings(settings)
+        self.budget = ExportBudget.from_settings(settings)
 
     def start(self) -> Recovered:
         """Migrate the store, fail exports a crash interrupted, tidy the storage."""
@@ -77,10 +80,12 @@ class Assistant:
         return recover_at_start(self.settings, self.clock())
 
     def close(self) -> None:
-        """Let running exports finish, then release the store and the LLM's client."""
+        """Let running exports finish, then release the store, the LLM's client and the
+        export budget's Redis connection."""
         self.runner.shutdown(wait=True)
         self.store_engine.dispose()
         self.llm.close()
+        self.budget.close()
 
     def scope(self, user_id: int, conversation_id: str | None = None) -> UserScope:
         """User ``user_id``'s scope (in their saved zone), in ``conversation_id`` if given.
@@ -100,6 +105,7 @@ class Assistant:
             timezone=zone,
             runner=self.runner,
             events=self.events,
+            budget=self.budget,
         )
 
     def conversation(
@@ -133,6 +139,7 @@ def open_conversation(
     events: JobEventRouter | None = None,
     wait_for_exports: bool = False,
     llm: LLM | None = None,
+    budget: ExportBudget | None = None,
 ) -> Conversation:
     """A conversation for ``user`` (created if missing): a new one, or ``conversation_id``.
 
@@ -140,7 +147,8 @@ def open_conversation(
     :meth:`Conversation.close`; likewise its job runner for background exports, unless
     ``runner`` is given, with the :class:`~assistant.jobs.JobEventRouter` it reports to as
     ``events`` (one runner for all conversations makes the per-user cap hold across them),
-    and its LLM seam (:func:`build_llm`), unless ``llm`` is given.
+    and its LLM seam (:func:`build_llm`), unless ``llm`` is given. Exports it starts
+    spend ``budget`` (default: ``exports_per_minute`` counted in this process only).
     The store must be migrated already. ``timezone`` defaults to the user's saved zone,
     else UTC.
     """
@@ -173,6 +181,7 @@ def open_conversation(
         runner=runner or _runner(settings, sessions, clock, events),
         events=events,
         wait_for_exports=wait_for_exports,
+        budget=budget or ExportBudget.from_settings(settings, shared=False),
     )
     return Conversation(
         scope,

@@ -2,9 +2,11 @@
 
 Exports, schedules and questions take a :class:`UserScope` instead of the chat engine:
 the settings, the store's sessions, who the user is (and which conversation, if any), the
-clock and zone, the data source, and the job runner with the router its events go
-through. It is frozen: a change (the user saves another zone) is a new scope. The
-process (:class:`~assistant.process.Assistant`) builds scopes; the chat engine has one.
+clock and zone, the data source, the job runner with the router its events go
+through, and the user's export budget (spent once by each way export work starts:
+:meth:`UserScope.spend_export`). It is frozen: a change (the user saves another zone) is
+a new scope. The process (:class:`~assistant.process.Assistant`) builds scopes; the chat
+engine has one.
 
 May import only the floor (``store``, ``jobs``, ``source``, ``settings``...).
 """
@@ -19,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.jobs import JobEventRouter, JobRunner
+from assistant.jobs import ExportBudget, JobEventRouter, JobRunner
 from assistant.settings import Settings
 from assistant.source.datasource import DataSource
 
@@ -48,6 +50,9 @@ class UserScope:
     events: JobEventRouter = field(default_factory=JobEventRouter)
     # Background exports answer "queued" at once, unless the face waits (chat --json).
     wait_for_exports: bool = False
+    # None: nothing left to count under this scope (the export was counted where it
+    # started, or it is a scheduled run, a worker's write: not started by the user now).
+    budget: ExportBudget | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -64,6 +69,22 @@ class UserScope:
         if self.runner is None:
             raise RuntimeError("this scope has no job runner: build it with one to export")
         return self.runner
+
+    def spend_export(self) -> UserScope:
+        """Count one export the user starts now against their budget, before any of its
+        work; the scope to do that work with, under which nothing counts again (so an
+        export that is then emailed, or a retry that writes again, counts once).
+
+        Raises :class:`~assistant.errors.TooManyRequests` when the budget is spent: then
+        nothing was counted and nothing may be queued or recorded."""
+        if self.budget is None:
+            return self
+        self.budget.take(self.user_id)
+        return self.replace(budget=None)
+
+    def spent(self) -> UserScope:
+        """This scope with nothing left to count (work the user did not start just now)."""
+        return self if self.budget is None else self.replace(budget=None)
 
     def replace(self, **changes: object) -> UserScope:
         """A copy with ``changes`` (the zone after the user saved another one)."""

@@ -1,7 +1,8 @@
 """The HTTP API (contracts/api.md): ``create_app(settings)`` builds it, nothing global.
 
 One :class:`~assistant.process.Assistant` per app (one store pool, one job runner, so the
-per-user export cap holds across requests), a link signer, an export rate limiter and a
+per-user export cap holds across requests, and one export budget, which every way an
+export starts spends: routes do not count exports themselves), a link signer and a
 body-size limit; one router per resource; one set of error handlers. The lifespan
 migrates the store and recovers from a crash before the first request, sweeps expired
 files every ``cleanup_interval_seconds``, runs the scheduler (``ASSISTANT_SCHEDULER``), and
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.api.deps import AppState
 from assistant.api.errors import install_error_handlers
 from assistant.api.fair import HeavyWork
-from assistant.api.limits import BodySizeLimit, Limiter, RateLimiter, SharedRateLimiter
+from assistant.api.limits import BodySizeLimit
 from assistant.api.routes import (
     chat,
     exports,
@@ -62,7 +63,6 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         settings=settings,
         assistant=service,
         signer=LinkSigner(secret_key(settings), settings.link_ttl_hours * 3600),
-        export_limiter=_export_limiter(settings),
         scheduler=Scheduler(
             service, Deliverer(settings), retry_seconds=settings.schedule_retry_seconds
         ),
@@ -89,8 +89,6 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
                 await sweeper
             if own:
                 await run_in_threadpool(service.close)
-            if isinstance(parts.export_limiter, SharedRateLimiter):
-                parts.export_limiter.close()
 
     app = FastAPI(
         title="Data assistant",
@@ -114,14 +112,3 @@ async def _sweep(settings: Settings) -> None:
             await run_in_threadpool(tidy, settings)
         except Exception:  # a failed sweep is retried next time; the API goes on
             _log.exception("the periodic clean-up failed")
-
-
-def _export_limiter(settings: Settings) -> Limiter:
-    """Exports per user per minute: counted in Redis when there is a broker (API processes
-    behind one proxy share the limit), else in this process."""
-    if settings.broker_url:
-        prefix = f"{settings.queue}:rate:exports"
-        return SharedRateLimiter(
-            settings.exports_per_minute, 60.0, settings.broker_url, prefix=prefix
-        )
-    return RateLimiter(settings.exports_per_minute, 60.0)

@@ -1,4 +1,4 @@
-"""What routes depend on: the process's assistant, the caller, their scope, limits.
+"""What routes depend on: the process's assistant, the caller, their scope.
 
 Everything comes from ``request.app.state`` (set by :func:`assistant.api.app.create_app`),
 never from module globals, so two apps with different settings can live side by side.
@@ -6,7 +6,6 @@ never from module globals, so two apps with different settings can live side by 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,8 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.fair import HeavyWork
-from assistant.api.limits import Limiter
-from assistant.errors import TooManyRequests, Unauthorized
+from assistant.errors import Unauthorized
 from assistant.files import LinkSigner
 from assistant.process import Assistant
 from assistant.schedules.scheduler import Scheduler
@@ -28,7 +26,6 @@ __all__ = [
     "Caller",
     "CurrentScope",
     "CurrentUser",
-    "ExportRateLimit",
     "LinkMaker",
     "Links",
     "State",
@@ -42,7 +39,6 @@ class AppState:
     settings: Settings
     assistant: Assistant
     signer: LinkSigner
-    export_limiter: Limiter
     scheduler: Scheduler
     heavy: HeavyWork  # heavy requests' own pool and per-user cap (assistant.api.fair)
 
@@ -108,20 +104,10 @@ CurrentUser = Annotated[Caller, Depends(_caller)]
 
 
 def _scope(state: State, caller: CurrentUser) -> UserScope:
-    """The caller's scope: their data, their zone, no chat messages kept."""
+    """The caller's scope: their data, their zone, their export budget, no chat messages
+    kept. Exports started under it spend the budget where they start
+    (:meth:`UserScope.spend_export`), whichever route or chat message starts them."""
     return state.assistant.scope(caller.id)
 
 
 CurrentScope = Annotated[UserScope, Depends(_scope)]
-
-
-def _export_rate(state: State, caller: CurrentUser) -> None:
-    wait = state.export_limiter.hit(str(caller.id))
-    if wait is not None:
-        limit = state.settings.exports_per_minute
-        raise TooManyRequests(
-            f"You may start {limit} exports a minute; try again in {math.ceil(wait)} s.", wait
-        )
-
-
-ExportRateLimit = Depends(_export_rate)

@@ -9,6 +9,8 @@
       │     named, the reader's assumptions said); a question not understood as said
       │     offers the questions it may have meant as choices
       ├─ export / schedule ─► carry_out
+      │     ├─ an export spends the user's export budget first, before any of its work
+      │     │  (TooManyRequests: the engine says how long to wait; nothing is queued)
       │     ├─ sent by email (or on a schedule) with no address: the user's own, else
       │     │  ask for it once (assistant.conversation.addresses)
       │     ├─ history / this conversation ─► a bundle (the last N runs, or a window)
@@ -21,6 +23,8 @@
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.memory import Answer
@@ -90,6 +94,9 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         if address is None:
             return ask_address(request)
         request = request.model_copy(update={"email": address})
+    if request.intent is Intent.EXPORT:  # one count for the file, however it is sent
+        scope = scope.spend_export()
+        turn = dataclasses.replace(turn, scope=scope)
     if request.intent is Intent.EXPORT and request.target in (Target.HISTORY, Target.CONVERSATION):
         return Answer(reply=_sent(turn, request, export_past(scope, request, turn.now)))
     on_screen = _run(turn, turn.recall.query_run_id)

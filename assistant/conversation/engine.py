@@ -34,6 +34,7 @@ from assistant.conversation.elsewhere import place_named, refuse_place, without_
 from assistant.conversation.memory import Answer, Memory, Recall, transcript
 from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.turn import Turn
+from assistant.errors import TooManyRequests
 from assistant.exports.again import export_again, retry_export
 from assistant.exports.records import export_status, exports_page_info
 from assistant.questions.runs import Mode, Ran, run_question
@@ -186,6 +187,8 @@ class Conversation:
         turn = Turn(self.scope, Recall(self.scope), message, now, self.mode, self.llm)
         try:
             answer = self._answer(turn)
+        except TooManyRequests as exc:  # said as it is: how many, and how long to wait
+            answer = Answer(reply=Reply(text=exc.message))
         except UserFacingError as exc:
             answer = Answer(reply=Reply(text=f"Sorry, that did not work: {exc.message}"))
         except Exception as exc:  # a bug: logged with its trace, said in words, chat goes on

@@ -5,10 +5,11 @@
 - a schedule ("email me this every Monday", "pause it"): fired once now through the
   scheduler's run-now path (:func:`assistant.schedules.now.run_schedule_now`, as
   ``POST /api/schedules/{id}/run``), so the run is recorded and delivered as every run
-  is; "send the Monday report now" picks the schedule by its words;
+  is, and counted against the user's export budget; "send the Monday report now" picks
+  the schedule by its words;
 - an export: the same file emailed, to the address it was sent to before or else the
   user's own (asked for once when there is none); an expired or failed one is made
-  again first;
+  again first; either spends the export budget once;
 - a result on screen: exported as the user's default format (or the one they pick) and
   emailed to them.
 
@@ -24,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from assistant.conversation.acting import send_file
@@ -31,6 +33,7 @@ from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.memory import Answer
 from assistant.conversation.scheduling import pick_schedule, when_text
 from assistant.conversation.turn import Turn
+from assistant.errors import Conflict
 from assistant.exports.again import export_again
 from assistant.exports.records import export_info
 from assistant.replies import Reply
@@ -83,9 +86,8 @@ def _fire(turn: Turn, schedule_id: str) -> Answer:
     """Fire the schedule once now, delivered where it says; say how it went."""
     try:
         info, run = run_schedule_now(turn.scope, schedule_id, mode=turn.mode, llm=turn.llm)
-    except RuntimeError:  # fired this very instant already
-        text = "That schedule was sent a moment ago; try again in a moment."
-        return Answer(reply=Reply(text=text), schedule_id=schedule_id)
+    except Conflict as exc:  # another run of it is under way ("already running")
+        return Answer(reply=Reply(text=exc.message), schedule_id=schedule_id)
     where = info.destination.to if isinstance(info.destination, EmailDestination) else "its webhook"
     if run.status != "done":
         text = f"I could not send “{info.name}” now: {run.error}"
@@ -108,9 +110,11 @@ def _resend(turn: Turn, export_id: str) -> Answer:
     if to is None:
         return ask_address(request.model_copy(update={"destination": Destination.EMAIL}))
     if not done:
-        again = export_again(scope, export_id)
+        again = export_again(scope, export_id)  # spends the budget
         if again.export is None or again.export.status != ExportStatus.DONE.value:
             return Answer(reply=again)
         info = again.export
+    else:  # the same file sent again is work started now too
+        turn = dataclasses.replace(turn, scope=scope.spend_export())
     title = request.query or info.file_name or "Your export"
     return Answer(reply=send_file(turn, info, to, title))

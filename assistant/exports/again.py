@@ -4,7 +4,9 @@ Retry runs a failed, cancelled, interrupted or expired export again, under its o
 The export row keeps the request and the query run it came from, so a retry re-runs the
 same SQL (through the guard, in a fresh read-only snapshot) into the same kind of file:
 inline or in the background by size, like the first attempt. The audit log gains an
-``export_retried`` entry; the earlier failure stays recorded.
+``export_retried`` entry; the earlier failure stays recorded. A retry, like an export
+made again, spends the user's export budget: a retry refused by it leaves the export as
+it was (failed, cancelled or expired), not requeued.
 
 Cancel stops a queued or running background export of this process's job runner: it
 ends at its next batch and leaves no file.
@@ -44,7 +46,9 @@ def retry_export(scope: UserScope, export_id: str | None = None) -> Reply:
         if export_id is None:
             return Reply(text="There is no failed or cancelled export to retry.")
         row = get_owned(session, Export, export_id, scope.user_id)
-        requeue(row)
+        requeue(row)  # a Conflict for one that is live or done: nothing spent
+        # Inside the transaction: TooManyRequests rolls the requeue back.
+        scope = scope.spend_export()
         session.flush()  # before _again lets go of the row
         again = _again(session, row)
     reply = _run(scope, again, now, retry=export_id)
@@ -61,7 +65,7 @@ def export_again(scope: UserScope, export_id: str) -> Reply:
     Works for any export of the user's, finished or not; the old one stays as it is."""
     with scope.sessions() as session:
         again = _again(session, get_owned(session, Export, export_id, scope.user_id))
-    return _run(scope, again, scope.clock())
+    return _run(scope.spend_export(), again, scope.clock())
 
 
 @dataclass(frozen=True)

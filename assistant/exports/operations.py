@@ -1,10 +1,11 @@
 """The API's operations on a user's data, beside the chat: queries, exports, batches.
 
-Each takes a :class:`~assistant.scope.engine.Conversation` (from
-:meth:`assistant.process.Assistant.conversation`) for the user, so it uses the same guard,
-store, job runner and per-user cap as the chat, and raises the engine's typed errors
-(``InvalidInput``, ``NotFound``, ``Conflict``, the exporter's ``QueryRejected``...),
-which the API maps to statuses in one place.
+Each takes the user's :class:`~assistant.scope.UserScope` (from
+:meth:`assistant.process.Assistant.scope`), so it uses the same guard, store, job runner,
+per-user cap and export budget as the chat, and raises the engine's typed errors
+(``InvalidInput``, ``NotFound``, ``Conflict``, ``TooManyRequests``, the exporter's
+``QueryRejected``...), which the API maps to statuses in one place. An export or batch
+spends the budget once its input is checked and before its query runs.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def create_export(
     if (query_id is None) == (sql is None):
         raise InvalidInput("Give either query_id or sql, not both and not neither.")
     if sql is not None:
+        scope = scope.spend_export()  # before the query runs: it is the export's work
         run = run_question(scope, sql, sql=True).run
     else:
         assert query_id is not None
@@ -64,6 +66,7 @@ def create_export(
             run = get_owned(session, QueryRun, query_id, scope.user_id)
     if run.error:
         raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
+    scope = scope.spend_export()  # a recorded run's export (spent already for new sql)
     reply = export_query_run(scope, request, run, scope.clock())
     assert reply.export is not None
     return reply.export
@@ -95,6 +98,7 @@ def create_batch(
             raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
     elif since is None:
         raise InvalidInput("Give query_ids, or since (and optionally until) for a window.")
+    scope = scope.spend_export()
     batch = request.model_copy(
         update={
             "target": Target.HISTORY,

@@ -125,7 +125,15 @@ def _eta(row: Export, now: dt.datetime) -> float | None:
 
 
 def start_export(scope: UserScope, new: NewExport, now: dt.datetime) -> str:
-    """Record a new running (or queued) export and its audit entry; return its id."""
+    """Record a new running (or queued) export and its audit entry; return its id.
+
+    A new export under a scope whose budget is not spent yet counts against it here,
+    before its row exists (:class:`~assistant.errors.TooManyRequests`, nothing recorded):
+    a way of starting exports that forgot :meth:`UserScope.spend_export` still counts.
+    The ways that start work spend it up front, before running the query or requeueing
+    a retry (``new.retry``, which is never counted here: its row is already requeued)."""
+    if new.retry is None and scope.budget is not None:
+        scope.budget.take(scope.user_id)
     status = ExportStatus.QUEUED if new.queued else ExportStatus.RUNNING
     started = None if new.queued else now
     worker = None if new.runner else process_identity()

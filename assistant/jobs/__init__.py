@@ -1,4 +1,6 @@
-"""Floor: background jobs: one small runner interface, the in-process pool and Celery.
+"""Floor: background jobs: one small runner interface, the in-process pool and Celery,
+and the per-user export budget every way of starting one spends (:mod:`.budget`, over
+the rate limiters of :mod:`.rates`).
 
 May import only the store, ``errors`` and ``settings``: a runner knows jobs, not exports
 (``assistant.exports.background`` hands it the work and persists what it reports).
@@ -26,11 +28,13 @@ from assistant.jobs.base import (
     JobRunner,
     JobState,
 )
+from assistant.jobs.budget import ExportBudget
 from assistant.jobs.events import JobEventRouter
 from assistant.jobs.pool import InProcessRunner
 
 __all__ = [
     "DuplicateJob",
+    "ExportBudget",
     "InProcessRunner",
     "JobCancelled",
     "JobControl",

@@ -3,6 +3,7 @@
 The same path as ``POST /api/schedules/{id}/run``: :meth:`Scheduler.run_now` claims an
 occurrence, runs the schedule's query, exports it and delivers it where the schedule
 says, recording the run (and retrying it later when the export or the delivery failed).
+It spends the user's export budget and is refused while the schedule runs already.
 Only the parts come from the user's scope instead of the process: its store, clock, data
 source and settings (SMTP, link signing), and the question reader the chat uses.
 """
@@ -54,10 +55,10 @@ def run_schedule_now(
     """Fire the user's schedule ``schedule_id`` once now; the schedule and how the run went.
 
     ``deliver`` defaults to the settings' email and webhook delivery. Another user's
-    schedule answers like a missing one (:class:`~assistant.errors.NotFound`)."""
+    schedule answers like a missing one (:class:`~assistant.errors.NotFound`); a spent
+    budget is :class:`~assistant.errors.TooManyRequests`, a run under way a
+    :class:`~assistant.errors.Conflict`."""
     service.get(scope, schedule_id)
     parts = ScopeParts(scope, mode, llm)
     fired = Scheduler(parts, deliver or Deliverer(scope.settings)).run_now(schedule_id)
-    info = service.get(scope, schedule_id)
-    run = next(run for run in info.runs if run.due_at == fired.due_at)
-    return info, run
+    return service.get(scope, schedule_id), service.run_info(scope, schedule_id, fired.run_id)

@@ -13,6 +13,13 @@ schedulers may share a store:
   update, so two schedulers never both take it. A retry after a failed delivery reuses the
   export it already made. The last failure is recorded on the run and said in the
   schedule's conversation, where the user reads it.
+- **Run now.** :meth:`Scheduler.run_now` (``POST /api/schedules/{id}/run``, the chat's
+  "send it now") is work the owner starts now: it spends their export budget, like an
+  export from the API or the chat, and is refused (:class:`~assistant.errors.Conflict`)
+  while another run of the schedule is claimed or running. Occurrences fired at their
+  cron time, and retries, do not spend it: they are the owner's standing order, bounded
+  by the cron already, and refusing one would lose a report because of an unrelated burst
+  of downloads.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.errors import Conflict, NotFound
 from assistant.exports.records import export_info
 from assistant.exports.writing import run_export
 from assistant.questions.runs import Mode, run_question
@@ -51,12 +59,17 @@ from exporters import UserFacingError
 from intents.models import ExportRequest, Target
 from intents.toolcall import LLM
 
-__all__ = ["ATTEMPTS", "Deliver", "Scheduler"]
+__all__ = ["ALREADY_RUNNING", "ATTEMPTS", "Deliver", "Scheduler"]
 
 _log = logging.getLogger(__name__)
 
 #: Tries per occurrence (the first and two retries).
 ATTEMPTS = 3
+#: A run claimed or running for longer than this was left by a process that died: it no
+#: longer keeps the schedule from being run now.
+STALE_RUN = dt.timedelta(hours=1)
+ALREADY_RUNNING = "This schedule is already running; try again when this run is done."
+JUST_SENT = "That schedule was sent a moment ago; try again in a moment."
 
 #: Sends a finished export where its schedule says: (schedule, export, signed link, the
 #: occurrence it was made for).
@@ -71,6 +84,7 @@ class Fired:
     due_at: dt.datetime
     status: RunStatus
     attempts: int
+    run_id: int
 
 
 class Parts(Protocol):
@@ -134,10 +148,16 @@ class Scheduler:
         return fired
 
     def run_now(self, schedule_id: str) -> Fired:
-        """Fire one occurrence of ``schedule_id`` now (``POST /api/schedules/{id}/run``)."""
-        run_id = self._claim(schedule_id, self.clock())
-        if run_id is None:  # fired this very instant already
-            raise RuntimeError(f"schedule {schedule_id} was just fired; try again")
+        """Fire one occurrence of ``schedule_id`` now (``POST /api/schedules/{id}/run``).
+
+        Spends the owner's export budget (:class:`~assistant.errors.TooManyRequests`) and
+        is refused while another run of it is under way (:class:`Conflict`); either way
+        nothing is claimed or recorded."""
+        with self.assistant.sessions() as session:
+            owner = session.scalar(select(Schedule.owner_id).where(Schedule.id == schedule_id))
+        if owner is None:
+            raise NotFound(f"There is no schedule {schedule_id}; list your schedules.")
+        run_id = self._claim_now(schedule_id, self.clock(), self.assistant.scope(owner))
         return self._run(run_id)
 
     # -- claiming ----------------------------------------------------------------------
@@ -176,6 +196,41 @@ class Scheduler:
                 return run.id
         except IntegrityError:
             return None
+
+    def _claim_now(self, schedule_id: str, now: dt.datetime, owner: UserScope) -> int:
+        """Insert a run due now unless one of the schedule's runs is live; spend the
+        owner's budget in the same transaction, so a refusal leaves no run behind."""
+        live = select(ScheduleRun.id).where(
+            ScheduleRun.schedule_id == schedule_id,
+            ScheduleRun.status.in_((RunStatus.CLAIMED, RunStatus.RUNNING)),
+            func.coalesce(ScheduleRun.started_at, ScheduleRun.due_at) > now - STALE_RUN,
+        )
+        table = ScheduleRun.__table__.c
+        values = select(
+            literal(schedule_id, table.schedule_id.type),
+            literal(now, table.due_at.type),
+            literal(RunStatus.CLAIMED, table.status.type),
+            literal(self.identity, table.claimed_by.type),
+        ).where(~exists(live))
+        columns = ["schedule_id", "due_at", "status", "claimed_by"]
+        try:
+            with self.assistant.sessions.begin() as session:
+                # PostgreSQL: run-nows of one schedule take turns on its row, so the check
+                # below sees a run the other just committed. SQLite runs one writer at a
+                # time and the INSERT is the transaction's first statement, so its check
+                # and its insert are one step there.
+                session.execute(
+                    select(Schedule.id).where(Schedule.id == schedule_id).with_for_update()
+                )
+                run_id: int | None = session.scalar(
+                    insert(ScheduleRun).from_select(columns, values).returning(ScheduleRun.id)
+                )
+                if run_id is None:
+                    raise Conflict(ALREADY_RUNNING)
+                owner.spend_export()  # TooManyRequests rolls the claim back
+                return run_id
+        except IntegrityError:  # a run due this very instant exists (a pinned clock)
+            raise Conflict(JUST_SENT) from None
 
     def _take_retries(self, now: dt.datetime) -> list[int]:
         with self.assistant.sessions() as session:
@@ -232,18 +287,21 @@ class Scheduler:
             _log.warning("schedule %s run %s failed (attempt %d): %s", info.id, run_id,
                          attempts, exc)  # fmt: skip
             status = self._failed(run_id, attempts, exc, info, conversation_id)
-            return Fired(info.id, due_at, status, attempts)
+            return Fired(info.id, due_at, status, attempts, run_id)
         with self.assistant.sessions.begin() as session:
             run = session.get(ScheduleRun, run_id)
             assert run is not None
             run.status = RunStatus.DONE
             run.rows, run.bytes, run.error = export.rows, export.bytes, None
             run.finished_at = self.clock()
-        return Fired(info.id, due_at, RunStatus.DONE, attempts)
+        return Fired(info.id, due_at, RunStatus.DONE, attempts, run_id)
 
     def _export(self, owner: int, info: ScheduleInfo, made: str | None) -> ExportInfo:
-        """The run's export: the one a failed delivery left, else a fresh one."""
-        scope = self.assistant.scope(owner)
+        """The run's export: the one a failed delivery left, else a fresh one.
+
+        Made under a spent scope: a run now was counted when it was claimed, and runs at
+        their cron time and retries are not counted (see the module's docstring)."""
+        scope = self.assistant.scope(owner).spent()
         if made is not None:
             with self.assistant.sessions() as session:
                 row = session.get(Export, made)

@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.errors import NotFound
 from assistant.schedules.cron import describe, next_fire
 from assistant.schedules.deliver import check_destination
 from assistant.schedules.models import (
@@ -25,7 +26,7 @@ from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
 from intents.models import ExportRequest
 
-__all__ = ["create", "delete", "get", "list_all", "schedule_info", "update"]
+__all__ = ["create", "delete", "get", "list_all", "run_info", "schedule_info", "update"]
 
 _DESTINATION: TypeAdapter[Destination] = TypeAdapter(Destination)
 #: How many of a schedule's latest runs its info shows.
@@ -77,6 +78,17 @@ def get(scope: UserScope, schedule_id: str) -> ScheduleInfo:
         return schedule_info(session, get_owned(session, Schedule, schedule_id, scope.user_id))
 
 
+def run_info(scope: UserScope, schedule_id: str, run_id: int) -> RunInfo:
+    """One run of the user's schedule, by its id: a run fired now is found even when more
+    than the schedule's latest :data:`RECENT_RUNS` were fired since."""
+    with scope.sessions() as session:
+        get_owned(session, Schedule, schedule_id, scope.user_id)
+        run = session.get(ScheduleRun, run_id)
+        if run is None or run.schedule_id != schedule_id:
+            raise NotFound(f"Schedule {schedule_id} has no run {run_id}.")
+        return _run_info(run)
+
+
 def update(scope: UserScope, schedule_id: str, patch: SchedulePatch) -> ScheduleInfo:
     """Apply ``patch``; pausing clears the next run, resuming sets it from now."""
     if patch.destination is not None:
@@ -118,17 +130,18 @@ def schedule_info(session: Session, row: Schedule) -> ScheduleInfo:
         destination=_DESTINATION.validate_python(row.destination),
         active=row.active,
         next_run_at=row.next_run_at,
-        runs=[
-            RunInfo(
-                due_at=r.due_at,
-                status=r.status.value,
-                attempts=r.attempts,
-                rows=r.rows,
-                bytes=r.bytes,
-                export_id=r.export_id,
-                error=r.error,
-                finished_at=r.finished_at,
-            )
-            for r in runs
-        ],
+        runs=[_run_info(r) for r in runs],
+    )
+
+
+def _run_info(run: ScheduleRun) -> RunInfo:
+    return RunInfo(
+        due_at=run.due_at,
+        status=run.status.value,
+        attempts=run.attempts,
+        rows=run.rows,
+        bytes=run.bytes,
+        export_id=run.export_id,
+        error=run.error,
+        finished_at=run.finished_at,
     )

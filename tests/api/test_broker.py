@@ -92,7 +92,7 @@ def test_the_api_shares_its_export_limit_through_the_broker(
         TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as one,
         TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as two,
     ):
-        assert isinstance(one.app.state.parts.export_limiter, SharedRateLimiter)
+        assert isinstance(one.app.state.parts.assistant.budget.limiter, SharedRateLimiter)
         assert one.post("/api/exports", json=body, headers=auth).status_code == 201
         assert two.post("/api/exports", json=body, headers=auth).status_code == 201
         refused = one.post("/api/exports", json=body, headers=auth)
@@ -103,7 +103,7 @@ def test_without_a_broker_the_limit_is_kept_in_the_process(
     tmp_path: Path, api_demo_db: Path
 ) -> None:
     with TestClient(create_app(make_settings(tmp_path, api_demo_db))) as client:
-        assert isinstance(client.app.state.parts.export_limiter, RateLimiter)
+        assert isinstance(client.app.state.parts.assistant.budget.limiter, RateLimiter)
 
 
 def test_health_asks_the_broker_too_when_exports_go_to_workers(

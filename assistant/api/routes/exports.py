@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from assistant.api.deps import (
     AppState,
     CurrentScope,
-    ExportRateLimit,
     LinkMaker,
     Links,
     State,
@@ -54,7 +53,6 @@ def _view(links: LinkMaker, scope: UserScope, export_id: str) -> ExportPublic:
 @router.post(
     "/api/exports",
     status_code=201,
-    dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 408, 409, 413, 422, 429, 502),
 )
 async def create(
@@ -78,7 +76,6 @@ async def create(
 @router.post(
     "/api/exports/batch",
     status_code=201,
-    dependencies=[ExportRateLimit],
     responses=documented(400, 401, 404, 409, 413, 422, 429),
 )
 async def batch(body: BatchCreate, links: Links, scope: CurrentScope, state: State) -> ExportPublic:
@@ -145,7 +142,6 @@ def remove(export_id: Id, scope: CurrentScope) -> Response:
 
 @router.post(
     "/api/exports/{export_id}/retry",
-    dependencies=[ExportRateLimit],
     responses=documented(401, 404, 409, 422, 429),
 )
 async def retry(export_id: Id, links: Links, scope: CurrentScope, state: State) -> ExportPublic:

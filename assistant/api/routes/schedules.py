@@ -48,12 +48,13 @@ async def run_now(schedule_id: Id, state: State, scope: CurrentScope) -> RunInfo
     """Fire the schedule once now and answer how the run went (``done``, or ``retrying``
     with the error when the export or the delivery failed). The run and its delivery
     (webhook or email, each with its own timeout) take one of the caller's running
-    queries on the heavy pool (429 over the cap)."""
+    queries on the heavy pool (429 over the cap); it counts against the caller's exports a
+    minute like any export (429 with ``Retry-After``); while another run of the schedule
+    is under way it answers 409."""
 
     def fire() -> RunInfo:
         service.get(scope, schedule_id)  # 404 for another user's or a missing id
         fired = state.scheduler.run_now(schedule_id)
-        info = service.get(scope, schedule_id)
-        return next(run for run in info.runs if run.due_at == fired.due_at)
+        return service.run_info(scope, schedule_id, fired.run_id)
 
     return await state.heavy.run(scope.user_id, fire)
