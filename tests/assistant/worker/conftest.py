@@ -147,7 +147,7 @@ def deployment_settings(
         "storage_dir": root / "files",
         "broker_url": redis_url,
         "queue": f"test-{secrets.token_hex(6)}",
-        "secret_key": "test-secret",
+        "secret_key": "worker-tests-signing-key-0123456789abcdef",
         "scheduler": False,
     }
     settings = Settings(**(chosen | overrides))
