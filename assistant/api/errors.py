@@ -115,7 +115,10 @@ def _for(exc: Exception) -> JSONResponse:
             elif status == 503:
                 headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             own = exc.code if isinstance(exc, AssistantError) else "error"
-            return _answer(status, code or own, exc.message or str(exc), headers)
+            message = exc.message or str(exc)
+            if isinstance(exc, SourceUnavailable):  # the core's words say what, not what to do
+                message = f"The data source cannot be reached ({message}). Try again shortly."
+            return _answer(status, code or own, message, headers)
     raise exc  # not ours: the catch-all below answers 500
 
 

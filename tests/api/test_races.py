@@ -65,9 +65,11 @@ def live(request: pytest.FixtureRequest, tmp_path: Path, api_demo_db: Path) -> I
 
 def _all_at_once(base: str, key: str, bodies: list[dict[str, Any]], path: str) -> list[int]:
     headers = {"Authorization": f"Bearer {key}"}
-    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        with ThreadPoolExecutor(AT_ONCE) as pool:
-            answers = list(pool.map(lambda body: client.put(path, json=body), bodies))
+    with (
+        httpx.Client(base_url=base, headers=headers, timeout=60) as client,
+        ThreadPoolExecutor(AT_ONCE) as pool,
+    ):
+        answers = list(pool.map(lambda body: client.put(path, json=body), bodies))
     return [answer.status_code for answer in answers]
 
 
