@@ -91,11 +91,16 @@ class ErrorBody(BaseModel):
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for a route's error statuses, each with the error shape."""
-    return {
+    """OpenAPI ``responses`` for a route's error statuses, each with the error shape, and
+    the 503 any route may answer while the store or the source cannot be reached."""
+    answers: dict[int | str, dict[str, Any]] = {
         status: {"model": ErrorBody, "description": _TITLES.get(status, "An error.")}
-        for status in statuses
+        for status in (*statuses, 503)  # every route reads the store, which may be away
     }
+    answers[503]["headers"] = {
+        "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+    }
+    return answers
 
 
 def _answer(
