@@ -43,6 +43,7 @@ from assistant.store import (
     saved_timezone,
     session_factory,
 )
+from assistant.store.firsts import insert_missing
 from assistant.store.recovery import Recovered, recover_at_start
 from intents.toolcall import LLM, LLMConfig
 
@@ -219,11 +220,11 @@ def _runner(
 
 
 def _user(session: Session, name: str) -> User:
+    """The user ``name``, created on first use (two first uses at once: one row, no error)."""
     user = session.scalars(select(User).where(User.name == name)).one_or_none()
     if user is None:
-        user = User(name=name)
-        session.add(user)
-        session.flush()
+        insert_missing(session, User, name=name)
+        user = session.scalars(select(User).where(User.name == name)).one()
     return user
 
 

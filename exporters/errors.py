@@ -9,6 +9,7 @@
         │   ├── UnknownColumn   `columns`/`exclude`/`rename` names a column the result lacks
         │   └── DestinationError  the output path cannot be written
         ├── SourceError         the database failed to run an accepted query
+        │   ├── SourceUnavailable  it cannot be reached (down, gone, cut off): retry later
         │   ├── QueryTimeout    the query ran past its time limit
         │   └── TypesChanged    later rows need wider column types: the read restarts
         ├── ExportCancelled     a cancel token fired; no file was left behind
@@ -62,6 +63,13 @@ class DestinationError(BadInput):
 
 class SourceError(ExporterError):
     """The database could not run a query the guard accepted."""
+
+
+class SourceUnavailable(SourceError):
+    """The database cannot be reached: refused, missing, or cut off while reading.
+
+    Nothing about the query is wrong; the same request may succeed once it is back (the
+    API answers 503 with ``Retry-After``)."""
 
 
 class QueryTimeout(SourceError):

@@ -2,12 +2,13 @@
 
 ``{"error": {"code": "snake_case_code", "message": "a sentence a person can act on"}}``
 for the engine's typed errors, the exporter's, request validation, unknown routes and
-methods, and (logged, without details) anything unexpected: a 5xx is a bug.
+methods, and (logged, without details) anything unexpected: a 5xx is a bug, except a 503
+(with ``Retry-After``) when the store or the data source cannot be reached
+(:mod:`assistant.api.faults`).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from assistant.api.faults import RETRY_AFTER_SECONDS, install_fault_handlers, internal_error
 from assistant.api.limits import error_body
 from assistant.errors import (
     AssistantError,
@@ -35,12 +37,11 @@ from exporters import (
     QueryRejected,
     QueryTimeout,
     SourceError,
+    SourceUnavailable,
     UnknownColumn,
 )
 
 __all__ = ["ErrorBody", "documented", "install_error_handlers"]
-
-_log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[UserFacingError], int, str | None]] = [
     # (error, status, code when the error has none of its own), most specific first
@@ -56,6 +57,7 @@ _STATUS: list[tuple[type[UserFacingError], int, str | None]] = [
     (OptionError, 400, "invalid_option"),
     (UnknownColumn, 400, "unknown_column"),
     (QueryTimeout, 408, "query_timeout"),
+    (SourceUnavailable, 503, "source_unavailable"),
     (SourceError, 502, "source_unavailable"),
     (ExportCancelled, 409, "cancelled"),
     (ExporterError, 400, "bad_request"),
@@ -73,7 +75,7 @@ _TITLES = {
     422: "A field or parameter is invalid, or the request cannot be done; the message says which.",
     429: "Too many requests; wait `Retry-After` seconds.",
     502: "The data source did not answer.",
-    503: "The store is unavailable.",
+    503: "The store or the data source cannot be reached; retry after `Retry-After` seconds.",
 }
 
 
@@ -89,11 +91,16 @@ class ErrorBody(BaseModel):
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for a route's error statuses, each with the error shape."""
-    return {
+    """OpenAPI ``responses`` for a route's error statuses, each with the error shape, and
+    the 503 any route may answer while the store or the source cannot be reached."""
+    answers: dict[int | str, dict[str, Any]] = {
         status: {"model": ErrorBody, "description": _TITLES.get(status, "An error.")}
-        for status in statuses
+        for status in (*statuses, 503)  # every route reads the store, which may be away
     }
+    answers[503]["headers"] = {
+        "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+    }
+    return answers
 
 
 def _answer(
@@ -110,8 +117,13 @@ def _for(exc: Exception) -> JSONResponse:
                 headers = {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
             elif isinstance(exc, Unauthorized):
                 headers = {"WWW-Authenticate": "Bearer"}
+            elif status == 503:
+                headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             own = exc.code if isinstance(exc, AssistantError) else "error"
-            return _answer(status, code or own, exc.message or str(exc), headers)
+            message = exc.message or str(exc)
+            if isinstance(exc, SourceUnavailable):  # the core's words say what, not what to do
+                message = f"The data source cannot be reached ({message}). Try again shortly."
+            return _answer(status, code or own, message, headers)
     raise exc  # not ours: the catch-all below answers 500
 
 
@@ -159,13 +171,8 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    _log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return _answer(
-        500,
-        "internal_error",
-        "Something went wrong on our side; it was logged. "
-        "Try again, and report it if it keeps happening.",
-    )
+    # Reached only from outside the app's middleware (faults.CatchAll answers the rest).
+    return internal_error(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -175,3 +182,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    install_fault_handlers(app)

@@ -20,6 +20,7 @@ from assistant.conversation.memory import Answer
 from assistant.errors import InvalidInput
 from assistant.replies import Reply
 from assistant.schedules import service
+from assistant.schedules.cron import check_cron
 from assistant.schedules.models import EmailDestination, ScheduleInfo, SchedulePatch, ScheduleSpec
 from assistant.scope import UserScope
 from assistant.store import QueryRun, User
@@ -81,9 +82,10 @@ def schedule_from_chat(scope: UserScope, request: ExportRequest, run: QueryRun) 
             "email": None,
         }
     )
+    cron = check_cron(request.cron)  # said in words when it never fires, not a trace
     spec = ScheduleSpec(
         name=f"{run.question or 'Query'} as {request.format.value}",
-        cron=request.cron,
+        cron=cron,
         timezone=scope.timezone,
         request=stored,
         destination=EmailDestination(to=to),

@@ -23,8 +23,8 @@ from assistant.store import (
     Export,
     Preference,
     QueryRun,
-    Template,
     find_template,
+    own_template,
     visible_templates,
 )
 from intents import ExportRequest, Format, Intent, Target
@@ -72,13 +72,7 @@ def save_template(scope: UserScope, recall: Recall, name: str) -> str:
             }
         )
         data = request.model_dump(mode="json")
-        template = session.scalars(
-            select(Template).where(Template.owner_id == scope.user_id, Template.name == name)
-        ).one_or_none()
-        if template is None:
-            session.add(Template(owner_id=scope.user_id, name=name, request=data))
-        else:
-            template.request = data
+        own_template(session, scope.user_id, name, data).request = data
     what = f"“{run.question}”" + (f" as {request.format.value}" if request.format else "")
     return f"Saved template “{name}”: {what}. Say “export with template {name}” to run it again."
 

@@ -25,24 +25,51 @@ import datetime as dt
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from assistant.errors import InvalidInput
 
 __all__ = ["check_cron", "describe", "fire_times", "latest_due", "next_fire"]
 
 _DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+#: A cron with no time in this many years never fires (29 February needs at most 8).
+_HORIZON_YEARS = 10
+#: Where the check starts walking; any date does, cron has no year field.
+_CHECK_FROM = dt.datetime(2000, 3, 1)
 
 
 def check_cron(cron: str) -> str:
-    """``cron`` (five fields) if valid, else InvalidInput saying what a cron looks like."""
+    """``cron`` (five fields) if valid and it ever fires, else InvalidInput saying why.
+
+    A cron whose day and month never meet ("0 0 30 2 *", 30 February) is well formed
+    but would never run; it is refused here, so no schedule waits for a day that never
+    comes and no next run time is asked of croniter, which would raise.
+
+    >>> try:
+    ...     check_cron("0 0 31 4 *")
+    ... except InvalidInput as exc:
+    ...     print(exc.message)  # doctest: +NORMALIZE_WHITESPACE
+    '0 0 31 4 *' never fires: no date has that day of the month in that month
+    (like 30 February or 31 April); pick a day the month has.
+    """
     cron = " ".join(cron.split())
     if len(cron.split()) != 5 or not croniter.is_valid(cron):
         raise InvalidInput(
             f"{cron!r} is not a cron expression; use five fields like "
             "'0 9 * * 1' (minute hour day month weekday)."
         )
+    try:
+        croniter(cron, _CHECK_FROM, max_years_between_matches=_HORIZON_YEARS).get_next(float)
+    except CroniterError:
+        raise _never(cron) from None
     return cron
+
+
+def _never(cron: str) -> InvalidInput:
+    return InvalidInput(
+        f"{cron!r} never fires: no date has that day of the month in that month "
+        "(like 30 February or 31 April); pick a day the month has."
+    )
 
 
 def next_fire(cron: str, zone: ZoneInfo, after: dt.datetime) -> dt.datetime:
@@ -58,7 +85,11 @@ def fire_times(cron: str, zone: ZoneInfo, after: dt.datetime, count: int) -> Ite
     found = 0
     last: dt.datetime | None = None
     while found < count:
-        instant = _instant(walk.get_next(dt.datetime), zone)
+        try:
+            wall = walk.get_next(dt.datetime)
+        except CroniterError:  # stored before check_cron refused such crons
+            raise _never(cron) from None
+        instant = _instant(wall, zone)
         if instant <= after or instant == last:
             continue
         last = instant

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 import psycopg
 from rapidfuzz.distance import OSA
 
-from exporters.errors import BadInput, SourceError
+from exporters.errors import SourceError, SourceUnavailable
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
 
@@ -123,8 +123,8 @@ def introspect(url: str, *, schema: str | None = None) -> Schema:
 
     PostgreSQL lists what the connection's current schema holds (``schema`` names another
     one) and only the tables the role may read. Raises BadInput when the URL is not a
-    database URL or the database cannot be reached, SchemaUnavailable when its catalog
-    cannot be read.
+    database URL, SourceUnavailable when the database cannot be reached (the same request
+    may work later), SchemaUnavailable when its catalog cannot be read.
     """
     parsed = parse_url(url)
     if parsed.backend == "sqlite":
@@ -227,6 +227,8 @@ def _sqlite_catalog(path: str) -> tuple[list[_ColumnRow], list[_KeyRow]]:
         columns = [tuple(row) for row in connection.execute(_SQLITE_COLUMNS)]
         return columns, [tuple(row) for row in connection.execute(_SQLITE_KEYS)]
     except sqlite3.DatabaseError as exc:
+        if "unable to open" in str(exc) or "disk I/O error" in str(exc):
+            raise SourceUnavailable(f"cannot read the database {path}: {exc}") from exc
         raise SchemaUnavailable(f"cannot read the tables of {path}: {exc}") from exc
     finally:
         connection.close()
@@ -236,7 +238,7 @@ def _postgres_catalog(conninfo: str, schema: str | None) -> tuple[list[_ColumnRo
     try:
         connection: psycopg.Connection[Any] = psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.Error as exc:
-        raise BadInput(f"cannot connect to the database: {_first_line(exc)}") from None
+        raise SourceUnavailable(f"cannot connect to the database: {_first_line(exc)}") from None
     try:
         connection.read_only = True
         connection.execute(f"SET LOCAL statement_timeout = {int(_TIMEOUT_SECONDS * 1000)}")

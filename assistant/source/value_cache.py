@@ -36,7 +36,7 @@ import psycopg
 
 from assistant.source.schema import Schema, introspect
 from assistant.source.values import MAX_BYTES, ValueIndex
-from exporters.errors import BadInput, SourceError
+from exporters.errors import SourceError, SourceUnavailable
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import DatabaseURL, parse_url
 
@@ -155,7 +155,7 @@ class ValueCache:
         try:
             connection = psycopg.connect(self._parsed.conninfo, connect_timeout=10)
         except psycopg.Error as exc:
-            raise BadInput(f"cannot connect to the database: {_first_line(exc)}") from None
+            raise SourceUnavailable(f"cannot connect to the database: {_first_line(exc)}") from None
         try:
             connection.read_only = True
             connection.execute(f"SET LOCAL statement_timeout = {int(_TIMEOUT_SECONDS * 1000)}")

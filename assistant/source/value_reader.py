@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 from assistant.source.schema import Column
-from exporters.errors import BadInput, QueryTimeout, SourceError
+from exporters.errors import QueryTimeout, SourceError, SourceUnavailable
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
 
@@ -140,7 +140,7 @@ def open_reader(url: str, db_schema: str | None, budget: float) -> Iterator[Read
     try:
         pg: psycopg.Connection[Any] = psycopg.connect(parsed.conninfo, connect_timeout=10)
     except psycopg.Error as exc:
-        raise BadInput(f"cannot connect to the database: {_first_line(exc)}") from None
+        raise SourceUnavailable(f"cannot connect to the database: {_first_line(exc)}") from None
     try:
         pg.read_only = True
         deadline = time.monotonic() + budget

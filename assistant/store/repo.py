@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.errors import Conflict, InvalidInput, NotFound
+from assistant.store.firsts import insert_missing
 from assistant.store.models import (
     AuditEntry,
     ConversationRecord,
@@ -38,6 +39,7 @@ __all__ = [
     "find_template",
     "get_owned",
     "messages_of",
+    "own_template",
     "preferences_for",
     "record_done",
     "record_ended",
@@ -201,12 +203,27 @@ def saved_timezone(session: Session, owner_id: int) -> str | None:
 
 
 def preferences_for(session: Session, owner_id: int) -> Preference:
-    """The owner's preferences, created empty (and added to the session) on first use."""
+    """The owner's preferences, created empty on first use.
+
+    Two first saves at once both succeed (:mod:`assistant.store.firsts`); what each then
+    sets is a plain update, so the last one wins."""
     preference = session.get(Preference, owner_id)
     if preference is None:
-        preference = Preference(owner_id=owner_id, options={})
-        session.add(preference)
+        insert_missing(session, Preference, owner_id=owner_id, options={})
+        preference = session.get(Preference, owner_id)
+        assert preference is not None  # inserted now, or by the transaction we waited for
     return preference
+
+
+def own_template(session: Session, owner_id: int, name: str, request: dict[str, Any]) -> Template:
+    """The owner's template ``name``, created with ``request`` when there is none.
+
+    Saving one new name from several requests at once creates it once; the others get
+    that row to update (:mod:`assistant.store.firsts`), so none fails."""
+    insert_missing(session, Template, owner_id=owner_id, name=name, request=request)
+    return session.scalars(
+        select(Template).where(Template.owner_id == owner_id, Template.name == name)
+    ).one()
 
 
 def visible_templates(session: Session, user_id: int) -> Sequence[Template]:

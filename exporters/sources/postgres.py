@@ -24,11 +24,11 @@ from psycopg.types.array import register_array
 from psycopg.types.string import TextLoader
 
 from exporters.errors import (
-    BadInput,
     InvalidQuery,
     QueryRejected,
     QueryTimeout,
     SourceError,
+    SourceUnavailable,
     TypesChanged,
 )
 from exporters.guard import CheckedQuery
@@ -51,7 +51,7 @@ def _connect(url: DatabaseURL, timeout: float) -> psycopg.Connection[Any]:
             options="-c standard_conforming_strings=on",
         )
     except psycopg.OperationalError as exc:
-        raise BadInput(f"cannot connect to the database: {str(exc).strip()}") from None
+        raise SourceUnavailable(f"cannot connect to the database: {str(exc).strip()}") from None
     # READ ONLY is the database's own refusal to write; the timeout bounds the query.
     connection.execute("BEGIN READ ONLY")
     connection.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(int(timeout * 1000)))
@@ -75,6 +75,9 @@ def _translate(exc: psycopg.Error, timeout: float, *, compiling: bool) -> Except
         exc, psycopg.errors.ReadOnlySqlTransaction | psycopg.errors.InsufficientPrivilege
     ):
         return QueryRejected(f"the database refused the query: {text}")
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        # The server went away or cut the session (restart, terminate, dropped database).
+        return SourceUnavailable(f"the database stopped answering: {text}")
     if compiling:
         return InvalidQuery(f"the database could not run the query: {text}")
     return SourceError(f"the database failed while reading the result: {text}")

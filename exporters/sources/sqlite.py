@@ -39,6 +39,7 @@ from exporters.errors import (
     QueryRejected,
     QueryTimeout,
     SourceError,
+    SourceUnavailable,
     TypesChanged,
 )
 from exporters.guard import CheckedQuery, is_denied_function
@@ -198,6 +199,8 @@ def _translate(exc: sqlite3.DatabaseError, timeout: float) -> Exception:
         )
     if "not authorized" in text:
         return QueryRejected("the database refused the query: it tries to do more than read")
+    if "unable to open" in text or "disk I/O error" in text:  # unreadable, moved, unmounted
+        return SourceUnavailable(f"cannot read the database: {text}")
     return SourceError(f"the database could not run the query: {text}")
 
 

@@ -22,7 +22,7 @@ from assistant.source.schema import (
     introspect,
     kind_of,
 )
-from exporters import BadInput
+from exporters import BadInput, SourceUnavailable
 from exporters.sources.url import parse_url
 
 
@@ -243,7 +243,7 @@ def test_postgres_introspection(postgres_url: str, pg_schema: str) -> None:
 def test_postgres_default_schema_and_bad_urls(postgres_url: str) -> None:
     public = introspect(postgres_url)  # whatever other tests left there: only readable tables
     assert all(t.columns for t in public.tables)
-    with pytest.raises(BadInput, match="cannot connect"):
+    with pytest.raises(SourceUnavailable, match="cannot connect"):
         introspect(postgres_url.rsplit("/", 1)[0] + "/no_such_database_here")
 
 

@@ -24,7 +24,7 @@ from assistant.source.datasource import DataSource
 from assistant.source.schema import Schema, introspect
 from assistant.source.value_cache import ValueCache
 from assistant.source.values import ValueHit, ValueIndex, exonyms_of, fold
-from exporters import BadInput
+from exporters import SourceUnavailable
 from exporters.sources.url import parse_url
 
 NORTHWIND = Path(__file__).resolve().parents[3] / "shared" / "data" / "northwind.sqlite"
@@ -298,7 +298,7 @@ def test_postgres(postgres_url: str, pg_schema: str) -> None:
 
 
 def test_postgres_unreachable(postgres_url: str) -> None:
-    with pytest.raises(BadInput, match="cannot connect"):
+    with pytest.raises(SourceUnavailable, match="cannot connect"):
         ValueIndex.build(postgres_url.rsplit("/", 1)[0] + "/no_such_database_here", Schema(()))
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
-from sqlalchemy import select
 
 from assistant.api.deps import CurrentScope
 from assistant.api.errors import documented
 from assistant.api.schemas import TemplateCreate, TemplatePublic
 from assistant.errors import NotFound
-from assistant.store import Template, visible_templates
+from assistant.store import Template, own_template, visible_templates
 
 router = APIRouter(tags=["templates"])
 
@@ -40,12 +39,8 @@ def save(body: TemplateCreate, scope: CurrentScope) -> TemplatePublic:
     """Create the caller's template ``name``, or replace theirs of that name."""
     data = body.request.model_dump(mode="json")
     with scope.sessions.begin() as session:
-        template = session.scalars(
-            select(Template).where(Template.owner_id == scope.user_id, Template.name == body.name)
-        ).one_or_none()
-        if template is None:
-            template = Template(owner_id=scope.user_id, name=body.name)
-            session.add(template)
+        # Saves of one new name at once: one creates it, the rest replace it (last wins).
+        template = own_template(session, scope.user_id, body.name, data)
         template.request = data
         template.shared = body.shared
         session.flush()
