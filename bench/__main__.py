@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             else saved.get("questions")
         )  # fmt: skip
         served = api.from_json(saved.get("api"))
+        shared = fair.from_json(saved.get("fair"))
         loaded = workers.from_json(saved.get("workers"))
         built = values.from_json(saved.get("values"))
     else:
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         read = questions.measure(OUT)
         _log(questions.section(read).splitlines()[-1])
         served = None if args.skip_api else _measure_api(args, date, command)
+        shared = None if args.skip_api else _measure_fair(args, date, command)
         loaded = None if args.skip_workers else _measure_workers(args, date, command)
         run = replace(run, minutes=(time.perf_counter() - start) / 60)
         payload = {
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
             "questions": asdict(read) if isinstance(read, questions.Latency) else read,
             "api": api.to_json(served),
+            "fair": None if shared is None else fair.to_json(shared),
             "workers": workers.to_json(loaded),
             "values": values.to_json(built),
         }
@@ -102,12 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     checked = targets.check(results, run.sizes)
     extra = [
         intents.section(latency),
+        questions.section(read),
         values.section(built),
         api.section(served),
+        fair.section(shared),
         workers.section(loaded),
     ]
-    extra = [intents.section(latency), questions.section(read), api.section(served)]
-    extra += [fair.section(fair.from_json(_saved().get("fair"))), workers.section(loaded)]
     report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
     return 0
@@ -161,13 +164,18 @@ def _questions_only(args: argparse.Namespace) -> int:
     return _only(args, "questions", saved_as, questions.section(read), "question reader")
 
 
-def _fair_only(args: argparse.Namespace, date: str, command: str) -> int:
-    """Measure fair share under load; store it in results.json and put its section into
-    the report (a full run keeps the last one measured)."""
+def _measure_fair(args: argparse.Namespace, date: str, command: str) -> fair.Fair | str:
     _log(f"fair share: user A saturates ({fair.A_CLIENTS} clients), user B is timed")
     measured = fair.measure(quick=args.quick, date=date, command=command, work=OUT)
     for line in fair.summary(measured):
         _log(line)
+    return measured
+
+
+def _fair_only(args: argparse.Namespace, date: str, command: str) -> int:
+    """Measure fair share under load; store it in results.json and put its section into
+    the report (a full run keeps the last one measured)."""
+    measured = _measure_fair(args, date, command)
     return _only(args, "fair", fair.to_json(measured), fair.section(measured), "fair share")
 
 
