@@ -46,6 +46,7 @@ __all__ = [
     "Schema",
     "SchemaUnavailable",
     "Table",
+    "first_line",
     "introspect",
     "kind_of",
 ]
@@ -238,21 +239,22 @@ def _postgres_catalog(conninfo: str, schema: str | None) -> tuple[list[_ColumnRo
     try:
         connection: psycopg.Connection[Any] = psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.Error as exc:
-        raise SourceUnavailable(f"cannot connect to the database: {_first_line(exc)}") from None
+        raise SourceUnavailable(f"cannot connect to the database: {first_line(exc)}") from None
     try:
         connection.read_only = True
         connection.execute(f"SET LOCAL statement_timeout = {int(_TIMEOUT_SECONDS * 1000)}")
         columns = [tuple(row) for row in connection.execute(_POSTGRES_COLUMNS, (schema,))]
         return columns, [tuple(row) for row in connection.execute(_POSTGRES_KEYS, (schema,))]
     except psycopg.Error as exc:
-        raise SchemaUnavailable(f"cannot read the database's tables: {_first_line(exc)}") from exc
+        raise SchemaUnavailable(f"cannot read the database's tables: {first_line(exc)}") from exc
     finally:
         with contextlib.suppress(psycopg.Error):
             connection.rollback()
         connection.close()
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """A database error's first line (drivers add hints and context below it)."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

@@ -34,7 +34,7 @@ from typing import Any
 
 import psycopg
 
-from assistant.source.schema import Schema, introspect
+from assistant.source.schema import Schema, first_line, introspect
 from assistant.source.values import MAX_BYTES, ValueIndex
 from exporters.errors import SourceError, SourceUnavailable
 from exporters.sources.sqlite import connect_readonly
@@ -155,22 +155,17 @@ class ValueCache:
         try:
             connection = psycopg.connect(self._parsed.conninfo, connect_timeout=10)
         except psycopg.Error as exc:
-            raise SourceUnavailable(f"cannot connect to the database: {_first_line(exc)}") from None
+            raise SourceUnavailable(f"cannot connect to the database: {first_line(exc)}") from None
         try:
             connection.read_only = True
             connection.execute(f"SET LOCAL statement_timeout = {int(_TIMEOUT_SECONDS * 1000)}")
             return connection.execute(sql, (self._db_schema,)).fetchall()
         except psycopg.Error as exc:
-            raise SourceError(f"cannot read the database's statistics: {_first_line(exc)}") from exc
+            raise SourceError(f"cannot read the database's statistics: {first_line(exc)}") from exc
         finally:
             with contextlib.suppress(psycopg.Error):
                 connection.rollback()
             connection.close()
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _stat(path: str) -> tuple[int, int] | None:

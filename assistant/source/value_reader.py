@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from assistant.source.schema import Column
+from assistant.source.schema import Column, first_line
 from exporters.errors import QueryTimeout, SourceError, SourceUnavailable
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
@@ -140,7 +140,7 @@ def open_reader(url: str, db_schema: str | None, budget: float) -> Iterator[Read
     try:
         pg: psycopg.Connection[Any] = psycopg.connect(parsed.conninfo, connect_timeout=10)
     except psycopg.Error as exc:
-        raise SourceUnavailable(f"cannot connect to the database: {_first_line(exc)}") from None
+        raise SourceUnavailable(f"cannot connect to the database: {first_line(exc)}") from None
     try:
         pg.read_only = True
         deadline = time.monotonic() + budget
@@ -175,9 +175,4 @@ def _postgres_rows(
     except psycopg.errors.QueryCanceled as exc:
         raise Stopped("the value index ran out of time") from exc
     except psycopg.Error as exc:
-        raise Failed(f"cannot read values: {_first_line(exc)}") from exc
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        raise Failed(f"cannot read values: {first_line(exc)}") from exc

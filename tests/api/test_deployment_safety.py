@@ -25,7 +25,7 @@ from assistant.store import create_store_engine, session_factory, user_for_key
 from assistant.store.models import AuditEntry
 from exporters.sources.url import parse_url
 
-from .conftest import User
+from .conftest import User, key_for
 
 LONG = secrets.token_urlsafe(48)
 
@@ -106,24 +106,12 @@ def test_health_shows_warnings_to_administrators_only(
     """The test app's secret ("test-secret") is what an administrator is told about."""
     client = app_client(admin_users="ana")
     settings = client.app.state.parts.settings  # type: ignore[attr-defined]
-    ana = User("ana", create_user_with_settings(settings, "ana"))
-    bo = User("bo", create_user_with_settings(settings, "bo"))
+    ana, bo = User("ana", key_for(settings, "ana")), User("bo", key_for(settings, "bo"))
     assert client.get("/api/health").json() == {"status": "ok"}
     assert client.get("/api/health", headers=bo.auth).json() == {"status": "ok"}
     shown = client.get("/api/health", headers=ana.auth).json()
     assert shown["status"] == "ok"
     assert any("ASSISTANT_SECRET_KEY is a placeholder" in w for w in shown["warnings"])
-
-
-def create_user_with_settings(settings: Settings, name: str) -> str:
-    from assistant.store import create_user_with_key
-
-    engine = create_store_engine(settings.database_url)
-    try:
-        with session_factory(engine).begin() as session:
-            return create_user_with_key(session, name)[1]
-    finally:
-        engine.dispose()
 
 
 def test_keys_are_listed_revoked_and_rotated(

@@ -251,8 +251,8 @@ def test_public_names() -> None:
     import assistant.source.schema
 
     public = {
-        "KINDS", "Column", "ForeignKey", "Schema", "SchemaUnavailable", "Table", "introspect",
-        "kind_of",
+        "KINDS", "Column", "ForeignKey", "Schema", "SchemaUnavailable", "Table", "first_line",
+        "introspect", "kind_of",
     }  # fmt: skip
     assert set(assistant.source.schema.__all__) == public
     assert {
