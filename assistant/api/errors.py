@@ -142,10 +142,19 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
             "The body is not valid JSON (or not UTF-8): "
             f"{first.get('ctx', {}).get('error', 'check the syntax')}.",
         )
-    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return _answer(422, "invalid_request", f"{where}: {message}{more}.")
+    problems = [_problem(error) for error in errors] or ["body: invalid value"]
+    if len(problems) == 1:
+        return _answer(422, "invalid_request", f"{problems[0]}.")
+    listed = "; ".join(problems)
+    return _answer(422, "invalid_request", f"{len(problems)} problems: {listed}.")
+
+
+def _problem(error: Any) -> str:
+    """One validation problem as ``field.path: message`` (``body`` for the whole body)."""
+    loc = error.get("loc", ()) if isinstance(error, dict) else ()
+    where = ".".join(str(part) for part in loc if part != "body") or "body"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{where}: {message.rstrip('.')}"
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
