@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The API and the browser chat together; Ctrl-C stops both (`python -m assistant chat`: the terminal).
+# Other ports: `make run API_PORT=8001 UI_PORT=8502`.
+API_PORT ?= 8000
+UI_PORT ?= 8501
 run: $(STAMP)
-	$(PY) -m assistant up
+	$(PY) -m assistant up --api-port $(API_PORT) --ui-port $(UI_PORT)
 
 test: $(STAMP) lint
 	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$($(PY) -m tests.services postgres)}" \

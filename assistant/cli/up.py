@@ -1,6 +1,8 @@
 """``python -m assistant up``: the HTTP API, the browser chat and workers as child processes.
 
-``make run`` starts it. Ctrl-C or SIGTERM stops every child (exit 0); if one stops on its
+``make run`` starts it (``make run API_PORT=8001 UI_PORT=8502`` passes ``--api-port`` and
+``--ui-port``); a port another program already listens on is named and ``up`` exits 1
+before starting anything. Ctrl-C or SIGTERM stops every child (exit 0); if one stops on its
 own, the others are stopped too (exit 1).
 """
 
@@ -62,6 +64,7 @@ def _run_up(args: argparse.Namespace) -> None:
             "--workers needs ASSISTANT_BROKER_URL (a Redis the workers take "
             "exports from); without it exports run inside the API"
         )
+    _refuse_busy_ports({"API": ("--api-port", args.api_port), "chat": ("--ui-port", args.ui_port)})
     prepare_source(settings)
     api, chat = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.ui_port}"
     # The chat's download links for large files point at this API unless configured.
@@ -97,6 +100,20 @@ def _run_up(args: argparse.Namespace) -> None:
         _stop_children(list(children.values()))
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _refuse_busy_ports(ports: dict[str, tuple[str, int]]) -> None:
+    """Exit 1 naming the first port another program already listens on: its server would
+    answer in our place, and printing its URL as ours would be a lie."""
+    for name, (flag, number) in ports.items():
+        if _listening(number):
+            variable = "API_PORT" if flag == "--api-port" else "UI_PORT"
+            fail(
+                f"port {number} (for the {name}) is in use by another program; choose another "
+                f"with `make run {variable}=...` or `{flag} ...`",
+                1,
+            )
+            raise SystemExit(1)
 
 
 def _child(arguments: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

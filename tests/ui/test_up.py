@@ -47,9 +47,8 @@ def test_sigterm_stops_both(tmp_path: Path, ui_demo_db: Path) -> None:
 def test_up_stops_the_api_when_the_chat_dies(tmp_path: Path, ui_demo_db: Path) -> None:
     api, ui = free_port(), free_port()
     log = tmp_path / "up.log"
-    with socket.socket() as taken:  # the chat cannot listen: its process ends at start
+    with socket.socket() as taken:  # bound, not listening: the chat cannot bind, ends at start
         taken.bind(("127.0.0.1", ui))
-        taken.listen()
         process = start_up(assistant_env(tmp_path, ui_demo_db), api, ui, log)
         try:
             assert process.wait(timeout=60) == 1, log.read_text()
@@ -59,6 +58,27 @@ def test_up_stops_the_api_when_the_chat_dies(tmp_path: Path, ui_demo_db: Path) -
                 process.wait()
     assert "the chat stopped (exit 1), so the API was stopped too" in log.read_text()
     assert not listening(api)
+
+
+def test_a_busy_port_is_named_and_nothing_starts(tmp_path: Path, ui_demo_db: Path) -> None:
+    """Another program listening on the API's port: ``up`` names it and exits 1 instead of
+    printing that program's URL as if it were ours."""
+    api, ui = free_port(), free_port()
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", api))
+        other.listen()
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant", "up", "--api-port", str(api), "--ui-port", str(ui)],
+            cwd=ROOT, env=assistant_env(tmp_path, ui_demo_db), capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert (
+        f"port {api} (for the API) is in use by another program; choose another with "
+        f"`make run API_PORT=...` or `--api-port ...`"
+    ) in done.stderr
+    assert "API   http" not in done.stdout
+    assert not listening(ui)
 
 
 def test_up_with_a_broker_starts_a_worker_that_runs_the_exports(
