@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import AppState
+from assistant.api.docs import install_docs
 from assistant.api.errors import install_error_handlers
 from assistant.api.fair import HeavyWork
 from assistant.api.limits import BodySizeLimit
@@ -95,12 +96,15 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from local files by install_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.parts = parts
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     for module in (health, chat, queries, exports, links, preferences, templates, schedules):
         app.include_router(module.router)
+    install_docs(app)
     return app
 
 
