@@ -233,8 +233,40 @@ class TemplatePublic(BaseModel):
     created_at: dt.datetime
 
 
+#: The fields ``POST /api/exports`` names what to export with, taken by a schedule too.
+_EXPORT_SHAPE = ("sql", "format", "options")
+
+
 class ScheduleCreate(ScheduleSpec):
-    """A new schedule (text checked for NUL all the way down)."""
+    """A new schedule: what to export as ``POST /api/exports`` takes it (``sql``,
+    ``format``, ``options``) or as a stored ``request``; not both. Text is checked for NUL
+    all the way down."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _export_shape(schema))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_export_shape(cls, data: Any) -> Any:
+        """``sql``, ``format`` and ``options`` become the stored request they mean."""
+        if not isinstance(data, dict) or not any(
+            key in data for key in (*_EXPORT_SHAPE, "query_id")
+        ):
+            return data
+        if "request" in data:
+            raise ValueError("give either sql, format and options, or request, not both")
+        if "query_id" in data:
+            raise ValueError(
+                "a schedule runs its query again each time: give its sql, not a query_id"
+            )
+        request = {
+            "intent": "export",
+            "target": "query",
+            "query": data.get("sql"),
+            "format": data.get("format"),
+            "options": data.get("options", {}),
+        }
+        rest = {key: value for key, value in data.items() if key not in _EXPORT_SHAPE}
+        return rest | {"request": request}
 
     @model_validator(mode="after")
     def _clean(self) -> ScheduleCreate:
@@ -249,3 +281,25 @@ class ScheduleUpdate(SchedulePatch):
     def _clean(self) -> ScheduleUpdate:
         _no_nul(self.model_dump(mode="json"))
         return self
+
+
+def _export_shape(schema: dict[str, Any]) -> None:
+    """The OpenAPI schema of :class:`ScheduleCreate`: ``request`` or the export's fields."""
+    properties = schema["properties"]
+    properties["sql"] = {
+        "type": "string",
+        "maxLength": 100_000,
+        "description": "the query to run at each time, as in POST /api/exports",
+        "examples": ["SELECT * FROM orders"],
+    }
+    properties["format"] = {
+        "type": "string",
+        "enum": [member.value for member in Format],
+        "description": "the file format, as in POST /api/exports",
+    }
+    properties["options"] = {
+        "type": "object",
+        "description": "the format's options, as in POST /api/exports",
+        "examples": [{"columns": ["name", "email"], "bom": True}],
+    }
+    schema["required"] = [name for name in schema.get("required", []) if name != "request"]
