@@ -1,4 +1,4 @@
-"""What the assistant answers: the reply object of ``contracts/assistant.md``.
+"""What the assistant answers: the reply object of ``docs/assistant-cli.md``.
 
 One :class:`Reply` per message, whatever the face: the terminal chat prints it (or its
 JSON), the API returns it, the UI replays it. Table cells are JSON-safe already

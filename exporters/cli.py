@@ -1,4 +1,4 @@
-"""``python -m exporters``: one guarded query, one file (contracts/exporters.md).
+"""``python -m exporters``: one guarded query, one file (docs/exporters-cli.md).
 
 Exit codes: 0 done, 2 bad input, 1 anything else; every failure is one line on stderr.
 """

@@ -25,7 +25,7 @@ def _split_names(value: Any) -> Any:
 
 
 class CommonOptions(BaseModel):
-    """Keys every format takes (see contracts/exporters.md)."""
+    """Keys every format takes (see docs/exporters-cli.md)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

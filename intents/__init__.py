@@ -1,4 +1,4 @@
-"""Turns chat messages into typed requests (see contracts/intents.md).
+"""Turns chat messages into typed requests (see docs/intents-cli.md).
 
 The request model (:mod:`intents.models`) and the context load at once; the parser
 (:func:`parse`, with its rules and the LLM client) loads on first use, so a process that

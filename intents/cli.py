@@ -1,4 +1,4 @@
-"""``python -m intents``: how the assistant understands a message (contracts/intents.md).
+"""``python -m intents``: how the assistant understands a message (docs/intents-cli.md).
 
 Prints one JSON object per message on stdout and exits 0 for any message; bad flags
 exit 2 with one line on stderr.

@@ -106,7 +106,7 @@ class ExportRequest(BaseModel):
         return self.clarify is None
 
     def export_options(self) -> dict[str, Any]:
-        """The exporter core's options for this request (see contracts/exporters.md).
+        """The exporter core's options for this request (see docs/exporters-cli.md).
 
         :data:`REQUEST_OPTIONS`, and options said in chat that the format does not take
         (a delimiter for an Excel file), are not passed on; the reply names the latter.
@@ -128,7 +128,7 @@ class ExportRequest(BaseModel):
         return options
 
     def contract_json(self) -> dict[str, Any]:
-        """The JSON object of contracts/intents.md (datetimes without an offset)."""
+        """The JSON object of docs/intents-cli.md (datetimes without an offset)."""
         data = self.model_dump(mode="json")
         for key in ("since", "until"):
             value = getattr(self, key)

@@ -1,6 +1,6 @@
 """Time words to a window of wall-clock time: "today", "last week", "since Nov 2nd".
 
-The contract (``contracts/intents.md``, "Time words") fixes the meaning of the common
+The contract (``docs/intents-cli.md``, "Time words") fixes the meaning of the common
 phrases; this module implements them and the many other ways people say a window.
 Everything is relative to ``now`` (timezone-aware, in the user's zone) and returned as
 naive wall-clock datetimes in that zone; weeks start on Monday.

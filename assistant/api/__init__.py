@@ -1,4 +1,4 @@
-"""Face: the HTTP API (contracts/api.md); :func:`create_app` builds it from settings.
+"""Face: the HTTP API (docs/api.md); :func:`create_app` builds it from settings.
 
 Holds the app, its routes (one router per resource), what they depend on (the caller, their
 scope, limits), the error mapping and file downloads. May import the process and every

@@ -1,4 +1,4 @@
-"""The HTTP API (contracts/api.md): ``create_app(settings)`` builds it, nothing global.
+"""The HTTP API (docs/api.md): ``create_app(settings)`` builds it, nothing global.
 
 One :class:`~assistant.process.Assistant` per app (one store pool, one job runner, so the
 per-user export cap holds across requests, and one export budget, which every way an

@@ -105,7 +105,7 @@ class ExportPublic(BaseModel):
 
 
 class ReplyExport(BaseModel):
-    """The export attached to a chat reply (contracts/assistant.md, without ``path``)."""
+    """The export attached to a chat reply (docs/assistant-cli.md, without ``path``)."""
 
     id: str
     format: str

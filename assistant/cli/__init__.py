@@ -1,4 +1,4 @@
-"""Face: the command line, ``python -m assistant COMMAND`` (contracts/assistant.md).
+"""Face: the command line, ``python -m assistant COMMAND`` (docs/assistant-cli.md).
 
 Holds the argument parser and its commands (``main``), the terminal chat (``chat``), user
 and key creation (``users``), the ``up`` supervisor and the format showcase. May import

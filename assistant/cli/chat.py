@@ -1,4 +1,4 @@
-"""The terminal face: ``python -m assistant chat`` and ``users create`` (contracts/assistant.md).
+"""The terminal face: ``python -m assistant chat`` and ``users create`` (docs/assistant-cli.md).
 
 It only parses input, calls :meth:`Conversation.handle` and renders the reply: one JSON
 object per input line with ``--json``, a prompt with ``rich`` tables on a terminal. The

@@ -4,7 +4,7 @@ A command is a function that takes the sub-command registry, adds its parser (ev
 option with help) and sets ``run`` to a handler taking the parsed arguments; list it in
 ``COMMANDS``. Handlers print results on stdout and raise ``InvalidInput`` for anything
 the user must fix. :func:`main` maps the outcome to the exit codes of
-``contracts/assistant.md``: 0 on success, 2 on bad input, 1 otherwise, with one line on
+``docs/assistant-cli.md``: 0 on success, 2 on bad input, 1 otherwise, with one line on
 stderr and never a traceback.
 """
 
@@ -200,7 +200,7 @@ def _run_users_rotate(args: argparse.Namespace) -> None:
 
 
 def serve(commands: Commands) -> None:
-    """``serve``: the HTTP API (contracts/api.md) with the configured store and runner."""
+    """``serve``: the HTTP API (docs/api.md) with the configured store and runner."""
     parser = commands.add_parser(
         "serve",
         help="serve the HTTP API",

@@ -1,7 +1,7 @@
 """Export options in words: what a message says about *how* the file is written.
 
 :func:`find_option_words` reads a message and returns the options it names, in the
-exporter's keys (contracts/exporters.md), and the character spans those words took, so
+exporter's keys (docs/exporters-cli.md), and the character spans those words took, so
 the rules can blank them: they are no format, no column list and no data question.
 
 >>> found = find_option_words("export this as CSV with semicolons, sorted by total descending")

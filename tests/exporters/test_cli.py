@@ -1,4 +1,4 @@
-"""`python -m exporters` exactly as contracts/exporters.md says: exit codes, one line each."""
+"""`python -m exporters` exactly as docs/exporters-cli.md says: exit codes, one line each."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m intents` exactly as contracts/intents.md says."""
+"""`python -m intents` exactly as docs/intents-cli.md says."""
 
 from __future__ import annotations
 
