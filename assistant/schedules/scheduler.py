@@ -43,12 +43,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import Conflict, NotFound
 from assistant.exports.records import export_info
 from assistant.exports.writing import run_export
-from assistant.questions.runs import Mode, run_question, run_translation
+from assistant.questions.runs import Mode
 from assistant.replies import ExportInfo
 from assistant.schedules.cron import latest_due, next_fire
 from assistant.schedules.models import ScheduleInfo
 from assistant.schedules.service import schedule_info
-from assistant.schedules.windows import Reading, read_at
+from assistant.schedules.windows import Reading, run_occurrence
 from assistant.scope import Clock, UserScope
 from assistant.store import (
     Export,
@@ -278,9 +278,7 @@ class Scheduler:
                 schedule.conversation_id,
                 run.export_id,
             )
-            reading = (
-                None if schedule.question is None else Reading(schedule.question, schedule.dialect)
-            )
+            reading = Reading.stored(schedule.question, schedule.dialect)
             due_at, attempts = run.due_at, run.attempts
         try:
             export = self._export(owner, info, made, reading, due_at)
@@ -304,14 +302,8 @@ class Scheduler:
             run.finished_at = self.clock()
         return Fired(info.id, due_at, RunStatus.DONE, attempts, run_id)
 
-    def _export(
-        self,
-        owner: int,
-        info: ScheduleInfo,
-        made: str | None,
-        reading: Reading | None,
-        due_at: dt.datetime,
-    ) -> ExportInfo:
+    def _export(self, owner: int, info: ScheduleInfo, made: str | None,
+                reading: Reading | None, due_at: dt.datetime) -> ExportInfo:  # fmt: skip
         """The run's export: the one a failed delivery left, else a fresh one (of the
         question ``reading`` read as of ``due_at``, else of the stored query).
 
@@ -324,13 +316,8 @@ class Scheduler:
                 if row is not None and row.status is ExportStatus.DONE:
                     return export_info(row, scope)
         request = info.request
-        if reading is not None:
-            answer = read_at(scope, reading, due_at, ZoneInfo(info.timezone))
-            ran = run_translation(scope, reading.question, answer, self.clock())
-        else:
-            ran = run_question(
-                scope, request.query or "", mode=self.assistant.mode, llm=self.assistant.llm
-            )
+        ran = run_occurrence(scope, request.query or "", reading, due_at, ZoneInfo(info.timezone),
+                             mode=self.assistant.mode, llm=self.assistant.llm)  # fmt: skip
         done = request.model_copy(update={"target": Target.LAST_RESULT})
         return run_export(scope, ExportRequest.model_validate(done), ran.run, self.clock())
 

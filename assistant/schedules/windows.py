@@ -34,10 +34,12 @@ from zoneinfo import ZoneInfo
 
 from assistant.errors import Unanswerable
 from assistant.questions import Translation, translate
+from assistant.questions.runs import Mode, Ran, run_question, run_translation
 from assistant.scope import UserScope
 from intents.timewords import Window, find_window
+from intents.toolcall import LLM
 
-__all__ = ["Reading", "read_at", "reading_of", "window_words"]
+__all__ = ["Reading", "read_at", "reading_of", "run_occurrence", "window_words"]
 
 #: How far after the question ran :func:`reading_of` reads it again: past any window's
 #: edge (a year, a quarter, a week, a day, an hour), so a relative window always moves.
@@ -52,6 +54,11 @@ class Reading:
 
     question: str
     dialect: str | None = None
+
+    @classmethod
+    def stored(cls, question: str | None, dialect: str | None) -> Reading | None:
+        """The reading a schedule row stores, if any."""
+        return None if question is None else cls(question, dialect)
 
 
 def reading_of(
@@ -84,6 +91,25 @@ def read_at(scope: UserScope, reading: Reading, due_at: dt.datetime, zone: ZoneI
             "make the schedule again from a question that does."
         )
     return answer
+
+
+def run_occurrence(
+    scope: UserScope,
+    query: str,
+    reading: Reading | None,
+    due_at: dt.datetime,
+    zone: ZoneInfo,
+    *,
+    mode: Mode,
+    llm: LLM,
+) -> Ran:
+    """Run the occurrence due at ``due_at``: ``reading`` read as of then in ``zone``, else
+    the stored ``query`` as any query runs (SQL as it is; a question the API stored is
+    read as of now, with the LLM when ``mode`` lets it)."""
+    if reading is None:
+        return run_question(scope, query, mode=mode, llm=llm)
+    answer = read_at(scope, reading, due_at, zone)
+    return run_translation(scope, reading.question, answer, scope.clock())
 
 
 def window_words(
