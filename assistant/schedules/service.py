@@ -156,18 +156,20 @@ def schedule_info(session: Session, row: Schedule, scope: UserScope | None = Non
 def _next(
     scope: UserScope, row: Schedule, request: ExportRequest, reading: Reading | None
 ) -> tuple[str | None, str | None]:
-    """The window in words and the next run's SQL (as of now when paused); a stored
-    query runs as it is, so it is its own next SQL."""
-    if reading is None:
-        return None, request.query
+    """The window in words and the next run's SQL (as of now when paused).
+
+    Without a reading the stored query runs: SQL as it is; a question the API stored as
+    the query is shown as the rules read it then (with an LLM configured, the LLM writes
+    the run's SQL, so that one is known only when it runs)."""
     zone = ZoneInfo(row.timezone)
     moment: dt.datetime = row.next_run_at or scope.clock()
     when = "next run" if row.next_run_at is not None else "if run now"
+    read = reading or Reading(request.query or "")
     try:
-        next_sql: str | None = read_at(scope, reading, moment, zone).sql
+        next_sql: str | None = read_at(scope, read, moment, zone).sql
     except Unanswerable:
         next_sql = None  # said when it runs; the info still shows
-    return window_words(reading, moment, zone, when), next_sql
+    return None if reading is None else window_words(reading, moment, zone, when), next_sql
 
 
 def _run_info(run: ScheduleRun) -> RunInfo:
