@@ -3,6 +3,9 @@
 
 A new schedule stores the SQL of the result it names (the last result, or the query the
 same message asks for), never the rows, so each run reads fresh data through the guard.
+When that SQL came from a question with a relative window ("orders from today"), the
+schedule also keeps the question and each run reads it again: its own today
+(:mod:`assistant.schedules.windows`).
 "It" is the schedule the conversation last spoke about; otherwise words of the message
 ("Monday", "orders", "csv") pick the one schedule whose name and timing they match.
 
@@ -22,6 +25,7 @@ from assistant.replies import Reply
 from assistant.schedules import service
 from assistant.schedules.cron import check_cron
 from assistant.schedules.models import EmailDestination, ScheduleInfo, SchedulePatch, ScheduleSpec
+from assistant.schedules.windows import reading_of
 from assistant.scope import UserScope
 from assistant.store import QueryRun, User
 from intents import ExportRequest, Target
@@ -62,7 +66,10 @@ _VERBS = {"pause": False, "stop": False, "resume": True, "restart": True, "unpau
 
 
 def schedule_from_chat(scope: UserScope, request: ExportRequest, run: QueryRun) -> Answer:
-    """Store a schedule for ``run``'s SQL as ``request`` asks; "it" means it from now on."""
+    """Store a schedule for ``run``'s SQL as ``request`` asks; "it" means it from now on.
+
+    A window the question named ("today") stays relative: the schedule keeps the question
+    when the reader wrote the SQL from it (:func:`~assistant.schedules.windows.reading_of`)."""
     to = request.email or _email_of(scope)
     if to is None:
         raise InvalidInput(
@@ -90,12 +97,15 @@ def schedule_from_chat(scope: UserScope, request: ExportRequest, run: QueryRun) 
         request=stored,
         destination=EmailDestination(to=to),
     )
-    info = service.create(scope, spec)
+    reading = reading_of(scope, run.question, run.sql, run.created_at)
+    info = service.create(scope, spec, reading=reading)
     when = when_text(info, scope)
     text = (
         f"Scheduled “{info.name}”: emailed to {to} {info.description} ({info.timezone}). "
         f"First run: {when}."
     )
+    if info.window is not None:
+        text += f" Window: {info.window}."
     return Answer(reply=Reply(text=text), schedule_id=info.id)
 
 
@@ -110,6 +120,10 @@ def list_schedules(scope: UserScope) -> Reply:
     for schedule in found:
         state = f"next {when_text(schedule, scope)}" if schedule.active else "paused"
         lines.append(f"- “{schedule.name}”, {schedule.description} ({schedule.timezone}), {state}")
+        if schedule.window is not None:
+            lines.append(f"  window: {schedule.window}")
+        if schedule.next_sql is not None:
+            lines.append(f"  next SQL: {' '.join(schedule.next_sql.split())}")
     return Reply(text="Your scheduled exports:\n" + "\n".join(lines))
 
 

@@ -87,12 +87,12 @@ def run_question(
     if sql:  # SQL as typed: the guard and the database judge it, no translating
         return run_translation(scope, question, Translation(question, "Your query"), now)
     schema, values = scope.source.schema, scope.source.values
-    answer = translate(question, schema, now, dialect=scope.dialect, values=values)
+    local = now.astimezone(scope.zone)  # "today" is the user's day, not UTC's
+    answer = translate(question, schema, local, dialect=scope.dialect, values=values)
     if mode != "rules" and llm is not None:  # the LLM, when it has a key; else the rules'
-        local = now.astimezone(scope.zone)
         answer = with_llm(answer, question, schema, scope.dialect, local, llm)
     if isinstance(answer, CannotAnswer) and also and also != question:
-        second = translate(also, schema, now, dialect=scope.dialect, values=values)
+        second = translate(also, schema, local, dialect=scope.dialect, values=values)
         if not isinstance(second, CannotAnswer):
             answer, question = second, also
     if isinstance(answer, DidYouMean):

@@ -150,4 +150,18 @@ class ScheduleInfo(BaseModel):
     destination: Destination
     active: bool
     next_run_at: dt.datetime | None
+    question: str | None = Field(
+        None,
+        description="the question each run reads afresh, so a relative window ('today', "
+        "'last week') is the run's own; null: request.query runs as stored",
+    )
+    window: str | None = Field(
+        None,
+        description="the question's time window in words, and what it is for the next run",
+        examples=["“orders from today” — “today” as of each run (next run: from Mon 14 Dec)"],
+    )
+    next_sql: str | None = Field(
+        None,
+        description="the SQL the next run executes (as of now for a paused schedule)",
+    )
     runs: list[RunInfo] = Field(default_factory=list, description="the latest runs, newest first")

@@ -20,6 +20,10 @@ schedulers may share a store:
   cron time, and retries, do not spend it: they are the owner's standing order, bounded
   by the cron already, and refusing one would lose a report because of an unrelated burst
   of downloads.
+- **Windows.** A schedule made from a question with a relative window ("orders from
+  today") reads the question again for each occurrence, as of its due time in the
+  schedule's zone (:mod:`~assistant.schedules.windows`); other schedules run their
+  stored query.
 """
 
 from __future__ import annotations
@@ -39,11 +43,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import Conflict, NotFound
 from assistant.exports.records import export_info
 from assistant.exports.writing import run_export
-from assistant.questions.runs import Mode, run_question
+from assistant.questions.runs import Mode
 from assistant.replies import ExportInfo
 from assistant.schedules.cron import latest_due, next_fire
 from assistant.schedules.models import ScheduleInfo
 from assistant.schedules.service import schedule_info
+from assistant.schedules.windows import Reading, run_occurrence
 from assistant.scope import Clock, UserScope
 from assistant.store import (
     Export,
@@ -273,9 +278,10 @@ class Scheduler:
                 schedule.conversation_id,
                 run.export_id,
             )
+            reading = Reading.stored(schedule.question, schedule.dialect)
             due_at, attempts = run.due_at, run.attempts
         try:
-            export = self._export(owner, info, made)
+            export = self._export(owner, info, made, reading, due_at)
             with self.assistant.sessions.begin() as session:  # a retry reuses this export
                 run = session.get(ScheduleRun, run_id)
                 assert run is not None
@@ -296,8 +302,10 @@ class Scheduler:
             run.finished_at = self.clock()
         return Fired(info.id, due_at, RunStatus.DONE, attempts, run_id)
 
-    def _export(self, owner: int, info: ScheduleInfo, made: str | None) -> ExportInfo:
-        """The run's export: the one a failed delivery left, else a fresh one.
+    def _export(self, owner: int, info: ScheduleInfo, made: str | None,
+                reading: Reading | None, due_at: dt.datetime) -> ExportInfo:  # fmt: skip
+        """The run's export: the one a failed delivery left, else a fresh one (of the
+        question ``reading`` read as of ``due_at``, else of the stored query).
 
         Made under a spent scope: a run now was counted when it was claimed, and runs at
         their cron time and retries are not counted (see the module's docstring)."""
@@ -308,9 +316,8 @@ class Scheduler:
                 if row is not None and row.status is ExportStatus.DONE:
                     return export_info(row, scope)
         request = info.request
-        ran = run_question(
-            scope, request.query or "", mode=self.assistant.mode, llm=self.assistant.llm
-        )
+        ran = run_occurrence(scope, request.query or "", reading, due_at, ZoneInfo(info.timezone),
+                             mode=self.assistant.mode, llm=self.assistant.llm)  # fmt: skip
         done = request.model_copy(update={"target": Target.LAST_RESULT})
         return run_export(scope, ExportRequest.model_validate(done), ran.run, self.clock())
 

@@ -6,13 +6,14 @@ user's schedule answers like a missing one (:class:`~assistant.errors.NotFound`)
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.errors import NotFound
+from assistant.errors import NotFound, Unanswerable
 from assistant.schedules.cron import describe, next_fire
 from assistant.schedules.deliver import check_destination
 from assistant.schedules.models import (
@@ -22,6 +23,7 @@ from assistant.schedules.models import (
     SchedulePatch,
     ScheduleSpec,
 )
+from assistant.schedules.windows import Reading, read_at, window_words
 from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
 from intents.models import ExportRequest
@@ -33,8 +35,12 @@ _DESTINATION: TypeAdapter[Destination] = TypeAdapter(Destination)
 RECENT_RUNS = 10
 
 
-def create(scope: UserScope, spec: ScheduleSpec) -> ScheduleInfo:
-    """Store ``spec`` for the conversation's user; it first fires at its next cron time."""
+def create(scope: UserScope, spec: ScheduleSpec, *, reading: Reading | None = None) -> ScheduleInfo:
+    """Store ``spec`` for the conversation's user; it first fires at its next cron time.
+
+    ``reading`` is the question each run reads afresh instead of running the request's
+    query as stored (:mod:`~assistant.schedules.windows`): the chat passes it, never the
+    API body, so a stored question is always one the reader turned into that query."""
     check_destination(scope.settings, spec.destination)  # no webhook to a private address
     now = scope.clock()
     name = spec.name or _name(spec)
@@ -44,6 +50,8 @@ def create(scope: UserScope, spec: ScheduleSpec) -> ScheduleInfo:
             conversation_id=scope.conversation_id,
             name=name,
             request=spec.request.model_dump(mode="json"),
+            question=None if reading is None else reading.question,
+            dialect=None if reading is None else reading.dialect,
             cron=spec.cron,
             timezone=spec.timezone,
             destination=spec.destination.model_dump(mode="json"),
@@ -53,7 +61,7 @@ def create(scope: UserScope, spec: ScheduleSpec) -> ScheduleInfo:
         )
         session.add(row)
         session.flush()
-        return schedule_info(session, row)
+        return schedule_info(session, row, scope)
 
 
 def _name(spec: ScheduleSpec) -> str:
@@ -70,12 +78,14 @@ def list_all(scope: UserScope) -> list[ScheduleInfo]:
             .where(Schedule.owner_id == scope.user_id)
             .order_by(Schedule.created_at, Schedule.id)
         ).all()
-        return [schedule_info(session, row) for row in rows]
+        return [schedule_info(session, row, scope) for row in rows]
 
 
 def get(scope: UserScope, schedule_id: str) -> ScheduleInfo:
     with scope.sessions() as session:
-        return schedule_info(session, get_owned(session, Schedule, schedule_id, scope.user_id))
+        return schedule_info(
+            session, get_owned(session, Schedule, schedule_id, scope.user_id), scope
+        )
 
 
 def run_info(scope: UserScope, schedule_id: str, run_id: int) -> RunInfo:
@@ -104,7 +114,7 @@ def update(scope: UserScope, schedule_id: str, patch: SchedulePatch) -> Schedule
             row.destination = patch.destination.model_dump(mode="json")
         row.next_run_at = next_fire(row.cron, ZoneInfo(row.timezone), now) if row.active else None
         session.flush()
-        return schedule_info(session, row)
+        return schedule_info(session, row, scope)
 
 
 def delete(scope: UserScope, schedule_id: str) -> None:
@@ -113,25 +123,53 @@ def delete(scope: UserScope, schedule_id: str) -> None:
         session.delete(get_owned(session, Schedule, schedule_id, scope.user_id))
 
 
-def schedule_info(session: Session, row: Schedule) -> ScheduleInfo:
+def schedule_info(session: Session, row: Schedule, scope: UserScope | None = None) -> ScheduleInfo:
+    """What the API and the chat show of ``row``; with the owner's ``scope`` also its
+    window in words and the SQL of its next run (the scheduler, which needs neither,
+    passes none)."""
     runs = session.scalars(
         select(ScheduleRun)
         .where(ScheduleRun.schedule_id == row.id)
         .order_by(ScheduleRun.due_at.desc(), ScheduleRun.id.desc())
         .limit(RECENT_RUNS)
     ).all()
+    request = ExportRequest.model_validate(row.request)
+    reading = None if row.question is None else Reading(row.question, row.dialect)
+    window, next_sql = (None, None) if scope is None else _next(scope, row, request, reading)
     return ScheduleInfo(
         id=row.id,
         name=row.name,
         cron=row.cron,
         description=describe(row.cron),
         timezone=row.timezone,
-        request=ExportRequest.model_validate(row.request),
+        request=request,
         destination=_DESTINATION.validate_python(row.destination),
         active=row.active,
         next_run_at=row.next_run_at,
+        question=row.question,
+        window=window,
+        next_sql=next_sql,
         runs=[_run_info(r) for r in runs],
     )
+
+
+def _next(
+    scope: UserScope, row: Schedule, request: ExportRequest, reading: Reading | None
+) -> tuple[str | None, str | None]:
+    """The window in words and the next run's SQL (as of now when paused).
+
+    Without a reading the stored query runs: SQL as it is; a question the API stored as
+    the query is shown as the rules read it then (with an LLM configured, the LLM writes
+    the run's SQL, so that one is known only when it runs)."""
+    zone = ZoneInfo(row.timezone)
+    moment: dt.datetime = row.next_run_at or scope.clock()
+    when = "next run" if row.next_run_at is not None else "if run now"
+    read = reading or Reading(request.query or "")
+    try:
+        next_sql: str | None = read_at(scope, read, moment, zone).sql
+    except Unanswerable:
+        next_sql = None  # said when it runs; the info still shows
+    return None if reading is None else window_words(reading, moment, zone, when), next_sql
 
 
 def _run_info(run: ScheduleRun) -> RunInfo:

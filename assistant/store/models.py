@@ -290,6 +290,10 @@ class Schedule(Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     request: Mapped[dict[str, Any]]
+    # The question whose relative window ("today") each run reads afresh, and the SQL
+    # dialect it was read into; None: the request's query runs as stored.
+    question: Mapped[str | None] = mapped_column(Text)
+    dialect: Mapped[str | None] = mapped_column(String(16))
     cron: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
     destination: Mapped[dict[str, Any]]

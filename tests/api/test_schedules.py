@@ -187,3 +187,22 @@ def test_schedule_routes_and_access(client: TestClient, ana: User, bo: User) -> 
     assert bad.status_code == 422 and "cron" in bad.json()["error"]["message"]
     assert client.delete(f"/api/schedules/{schedule_id}", headers=ana.auth).status_code == 204
     assert client.get(f"/api/schedules/{schedule_id}", headers=ana.auth).status_code == 404
+
+
+def test_a_chat_schedule_shows_its_window_and_next_sql(client: TestClient, ana: User) -> None:
+    """ "orders from today", scheduled by chat: the API says the window in words and the
+    SQL of the next run (its own day); typed SQL's next SQL is itself."""
+    said = client.post("/api/chat", json={"message": "show orders from today"}, headers=ana.auth)
+    assert said.status_code == 200, said.text
+    chat = {"message": "email this to ana@example.com as csv every Monday at 9",
+            "conversation_id": said.json()["conversation_id"]}  # fmt: skip
+    assert "Scheduled" in client.post("/api/chat", json=chat, headers=ana.auth).text
+    typed = _schedule(client, ana, {"kind": "email", "to": "ana@example.com"}, "csv")
+    found = {s["id"]: s for s in client.get("/api/schedules", headers=ana.auth).json()}
+    made = next(s for key, s in found.items() if key != typed)
+    assert made["question"] == "show orders from today"
+    assert "“from today” as of each run (next run: from " in made["window"]
+    next_day = made["next_run_at"][:10]  # the run's own day (the user's zone is UTC here)
+    assert f"\"created_at\" >= '{next_day} 00:00:00'" in made["next_sql"]
+    assert found[typed]["question"] is None and found[typed]["window"] is None
+    assert found[typed]["next_sql"] == "SELECT id, name, email FROM customers"

@@ -22,7 +22,7 @@ from assistant.store import (
     migrate,
 )
 
-HEAD = "0005"  # the newest migration
+HEAD = "0006"  # the newest migration
 
 TABLES = {
     "alembic_version",
