@@ -17,6 +17,7 @@
         ├── ExportFailed          an export could not be written
         ├── NothingToExport       a history or transcript export found nothing
         ├── DeliveryFailed        an email or webhook could not be delivered
+        │   └── EmailNotSetUp     no ASSISTANT_SMTP_URL: email is refused before any work (422)
         ├── JobError              a background job could not run as asked
         │   ├── RunnerClosed      the runner is shutting down and takes no new jobs
         │   ├── DuplicateJob      a job with this id is still queued or running
@@ -48,6 +49,7 @@ __all__ = [
     "Conflict",
     "DeliveryFailed",
     "DuplicateJob",
+    "EmailNotSetUp",
     "ExportFailed",
     "Forbidden",
     "InvalidInput",
@@ -186,6 +188,20 @@ class DeliveryFailed(AssistantError):
     def __init__(self, message: str, *, transient: bool) -> None:
         super().__init__(message)
         self.transient = transient
+
+
+class EmailNotSetUp(DeliveryFailed):
+    """This server has no ``ASSISTANT_SMTP_URL``, so nothing can be emailed from it.
+
+    Raised before any work (a schedule is not stored, a file is offered as a download
+    instead), so nobody is told "sent" or "scheduled" for mail that can never leave.
+    Never transient: only the admin's setting changes it.
+    """
+
+    code = "email_not_set_up"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, transient=False)
 
 
 class JobError(AssistantError):

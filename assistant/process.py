@@ -117,9 +117,10 @@ class Assistant:
             conversation_id = _new_conversation(self.sessions, user_id, self.clock)
         return Conversation(self.scope(user_id, conversation_id), mode=self.mode, llm=self.llm)
 
-    def download_url(self, export_id: str, sha256: str) -> str:
-        """A signed link to a finished export's file, served by the API (``serve``)."""
-        return download_url(self.settings, export_id, sha256)
+    def download_url(self, export_id: str, sha256: str, *, request_base: str | None = None) -> str:
+        """A signed link to a finished export's file, served by the API (``serve``): at
+        ``ASSISTANT_PUBLIC_URL``, else ``request_base``, else the default (logged)."""
+        return download_url(self.settings, export_id, sha256, request_base=request_base)
 
     def user_id(self, name: str) -> int:
         """The id of user ``name``, created if missing."""

@@ -53,6 +53,10 @@ class UserScope:
     # None: nothing left to count under this scope (the export was counted where it
     # started, or it is a scheduled run, a worker's write: not started by the user now).
     budget: ExportBudget | None = None
+    # Where download links sent for this scope's work point when ASSISTANT_PUBLIC_URL is
+    # not set: the host the API request came to. None: no request (a scheduled run, the
+    # terminal chat), so ASSISTANT_PUBLIC_URL or the default (assistant.files.links).
+    link_base: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:

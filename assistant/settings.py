@@ -139,6 +139,15 @@ class Settings(BaseSettings):
 
     # --- end of outbound requests ---
 
+    # --- Email delivery (assistant.delivery): the message as sent, not the file ---
+    # base64 makes a file a third larger, so a 10 MB file is a 13.5 MB message; a mail
+    # server refuses messages over its own limit. Larger ones go with the link alone.
+    mail_attach_max_bytes: int = Field(
+        10 * 2**20, ge=1024, description="largest email, encoded, sent with the file attached "
+        "(default 10 MB); a larger file is sent as a download link",
+    )  # fmt: skip
+    # --- end of email delivery ---
+
     @field_validator("llm_api_key", "llm_base_url", "llm_model", "llm_timeout", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:

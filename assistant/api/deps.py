@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from assistant.api.fair import HeavyWork
 from assistant.errors import Unauthorized
 from assistant.files import LinkSigner
+from assistant.files.links import link_base
 from assistant.process import Assistant
 from assistant.schedules.scheduler import Scheduler
 from assistant.scope import UserScope
@@ -67,8 +68,8 @@ class LinkMaker:
 
 
 async def _links(state: State, request: Request) -> LinkMaker:
-    base = state.settings.public_url or str(request.base_url)
-    return LinkMaker(state.signer, base.rstrip("/"))
+    base, _ = link_base(state.settings, str(request.base_url))  # as emails and webhooks
+    return LinkMaker(state.signer, base)
 
 
 Links = Annotated[LinkMaker, Depends(_links)]

@@ -3,6 +3,8 @@
 ::
 
     act(turn, request)
+      ├─ email, and no ASSISTANT_SMTP_URL ─► said at once: an export becomes a download
+      │     (the rest goes on as below), a schedule is refused with a download offered
       ├─ not ready ─► its question, with choices; the request waits (pending)
       ├─ query ─────► show: run the question, the table, its SQL and its result in words
       │     (assistant.conversation.results: one value said, an empty result's filter
@@ -27,12 +29,14 @@ from __future__ import annotations
 import dataclasses
 
 from assistant.conversation.addresses import ask_address, own_address
-from assistant.conversation.memory import Answer
+from assistant.conversation.elsewhere import DOWNLOAD
+from assistant.conversation.memory import Answer, Asked
 from assistant.conversation.onscreen import fit_columns, fit_question
 from assistant.conversation.results import result_text
 from assistant.conversation.scheduling import schedule_from_chat
 from assistant.conversation.turn import Turn
 from assistant.conversation.words import help_text
+from assistant.delivery import NOT_SET_UP, email_set_up
 from assistant.errors import DeliveryFailed, Unanswerable
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_past
@@ -43,7 +47,7 @@ from assistant.store import QueryRun
 from exporters import ExporterError
 from intents import Destination, ExportRequest, Intent, Target
 
-__all__ = ["act", "carry_out", "send_file", "show"]
+__all__ = ["act", "carry_out", "download_instead", "send_file", "show"]
 
 _NO_RESULT = (
     "There is no result to export yet. Ask a question first, like “show orders from today”."
@@ -55,6 +59,9 @@ _NO_RESULT_TO_SCHEDULE = (
 
 def act(turn: Turn, request: ExportRequest) -> Answer:
     """Do what ``request`` asks, or ask what it still needs."""
+    wants_email = request.destination is Destination.EMAIL or request.intent is Intent.SCHEDULE
+    if wants_email and not email_set_up(turn.scope.settings):
+        return _without_email(turn, request)
     if not request.ready:
         text = request.clarify or "Could you say more?"
         return Answer(reply=Reply(text=text, choices=request.choices or None), pending=request)
@@ -63,6 +70,32 @@ def act(turn: Turn, request: ExportRequest) -> Answer:
     if request.intent in (Intent.EXPORT, Intent.SCHEDULE):
         return carry_out(turn, request)
     return Answer(reply=Reply(text=help_text(turn.scope.source.schema)))
+
+
+def _without_email(turn: Turn, request: ExportRequest) -> Answer:
+    """Email asked for on a server that cannot send it: said before anything is written,
+    asked or stored. An export goes on as a download; a schedule (which only emails, in
+    the chat) is refused, with the download of its result offered instead."""
+    download = request.model_copy(update={"destination": Destination.DOWNLOAD, "email": None})
+    if request.intent is not Intent.SCHEDULE:
+        answer = act(turn, download)
+        reply = answer.reply or Reply(text="")
+        return answer.model_copy(update={"reply": download_instead(reply)})
+    text = f"{NOT_SET_UP}, so I can't email it on a schedule; I can give you a download now."
+    pending = download.model_copy(
+        update={"intent": Intent.EXPORT, "cron": None, "clarify": text, "choices": [DOWNLOAD]}
+    )
+    reply = Reply(text=text, choices=[DOWNLOAD])
+    return Answer(reply=reply, pending=pending, asked=Asked.DESTINATION)
+
+
+def download_instead(reply: Reply) -> Reply:
+    """``reply`` (a download's, or its question) after saying email cannot be sent."""
+    if reply.export is not None and reply.export.status == "done":
+        said = f"{NOT_SET_UP}, so I can't send it; here is the download instead."
+    else:
+        said = f"{NOT_SET_UP}, so I can't send it; I can give you a download instead."
+    return reply.model_copy(update={"text": f"{said} {reply.text}".strip()})
 
 
 def show(turn: Turn, question: str, *, also: str | None = None) -> Answer:

@@ -13,7 +13,9 @@
 - a result on screen: exported as the user's default format (or the one they pick) and
   emailed to them.
 
-Never a plain download: "send" means it leaves the chat.
+Never a plain download when email works: "send" means it leaves the chat. Without
+``ASSISTANT_SMTP_URL`` that is said at once, nothing is run or counted for a schedule,
+and an export is offered as its download.
 
 >>> bool(SEND_NOW.search("send it now")), bool(SEND_NOW.search("Can you send it now please?"))
 (True, True)
@@ -28,12 +30,13 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from assistant.conversation.acting import send_file
+from assistant.conversation.acting import download_instead, send_file
 from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.memory import Answer
 from assistant.conversation.scheduling import pick_schedule, when_text
 from assistant.conversation.turn import Turn
-from assistant.errors import Conflict
+from assistant.delivery import NOT_SET_UP, email_set_up
+from assistant.errors import Conflict, EmailNotSetUp
 from assistant.exports.again import export_again
 from assistant.exports.records import export_info
 from assistant.replies import Reply
@@ -88,6 +91,9 @@ def _fire(turn: Turn, schedule_id: str) -> Answer:
         info, run = run_schedule_now(turn.scope, schedule_id, mode=turn.mode, llm=turn.llm)
     except Conflict as exc:  # another run of it is under way ("already running")
         return Answer(reply=Reply(text=exc.message), schedule_id=schedule_id)
+    except EmailNotSetUp:  # stored while email worked; nothing was run
+        text = f"{NOT_SET_UP}, so I can't send it now, and its runs fail until an admin sets it."
+        return Answer(reply=Reply(text=text), schedule_id=schedule_id)
     where = info.destination.to if isinstance(info.destination, EmailDestination) else "its webhook"
     if run.status != "done":
         text = f"I could not send “{info.name}” now: {run.error}"
@@ -105,6 +111,9 @@ def _resend(turn: Turn, export_id: str) -> Answer:
         row = get_owned(session, Export, export_id, scope.user_id)
         info, request = export_info(row, scope), ExportRequest.model_validate(row.request)
         done = row.status is ExportStatus.DONE
+    if not email_set_up(scope.settings):  # the file itself, or made again, as a download
+        reply = Reply(text="", export=info) if done else export_again(scope, export_id)
+        return Answer(reply=download_instead(reply))
     sent_to = request.email if request.destination is Destination.EMAIL else None
     to = sent_to or own_address(scope)
     if to is None:

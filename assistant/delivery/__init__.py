@@ -7,6 +7,8 @@ for, a signed download link) with the file attached when small and linked otherw
 Receivers check webhook requests with :func:`verify_signature`. Webhooks go only to public
 addresses, or private ones an :class:`OutboundPolicy` allows (:mod:`.outbound`):
 :func:`check_outbound_url` refuses others when a URL is stored, and each send again.
+Without ``ASSISTANT_SMTP_URL``, :func:`smtp_url_of` refuses email at once
+(:class:`EmailNotSetUp`), before anything is stored or written for it.
 
 Floor: may import only ``files``, ``errors``, ``settings`` and ``replies``; the schedules
 room delivers through it.
@@ -16,7 +18,13 @@ from assistant.delivery.mail import send_email
 from assistant.delivery.message import DEFAULT_ATTACH_LIMIT, Delivery, build_message
 from assistant.delivery.outbound import OutboundPolicy
 from assistant.delivery.outbound import check_url as check_outbound_url
-from assistant.delivery.smtp_url import SmtpTarget, parse_smtp_url
+from assistant.delivery.smtp_url import (
+    NOT_SET_UP,
+    SmtpTarget,
+    email_set_up,
+    parse_smtp_url,
+    smtp_url_of,
+)
 from assistant.delivery.webhook import (
     UNREACHABLE,
     WebhookResult,
@@ -24,21 +32,25 @@ from assistant.delivery.webhook import (
     verify_signature,
     webhook_payload,
 )
-from assistant.errors import DeliveryFailed
+from assistant.errors import DeliveryFailed, EmailNotSetUp
 
 __all__ = [
     "DEFAULT_ATTACH_LIMIT",
+    "NOT_SET_UP",
     "UNREACHABLE",
     "Delivery",
     "DeliveryFailed",
+    "EmailNotSetUp",
     "OutboundPolicy",
     "SmtpTarget",
     "WebhookResult",
     "build_message",
     "check_outbound_url",
+    "email_set_up",
     "parse_smtp_url",
     "send_email",
     "send_webhook",
+    "smtp_url_of",
     "verify_signature",
     "webhook_payload",
 ]

@@ -2,16 +2,24 @@
 
 Building is kept apart from sending (:mod:`assistant.delivery.mail`): it needs no server,
 and everything a recipient reads is decided here. The body always carries the signed
-download link; the file is attached too when it has at most ``attach_limit`` bytes, and
-the body says so when it was too large. Dates are shown in the delivery's time zone with
-English day and month names, whatever the process locale.
+download link; the file is attached too when the whole message, as it goes over the wire,
+has at most ``attach_limit`` bytes. That is the encoded size, not the file's: base64
+makes 3 bytes 4 and breaks lines, so a 10 MB file is a 13.5 MB message, which a server
+with a 10 MB limit refuses. A file too large for that goes as the link alone, and the
+body says so with both sizes. Dates are shown in the delivery's time zone with English
+day and month names, whatever the process locale.
+
+>>> encoded_size(3 * 2**20) > 4 * 2**20, encoded_size(0)
+(True, 0)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,9 +29,17 @@ from assistant.errors import DeliveryFailed, InvalidInput
 from assistant.files import media_type_for
 from assistant.replies import ExportInfo
 
-__all__ = ["DEFAULT_ATTACH_LIMIT", "Delivery", "build_message", "human_size", "zone"]
+__all__ = [
+    "DEFAULT_ATTACH_LIMIT",
+    "Delivery",
+    "build_message",
+    "encoded_size",
+    "human_size",
+    "zone",
+]
 
-#: Files up to this size (bytes) are attached; larger ones are sent as a link only.
+#: The largest message (bytes, encoded, headers and body included) sent with the file
+#: attached; a larger one goes with the link only. 10 MB: Exchange's default, below Gmail's.
 DEFAULT_ATTACH_LIMIT = 10 * 2**20
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -36,7 +52,8 @@ class Delivery:
 
     ``title`` is what the export is ("Orders from today", a schedule's name); ``when`` the
     (aware) time it was made for, shown in ``timezone``; ``link`` a signed download link
-    (:meth:`assistant.service.Assistant.download_url`).
+    (:func:`assistant.files.links.download_url`), which works for ``link_hours`` (said in
+    the body when known).
     """
 
     export: ExportInfo
@@ -44,6 +61,7 @@ class Delivery:
     when: dt.datetime
     timezone: str
     link: str
+    link_hours: float | None = None
 
     def __post_init__(self) -> None:
         if self.when.tzinfo is None or self.when.utcoffset() is None:
@@ -70,20 +88,58 @@ def build_message(
 ) -> EmailMessage:
     """The email for ``delivery`` to ``to`` (one address or a comma-separated list).
 
-    The file is attached when it has at most ``attach_limit`` bytes; the body always has
-    the link, and says so when the file was too large to attach.
+    The file is attached when the whole message would have at most ``attach_limit``
+    bytes as sent; the body always has the link, and says so when the file was too large
+    to attach.
     """
     recipients = addresses(to, "recipient address")
     (sender_name, sender_address), *more = addresses(sender or default_sender(), "sender")
     if more:
         raise InvalidInput("An email has one sender address.")
+    file_name = one_line(delivery.export.file_name or Path(delivery.export.path or "export").name)
+    size = _size(delivery.export)
+    # The estimate spares reading a file that cannot fit; the built message has the last word.
+    fits = size is not None and encoded_size(size) <= attach_limit
+    attachment = _read(delivery.export, size) if fits and size is not None else None
+    headers = (recipients, sender_name, sender_address)
+    if attachment is not None:
+        message = _message(delivery, headers, file_name, len(attachment), None, attachment)
+        sent = len(message.as_bytes(policy=SMTP))  # CRLF line ends, as on the wire
+        if sent <= attach_limit:
+            return message
+        too_large = (len(attachment), sent, attach_limit)
+    elif size is not None and not fits:
+        too_large = (size, encoded_size(size), attach_limit)
+    else:
+        too_large = None
+    return _message(delivery, headers, file_name, size, too_large, None)
+
+
+def encoded_size(size: int) -> int:
+    """About the bytes a ``size``-byte attachment takes in a message: base64 (4 for
+    every 3) in lines of 76 characters and a line break; headers not counted."""
+    chars = 4 * math.ceil(size / 3)
+    return chars + 2 * math.ceil(chars / 76)
+
+
+_Headers = tuple[list[tuple[str, str]], str, str]
+
+
+def _message(
+    delivery: Delivery,
+    headers: _Headers,
+    file_name: str,
+    size: int | None,
+    too_large: tuple[int, int, int] | None,
+    attachment: bytes | None,
+) -> EmailMessage:
+    """The message itself: ``attachment`` attached, or ``too_large`` (the file's size,
+    the message's with it, the limit) said beside the link."""
+    recipients, sender_name, sender_address = headers
     export = delivery.export
     title = one_line(delivery.title)[:200] or "Your export"
     when = _format_when(delivery.when.astimezone(zone(delivery.timezone)))
     rows = _rows(export.rows)
-    file_name = one_line(export.file_name or Path(export.path or "export").name)
-    size = _size(export)
-    attachment = _read(export, size) if size is not None and size <= attach_limit else None
 
     message = EmailMessage()
     message["Subject"] = f"{title} — {rows} ({when})" if rows else f"{title} ({when})"
@@ -100,17 +156,22 @@ def build_message(
     if export.sha256:
         lines.append(f"SHA-256:  {export.sha256}")
     lines.append("")
+    valid = _valid(delivery.link_hours)
     if attachment is not None:
-        lines += ["The file is attached. You can also download it here:", delivery.link]
-    elif size is not None and size > attach_limit:
+        lines += [f"The file is attached. You can also download it here{valid}:", delivery.link]
+    elif too_large is not None:
+        raw, sent, limit = too_large
         lines += [
-            f"The file is {human_size(size)}, too large to attach to an email "
-            f"(the limit is {human_size(attach_limit)}). Download it here:",
+            f"The file is {human_size(raw)} ({human_size(sent)} as an attachment), over the "
+            f"{human_size(limit)} limit for attachments; download it here{valid}:",
             delivery.link,
         ]
     else:
-        lines += ["Download the file here:", delivery.link]
-    lines += ["", "The link works without signing in, for a limited time."]
+        lines += [f"Download the file here{valid}:", delivery.link]
+    lines += [
+        "",
+        "The link works without signing in" + (", for a limited time." if not valid else "."),
+    ]
     message.set_content("\n".join(lines) + "\n")
 
     if attachment is not None:
@@ -121,6 +182,14 @@ def build_message(
             attachment, maintype=maintype, subtype=subtype, filename=file_name, params=params
         )
     return message
+
+
+def _valid(hours: float | None) -> str:
+    """ " (valid 24 hours)", or nothing when the link's lifetime is not known."""
+    if hours is None:
+        return ""
+    shown = f"{hours:g}"
+    return f" (valid {shown} hour{'' if shown == '1' else 's'})"
 
 
 def _format_when(moment: dt.datetime) -> str:

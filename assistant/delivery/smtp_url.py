@@ -24,12 +24,23 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from assistant.delivery.addresses import addresses, default_sender, one_line
-from assistant.errors import InvalidInput
+from assistant.errors import EmailNotSetUp, InvalidInput
+from assistant.settings import Settings
 
-__all__ = ["SETTING", "Security", "SmtpTarget", "parse_smtp_url"]
+__all__ = [
+    "NOT_SET_UP",
+    "SETTING",
+    "Security",
+    "SmtpTarget",
+    "email_set_up",
+    "parse_smtp_url",
+    "smtp_url_of",
+]
 
 #: The setting that holds the URL, as messages name it.
 SETTING = "ASSISTANT_SMTP_URL"
+#: How every face begins to say there is no mail server: the chat, the API, a run's error.
+NOT_SET_UP = f"E-mail is not set up on this server ({SETTING})"
 
 Security = Literal["starttls", "ssl", "none"]
 
@@ -53,6 +64,26 @@ class SmtpTarget:
     password: str | None = field(repr=False)  # kept out of reprs and logs
     security: Security
     sender: str
+
+
+def email_set_up(settings: Settings) -> bool:
+    """Whether this server can send email at all (``ASSISTANT_SMTP_URL`` is set)."""
+    return bool(settings.smtp_url and settings.smtp_url.strip())
+
+
+def smtp_url_of(settings: Settings) -> str:
+    """The configured SMTP URL, or :class:`EmailNotSetUp` naming the setting to set.
+
+    Asked before any email work starts (storing an email schedule, writing a file to
+    mail), so the refusal comes at once rather than from a run that fails later.
+    """
+    if settings.smtp_url and email_set_up(settings):
+        return settings.smtp_url
+    raise EmailNotSetUp(
+        f"{NOT_SET_UP}: set it to the mail server's URL "
+        "(smtp+starttls://user:password@mail.example.com:587) to send files by email, "
+        "or deliver to a webhook instead."
+    )
 
 
 def parse_smtp_url(url: str) -> SmtpTarget:

@@ -1,8 +1,11 @@
 """A finished export sent by email once, now: "email me this as csv", "send it now".
 
-The file goes as a schedule's does (:mod:`assistant.delivery`): attached when small, and
-always with a signed download link; the send is recorded in the audit log
-(``export_emailed``, with the recipient). Only a finished file is sent:
+The file goes as a schedule's does (:mod:`assistant.delivery`): attached when the message
+fits ``ASSISTANT_MAIL_ATTACH_MAX_BYTES``, and always with a signed download link pointing
+at ``ASSISTANT_PUBLIC_URL``, else the host the API request came to (``scope.link_base``);
+the send is recorded in the audit log (``export_emailed``, with the recipient). Without
+``ASSISTANT_SMTP_URL`` nothing is sent (:class:`EmailNotSetUp`); the chat checks that
+before it writes the file, and offers the download. Only a finished file is sent:
 :func:`finished_export` makes one and waits for it, even when it is large enough to run
 in the background, so nobody is sent half a file or a link that does not work yet.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.delivery import Delivery, DeliveryFailed, send_email
+from assistant.delivery import Delivery, send_email, smtp_url_of
 from assistant.errors import ExportFailed
 from assistant.exports.background import in_background, submit_export, waited
 from assistant.exports.writing import run_export
@@ -21,28 +24,23 @@ from assistant.scope import UserScope
 from assistant.store import AuditAction, ExportStatus, QueryRun, audit
 from intents.models import ExportRequest
 
-__all__ = ["NO_SMTP", "email_export", "finished_export"]
-
-NO_SMTP = (
-    "Email is not set up on this assistant (ASSISTANT_SMTP_URL), so I cannot send files; "
-    "the file is in your export history to download."
-)
+__all__ = ["email_export", "finished_export"]
 
 
 def email_export(scope: UserScope, info: ExportInfo, to: str, title: str) -> ExportInfo:
     """Send the user's finished export ``info`` to ``to``; record it in the audit log.
 
-    Raises :class:`DeliveryFailed` when email is not set up or the server refuses, and
-    :class:`ExportFailed` for an export that is not finished."""
-    smtp_url = scope.settings.smtp_url
-    if not smtp_url:
-        raise DeliveryFailed(NO_SMTP, transient=False)
+    Raises :class:`EmailNotSetUp` without ``ASSISTANT_SMTP_URL``, :class:`DeliveryFailed`
+    when the server refuses, and :class:`ExportFailed` for an export that is not finished."""
+    settings = scope.settings
+    smtp_url = smtp_url_of(settings)
     if info.status != ExportStatus.DONE.value or info.sha256 is None:
         raise ExportFailed(f"Export {info.id} is {info.status}: only a finished file is sent.")
-    link = download_url(scope.settings, info.id, info.sha256)
+    link = download_url(settings, info.id, info.sha256, request_base=scope.link_base)
     when = scope.clock()
-    delivery = Delivery(export=info, title=title, when=when, timezone=scope.timezone, link=link)
-    send_email(delivery, to, smtp_url)
+    delivery = Delivery(export=info, title=title, when=when, timezone=scope.timezone, link=link,
+                        link_hours=settings.link_ttl_hours)  # fmt: skip
+    send_email(delivery, to, smtp_url, attach_limit=settings.mail_attach_max_bytes)
     with scope.sessions.begin() as session:
         audit(session, AuditAction.EXPORT_EMAILED, user_id=scope.user_id, export_id=info.id,
               rows=info.rows, details={"to": to}, at=when)  # fmt: skip

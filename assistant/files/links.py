@@ -2,11 +2,25 @@
 
 Used by every sender of links (the scheduler's deliveries, the chat's "email it", the
 API's ``download_url``), so they all make links the API serves (``/d/{token}``).
+
+A link points at (:func:`link_base`) ``ASSISTANT_PUBLIC_URL`` when it is set; else, for
+work an API request started, at the host that request came to (it reached the API, so
+may the recipient); else, for a scheduled run or the terminal chat, at
+:data:`DEFAULT_PUBLIC_URL`, which only works on this machine. Which one was used is
+logged with each link made here, so a link that does not open can be explained.
+
+>>> link_base(Settings(public_url="https://data.example/"), "http://10.0.0.5:8000/")
+('https://data.example', 'ASSISTANT_PUBLIC_URL')
+>>> link_base(Settings(), "http://10.0.0.5:8000/")
+('http://10.0.0.5:8000', 'the host the request came to')
+>>> link_base(Settings())[0]
+'http://127.0.0.1:8000'
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -14,17 +28,41 @@ from pathlib import Path
 from assistant.files.signing import LinkSigner
 from assistant.settings import Settings
 
-__all__ = ["DEFAULT_PUBLIC_URL", "MIN_SECRET_CHARS", "download_url", "secret_key", "weak_secret"]
+__all__ = [
+    "DEFAULT_PUBLIC_URL",
+    "MIN_SECRET_CHARS",
+    "download_url",
+    "link_base",
+    "secret_key",
+    "weak_secret",
+]
 
 #: Where `python -m assistant serve` listens by default: links point there unless
 #: ``ASSISTANT_PUBLIC_URL`` says otherwise.
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+_DEFAULT_SAID = "the default: ASSISTANT_PUBLIC_URL is not set, so only this machine can open it"
+
+_log = logging.getLogger(__name__)
 
 
-def download_url(settings: Settings, export_id: str, sha256: str) -> str:
-    """A signed link to a finished export's file, served by the API (``serve``)."""
+def link_base(settings: Settings, request_base: str | None = None) -> tuple[str, str]:
+    """Where links point, and why: ``ASSISTANT_PUBLIC_URL``, else ``request_base`` (the
+    host an API request came to), else the default (see the module's docstring)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/"), "ASSISTANT_PUBLIC_URL"
+    if request_base:
+        return request_base.rstrip("/"), "the host the request came to"
+    return DEFAULT_PUBLIC_URL, _DEFAULT_SAID
+
+
+def download_url(
+    settings: Settings, export_id: str, sha256: str, *, request_base: str | None = None
+) -> str:
+    """A signed link to a finished export's file, served by the API (``serve``), at
+    :func:`link_base`; logged with the base and why (never the token)."""
     signer = LinkSigner(secret_key(settings), settings.link_ttl_hours * 3600)
-    base = (settings.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+    base, why = link_base(settings, request_base)
+    _log.info("download link for export %s points at %s (%s)", export_id, base, why)
     return f"{base}/d/{signer.sign(export_id, sha256)}"
 
 

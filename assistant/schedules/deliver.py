@@ -1,8 +1,15 @@
 """The scheduler's delivery step: a finished export to its schedule's destination.
 
-Email goes through ``ASSISTANT_SMTP_URL`` with the file attached when small, else a
-signed link; a webhook gets the export object and the link, signed with the schedule's
-secret (:mod:`assistant.delivery`). A failure raises, and the scheduler retries the run.
+Email goes through ``ASSISTANT_SMTP_URL`` with the file attached when the message fits
+``ASSISTANT_MAIL_ATTACH_MAX_BYTES`` (encoded), else a signed link; a webhook gets the
+export object and the link, signed with the schedule's secret (:mod:`assistant.delivery`).
+A failure raises, and the scheduler retries the run.
+
+Without ``ASSISTANT_SMTP_URL`` an email schedule is refused when it is stored or
+redirected (:class:`~assistant.errors.EmailNotSetUp`, 422), not saved paused: a paused
+schedule would look kept while nothing could ever resume it but the admin, and the person
+asking can act on a refusal now (a download, a webhook). A schedule stored while email
+worked still fails at its run, with the same words.
 
 A webhook goes only to a public address, or a private one ``ASSISTANT_OUTBOUND_ALLOW_HOSTS``
 names: :func:`check_destination` refuses others when a schedule is stored or redirected,
@@ -14,13 +21,12 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.delivery import (
-    DEFAULT_ATTACH_LIMIT,
     Delivery,
-    DeliveryFailed,
     OutboundPolicy,
     check_outbound_url,
     send_email,
     send_webhook,
+    smtp_url_of,
     webhook_payload,
 )
 from assistant.replies import ExportInfo
@@ -32,7 +38,7 @@ from assistant.schedules.models import (
 )
 from assistant.settings import Settings
 
-__all__ = ["Deliverer", "check_destination", "outbound_policy"]
+__all__ = ["Deliverer", "check_destination", "check_email_set_up", "outbound_policy"]
 
 
 def outbound_policy(settings: Settings) -> OutboundPolicy:
@@ -41,21 +47,32 @@ def outbound_policy(settings: Settings) -> OutboundPolicy:
 
 
 def check_destination(settings: Settings, destination: Destination) -> None:
-    """Refuse a webhook URL that leads to a private address (:class:`InvalidInput`, 400).
+    """Refuse a webhook URL that leads to a private address (:class:`InvalidInput`, 400),
+    and email when no mail server is set up (:class:`EmailNotSetUp`, 422).
 
-    Email needs no such check: the SMTP server is the admin's ``ASSISTANT_SMTP_URL``, and
-    a user names only the recipient, whom that server delivers to.
+    Email needs no address check: the SMTP server is the admin's ``ASSISTANT_SMTP_URL``,
+    and a user names only the recipient, whom that server delivers to.
     """
     if isinstance(destination, WebhookDestination):
         check_outbound_url(destination.url, outbound_policy(settings))
+    else:
+        smtp_url_of(settings)
+
+
+def check_email_set_up(settings: Settings, destination: Destination) -> None:
+    """Refuse to fire an email schedule now without a mail server (:class:`EmailNotSetUp`):
+    before the run is claimed, so no export is made, counted or recorded for nothing."""
+    if isinstance(destination, EmailDestination):
+        smtp_url_of(settings)
 
 
 class Deliverer:
     """Sends exports where schedules say, with the app's settings."""
 
-    def __init__(self, settings: Settings, *, attach_limit: int = DEFAULT_ATTACH_LIMIT) -> None:
+    def __init__(self, settings: Settings, *, attach_limit: int | None = None) -> None:
         self.settings = settings
-        self.attach_limit = attach_limit  # larger files go as a link
+        # Larger messages (encoded) go with the link alone.
+        self.attach_limit = attach_limit or settings.mail_attach_max_bytes
         self.policy = outbound_policy(settings)
 
     def __call__(
@@ -63,21 +80,16 @@ class Deliverer:
     ) -> None:
         destination = schedule.destination
         if isinstance(destination, EmailDestination):
-            if not self.settings.smtp_url:
-                raise DeliveryFailed(
-                    "Email is not set up: set ASSISTANT_SMTP_URL (smtp://user:pass@host:587).",
-                    transient=False,
-                )
+            smtp_url = smtp_url_of(self.settings)  # stored while email worked: said again
             delivery = Delivery(
                 export=export,
                 title=schedule.name,
                 when=due_at,
                 timezone=schedule.timezone,
                 link=link,
+                link_hours=self.settings.link_ttl_hours,
             )
-            send_email(
-                delivery, destination.to, self.settings.smtp_url, attach_limit=self.attach_limit
-            )
+            send_email(delivery, destination.to, smtp_url, attach_limit=self.attach_limit)
         else:
             payload = webhook_payload(export.model_dump(mode="json", exclude={"path"}), link)
             send_webhook(destination.url, payload, destination.secret, policy=self.policy)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.files.links import download_url
 from assistant.questions.runs import Mode
 from assistant.schedules import service
-from assistant.schedules.deliver import Deliverer
+from assistant.schedules.deliver import Deliverer, check_email_set_up
 from assistant.schedules.models import RunInfo, ScheduleInfo
 from assistant.schedules.scheduler import Deliver, Scheduler
 from assistant.scope import Clock, UserScope
@@ -40,8 +40,9 @@ class ScopeParts:
         # As the process's scheduler does: the run is recorded outside any conversation.
         return self.own.replace(conversation_id=conversation_id)
 
-    def download_url(self, export_id: str, sha256: str) -> str:
-        return download_url(self.own.settings, export_id, sha256)
+    def download_url(self, export_id: str, sha256: str, *, request_base: str | None = None) -> str:
+        base = request_base or self.own.link_base  # the chat's API request, if any
+        return download_url(self.own.settings, export_id, sha256, request_base=base)
 
 
 def run_schedule_now(
@@ -57,8 +58,11 @@ def run_schedule_now(
     ``deliver`` defaults to the settings' email and webhook delivery. Another user's
     schedule answers like a missing one (:class:`~assistant.errors.NotFound`); a spent
     budget is :class:`~assistant.errors.TooManyRequests`, a run under way a
-    :class:`~assistant.errors.Conflict`."""
-    service.get(scope, schedule_id)
+    :class:`~assistant.errors.Conflict`, an email schedule without a mail server (for the
+    default ``deliver``) :class:`~assistant.errors.EmailNotSetUp`, nothing run."""
+    info = service.get(scope, schedule_id)
+    if deliver is None:
+        check_email_set_up(scope.settings, info.destination)
     parts = ScopeParts(scope, mode, llm)
     fired = Scheduler(parts, deliver or Deliverer(scope.settings)).run_now(schedule_id)
     return service.get(scope, schedule_id), service.run_info(scope, schedule_id, fired.run_id)

@@ -102,7 +102,9 @@ class Parts(Protocol):
 
     def scope(self, user_id: int, conversation_id: str | None = None) -> UserScope: ...
 
-    def download_url(self, export_id: str, sha256: str) -> str: ...
+    def download_url(
+        self, export_id: str, sha256: str, *, request_base: str | None = None
+    ) -> str: ...
 
 
 class Scheduler:
@@ -152,18 +154,20 @@ class Scheduler:
         fired += [self._run(run_id) for run_id in self._take_retries(now)]
         return fired
 
-    def run_now(self, schedule_id: str) -> Fired:
+    def run_now(self, schedule_id: str, *, link_base: str | None = None) -> Fired:
         """Fire one occurrence of ``schedule_id`` now (``POST /api/schedules/{id}/run``).
 
         Spends the owner's export budget (:class:`~assistant.errors.TooManyRequests`) and
         is refused while another run of it is under way (:class:`Conflict`); either way
-        nothing is claimed or recorded."""
+        nothing is claimed or recorded. ``link_base``: the host the API request came to,
+        where the delivered link points unless ``ASSISTANT_PUBLIC_URL`` is set (a later
+        retry has no request: it uses the setting or the default)."""
         with self.assistant.sessions() as session:
             owner = session.scalar(select(Schedule.owner_id).where(Schedule.id == schedule_id))
         if owner is None:
             raise NotFound(f"There is no schedule {schedule_id}; list your schedules.")
         run_id = self._claim_now(schedule_id, self.clock(), self.assistant.scope(owner))
-        return self._run(run_id)
+        return self._run(run_id, link_base)
 
     # -- claiming ----------------------------------------------------------------------
 
@@ -262,7 +266,7 @@ class Scheduler:
 
     # -- running one -------------------------------------------------------------------
 
-    def _run(self, run_id: int) -> Fired:
+    def _run(self, run_id: int, link_base: str | None = None) -> Fired:
         now = self.clock()
         with self.assistant.sessions.begin() as session:
             run = session.get(ScheduleRun, run_id)
@@ -287,7 +291,7 @@ class Scheduler:
                 assert run is not None
                 run.export_id = export.id
             assert export.sha256 is not None
-            link = self.assistant.download_url(export.id, export.sha256)
+            link = self.assistant.download_url(export.id, export.sha256, request_base=link_base)
             self.deliver(info, export, link, due_at)
         except Exception as exc:  # every failure is recorded on the run, none stops the loop
             _log.warning("schedule %s run %s failed (attempt %d): %s", info.id, run_id,

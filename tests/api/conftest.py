@@ -32,7 +32,8 @@ def make_settings(root: Path, source: Path, **overrides: object) -> Settings:
         source_url=f"sqlite:///{source}",
         storage_dir=root / "files",
         secret_key="test-secret",
-        **overrides,  # type: ignore[arg-type]
+        # Set up, never reached: email schedules may be stored (refused without one, 422).
+        **{"smtp_url": "smtp://127.0.0.1:9", **overrides},  # type: ignore[arg-type]
     )
     migrate(settings.database_url)
     return settings

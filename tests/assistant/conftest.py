@@ -17,6 +17,9 @@ from assistant.source.demo import build_demo
 from assistant.store import migrate
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)  # a Wednesday
+#: A mail server set up but never reached: email schedules may be stored (issue 19 refuses
+#: them without ASSISTANT_SMTP_URL); tests that send use a real one (tests/.../mailbox.py).
+MAIL_SET_UP = "smtp://127.0.0.1:9"
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from assistant.schedules import service
 from assistant.settings import Settings
 from assistant.source.datasource import DataSource
 from assistant.store import Export, QueryRun
-from tests.assistant.conftest import NOW
+from tests.assistant.conftest import MAIL_SET_UP, NOW
 from tests.assistant.mailbox import Mailbox, mailbox, save_address, text_rows, with_mail
 from tests.assistant.test_engine import session_factory_for
 
@@ -110,9 +110,13 @@ def test_an_answer_completes_the_pending_request_with_all_it_had(
                                               for c in compared]  # fmt: skip
 
 
-def test_an_answer_keeps_a_schedules_address_columns_and_time(
-    chat: Conversation, settings: Settings
-) -> None:
+def test_an_answer_keeps_a_schedules_address_columns_and_time(settings: Settings) -> None:
+    settings = settings.model_copy(update={"smtp_url": MAIL_SET_UP})  # email schedules need it
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        _keeps_address_columns_and_time(chat)
+
+
+def _keeps_address_columns_and_time(chat: Conversation) -> None:
     chat.handle("show customers")
     asked = chat.handle("send only name and city to ops@shop.example every friday at 5pm")
     assert asked.choices is not None
@@ -251,6 +255,7 @@ def test_email_instead_sends_it_to_the_users_address(
 
 
 def test_a_schedule_to_slack_is_offered_by_email_instead(settings: Settings) -> None:
+    settings = settings.model_copy(update={"smtp_url": MAIL_SET_UP})  # email schedules need it
     save_address(settings, "ana", "ana@shop.example")
     with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
         chat.handle("show orders from today")

@@ -27,7 +27,7 @@ from assistant.settings import Settings, load_settings
 from assistant.store import RunStatus
 from intents import ExportRequest, Format, Intent, Target
 from intents.toolcall import DEFAULT_MODEL, DEFAULT_TIMEOUT, LLM, LLMConfig
-from tests.assistant.conftest import NOW
+from tests.assistant.conftest import MAIL_SET_UP, NOW
 from tests.intents.openai_server import OpenAIServer, Reply, completion, tool_call
 
 KEY = "sk-test-secret-key"
@@ -184,6 +184,7 @@ class Outbox:
 def test_the_scheduler_asks_through_the_process_seam(
     server: OpenAIServer, settings: Settings, llm: LLM
 ) -> None:
+    settings = settings.model_copy(update={"smtp_url": MAIL_SET_UP})  # email schedules need it
     assistant = Assistant(settings, clock=lambda: NOW, llm=llm)
     try:
         assistant.start()

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from assistant import Conversation, open_conversation
+from assistant import Assistant, Conversation, open_conversation
 from assistant.conversation.addresses import ADDRESS_QUESTION
 from assistant.schedules import service
 from assistant.settings import Settings
@@ -234,16 +234,24 @@ def test_send_it_now_with_a_result_asks_the_format_then_sends(
     assert len(text_rows(mailbox.attachment()[1])) == 101
 
 
-def test_send_it_now_without_email_set_up_says_why(settings: Settings) -> None:
+def test_send_it_now_without_email_set_up_says_why(settings: Settings, mailing: Settings) -> None:
     save_address(settings, "ana", ANA)
-    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+    with open_conversation(mailing, "ana", clock=lambda: NOW, mode="rules") as chat:
         chat.handle("show orders from today")
-        chat.handle("email me this as csv every monday at 8")
-        reply = chat.handle("send it now")
-    assert reply.text.startswith("I could not send “show orders from today as csv” now:")
-    assert "ASSISTANT_SMTP_URL" in reply.text and reply.export is None
-    [run] = _runs(settings)
-    assert run.status is RunStatus.RETRYING and run.error and "ASSISTANT_SMTP_URL" in run.error
+        chat.handle("email me this as csv every monday at 8")  # stored while email worked
+        conversation_id = chat.id
+    unmailed = Assistant(settings, clock=lambda: NOW, mode="rules")
+    try:
+        reply = unmailed.conversation(unmailed.user_id("ana"), conversation_id).handle(
+            "send it now"
+        )
+    finally:
+        unmailed.close()
+    assert reply.text == (
+        "E-mail is not set up on this server (ASSISTANT_SMTP_URL), so I can't send it now, "
+        "and its runs fail until an admin sets it."
+    )
+    assert reply.export is None and _runs(settings) == []  # nothing run, nothing counted
 
 
 def test_send_it_now_with_nothing_to_send(ana: Conversation, mailbox: Mailbox) -> None:

@@ -23,6 +23,8 @@ async def chat(body: ChatCreate, state: State, links: Links, caller: CurrentUser
         conversation = state.assistant.conversation(
             caller.id, body.conversation_id, new=body.conversation_id is None
         )
+        # Files it emails link to where this request came (unless ASSISTANT_PUBLIC_URL).
+        conversation.scope = conversation.scope.replace(link_base=links.base)
         reply = conversation.handle(body.message)
         assert conversation.id is not None
         return ChatPublic(conversation_id=conversation.id, reply=reply_view(links, reply))

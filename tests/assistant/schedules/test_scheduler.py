@@ -21,7 +21,7 @@ from assistant.settings import Settings
 from assistant.source.demo import build_demo
 from assistant.store import Message, RunStatus, ScheduleRun, migrate
 from intents import ExportRequest, Format, Intent, Target
-from tests.assistant.conftest import pg_schema_url
+from tests.assistant.conftest import MAIL_SET_UP, pg_schema_url
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -44,7 +44,7 @@ def settings(tmp_path: Path) -> Settings:
     demo = build_demo(tmp_path / "demo.db", 200, today=dt.date(2026, 10, 21))
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'store.db'}", source_url=f"sqlite:///{demo}",
-        storage_dir=tmp_path / "files", secret_key="s",
+        storage_dir=tmp_path / "files", secret_key="s", smtp_url=MAIL_SET_UP,
     )  # fmt: skip
     migrate(settings.database_url)
     return settings
@@ -205,7 +205,7 @@ def test_two_schedulers_on_one_postgresql_store_fire_each_occurrence_once(
     demo = build_demo(tmp_path / "demo.db", 100, today=dt.date(2026, 10, 21))
     settings = Settings(
         database_url=pg_schema_url(pg_database), source_url=f"sqlite:///{demo}",
-        storage_dir=tmp_path / "files", secret_key="s",
+        storage_dir=tmp_path / "files", secret_key="s", smtp_url=MAIL_SET_UP,
     )  # fmt: skip
     migrate(settings.database_url)
     first = Assistant(settings, clock=clock, mode="rules")
