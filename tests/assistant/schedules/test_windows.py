@@ -23,6 +23,7 @@ from assistant.schedules import ScheduleInfo, service
 from assistant.schedules.scheduler import Scheduler
 from assistant.settings import Settings
 from assistant.store import RunStatus, migrate, preferences_for
+from tests.assistant.conftest import MAIL_SET_UP
 
 MADE = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)  # a Sunday
 ORDERS = [
@@ -65,7 +66,7 @@ def assistant(tmp_path: Path, clock: Clock) -> Assistant:
     db.close()
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'store.db'}", source_url=f"sqlite:///{source}",
-        storage_dir=tmp_path / "files", secret_key="s",
+        storage_dir=tmp_path / "files", secret_key="s", smtp_url=MAIL_SET_UP,
     )  # fmt: skip
     migrate(settings.database_url)
     made = Assistant(settings, clock=clock, mode="rules")
