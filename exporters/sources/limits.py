@@ -75,6 +75,7 @@ class Deadline:
         self.started = now if started is None else started
         self._whole_end = self.started + limits.whole
         self._first_end = min(now + limits.first_rows, self._whole_end)
+        self._capped = now + limits.first_rows > self._whole_end  # a restart near the end
         self._end = self._first_end
         self.first_rows = True
 
@@ -96,7 +97,7 @@ class Deadline:
 
     def error(self) -> QueryTimeout:
         """The error for the limit in force: first rows, or the whole export."""
-        if self.first_rows and self._first_end < self._whole_end:
+        if self.first_rows and not self._capped:
             return self.limits.first_rows_error()
         return self.limits.whole_error()
 
