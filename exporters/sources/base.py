@@ -10,7 +10,13 @@ import pyarrow as pa
 
 from exporters.errors import TypesChanged
 from exporters.guard import CheckedQuery, check_query
-from exporters.sources.limits import DEFAULT_TIMEOUT_SECONDS, Limit, deadline_for, limited
+from exporters.sources.limits import (
+    DEFAULT_TIMEOUT_SECONDS,
+    Deadline,
+    Limit,
+    deadline_for,
+    limited,
+)
 from exporters.sources.url import parse_url
 
 DEFAULT_BATCH_ROWS = (
@@ -46,6 +52,7 @@ class QueryStream:
     notes: list[str] = field(default_factory=list)
     column_types: dict[int, pa.DataType] = field(default_factory=dict)
     fast_lane: bool = False  # read through DuckDB's scanner (a restart reads in SQLite)
+    deadline: Deadline | None = None  # its time limits (see exporters.sources.limits)
     _resources: list[_Closable] = field(default_factory=list)
     _reopen: Callable[[ColumnTypes], QueryStream] | None = None
 
@@ -76,6 +83,13 @@ class QueryStream:
         fresh = self._reopen(types)
         self.reader, self.notes, self._resources = fresh.reader, fresh.notes, fresh._resources
         self.column_types, self.fast_lane = types, fresh.fast_lane
+        self.deadline = fresh.deadline
+
+    def in_time(self) -> None:
+        """Raise the limit's error when the stream's time limit has passed: the reader
+        checks between batches, and :func:`exporters.export` as the writer goes on."""
+        if self.deadline is not None and self.deadline.passed():
+            raise self.deadline.error()
 
     def close(self) -> None:
         while self._resources:
@@ -151,6 +165,7 @@ def open_query(
             value_limit=value_limit,
         )  # fmt: skip
     stream.reader = limited(stream.reader, deadline)
+    stream.deadline = deadline
     stream.column_types = types
     stream._reopen = reopen
     return stream
