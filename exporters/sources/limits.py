@@ -12,9 +12,11 @@ stops big exports half-written (a 60 s limit killed a 3,060,840-row Excel file a
 
 A :class:`Deadline` holds both for one stream. The sources consult it where the database
 can be stopped (SQLite's progress handler, PostgreSQL's ``statement_timeout`` before each
-``FETCH``), and :func:`limited` checks it between batches, which also bounds a slow
-writer and a reader with no handle to stop (DuckDB's scanner). Each error names its own
-limit, and the setting that changes it when the caller gave one.
+``FETCH``); :func:`limited` checks it as each batch is read, which bounds a reader with
+no handle to stop (DuckDB's scanner); and :func:`exporters.export` checks it on the
+writer's side between batches and once the writer is done (the read-ahead thread may
+have read the last batch long before), so a slow writer is bounded too. Each error names
+its own limit, and the setting that changes it when the caller gave one.
 
 >>> limits = TimeLimits(first_rows=60, whole=3600, whole_setting="EXPORT_TIMEOUT")
 >>> limits.whole_error().message
