@@ -113,6 +113,16 @@ class Settings(BaseSettings):
         description="seconds to wait for an LLM answer (a local model on a CPU is slow)",
     )
 
+    # --- Time limits (exporters.sources.limits): a query's first rows, a whole export ---
+    # ASSISTANT_QUERY_TIMEOUT_SECONDS (query_timeout_seconds, above) bounds the wait for a
+    # query's first rows, and a preview; this bounds a whole export, writing included, so
+    # a large background export may stream for long after its first rows came.
+    export_timeout_seconds: float = Field(
+        3600.0, gt=0, description="seconds one export may take in all (its first rows must "
+        "come within ASSISTANT_QUERY_TIMEOUT_SECONDS)",
+    )  # fmt: skip
+    # --- end of time limits ---
+
     # --- Outbound requests (webhooks): only public addresses, unless named here ---
     # A comma list of host names and/or CIDRs (``hooks.intranet, 10.20.0.0/16``) that
     # webhooks may reach although private: for intranet deployments. Empty: public only.

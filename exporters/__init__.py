@@ -14,6 +14,7 @@ from exporters.errors import (
     EncodingFailed,
     ExportCancelled,
     ExporterError,
+    ExportTimeout,
     InvalidQuery,
     OptionError,
     QueryRejected,
@@ -35,7 +36,7 @@ from exporters.formats import (
 )
 from exporters.guard import CheckedQuery, check_query
 from exporters.options import CommonOptions, parse_options
-from exporters.sources import QueryStream, count_rows, open_query
+from exporters.sources import QueryStream, TimeLimits, count_rows, open_query
 from exporters.text import TextResult, export_text
 from exporters.workbook import Sheet, SheetSummary, WorkbookResult, export_workbook
 
@@ -50,6 +51,7 @@ __all__ = [
     "EncodingFailed",
     "ExportCancelled",
     "ExportResult",
+    "ExportTimeout",
     "ExporterError",
     "Format",
     "FormatSpec",
@@ -65,6 +67,7 @@ __all__ = [
     "SourceError",
     "SourceUnavailable",
     "TextResult",
+    "TimeLimits",
     "TypesChanged",
     "UnknownColumn",
     "UserFacingError",

@@ -28,6 +28,7 @@ from exporters.formats import Format, FormatSpec, WriteContext, get_format
 from exporters.options import CommonOptions, parse_options
 from exporters.output import CANCELLED, HashingSink, atomic_output
 from exporters.prefetch import prefetched
+from exporters.sources.base import QueryStream
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,15 @@ def _write(
     compression = options.compression if spec.compressible else "none"
     output = atomic_output(out, compression=compression, generated_at=generated_at, cancel=cancel)
     with output as (sink, target):
-        tracker = Tracker(sink, context.rows_total, started, progress, cancel)
+        # A stream's time limit is checked here too, by the writer's side: the read-ahead
+        # thread may have read the last batch long before the writer is done with it.
+        in_time = source.in_time if isinstance(source, QueryStream) else None
+        tracker = Tracker(sink, context.rows_total, started, progress, cancel, in_time)
         # Closed explicitly (not left to the garbage collector), so the read-ahead thread has
         # stopped reading before the caller closes the database under it.
         with contextlib.closing(prefetched(batches)) as ahead:
             summary = spec.writer(schema, tracker.watch(ahead), target, options, context)
+        tracker.check()  # the writer's last work (a PDF's pages, a ZIP's directory) counts
     source_notes = [] if isinstance(source, pa.Table | pa.RecordBatchReader) else source.notes
     return ExportResult(
         format=spec.format,
@@ -213,8 +218,10 @@ class Tracker:
         started: float,
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
+        in_time: Callable[[], None] | None = None,
     ) -> None:
         self.rows = 0
+        self._in_time = in_time
         self._sink = sink
         self._rows_total = rows_total
         self._started = started
@@ -222,19 +229,23 @@ class Tracker:
         self._cancel = cancel
 
     def watch(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        """``batches``, checking for cancellation between them and reporting after each."""
+        """``batches``, checking for cancellation (and the stream's time limit) between
+        them and reporting after each."""
         for batch in batches:
-            self._check()
+            self.check()
             self.rows += batch.num_rows
             yield batch
             if self._progress is not None:
                 elapsed = time.perf_counter() - self._started
                 self._progress(Progress(self.rows, self._rows_total, self._sink.bytes, elapsed))
-        self._check()
+        self.check()
 
-    def _check(self) -> None:
+    def check(self) -> None:
+        """Raise when the export was cancelled, or its stream's time limit has passed."""
         if self._cancel is not None and self._cancel.cancelled:
             raise ExportCancelled(CANCELLED)
+        if self._in_time is not None:
+            self._in_time()
 
 
 def project(

@@ -10,7 +10,8 @@
         │   └── DestinationError  the output path cannot be written
         ├── SourceError         the database failed to run an accepted query
         │   ├── SourceUnavailable  it cannot be reached (down, gone, cut off): retry later
-        │   ├── QueryTimeout    the query ran past its time limit
+        │   ├── QueryTimeout    the query gave no rows within its time limit
+        │   │   └── ExportTimeout  the whole export ran past its (larger) time limit
         │   └── TypesChanged    later rows need wider column types: the read restarts
         ├── ExportCancelled     a cancel token fired; no file was left behind
         └── EncodingFailed      a value cannot be written in the asked encoding
@@ -73,7 +74,17 @@ class SourceUnavailable(SourceError):
 
 
 class QueryTimeout(SourceError):
-    """The query took longer than the configured limit and was stopped."""
+    """The query took longer than the configured limit and was stopped.
+
+    Raised as such when no rows came within the first-rows limit; see
+    :mod:`exporters.sources.limits` for the two limits."""
+
+
+class ExportTimeout(QueryTimeout):
+    """The rows came, but the whole export outran its own, larger limit and was stopped.
+
+    A kind of :class:`QueryTimeout` (the stream is stopped the same way and callers that
+    map timeouts keep working); its message names the export limit, not the query's."""
 
 
 class TypesChanged(SourceError):

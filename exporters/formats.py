@@ -77,6 +77,15 @@ class FormatSpec:
     # that compresses inside (Parquet's `compression` is its column codec): wrapping it
     # again would only cost time, and its readers expect the bare file.
     compressible: bool = True
+    # What the format does with more rows than it naturally holds, said before the export
+    # starts (a new sheet every 1,048,576 rows, a PDF's first ``max_rows``): called with the
+    # row count and the format's options; None when every row fits as in any format.
+    sizing: Callable[[int, Any], str | None] | None = None
+
+    def size_note(self, rows: int, options: CommonOptions) -> str | None:
+        """What a result of ``rows`` rows becomes in this format when it does not fit whole
+        ("Excel holds 1,048,576 rows per sheet, so the file will have 3 sheets"), or None."""
+        return self.sizing(rows, options) if self.sizing is not None else None
 
 
 _REGISTRY: dict[Format, FormatSpec] = {}

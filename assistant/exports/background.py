@@ -21,6 +21,7 @@ from assistant.exports.records import (
     finish_export,
     start_export,
 )
+from assistant.exports.sizes import size_warning
 from assistant.exports.wording import not_done, said_back, said_in_words
 from assistant.exports.writing import run_export, write_file
 from assistant.files import export_folder
@@ -162,10 +163,12 @@ def export_in_background(
     """Queue the export and say so; when the face waits (chat --json), reply with the file."""
     info, job = submit_export(scope, request, run, now, retry=retry)
     if not scope.wait_for_exports:
+        warning = size_warning(scope, request, run)  # said now, not when the file is done
         return Reply(
             text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
             f"the file will be in your export history when it is done (export {info.id})."
-            + said_back(request),
+            + said_back(request)
+            + (f" {warning}" if warning else ""),
             export=info,
         )
     info = waited(scope, info.id, job)

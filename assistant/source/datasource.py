@@ -1,9 +1,12 @@
 """The data people ask about: previews and full reads, always through the query guard.
 
 Every query, typed or generated, reaches the database only through the exporter core
-(:func:`exporters.open_query`): the guard, the read-only connection and the time limit
-apply to all of them. A preview reads one batch and counts the rest; an export re-reads
-the whole result as a stream, in its own read-only transaction.
+(:func:`exporters.open_query`): the guard, the read-only connection and the time limits
+apply to all of them. A preview reads one batch and counts the rest, all within the query
+limit (``ASSISTANT_QUERY_TIMEOUT_SECONDS``); an export re-reads the whole result as a
+stream, in its own read-only transaction: its first rows within the query limit, the whole
+file within the export limit (``ASSISTANT_EXPORT_TIMEOUT_SECONDS``), each named in its
+error, so a big export is not stopped for taking longer than a question may.
 
 A preview is for eyes, and bounded: a text or binary value longer than
 ``PREVIEW_CELL_CHARS`` is read cut (inside the database where it can be) and shown
@@ -32,13 +35,15 @@ from assistant.settings import Settings
 from assistant.source.schema import Schema, introspect
 from assistant.source.value_cache import BACKGROUND_ROWS, ValueCache
 from assistant.source.values import MAX_BYTES, ValueIndex
-from exporters import CheckedQuery, QueryStream, count_rows, open_query
+from exporters import CheckedQuery, QueryStream, TimeLimits, count_rows, open_query
 from exporters.options import CommonOptions
 from exporters.render import text_column
 
 PREVIEW_CELL_CHARS = 2_000  # a cell longer than this shows its start and CUT_MARK
 PREVIEW_CHARS = 1_000_000  # the rows shown stop once the preview holds this much text
 CUT_MARK = "… [cut in the preview; the export has it whole]"
+QUERY_LIMIT = "ASSISTANT_QUERY_TIMEOUT_SECONDS"  # the settings named in the limits' errors
+EXPORT_LIMIT = "ASSISTANT_EXPORT_TIMEOUT_SECONDS"
 _DISPLAY = CommonOptions()
 
 
@@ -63,12 +68,14 @@ class DataSource:
         *,
         preview_rows: int = 50,
         timeout: float = 60.0,
+        export_timeout: float = 3600.0,
         value_index_max_bytes: int = MAX_BYTES,
         value_index_background_rows: int = BACKGROUND_ROWS,
     ) -> None:
         self.url = url
         self.preview_rows = preview_rows
         self.timeout = timeout
+        self.export_timeout = export_timeout
         # Made now, not on first use: two threads asking at once share one cache.
         self._values = ValueCache(
             url, max_bytes=value_index_max_bytes, background_rows=value_index_background_rows
@@ -81,6 +88,7 @@ class DataSource:
             settings.source_url,
             preview_rows=settings.preview_rows,
             timeout=settings.query_timeout_seconds,
+            export_timeout=settings.export_timeout_seconds,
             value_index_max_bytes=settings.value_index_max_bytes,
             value_index_background_rows=settings.value_index_background_rows,
         )
@@ -97,14 +105,21 @@ class DataSource:
         :mod:`assistant.source.value_cache`."""
         return self._values.get()
 
+    @property
+    def limits(self) -> TimeLimits:
+        """The query limit for first rows, the export limit for the rest, both by name."""
+        return TimeLimits(self.timeout, self.export_timeout, QUERY_LIMIT, EXPORT_LIMIT)
+
     def preview(self, sql: str) -> Preview:
         """Run ``sql`` (guarded) and return its first rows and its full row count."""
         started = time.perf_counter()
+        # A preview is all first rows: the query limit bounds the whole of it.
+        limits = TimeLimits(self.timeout, self.timeout, QUERY_LIMIT, QUERY_LIMIT)
         with open_query(
             self.url,
             sql,
             batch_size=self.preview_rows,
-            timeout=self.timeout,
+            timeout=limits,
             fast=False,
             value_limit=PREVIEW_CELL_CHARS,
         ) as stream:
@@ -113,7 +128,7 @@ class DataSource:
             shown = table.num_rows
             complete = shown < self.preview_rows
             query = stream.query
-        total = shown if complete else count_rows(self.url, query, timeout=self.timeout)
+        total = shown if complete else count_rows(self.url, query, timeout=limits)
         return Preview(
             query=query,
             columns=table.column_names,
@@ -133,14 +148,15 @@ class DataSource:
         """The whole result of ``sql`` as a stream of Arrow batches (close it when done).
 
         ``column_types`` are types an earlier read learned (``TypesChanged``); with
-        them the query is read in the database itself, never through a fast lane.
+        them the query is read in the database itself, never through a fast lane. The
+        first rows must come within the query limit, the last within the export limit.
         """
         extra: dict[str, Any] = {}
         if batch_size is not None:
             extra["batch_size"] = batch_size
         if column_types is not None:
             extra.update(column_types=column_types, fast=False)
-        return open_query(self.url, sql, timeout=self.timeout, **extra)
+        return open_query(self.url, sql, timeout=self.limits, **extra)
 
 
 def preview_rows(table: pa.Table) -> list[list[Any]]:

@@ -10,12 +10,18 @@ import pyarrow as pa
 
 from exporters.errors import TypesChanged
 from exporters.guard import CheckedQuery, check_query
+from exporters.sources.limits import (
+    DEFAULT_TIMEOUT_SECONDS,
+    Deadline,
+    Limit,
+    deadline_for,
+    limited,
+)
 from exporters.sources.url import parse_url
 
 DEFAULT_BATCH_ROWS = (
     16_384  # measured: 4x fewer rows in flight cut peak memory ~50 MiB at 1M rows, same speed
 )
-DEFAULT_TIMEOUT_SECONDS = 300.0
 
 
 class _Closable(Protocol):
@@ -46,6 +52,7 @@ class QueryStream:
     notes: list[str] = field(default_factory=list)
     column_types: dict[int, pa.DataType] = field(default_factory=dict)
     fast_lane: bool = False  # read through DuckDB's scanner (a restart reads in SQLite)
+    deadline: Deadline | None = None  # its time limits (see exporters.sources.limits)
     _resources: list[_Closable] = field(default_factory=list)
     _reopen: Callable[[ColumnTypes], QueryStream] | None = None
 
@@ -76,6 +83,13 @@ class QueryStream:
         fresh = self._reopen(types)
         self.reader, self.notes, self._resources = fresh.reader, fresh.notes, fresh._resources
         self.column_types, self.fast_lane = types, fresh.fast_lane
+        self.deadline = fresh.deadline
+
+    def in_time(self) -> None:
+        """Raise the limit's error when the stream's time limit has passed: the reader
+        checks between batches, and :func:`exporters.export` as the writer goes on."""
+        if self.deadline is not None and self.deadline.passed():
+            raise self.deadline.error()
 
     def close(self) -> None:
         while self._resources:
@@ -88,8 +102,10 @@ class QueryStream:
         self.close()
 
 
-def count_rows(url: str, query: CheckedQuery, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> int:
-    """How many rows ``query`` returns: a second pass, used for progress and ETAs."""
+def count_rows(url: str, query: CheckedQuery, *, timeout: Limit = DEFAULT_TIMEOUT_SECONDS) -> int:
+    """How many rows ``query`` returns: a second pass, used for progress and ETAs.
+
+    The count must come within the first-rows limit: it is all one answer."""
     parsed = parse_url(url)
     if parsed.backend == "sqlite":
         from exporters.sources import sqlite
@@ -105,7 +121,7 @@ def open_query(
     sql: str,
     *,
     batch_size: int = DEFAULT_BATCH_ROWS,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    timeout: Limit = DEFAULT_TIMEOUT_SECONDS,
     fast: bool = True,
     column_types: ColumnTypes | None = None,
     value_limit: int | None = None,
@@ -119,20 +135,25 @@ def open_query(
     ``value_limit`` is for previews: a text or binary value longer than that many
     characters (bytes) arrives cut to ``value_limit + 1``, so a huge value is never
     held whole; exports leave it unset and get every value whole.
+
+    ``timeout`` is a :class:`~exporters.TimeLimits` (seconds to the first rows, and to
+    the last, each named in its error) or a number of seconds to the first rows; see
+    :mod:`exporters.sources.limits`. A restart keeps the whole limit's clock.
     """
     parsed = parse_url(url)
     types = dict(column_types or {})
+    deadline = deadline_for(timeout)
 
     def reopen(wider: ColumnTypes) -> QueryStream:
-        return open_query(url, sql, batch_size=batch_size, timeout=timeout, fast=False,
-                          column_types=wider, value_limit=value_limit)  # fmt: skip
+        return open_query(url, sql, batch_size=batch_size, timeout=deadline.again(),
+                          fast=False, column_types=wider, value_limit=value_limit)  # fmt: skip
 
     if parsed.backend == "sqlite":
         from exporters.sources import sqlite
 
         checked = check_query(sql, "sqlite")
         stream = sqlite.open_sqlite(
-            parsed, checked, batch_size=batch_size, timeout=timeout, fast=fast, types=types,
+            parsed, checked, batch_size=batch_size, timeout=deadline, fast=fast, types=types,
             value_limit=value_limit,
         )  # fmt: skip
     else:
@@ -140,9 +161,11 @@ def open_query(
 
         checked = check_query(sql, "postgres")
         stream = postgres.open_postgres(
-            parsed, checked, batch_size=batch_size, timeout=timeout, types=types,
+            parsed, checked, batch_size=batch_size, timeout=deadline, types=types,
             value_limit=value_limit,
         )  # fmt: skip
+    stream.reader = limited(stream.reader, deadline)
+    stream.deadline = deadline
     stream.column_types = types
     stream._reopen = reopen
     return stream

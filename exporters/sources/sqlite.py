@@ -4,7 +4,8 @@ Defences beyond the guard (SQLite's read-only mode alone is not a sandbox):
 - the file is opened with ``mode=ro``;
 - an authorizer allows only reads, SELECT, recursive CTEs and functions not on the
   guard's deny-list, so even a statement the guard missed cannot write or ATTACH;
-- a progress handler stops the query at its deadline;
+- a progress handler stops the query at its deadline: the first-rows limit until the
+  first batch is read, the whole export's limit after (:mod:`exporters.sources.limits`);
 - a preview's connection refuses any single value over :data:`PREVIEW_VALUE_BYTES`
   (``SQLITE_LIMIT_LENGTH``): SQLite builds a whole value before ``substr`` can cut it,
   and Python's ``execute`` converts the first row at once, so without the limit
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,6 @@ from exporters.errors import (
     BadInput,
     InvalidQuery,
     QueryRejected,
-    QueryTimeout,
     SourceError,
     SourceUnavailable,
     TypesChanged,
@@ -46,6 +45,7 @@ from exporters.guard import CheckedQuery, is_denied_function
 from exporters.sources import sqlite_fast as fast_lane
 from exporters.sources import sqlite_values as values_
 from exporters.sources.base import ColumnTypes, QueryStream
+from exporters.sources.limits import Deadline, Limit, deadline_for
 from exporters.sources.types import annotated, declared_sqlite_type, result_types
 from exporters.sources.url import DatabaseURL
 
@@ -65,14 +65,15 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:
     return sqlite3.SQLITE_DENY
 
 
-def connect_readonly(path: str, timeout: float) -> sqlite3.Connection:
-    """A connection that can only read ``path``, stopped after ``timeout`` seconds."""
+def connect_readonly(path: str, timeout: Limit) -> sqlite3.Connection:
+    """A connection that can only read ``path``, stopped after ``timeout`` seconds (or
+    at a :class:`Deadline`, which may move from the first-rows limit to the whole one)."""
     if not Path(path).is_file():
         raise BadInput(f"there is no SQLite database at {path}")
     uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
     connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    deadline = time.monotonic() + timeout
-    connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    deadline = deadline_for(timeout)
+    connection.set_progress_handler(lambda: int(deadline.passed()), 10_000)
     return connection
 
 
@@ -81,7 +82,7 @@ def open_sqlite(
     checked: CheckedQuery,
     *,
     batch_size: int,
-    timeout: float,
+    timeout: Limit,
     fast: bool = True,
     types: ColumnTypes | None = None,
     value_limit: int | None = None,
@@ -90,13 +91,14 @@ def open_sqlite(
     if path in ("", ":memory:"):
         raise BadInput("give the SQLite database file, e.g. sqlite:///var/demo.db")
     types = types or {}
-    connection = connect_readonly(path, timeout)
+    deadline = deadline_for(timeout)
+    connection = connect_readonly(path, deadline)
     if value_limit is not None:  # a preview: no value it cannot hold builds whole
         connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, PREVIEW_VALUE_BYTES)
     try:
         schema = _declared_schema(connection, checked.tables)
         connection.set_authorizer(_authorize)
-        cursor = _execute(connection, checked.sql, timeout)
+        cursor = _execute(connection, checked.sql, deadline)
         names = [column[0] for column in cursor.description]
         typed = annotated(checked.tree, schema, "sqlite")
         declared = result_types(typed)
@@ -106,7 +108,7 @@ def open_sqlite(
         notes: list[str] = []
         if value_limit is not None:  # a preview: cut long values inside SQLite
             cursor.close()
-            cursor = _execute(connection, _cut(checked.sql, len(names), value_limit), timeout)
+            cursor = _execute(connection, _cut(checked.sql, len(names), value_limit), deadline)
         elif (
             fast
             and not types
@@ -116,14 +118,14 @@ def open_sqlite(
             lane = fast_lane.open_lane(path, checked, batch_size)
             if lane is not None:
                 cursor.close()
-                check = fast_lane.DateCheck(lambda: _checker(path, timeout), typed, declared)
+                check = fast_lane.DateCheck(lambda: _checker(path, deadline), typed, declared)
                 targets = [kind for kind in declared if kind is not None]
                 reader = fast_lane.reader(lane, names, targets, check, fast_lane.duckdb_errors())
                 return QueryStream(
                     checked, reader, notes=notes, fast_lane=True,
                     _resources=[fast_lane.Closer(lane), check, connection],
                 )  # fmt: skip
-        reader = _sqlite_reader(cursor, columns, types, batch_size, timeout, notes)
+        reader = _sqlite_reader(cursor, columns, types, batch_size, deadline, notes)
         return QueryStream(checked, reader, notes=notes, _resources=[connection])
     except BaseException:
         connection.close()
@@ -141,8 +143,10 @@ def _cut(sql: str, width: int, limit: int) -> str:
     return f"WITH _preview({', '.join(names)}) AS ({sql}) SELECT {cut} FROM _preview"
 
 
-def _checker(path: str, timeout: float) -> sqlite3.Connection:
-    connection = connect_readonly(path, timeout)
+def _checker(path: str, deadline: Deadline) -> sqlite3.Connection:
+    # The same deadline as the scan's: a check still running once rows stream is not
+    # stopped at the first-rows limit (that would send the export back to SQLite).
+    connection = connect_readonly(path, deadline)
     connection.set_authorizer(_authorize)
     return connection
 
@@ -166,31 +170,32 @@ def _fast_lane_fits(
     return largest is not None and largest >= fast_lane.MIN_ROWS
 
 
-def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: float) -> int:
+def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> int:
     """The number of rows ``checked`` returns (a second, cheap pass for progress ETAs)."""
-    connection = connect_readonly(url.database, timeout)
+    deadline = deadline_for(timeout)
+    connection = connect_readonly(url.database, deadline)
     try:
         connection.set_authorizer(_authorize)
-        row = _execute(connection, f"SELECT count(*) FROM ({checked.sql})", timeout).fetchone()
+        row = _execute(connection, f"SELECT count(*) FROM ({checked.sql})", deadline).fetchone()
         return int(row[0])
     finally:
         connection.close()
 
 
-def _execute(connection: sqlite3.Connection, sql: str, timeout: float) -> sqlite3.Cursor:
+def _execute(connection: sqlite3.Connection, sql: str, deadline: Deadline) -> sqlite3.Cursor:
     try:
         return connection.execute(sql)
     except sqlite3.DatabaseError as exc:
-        error = _translate(exc, timeout)
+        error = _translate(exc, deadline)
         if type(error) is SourceError:  # failed to compile: the query itself is wrong
             error = InvalidQuery(error.message)
         raise error from exc
 
 
-def _translate(exc: sqlite3.DatabaseError, timeout: float) -> Exception:
+def _translate(exc: sqlite3.DatabaseError, deadline: Deadline) -> Exception:
     text = str(exc)
-    if "interrupted" in text:
-        return QueryTimeout(f"the query ran longer than {timeout:g} seconds and was stopped")
+    if "interrupted" in text:  # the progress handler: the limit in force has passed
+        return deadline.error()
     if "too big" in text:  # SQLITE_TOOBIG: over the connection's length limit
         return BadInput(
             "a value in the result is too large to read here (a preview reads values up "
@@ -239,14 +244,14 @@ def _sqlite_reader(
     columns: list[_Column],
     types: ColumnTypes,
     batch_size: int,
-    timeout: float,
+    deadline: Deadline,
     notes: list[str],
 ) -> pa.RecordBatchReader:
     def fetch() -> list[Any]:
         try:
             return cursor.fetchmany(batch_size)
         except sqlite3.DatabaseError as exc:
-            raise _translate(exc, timeout) from exc
+            raise _translate(exc, deadline) from exc
 
     rows = fetch()
     said = _Notes(notes)

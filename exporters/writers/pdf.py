@@ -27,6 +27,16 @@ def write_pdf(
     return draw_report(schema, batches, sink, options, context)
 
 
+def rows_shown(rows: int, options: PdfOptions) -> str | None:
+    """What the report does with more rows than ``max_rows``: draws the first, notes it."""
+    if rows <= options.max_rows:
+        return None
+    return (
+        f"the PDF shows the first {options.max_rows:,} rows (max_rows); CSV or Parquet "
+        "keeps them all"
+    )
+
+
 SPECS = (
     FormatSpec(
         Format.PDF,
@@ -35,5 +45,6 @@ SPECS = (
         PdfOptions,
         write_pdf,
         "a paginated PDF report (title, repeated header, page numbers)",
+        sizing=rows_shown,
     ),
 )

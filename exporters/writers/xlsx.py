@@ -369,6 +369,15 @@ def _merged(parts: list[Part]) -> list[Part]:
     return merged
 
 
+def sheets_needed(rows: int, options: XlsxOptions) -> str | None:
+    """What :class:`Result` will do with ``rows`` rows when one sheet cannot hold them."""
+    per_sheet = MAX_SHEET_ROWS - (2 if options.title_row else 1)  # header (and title) rows
+    if rows <= per_sheet:
+        return None
+    sheets = -(-rows // per_sheet)
+    return f"Excel holds {MAX_SHEET_ROWS:,} rows per sheet, so the file will have {sheets} sheets"
+
+
 SPECS = (
     FormatSpec(
         Format.XLSX,
@@ -378,5 +387,6 @@ SPECS = (
         write_xlsx,
         "Excel workbook: typed cells, styled header, a new sheet every 1,048,576 rows",
         unique_names=True,
+        sizing=sheets_needed,
     ),
 )
