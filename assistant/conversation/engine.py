@@ -54,6 +54,12 @@ __all__ = ["Conversation"]
 _log = logging.getLogger(__name__)
 
 
+def _asks(message: str) -> bool:
+    """Whether ``message`` opens with a question ("Which schedule do you mean? You have: …")."""
+    first = next((mark for mark in message if mark in ".!?"), "")
+    return first == "?"
+
+
 class Conversation:
     """One user's conversation over the source database, persisted in the store.
 
@@ -189,8 +195,9 @@ class Conversation:
             answer = self._answer(turn)
         except TooManyRequests as exc:  # said as it is: how many, and how long to wait
             answer = Answer(reply=Reply(text=exc.message))
-        except UserFacingError as exc:
-            answer = Answer(reply=Reply(text=f"Sorry, that did not work: {exc.message}"))
+        except UserFacingError as exc:  # a question back is asked as one, not as a failure
+            text = exc.message if _asks(exc.message) else f"Sorry, that did not work: {exc.message}"
+            answer = Answer(reply=Reply(text=text))
         except Exception as exc:  # a bug: logged with its trace, said in words, chat goes on
             _log.exception("conversation %s could not answer %r", self.id, message)
             text = (
