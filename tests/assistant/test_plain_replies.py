@@ -12,5 +12,5 @@ def test_a_question_back_is_asked_not_reported_as_a_failure(chat: Conversation) 
     chat.handle("show products")
     chat.handle("email me this as csv every monday at 9 to ana@example.com")
     reply = chat.handle("pause the report")
-    assert reply.text.startswith("Which schedule do you mean? You have: “show customers as xlsx”")
+    assert reply.text.startswith("Which schedule do you mean? You have: “show")
     assert "Sorry" not in reply.text
