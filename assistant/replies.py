@@ -19,7 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from intents.vocabulary import FORMAT_LABELS
+
 __all__ = ["ExportInfo", "Reply", "TablePreview", "json_safe"]
+
+#: Formats by the names people know them ("xlsx": "Excel").
+_FORMATS = {format.value: label for format, label in FORMAT_LABELS.items()}
 
 
 class TablePreview(BaseModel):
@@ -54,6 +59,21 @@ class ExportInfo(BaseModel):
     error: str | None = None
     created_at: dt.datetime | None = None
     notes: list[str] = []  # what the file could not hold exactly (a column as text, ...)
+    title: str | None = None  # what its rows answer: its query run's question
+
+    def label(self, zone: dt.tzinfo = dt.UTC) -> str:
+        """What a person calls it: its file's name, else its format, question and time
+        ('CSV export of “orders from today”, 14:05'), never its id."""
+        if self.file_name:
+            return self.file_name
+        kind = _FORMATS.get(self.format, self.format.upper())
+        text = f"{kind} export of “{self.title}”" if self.title else f"{kind} export"
+        if self.created_at is None:
+            return text
+        moment = self.created_at
+        if moment.tzinfo is None:  # the store keeps UTC (naive on SQLite)
+            moment = moment.replace(tzinfo=dt.UTC)
+        return f"{text}, {moment.astimezone(zone):%H:%M}"
 
 
 class Reply(BaseModel):

@@ -51,7 +51,7 @@ def cancel(conversation: Conversation, state: ChatState, export_id: str) -> None
     with noted(state, "cancel an export"):
         if not conversation.cancel(export_id):
             state.notices.append(
-                Notice("error", f"Export {export_id} is not running here, so it was not stopped.")
+                Notice("error", "That export is not running here, so it was not stopped.")
             )
 
 

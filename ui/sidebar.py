@@ -12,7 +12,7 @@ import streamlit as st
 from assistant import Conversation, introspect
 from ui import actions
 from ui.errors import friendly
-from ui.exports import Link, describe, export_name, show_export
+from ui.exports import LIVE, Link, describe, export_name, show_export
 from ui.preferences import show_preferences
 from ui.schedules import show_schedules
 from ui.state import ChatState
@@ -82,9 +82,11 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
         return
     for info in exports:
         with st.container(border=True):
-            st.markdown(f"**{plain(export_name(info))}**")
+            st.markdown(f"**{plain(export_name(info, conversation))}**")
             when = local_time(info.created_at, conversation.zone)
-            st.caption(f"{_STATUS.get(info.status, info.status)} · {describe(info)} · {when}")
+            # A live export's state is its progress bar below, which keeps itself current.
+            status = "" if info.status in LIVE else f"{_STATUS.get(info.status, info.status)} · "
+            st.caption(f"{status}{describe(info)} · {when}")
             show_export(
                 conversation, state, info, key=f"history-{info.id}", link=link, details=False
             )
@@ -94,7 +96,7 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
                     key=f"history-again-{info.id}",
                     icon=":material/refresh:",
                     on_click=actions.export_again,
-                    args=(conversation, state, info.id, export_name(info)),
+                    args=(conversation, state, info.id, export_name(info, conversation)),
                 )
     pages = -(-total // HISTORY_PAGE)
     if pages > 1:

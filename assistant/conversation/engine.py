@@ -36,7 +36,7 @@ from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.turn import Turn
 from assistant.errors import TooManyRequests
 from assistant.exports.again import export_again, retry_export
-from assistant.exports.records import export_status, exports_page_info
+from assistant.exports.records import export_status, exports_page_info, running_exports
 from assistant.questions.runs import Mode, Ran, run_question
 from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
@@ -141,6 +141,10 @@ class Conversation:
     def exports(self, page: int = 1, per_page: int = 20) -> tuple[list[ExportInfo], int]:
         """One page of the user's export history, newest first, and the total count."""
         return exports_page_info(self.scope, page, per_page)
+
+    def running_exports(self) -> int:
+        """How many of the user's exports are running now (a queued one waits for them)."""
+        return running_exports(self.scope)
 
     def templates(self) -> list[TemplateInfo]:
         """The user's templates and those others shared, by name."""

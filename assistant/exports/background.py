@@ -19,6 +19,7 @@ from assistant.exports.records import (
     export_info,
     fail_export,
     finish_export,
+    queue_text,
     start_export,
 )
 from assistant.exports.wording import not_done, said_back, said_in_words
@@ -163,8 +164,8 @@ def export_in_background(
     info, job = submit_export(scope, request, run, now, retry=retry)
     if not scope.wait_for_exports:
         return Reply(
-            text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
-            f"the file will be in your export history when it is done (export {info.id})."
+            text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background. "
+            + queue_text(scope, info.id)
             + said_back(request),
             export=info,
         )
