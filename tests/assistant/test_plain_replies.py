@@ -62,3 +62,13 @@ def test_a_background_export_says_queued_behind_her_running_export(background: S
         reply = chat.handle("export this as csv")
         assert reply.export is not None and reply.export.id not in reply.text
         assert reply.text.endswith("Queued: it starts when your running export ends.")
+
+
+def test_a_column_the_result_lacks_is_asked_about(chat: Conversation) -> None:
+    chat.handle("show customers")
+    reply = chat.handle("only nme and email as csv")
+    assert reply.export is None and not chat.exports()[0]
+    assert reply.text.startswith("Which column do you mean by “nme”? This result has: id, name,")
+    both = chat.handle("only nme and phone as csv").text
+    assert both.startswith("Which columns do you mean by “nme” and “phone”?")
+    assert chat.handle("only name and email as csv").export is not None
