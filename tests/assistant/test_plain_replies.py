@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import openpyxl
+import pypdf
 import pytest
 
 from assistant import Conversation, ExportInfo, open_conversation
@@ -72,3 +74,22 @@ def test_a_column_the_result_lacks_is_asked_about(chat: Conversation) -> None:
     both = chat.handle("only nme and phone as csv").text
     assert both.startswith("Which columns do you mean by “nme” and “phone”?")
     assert chat.handle("only name and email as csv").export is not None
+
+
+def test_pdf_and_excel_files_are_titled_by_the_question(chat: Conversation) -> None:
+    chat.handle("show orders from today")
+    pdf = chat.handle("export this as pdf").export
+    assert pdf is not None and pdf.path is not None
+    text = pypdf.PdfReader(pdf.path).pages[0].extract_text()
+    assert "Orders from today" in text and "Query result" not in text
+    xlsx = chat.handle("export this as xlsx").export
+    assert xlsx is not None and xlsx.path is not None
+    workbook = openpyxl.load_workbook(xlsx.path, read_only=True)
+    try:
+        assert workbook.sheetnames == ["Orders from today"]
+    finally:
+        workbook.close()
+    chat.handle("select id from orders limit 2")  # typed SQL: titled by its tables
+    typed = chat.handle("export this as pdf").export
+    assert typed is not None and typed.path is not None
+    assert "Orders" in pypdf.PdfReader(typed.path).pages[0].extract_text()
