@@ -14,7 +14,7 @@ from assistant import Conversation, Reply, TablePreview
 from ui import actions
 from ui.exports import Link, show_export
 from ui.state import AssistantTurn, ChatState, UserTurn
-from ui.table import frame
+from ui.table import column_config, frame
 from ui.text import plain, rows_text
 
 __all__ = ["show_turns"]
@@ -64,7 +64,8 @@ def _reply(
 
 
 def _table(preview: TablePreview) -> None:
-    st.dataframe(frame(preview), hide_index=True)
+    table = frame(preview)
+    st.dataframe(table, hide_index=True, column_config=column_config(table))
     shown = len(preview.rows)
     total = preview.row_count
     if total is not None and total > shown:

@@ -406,3 +406,26 @@ def test_schedules_in_the_sidebar(app_env: Path) -> None:
     assert [b.label for b in at.sidebar.button if b.label in ("Pause", "Resume")] == ["Resume"]
     next(b for b in at.sidebar.button if b.label == "Delete").click().run()
     assert any("No schedules yet" in c.value for c in at.sidebar.caption)
+
+
+def test_the_chat_table_reads_as_people_write() -> None:
+    """Times to the minute and numbers with separators on the page; ids as they are."""
+
+    def page() -> None:  # runs alone: no imports of this file
+        import streamlit as st
+
+        from assistant import TablePreview
+        from ui.table import column_config, frame
+
+        preview = TablePreview(columns=["id", "placed_at", "total", "points"],
+                               rows=[[7, "2026-12-06T00:04:40", "1234.50", 1234567]],
+                               row_count=1)  # fmt: skip
+        table = frame(preview)
+        st.dataframe(table, column_config=column_config(table))
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert list(shown.iloc[0][["placed_at", "total"]]) == ["2026-12-06 00:04", "1,234.50"]
+    config = at.dataframe[0].proto.columns
+    assert '"points"' in config and "localized" in config and '"id"' not in config
