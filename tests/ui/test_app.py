@@ -38,7 +38,16 @@ def say(at: AppTest, message: str) -> AppTest:
 
 def main_texts(at: AppTest) -> list[str]:
     """Every chat message's words, unescaped (the page escapes Markdown)."""
-    return [m.value.replace("\\", "") for message in at.chat_message for m in message.markdown]
+    return [
+        *(
+            text
+            for message in at.chat_message
+            for text in (
+                [t.value for t in message.text]  # the person's words, shown as typed
+                or [m.value.replace("\\", "") for m in message.markdown]
+            )
+        )
+    ]
 
 
 def main_downloads(at: AppTest) -> list[str]:
@@ -429,3 +438,17 @@ def test_the_chat_table_reads_as_people_write() -> None:
     assert list(shown.iloc[0][["placed_at", "total"]]) == ["2026-12-06 00:04", "1,234.50"]
     config = at.dataframe[0].proto.columns
     assert '"points"' in config and "localized" in config and '"id"' not in config
+
+
+def test_the_persons_words_show_as_typed_and_the_chosen_answer_is_marked(app_env: Path) -> None:
+    typed = "show orders where total <= 100 and *note* is _empty_"
+    at = say(start(), typed)
+    (shown,) = at.chat_message[0].text
+    assert shown.value == typed and not at.chat_message[0].markdown
+    say(at, "show orders from today")
+    say(at, "export it")
+    button(at, "CSV").click().run()
+    assert not at.exception
+    csv_button, excel = button(at, "CSV"), button(at, "Excel")
+    assert csv_button.disabled and csv_button.proto.type == "primary"
+    assert excel.disabled and excel.proto.type == "secondary"
