@@ -25,6 +25,7 @@ __all__ = [
     "delete_schedule",
     "export_again",
     "new_chat",
+    "open_chat",
     "retry",
     "save_preferences",
     "send",
@@ -110,6 +111,14 @@ def delete_schedule(conversation: Conversation, state: ChatState, schedule_id: s
 def turn_page(state: ChatState, page: int) -> None:
     """Show page ``page`` of the export history."""
     state.history_page = max(1, page)
+
+
+def open_chat(state: ChatState, conversation_id: str) -> None:
+    """Go back to a past conversation: the next run replays it from the store."""
+    state.conversation_id = None
+    state.turns.clear()
+    st.query_params[CONVERSATION_PARAM] = conversation_id
+    state.history_page = 1
 
 
 def new_chat(state: ChatState) -> None:

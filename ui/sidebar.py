@@ -36,6 +36,8 @@ _STATUS = {  # Material icons: they render the same without an emoji font
 def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) -> None:
     """Every section, in the order people need them."""
     st.button("New chat", icon=":material/add_comment:", on_click=actions.new_chat, args=(state,))
+    with friendly("your past conversations"):
+        _past(conversation, state)
     st.header("Data source")
     with friendly("the data source"):
         _source(conversation)
@@ -51,6 +53,22 @@ def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) ->
     st.header("Schedules")
     with friendly("your schedules"):
         show_schedules(conversation, state)
+
+
+def _past(conversation: Conversation, state: ChatState) -> None:
+    past = [c for c in conversation.past_conversations() if c.id != state.conversation_id]
+    if not past:
+        return
+    with st.expander("Past conversations", icon=":material/history:"):
+        for chat in past:
+            st.button(
+                chat.title,
+                key=f"past-{chat.id}",
+                help=f"Started {local_time(chat.created_at, conversation.zone)}",
+                on_click=actions.open_chat,
+                args=(state, chat.id),
+                type="tertiary",
+            )
 
 
 @st.cache_data(ttl=60, show_spinner=False)

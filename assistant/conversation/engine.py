@@ -31,7 +31,14 @@ from assistant.conversation.acting import act
 from assistant.conversation.asking import answer_asked
 from assistant.conversation.commands import find_command
 from assistant.conversation.elsewhere import place_named, refuse_place, without_place
-from assistant.conversation.memory import Answer, Memory, Recall, transcript
+from assistant.conversation.memory import (
+    Answer,
+    Memory,
+    PastConversation,
+    Recall,
+    past_conversations,
+    transcript,
+)
 from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.turn import Turn
 from assistant.errors import TooManyRequests
@@ -145,6 +152,10 @@ class Conversation:
     def running_exports(self) -> int:
         """How many of the user's exports are running now (a queued one waits for them)."""
         return running_exports(self.scope)
+
+    def past_conversations(self, limit: int = 10) -> list[PastConversation]:
+        """The user's conversations with a message, newest first, titled by their first."""
+        return past_conversations(self.scope, limit)
 
     def templates(self) -> list[TemplateInfo]:
         """The user's templates and those others shared, by name."""

@@ -452,3 +452,18 @@ def test_the_persons_words_show_as_typed_and_the_chosen_answer_is_marked(app_env
     csv_button, excel = button(at, "CSV"), button(at, "Excel")
     assert csv_button.disabled and csv_button.proto.type == "primary"
     assert excel.disabled and excel.proto.type == "secondary"
+
+
+def _past(at: AppTest) -> list[str]:
+    return [b.label for b in at.sidebar.button if (b.key or "").startswith("past-")]
+
+
+def test_past_conversations_are_listed_and_reopened(app_env: Path) -> None:
+    at = say(start(), "show products")
+    next(b for b in at.sidebar.button if b.label == "New chat").click().run()
+    say(at, "show customers")
+    assert _past(at) == ["show products"]
+    next(b for b in at.sidebar.button if b.label == "show products").click().run()
+    assert not at.exception
+    assert main_texts(at)[0] == "show products" and len(at.chat_message) == 2
+    assert _past(at) == ["show customers"]
