@@ -467,3 +467,28 @@ def test_past_conversations_are_listed_and_reopened(app_env: Path) -> None:
     assert not at.exception
     assert main_texts(at)[0] == "show products" and len(at.chat_message) == 2
     assert _past(at) == ["show customers"]
+
+
+@pytest.mark.parametrize(("running", "said"), [(1, "Queued: it starts"), (0, "Starting…")])
+def test_a_queued_export_says_queued_only_behind_running_ones(running: int, said: str) -> None:
+    class FakeConversation:
+        def export_status(self, export_id: str) -> ExportInfo:
+            return ExportInfo(id=export_id, format="csv", status="queued", rows=None, bytes=None,
+                              sha256=None, path=None, file_name=None)  # fmt: skip
+
+        def running_exports(self) -> int:
+            return running
+
+    def page(engine):  # type: ignore[no-untyped-def]  # runs alone: no imports of this file
+        from assistant.replies import ExportInfo
+        from ui.exports import show_export
+        from ui.state import init_state
+
+        queued = ExportInfo(id="e1", format="csv", status="queued", rows=None, bytes=None,
+                            sha256=None, path=None, file_name=None)  # fmt: skip
+        show_export(engine, init_state(), queued, key="k", link=lambda i, s: "")
+
+    at = AppTest.from_function(page, args=(FakeConversation(),)).run()
+    assert not at.exception
+    (bar,) = at.get("progress")
+    assert bar.text.startswith(said)
