@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from assistant.conversation.words import LABELS
     from assistant.errors import AssistantError, InvalidInput, NotFound, UserFacingError
     from assistant.process import Assistant, open_conversation
-    from assistant.replies import ExportInfo, Reply, TablePreview
+    from assistant.replies import ExportInfo, Reply, TablePreview, cell_text
     from assistant.schedules import (
         EmailDestination,
         ScheduleInfo,
@@ -56,6 +56,7 @@ _WHERE = {
     "UserFacingError": "assistant.errors",
     "UserScope": "assistant.scope",
     "WebhookDestination": "assistant.schedules",
+    "cell_text": "assistant.replies",
     "introspect": "assistant.source.schema",
     "load_settings": "assistant.settings",
     "open_conversation": "assistant.process",
@@ -85,6 +86,7 @@ __all__ = [
     "UserPreferences",
     "UserScope",
     "WebhookDestination",
+    "cell_text",
     "delete_schedule",
     "introspect",
     "list_schedules",

@@ -15,11 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ExportInfo", "Reply", "TablePreview", "json_safe"]
+from intents.vocabulary import FORMAT_LABELS
+
+__all__ = ["ExportInfo", "Reply", "TablePreview", "cell_text", "json_safe"]
+
+_ISO_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?"
+)
+_DECIMAL = re.compile(r"-?(?:0|[1-9]\d*)\.\d+")
+
+#: Formats by the names people know them ("xlsx": "Excel").
+_FORMATS = {format.value: label for format, label in FORMAT_LABELS.items()}
 
 
 class TablePreview(BaseModel):
@@ -54,6 +65,21 @@ class ExportInfo(BaseModel):
     error: str | None = None
     created_at: dt.datetime | None = None
     notes: list[str] = []  # what the file could not hold exactly (a column as text, ...)
+    title: str | None = None  # what its rows answer: its query run's question
+
+    def label(self, zone: dt.tzinfo = dt.UTC) -> str:
+        """What a person calls it: its file's name, else its format, question and time
+        ('CSV export of “orders from today”, 14:05'), never its id."""
+        if self.file_name:
+            return self.file_name
+        kind = _FORMATS.get(self.format, self.format.upper())
+        text = f"{kind} export of “{self.title}”" if self.title else f"{kind} export"
+        if self.created_at is None:
+            return text
+        moment = self.created_at
+        if moment.tzinfo is None:  # the store keeps UTC (naive on SQLite)
+            moment = moment.replace(tzinfo=dt.UTC)
+        return f"{text}, {moment.astimezone(zone):%H:%M}"
 
 
 class Reply(BaseModel):
@@ -91,4 +117,29 @@ def json_safe(value: Any) -> Any:
         return [json_safe(item) for item in value]
     if isinstance(value, dict):
         return {str(key): json_safe(item) for key, item in value.items()}
+    return str(value)
+
+
+def cell_text(value: Any, column: str = "") -> str:
+    """A JSON-safe cell as a person reads it in a chat table (files and the API keep ISO
+    text and exact decimals): times to the minute, numbers with thousands separators,
+    ids as they are.
+
+    >>> cell_text("2026-12-06T00:04:40"), cell_text(1234567), cell_text("1234.50")
+    ('2026-12-06 00:04', '1,234,567', '1,234.50')
+    >>> cell_text(10234, "order_id"), cell_text("01234"), cell_text(None), cell_text(True)
+    ('10234', '01234', '', 'True')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    ident = column.lower() == "id" or column.lower().endswith("_id")
+    if isinstance(value, int | float) and not ident:
+        return f"{value:,}"
+    if isinstance(value, str):
+        if found := _ISO_TIME.fullmatch(value):
+            return f"{found[1]} {found[2]}"
+        if not ident and _DECIMAL.fullmatch(value):
+            return f"{decimal.Decimal(value):,}"
     return str(value)

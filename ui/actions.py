@@ -25,6 +25,7 @@ __all__ = [
     "delete_schedule",
     "export_again",
     "new_chat",
+    "open_chat",
     "retry",
     "save_preferences",
     "send",
@@ -51,7 +52,7 @@ def cancel(conversation: Conversation, state: ChatState, export_id: str) -> None
     with noted(state, "cancel an export"):
         if not conversation.cancel(export_id):
             state.notices.append(
-                Notice("error", f"Export {export_id} is not running here, so it was not stopped.")
+                Notice("error", "That export is not running here, so it was not stopped.")
             )
 
 
@@ -110,6 +111,14 @@ def delete_schedule(conversation: Conversation, state: ChatState, schedule_id: s
 def turn_page(state: ChatState, page: int) -> None:
     """Show page ``page`` of the export history."""
     state.history_page = max(1, page)
+
+
+def open_chat(state: ChatState, conversation_id: str) -> None:
+    """Go back to a past conversation: the next run replays it from the store."""
+    state.conversation_id = None
+    state.turns.clear()
+    st.query_params[CONVERSATION_PARAM] = conversation_id
+    state.history_page = 1
 
 
 def new_chat(state: ChatState) -> None:

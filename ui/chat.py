@@ -3,7 +3,8 @@
 A reply shows its words, then its table (with the full row count) and, folded under it,
 the SQL that made it, then its export, then its choices: buttons that send their words
 as the next message (an answer, or a question the person may have meant), live only on
-the latest reply (an older question was answered already).
+the latest reply (an older question was answered already: the answer chosen is marked
+with a check). A person's own words are shown as typed, never read as Markdown.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from assistant import Conversation, Reply, TablePreview
 from ui import actions
 from ui.exports import Link, show_export
 from ui.state import AssistantTurn, ChatState, UserTurn
-from ui.table import frame
+from ui.table import column_config, frame
 from ui.text import plain, rows_text
 
 __all__ = ["show_turns"]
@@ -26,11 +27,19 @@ def show_turns(conversation: Conversation, state: ChatState, *, link: Link) -> N
     for index, turn in enumerate(state.turns):
         if isinstance(turn, UserTurn):
             with st.chat_message("user"):
-                st.markdown(plain(turn.text))
+                st.text(turn.text)  # as typed: "<=" stays "<=", "*" stays "*"
         elif isinstance(turn, AssistantTurn):
+            after = state.turns[index + 1] if index < last else None
+            chosen = after.text if isinstance(after, UserTurn) else None
             with st.chat_message("assistant"):
                 _reply(
-                    conversation, state, turn.reply, index=index, latest=index == last, link=link
+                    conversation,
+                    state,
+                    turn.reply,
+                    index=index,
+                    latest=index == last,
+                    chosen=chosen,
+                    link=link,
                 )
 
 
@@ -41,6 +50,7 @@ def _reply(
     *,
     index: int,
     latest: bool,
+    chosen: str | None,
     link: Link,
 ) -> None:
     st.markdown(plain(reply.text))
@@ -54,9 +64,12 @@ def _reply(
     if reply.choices:
         with st.container(horizontal=True):
             for number, choice in enumerate(reply.choices):
+                picked = choice == chosen  # the answer given: marked, like a ticked box
                 st.button(
                     choice,
                     key=f"choice-{index}-{number}",
+                    type="primary" if picked else "secondary",
+                    icon=":material/check:" if picked else None,
                     disabled=not latest,
                     on_click=actions.send,
                     args=(conversation, state, choice),
@@ -64,7 +77,8 @@ def _reply(
 
 
 def _table(preview: TablePreview) -> None:
-    st.dataframe(frame(preview), hide_index=True)
+    table = frame(preview)
+    st.dataframe(table, hide_index=True, column_config=column_config(table))
     shown = len(preview.rows)
     total = preview.row_count
     if total is not None and total > shown:

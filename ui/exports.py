@@ -57,9 +57,10 @@ def show_export(
         _finished(conversation, state, info, key=key, link=link, details=details)
 
 
-def export_name(info: ExportInfo) -> str:
-    """The file's name, or (before its file is named) what and which export it is."""
-    return info.file_name or f"{format_label(info.format)} export {info.id}"
+def export_name(info: ExportInfo, conversation: Conversation) -> str:
+    """The file's name, or (before its file is named) its format, question and time in the
+    user's zone: 'CSV export of “orders from today”, 14:05' (never its id)."""
+    return info.label(conversation.zone)
 
 
 def describe(info: ExportInfo) -> str:
@@ -73,7 +74,7 @@ def _live(conversation: Conversation, state: ChatState, export_id: str, key: str
         info = conversation.export_status(export_id)
         if info.status not in LIVE:
             st.rerun()  # the whole page: it stops this timer and shows the outcome
-        st.progress(_fraction(info), text=_progress_text(info))
+        st.progress(_fraction(info), text=_progress_text(conversation, info))
         st.button(
             "Cancel export",
             key=f"cancel-{key}",
@@ -89,8 +90,10 @@ def _fraction(info: ExportInfo) -> float:
     return min(1.0, info.rows_done / info.rows_total)
 
 
-def _progress_text(info: ExportInfo) -> str:
-    if info.status == "queued":
+def _progress_text(conversation: Conversation, info: ExportInfo) -> str:
+    if info.status == "queued":  # waiting for the user's own running exports, or not
+        if not conversation.running_exports():
+            return "Starting…"
         return "Queued: it starts when one of your running exports ends."
     done = f"{info.rows_done:,} of {rows_text(info.rows_total)}"
     eta = eta_text(info.eta_seconds)
@@ -106,7 +109,7 @@ def _finished(
     link: Link,
     details: bool,
 ) -> None:
-    name = export_name(info)
+    name = export_name(info, conversation)
     if info.status == "done" and info.path and Path(info.path).is_file():
         _download(info, name, key=key, link=link)
         if details:

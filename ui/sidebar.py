@@ -12,7 +12,7 @@ import streamlit as st
 from assistant import Conversation, introspect
 from ui import actions
 from ui.errors import friendly
-from ui.exports import Link, describe, export_name, show_export
+from ui.exports import LIVE, Link, describe, export_name, show_export
 from ui.preferences import show_preferences
 from ui.schedules import show_schedules
 from ui.state import ChatState
@@ -36,6 +36,8 @@ _STATUS = {  # Material icons: they render the same without an emoji font
 def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) -> None:
     """Every section, in the order people need them."""
     st.button("New chat", icon=":material/add_comment:", on_click=actions.new_chat, args=(state,))
+    with friendly("your past conversations"):
+        _past(conversation, state)
     st.header("Data source")
     with friendly("the data source"):
         _source(conversation)
@@ -51,6 +53,22 @@ def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) ->
     st.header("Schedules")
     with friendly("your schedules"):
         show_schedules(conversation, state)
+
+
+def _past(conversation: Conversation, state: ChatState) -> None:
+    past = [c for c in conversation.past_conversations() if c.id != state.conversation_id]
+    if not past:
+        return
+    with st.expander("Past conversations", icon=":material/history:"):
+        for chat in past:
+            st.button(
+                chat.title,
+                key=f"past-{chat.id}",
+                help=f"Started {local_time(chat.created_at, conversation.zone)}",
+                on_click=actions.open_chat,
+                args=(state, chat.id),
+                type="tertiary",
+            )
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -82,9 +100,11 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
         return
     for info in exports:
         with st.container(border=True):
-            st.markdown(f"**{plain(export_name(info))}**")
+            st.markdown(f"**{plain(export_name(info, conversation))}**")
             when = local_time(info.created_at, conversation.zone)
-            st.caption(f"{_STATUS.get(info.status, info.status)} · {describe(info)} · {when}")
+            # A live export's state is its progress bar below, which keeps itself current.
+            status = "" if info.status in LIVE else f"{_STATUS.get(info.status, info.status)} · "
+            st.caption(f"{status}{describe(info)} · {when}")
             show_export(
                 conversation, state, info, key=f"history-{info.id}", link=link, details=False
             )
@@ -94,7 +114,7 @@ def _history(conversation: Conversation, state: ChatState, link: Link) -> None:
                     key=f"history-again-{info.id}",
                     icon=":material/refresh:",
                     on_click=actions.export_again,
-                    args=(conversation, state, info.id, export_name(info)),
+                    args=(conversation, state, info.id, export_name(info, conversation)),
                 )
     pages = -(-total // HISTORY_PAGE)
     if pages > 1:

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from assistant.errors import InvalidInput
 from assistant.process import open_conversation
-from assistant.replies import Reply
+from assistant.replies import Reply, cell_text
 from assistant.scope import Clock
 from assistant.settings import Settings, load_settings
 from assistant.source.demo import prepare_source
@@ -97,9 +97,12 @@ def render(reply: Reply, console: Console) -> None:
     """A reply on a terminal: its words, its table preview and SQL, its file, its choices."""
     console.print(reply.text, markup=False, highlight=False)
     if reply.table is not None:
-        table = Table(*reply.table.columns)
+        columns = reply.table.columns
+        table = Table(*columns)
         for row in reply.table.rows:
-            table.add_row(*("" if cell is None else str(cell) for cell in row))
+            table.add_row(
+                *(cell_text(cell, name) for cell, name in zip(row, columns, strict=False))
+            )
         console.print(table)
     if reply.sql:
         console.print(f"sql: {reply.sql}", style="dim", markup=False, highlight=False)

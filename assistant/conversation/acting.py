@@ -19,6 +19,7 @@
       │     ├─ a question made only of the columns on screen ("just the emails") ─► those
       │     │  columns of the result on screen (assistant.conversation.onscreen)
       │     ├─ a new question ─► show it first, then export its run
+      │     ├─ a column the result does not have ─► which column is meant (nothing recorded)
       │     ├─ schedule ─► a stored schedule of the run's SQL
       │     └─ export ─► the file: downloaded, or made whole and emailed
       └─ help / unknown ─► what the assistant can do, with the source's real tables
@@ -31,7 +32,7 @@ import dataclasses
 from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.elsewhere import DOWNLOAD
 from assistant.conversation.memory import Answer, Asked
-from assistant.conversation.onscreen import fit_columns, fit_question
+from assistant.conversation.onscreen import ask_columns, fit_columns, fit_question
 from assistant.conversation.results import result_text
 from assistant.conversation.scheduling import schedule_from_chat
 from assistant.conversation.turn import Turn
@@ -143,6 +144,12 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
     run = _run(turn, shown.query_run_id) if shown.query_run_id else on_screen
     if run is not None:
         request = fit_columns(request, run.columns)
+        question = ask_columns(request, run.columns)
+        if question is not None:  # asked, not recorded as a failed export
+            asked = Reply(text=question)
+            if shown.reply is not None:
+                asked = shown.reply.model_copy(update={"text": f"{shown.reply.text} {question}"})
+            return Answer(reply=asked, query_run_id=shown.query_run_id)
     if request.intent is Intent.SCHEDULE:
         if run is None:
             return Answer(reply=Reply(text=_NO_RESULT_TO_SCHEDULE))

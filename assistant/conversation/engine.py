@@ -31,12 +31,19 @@ from assistant.conversation.acting import act
 from assistant.conversation.asking import answer_asked
 from assistant.conversation.commands import find_command
 from assistant.conversation.elsewhere import place_named, refuse_place, without_place
-from assistant.conversation.memory import Answer, Memory, Recall, transcript
+from assistant.conversation.memory import (
+    Answer,
+    Memory,
+    PastConversation,
+    Recall,
+    past_conversations,
+    transcript,
+)
 from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.turn import Turn
 from assistant.errors import TooManyRequests
 from assistant.exports.again import export_again, retry_export
-from assistant.exports.records import export_status, exports_page_info
+from assistant.exports.records import export_status, exports_page_info, running_exports
 from assistant.questions.runs import Mode, Ran, run_question
 from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
@@ -52,6 +59,12 @@ from intents.toolcall import LLM
 __all__ = ["Conversation"]
 
 _log = logging.getLogger(__name__)
+
+
+def _asks(message: str) -> bool:
+    """Whether ``message`` opens with a question ("Which schedule do you mean? You have: …")."""
+    first = next((mark for mark in message if mark in ".!?"), "")
+    return first == "?"
 
 
 class Conversation:
@@ -136,6 +149,14 @@ class Conversation:
         """One page of the user's export history, newest first, and the total count."""
         return exports_page_info(self.scope, page, per_page)
 
+    def running_exports(self) -> int:
+        """How many of the user's exports are running now (a queued one waits for them)."""
+        return running_exports(self.scope)
+
+    def past_conversations(self, limit: int = 10) -> list[PastConversation]:
+        """The user's conversations with a message, newest first, titled by their first."""
+        return past_conversations(self.scope, limit)
+
     def templates(self) -> list[TemplateInfo]:
         """The user's templates and those others shared, by name."""
         return list_templates(self.scope)
@@ -189,8 +210,9 @@ class Conversation:
             answer = self._answer(turn)
         except TooManyRequests as exc:  # said as it is: how many, and how long to wait
             answer = Answer(reply=Reply(text=exc.message))
-        except UserFacingError as exc:
-            answer = Answer(reply=Reply(text=f"Sorry, that did not work: {exc.message}"))
+        except UserFacingError as exc:  # a question back is asked as one, not as a failure
+            text = exc.message if _asks(exc.message) else f"Sorry, that did not work: {exc.message}"
+            answer = Answer(reply=Reply(text=text))
         except Exception as exc:  # a bug: logged with its trace, said in words, chat goes on
             _log.exception("conversation %s could not answer %r", self.id, message)
             text = (

@@ -29,7 +29,7 @@ import re
 from assistant.source.schema import Column, Schema, Table
 from intents import ExportRequest, Target
 
-__all__ = ["columns_named", "fit_columns", "fit_question"]
+__all__ = ["ask_columns", "columns_named", "fit_columns", "fit_question"]
 
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b|\bwith\b)\s*", re.I)
 _FILLER_WORDS = (
@@ -100,3 +100,21 @@ def fit_columns(request: ExportRequest, columns: list[str]) -> ExportRequest:
             "exclude_columns": fitted(request.exclude_columns),
         }
     )
+
+
+def ask_columns(request: ExportRequest, columns: list[str]) -> str | None:
+    """The question to ask when a fitted ``request`` keeps or drops a column the result does
+    not have ("Which column do you mean by “nme”? …"); None when every name is one of them.
+
+    >>> ask_columns(ExportRequest(intent="export", columns=["nme"]), ["id", "email"])
+    'Which column do you mean by “nme”? This result has: id, email.'
+    """
+    if not columns:
+        return None
+    named = [*(request.columns or ()), *(request.exclude_columns or ())]
+    unknown = [name for name in named if name not in columns]
+    if not unknown:
+        return None
+    said = " and ".join(", ".join(f"“{name}”" for name in unknown).rsplit(", ", 1))
+    which = "column do you mean by" if len(unknown) == 1 else "columns do you mean by"
+    return f"Which {which} {said}? This result has: {', '.join(columns)}."

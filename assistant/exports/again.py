@@ -56,7 +56,8 @@ def retry_export(scope: UserScope, export_id: str | None = None) -> Reply:
         status = session.scalar(select(Export.status).where(Export.id == export_id))
     if status is ExportStatus.QUEUED and reply.export is None:  # it never started
         fail_export(scope, export_id, reply.text)
-    return reply.model_copy(update={"text": f"Retrying export {export_id}. {reply.text}"})
+    what = reply.export.label(scope.zone) if reply.export else "the export"
+    return reply.model_copy(update={"text": f"Retrying {what}. {reply.text}"})
 
 
 def export_again(scope: UserScope, export_id: str) -> Reply:
@@ -109,15 +110,16 @@ def cancel_export(scope: UserScope, export_id: str | None = None) -> Reply:
             return Reply(text="No export is running, so there is nothing to cancel.")
         row = get_owned(session, Export, export_id, scope.user_id)
         status = row.status
+    name = export_status(scope, export_id).label(scope.zone)
     if status not in _LIVE:
-        return Reply(text=f"Export {export_id} is already {status.value}; nothing to cancel.")
+        return Reply(text=f"{name} is already {status.value}; nothing to cancel.")
     if not scope.jobs.cancel(export_id):
         return Reply(
-            text=f"Export {export_id} is run by another process of the assistant; "
+            text=f"{name} is run by another process of the assistant; "
             "cancel it where it was started."
         )
     return Reply(
-        text=f"Cancelling export {export_id}: it stops at its next batch and keeps no file.",
+        text=f"Cancelling {name}: it stops at its next batch and keeps no file.",
         export=export_status(scope, export_id),
     )
 

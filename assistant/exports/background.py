@@ -19,6 +19,7 @@ from assistant.exports.records import (
     export_info,
     fail_export,
     finish_export,
+    queue_text,
     start_export,
 )
 from assistant.exports.sizes import size_warning
@@ -165,8 +166,8 @@ def export_in_background(
     if not scope.wait_for_exports:
         warning = size_warning(scope, request, run)  # said now, not when the file is done
         return Reply(
-            text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background; "
-            f"the file will be in your export history when it is done (export {info.id})."
+            text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background. "
+            + queue_text(scope, info.id)
             + said_back(request)
             + (f" {warning}" if warning else ""),
             export=info,

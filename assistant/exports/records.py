@@ -13,6 +13,9 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
+
 from assistant.errors import ExportFailed, TooManyRows
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
@@ -40,6 +43,8 @@ __all__ = [
     "fail_export",
     "failing",
     "finish_export",
+    "queue_text",
+    "running_exports",
     "start_export",
 ]
 
@@ -79,6 +84,26 @@ def exports_page_info(
         return [export_info(row, scope) for row in found.items], found.total
 
 
+def running_exports(scope: UserScope, *, but: str | None = None) -> int:
+    """How many of the user's exports are running now (``but`` one left out)."""
+    with scope.sessions() as session:
+        query = select(func.count()).where(
+            Export.owner_id == scope.user_id, Export.status == ExportStatus.RUNNING
+        )
+        if but is not None:
+            query = query.where(Export.id != but)
+        return session.scalar(query) or 0
+
+
+def queue_text(scope: UserScope, export_id: str) -> str:
+    """Where a queued export stands: behind the user's running exports, or starting."""
+    running = running_exports(scope, but=export_id)
+    if running < scope.settings.max_running_exports_per_user:
+        return "Starting now."
+    ends = "your running export ends" if running == 1 else "one of your running exports ends"
+    return f"Queued: it starts when {ends}."
+
+
 def check_size(scope: UserScope, rows: int | None) -> None:
     """Refuse an export of more rows than ``max_export_rows``, before anything runs."""
     limit = scope.settings.max_export_rows
@@ -109,7 +134,20 @@ def export_info(row: Export, scope: UserScope) -> ExportInfo:
         error=row.error,
         created_at=row.created_at,
         notes=row.notes or [],
+        title=_question(row, scope),
     )
+
+
+def _question(row: Export, scope: UserScope) -> str | None:
+    """The question of the query run ``row`` exports (None for a bundle of past runs)."""
+    if row.query_run_id is None:
+        return None
+    find = select(QueryRun.question).where(QueryRun.id == row.query_run_id)
+    attached = object_session(row)
+    if attached is not None:
+        return attached.scalar(find)
+    with scope.sessions() as session:
+        return session.scalar(find)
 
 
 def _eta(row: Export, now: dt.datetime) -> float | None:

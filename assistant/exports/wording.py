@@ -19,11 +19,23 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import regex
+
 from exporters import get_format
 from intents.models import REQUEST_OPTIONS, Compression, ExportRequest
 from intents.vocabulary import FORMAT_LABELS
 
-__all__ = ["not_done", "said_back", "said_in_words"]
+__all__ = ["not_done", "said_back", "said_in_words", "titled"]
+
+_ASKING = regex.compile(
+    r"^(?:please\s+)?(?:(?:show|list|give|get|find|display|export)(?:\s+me)?"
+    r"|what\s+(?:are|were|is)|which)\s+(?:all\s+(?:the\s+)?|the\s+)?",
+    regex.I,
+)
+_SQL = regex.compile(r"^\s*(?:select|with|values|table)\b", regex.I)
+_NOT_IN_SHEET_NAMES = regex.compile(r"[\[\]:*?/\\]")
+#: Formats whose file shows a title (PDF's heading, Excel's sheet tab and title row).
+_TITLED = frozenset({"pdf", "xlsx"})
 
 _SAMPLE = dt.datetime(2026, 12, 31, 23, 45)  # shows a date format by example
 _CHOICES: dict[str, dict[Any, str]] = {
@@ -154,3 +166,32 @@ def said_back(request: ExportRequest, *, sorted_rows: bool = True) -> str:
     missing = not_done(request, sorted_rows=sorted_rows)
     text = f" As asked: {said}." if said else ""
     return text + (" Not done: " + "; ".join(missing) + "." if missing else "")
+
+
+def title_of(question: str) -> str:
+    """A file's title from the question its rows answer: "show orders from today" is
+    "Orders from today".
+
+    >>> title_of("show me all the customers in Germany"), title_of("What are my top products?")
+    ('Customers in Germany', 'My top products')
+    """
+    words = _ASKING.sub("", question.strip()).rstrip("?.! ") or question.strip()
+    return words[:1].upper() + words[1:]
+
+
+def titled(options: Mapping[str, Any], format: str, question: str | None) -> dict[str, Any]:
+    """``options`` with a PDF or Excel title and Excel sheet name from ``question`` when none
+    was said (a typed SQL query keeps the exporter's own, from its tables).
+
+    >>> titled({}, "xlsx", "show orders from today")
+    {'title': 'Orders from today', 'sheet_name': 'Orders from today'}
+    """
+    if format not in _TITLED or not question or _SQL.match(question):
+        return dict(options)
+    title = title_of(question)
+    out = {"title": title, **{key: value for key, value in options.items() if value is not None}}
+    if format == "xlsx" and "sheet_name" not in options:
+        sheet = _NOT_IN_SHEET_NAMES.sub(" ", title).strip(" '")[:31].strip(" '")
+        if sheet:
+            out["sheet_name"] = sheet
+    return out

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from assistant.exports.records import NewExport, failing, finish_export, start_export
 from assistant.exports.said import order_by, resolve_rename, sort_keys
+from assistant.exports.wording import titled
 from assistant.files import export_folder, file_name, stem_for
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
@@ -68,7 +69,7 @@ def write_file(
     the file appears under it only when whole.
     """
     assert request.format is not None
-    options = options_for(scope, request)
+    options = titled(options_for(scope, request), request.format.value, run.question)
     sql = run.sql
     if request.options.get("sort") or options.get("rename"):
         sql, options = _as_said(scope, request, run, options)

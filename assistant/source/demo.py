@@ -22,7 +22,8 @@ How values are stored, and why:
 What the data guarantees (rates are per row, drawn from a ``random.Random(seed)``):
 
 - Orders span the year ending on ``today`` (the anchor day): about 2% fall on the anchor
-  day and 5% on the six days before it (at least 10 each), the rest on earlier days, more
+  day (never later than ``until``: a demo built today holds no orders from later today)
+  and 5% on the six days before it (at least 10 each), the rest on earlier days, more
   on weekdays and in recent months. Order ids increase with ``created_at``; each order
   belongs to a customer who had signed up by then; ``total`` is the sum of its items less
   ``discount`` (a percentage, NULL on ~72% of orders), rounded to the cent.
@@ -146,8 +147,13 @@ def build_demo(
     *,
     seed: int = DEFAULT_SEED,
     today: dt.date | None = None,
+    until: dt.time | None = None,
 ) -> Path:
     """Build the demo database at ``path`` and return it; only a finished file is ever there.
+
+    ``until`` is the latest time of day on the anchor day: nothing is stamped later.
+    By default it is the time of the build when the anchor is the current date (the
+    demo never holds orders from later today), else the day's end.
 
     The database is written to a temporary file beside ``path`` and renamed into place,
     so a crash or an interrupt leaves the previous file (or none), never half a database.
@@ -168,7 +174,10 @@ def build_demo(
         reason = f"{blocking} is a file, not a folder" if blocking else exc.strerror or str(exc)
         raise InvalidInput(f"cannot create {target}: {reason}") from exc
     try:
-        _Generator(rows, seed, today or dt.date.today()).write(tmp)
+        anchor = today or dt.date.today()
+        if until is None and anchor == dt.date.today():
+            until = dt.datetime.now().time()
+        _Generator(rows, seed, anchor, until).write(tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -179,10 +188,14 @@ def build_demo(
 class _Generator:
     """One build: the random stream, the anchor day and the sizes derived from ``rows``."""
 
-    def __init__(self, rows: int, seed: int, today: dt.date) -> None:
+    def __init__(self, rows: int, seed: int, today: dt.date, until: dt.time | None) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
         self.rows = rows
         self.today = today
+        # The anchor day's moments are squeezed into [00:00, until]: none in the future.
+        self.day_seconds = (
+            86_400 if until is None else until.hour * 3600 + until.minute * 60 + until.second + 1
+        )
         self.n_customers = max(100, rows // 10)
         # "HH:MM:SS" for every second of a day: formatting 1M timestamps becomes a lookup.
         self.times = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
@@ -229,10 +242,16 @@ class _Generator:
         picked += [span_days - 1] * n_today
         hours = rng.choices(range(24), HOUR_WEIGHTS, k=n)
         seconds = sorted(
-            d * 86_400 + h * 3600 + int(rng.random() * 3600)
+            self._by_now(d, h * 3600 + int(rng.random() * 3600), span_days)
             for d, h in zip(picked, hours, strict=True)
         )
         return days, seconds
+
+    def _by_now(self, day: int, second: int, span_days: int) -> int:
+        """The moment ``second`` into ``day``; on the anchor day, scaled to end by ``until``."""
+        if day == span_days - 1:
+            second = second * self.day_seconds // 86_400
+        return day * 86_400 + second
 
     def _products(self) -> tuple[list[Row], list[int]]:
         """The catalogue (a fixed size) and each product's price in cents."""

@@ -107,7 +107,8 @@ def test_cancel_the_export_in_words(settings: Settings, blocked: Conversation) -
     queued = blocked.handle("export this as csv").export
     assert queued is not None and queued.status == "queued"
     reply = blocked.handle("cancel the export")
-    assert reply.text.startswith(f"Cancelling export {queued.id}")
+    assert reply.text.startswith("Cancelling CSV export of “show customers”, ")
+    assert queued.id not in reply.text
     assert blocked.export_status(queued.id).status == "cancelled"
     assert "nothing to cancel" in blocked.handle("cancel the export").text
     assert "already cancelled" in blocked.handle(f"cancel export {queued.id}").text

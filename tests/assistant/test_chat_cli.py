@@ -153,3 +153,16 @@ def test_every_option_has_help() -> None:
     parser = build_parser()
     text = parser.format_help()
     assert "chat" in text and "users" in text and "demo" in text and "run-demo" in text
+
+
+def test_the_terminal_table_reads_as_people_write() -> None:
+    console = Console(record=True, width=120)
+    preview = TablePreview(
+        columns=["id", "placed_at", "total", "points"],
+        rows=[[10234, "2026-12-06T00:04:40", "1234.50", 1234567]],
+        row_count=1,
+    )
+    render(Reply(text="1 row.", table=preview), console)
+    text = console.export_text()
+    assert "10234" in text and "2026-12-06 00:04" in text and "T00:04" not in text
+    assert "1,234.50" in text and "1,234,567" in text

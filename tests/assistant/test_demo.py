@@ -239,3 +239,27 @@ def test_every_option_has_help() -> None:
     for name, command in commands.choices.items():
         for action in command._actions:
             assert action.help, f"{name} {action.dest}"
+
+
+def _latest(path: Path) -> tuple[str, str, int]:
+    with closing(sqlite3.connect(path)) as db:
+        (ordered,) = db.execute("SELECT max(created_at) FROM orders").fetchone()
+        (today,) = db.execute(
+            "SELECT count(*) FROM orders WHERE created_at >= ?", (ordered[:10],)
+        ).fetchone()
+        (signed,) = db.execute("SELECT max(signed_up_at) FROM customers").fetchone()
+    return ordered, signed, today
+
+
+def test_the_anchor_day_ends_by_until(tmp_path: Path) -> None:
+    ordered, signed, today = _latest(
+        build_demo(tmp_path / "morning.db", ROWS, today=ANCHOR, until=dt.time(9, 30))
+    )
+    assert ordered.startswith("2026-11-18 0") and ordered <= "2026-11-18 09:30:00"
+    assert signed <= "2026-11-18 09:30:00" and today >= 10
+
+
+def test_a_demo_built_today_holds_nothing_from_later_today(tmp_path: Path) -> None:
+    ordered, signed, _ = _latest(build_demo(tmp_path / "today.db", ROWS))
+    now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    assert ordered <= now and signed <= now

@@ -178,14 +178,16 @@ def test_state_is_in_the_store(chat: Conversation, settings: Settings) -> None:
         open_conversation(settings, "someone-else", conversation_id=chat.id)
 
 
-def test_a_bad_column_is_a_failed_export_in_words(chat: Conversation, settings: Settings) -> None:
+def test_a_bad_column_is_asked_about_not_a_failed_export(
+    chat: Conversation, settings: Settings
+) -> None:
     chat.handle("show orders from today")
     reply = chat.handle("only nosuchcolumn as csv")
-    assert reply.export is None and "nosuchcolumn" in reply.text
+    assert reply.export is None
+    assert reply.text.startswith("Which column do you mean by “nosuchcolumn”? This result has: id,")
     with session_factory_for(settings) as sessions, sessions() as session:
-        export = session.scalars(select(Export)).one()
-        assert export.status is ExportStatus.FAILED and export.error
-    assert not list((settings.storage_dir / export.id).iterdir())
+        assert session.scalars(select(Export)).all() == []
+    assert chat.handle("only id and total as csv").export is not None  # the result is kept
 
 
 def test_json_safe_cells() -> None:

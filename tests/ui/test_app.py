@@ -38,7 +38,16 @@ def say(at: AppTest, message: str) -> AppTest:
 
 def main_texts(at: AppTest) -> list[str]:
     """Every chat message's words, unescaped (the page escapes Markdown)."""
-    return [m.value.replace("\\", "") for message in at.chat_message for m in message.markdown]
+    return [
+        *(
+            text
+            for message in at.chat_message
+            for text in (
+                [t.value for t in message.text]  # the person's words, shown as typed
+                or [m.value.replace("\\", "") for m in message.markdown]
+            )
+        )
+    ]
 
 
 def main_downloads(at: AppTest) -> list[str]:
@@ -188,7 +197,10 @@ def test_background_export_shows_progress_until_done(
         say(at, "export this as csv")
         assert "in the background" in main_texts(at)[-1]
         (bar,) = at.main.get("progress")
-        assert bar.value == 0 and bar.text.startswith("Queued")
+        # The slot is held by a job that is no export of hers: nothing to wait for by name.
+        assert bar.value == 0 and bar.text == "Starting…"
+        assert "Starting now." in main_texts(at)[-1]
+        assert "export history" not in main_texts(at)[-1]
         assert "Cancel export" in [b.label for b in at.main.button]
         assert not main_downloads(at)
     finally:
@@ -217,7 +229,7 @@ def test_cancel_then_export_again(app_env: Path, monkeypatch: pytest.MonkeyPatch
         release.set()
     button(at, "Export again").click().run()
     assert main_texts(at)[-2].startswith("Export again: JSON export ")
-    assert main_texts(at)[-1].startswith("Retrying export")
+    assert main_texts(at)[-1].startswith("Retrying ")
 
 
 def test_running_export_progress_and_cancel() -> None:
@@ -403,3 +415,80 @@ def test_schedules_in_the_sidebar(app_env: Path) -> None:
     assert [b.label for b in at.sidebar.button if b.label in ("Pause", "Resume")] == ["Resume"]
     next(b for b in at.sidebar.button if b.label == "Delete").click().run()
     assert any("No schedules yet" in c.value for c in at.sidebar.caption)
+
+
+def test_the_chat_table_reads_as_people_write() -> None:
+    """Times to the minute and numbers with separators on the page; ids as they are."""
+
+    def page() -> None:  # runs alone: no imports of this file
+        import streamlit as st
+
+        from assistant import TablePreview
+        from ui.table import column_config, frame
+
+        preview = TablePreview(columns=["id", "placed_at", "total", "points"],
+                               rows=[[7, "2026-12-06T00:04:40", "1234.50", 1234567]],
+                               row_count=1)  # fmt: skip
+        table = frame(preview)
+        st.dataframe(table, column_config=column_config(table))
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert list(shown.iloc[0][["placed_at", "total"]]) == ["2026-12-06 00:04", "1,234.50"]
+    config = at.dataframe[0].proto.columns
+    assert '"points"' in config and "localized" in config and '"id"' not in config
+
+
+def test_the_persons_words_show_as_typed_and_the_chosen_answer_is_marked(app_env: Path) -> None:
+    typed = "show orders where total <= 100 and *note* is _empty_"
+    at = say(start(), typed)
+    (shown,) = at.chat_message[0].text
+    assert shown.value == typed and not at.chat_message[0].markdown
+    say(at, "show orders from today")
+    say(at, "export it")
+    button(at, "CSV").click().run()
+    assert not at.exception
+    csv_button, excel = button(at, "CSV"), button(at, "Excel")
+    assert csv_button.disabled and csv_button.proto.type == "primary"
+    assert excel.disabled and excel.proto.type == "secondary"
+
+
+def _past(at: AppTest) -> list[str]:
+    return [b.label for b in at.sidebar.button if (b.key or "").startswith("past-")]
+
+
+def test_past_conversations_are_listed_and_reopened(app_env: Path) -> None:
+    at = say(start(), "show products")
+    next(b for b in at.sidebar.button if b.label == "New chat").click().run()
+    say(at, "show customers")
+    assert _past(at) == ["show products"]
+    next(b for b in at.sidebar.button if b.label == "show products").click().run()
+    assert not at.exception
+    assert main_texts(at)[0] == "show products" and len(at.chat_message) == 2
+    assert _past(at) == ["show customers"]
+
+
+@pytest.mark.parametrize(("running", "said"), [(1, "Queued: it starts"), (0, "Starting…")])
+def test_a_queued_export_says_queued_only_behind_running_ones(running: int, said: str) -> None:
+    class FakeConversation:
+        def export_status(self, export_id: str) -> ExportInfo:
+            return ExportInfo(id=export_id, format="csv", status="queued", rows=None, bytes=None,
+                              sha256=None, path=None, file_name=None)  # fmt: skip
+
+        def running_exports(self) -> int:
+            return running
+
+    def page(engine):  # type: ignore[no-untyped-def]  # runs alone: no imports of this file
+        from assistant.replies import ExportInfo
+        from ui.exports import show_export
+        from ui.state import init_state
+
+        queued = ExportInfo(id="e1", format="csv", status="queued", rows=None, bytes=None,
+                            sha256=None, path=None, file_name=None)  # fmt: skip
+        show_export(engine, init_state(), queued, key="k", link=lambda i, s: "")
+
+    at = AppTest.from_function(page, args=(FakeConversation(),)).run()
+    assert not at.exception
+    (bar,) = at.get("progress")
+    assert bar.text.startswith(said)
