@@ -4,6 +4,7 @@ the page does not keep (issue 19)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -13,10 +14,19 @@ import pytest
 from assistant import Conversation, ExportInfo, open_conversation
 from assistant.settings import Settings
 from assistant.store import Export, ExportStatus
-from tests.assistant.conftest import NOW
+from tests.assistant.conftest import MAIL_SET_UP, NOW
 
 
-def test_a_question_back_is_asked_not_reported_as_a_failure(chat: Conversation) -> None:
+@pytest.fixture
+def mail_chat(settings: Settings) -> Iterator[Conversation]:
+    """Ana's conversation with e-mail set up (a server that is never reached)."""
+    with_mail = settings.model_copy(update={"smtp_url": MAIL_SET_UP})
+    with open_conversation(with_mail, "ana", clock=lambda: NOW, mode="rules") as conversation:
+        yield conversation
+
+
+def test_a_question_back_is_asked_not_reported_as_a_failure(mail_chat: Conversation) -> None:
+    chat = mail_chat
     chat.handle("show customers")
     chat.handle("email me this as Excel every weekday at 7 to ana@example.com")
     chat.handle("show products")

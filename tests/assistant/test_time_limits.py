@@ -110,16 +110,13 @@ def _claim_rows(settings: Settings, rows: int) -> None:
     ("format", "rows", "warning"),
     [
         ("xlsx", 3_060_840,
-         "That is 3,060,840 rows, so I am exporting it in the background; the file will be in "
-         "your export history when it is done (export {id}). Excel holds 1,048,576 rows per "
-         "sheet, so the file will have 3 sheets."),
+         "That is 3,060,840 rows, so I am exporting it in the background. Starting now. "
+         "Excel holds 1,048,576 rows per sheet, so the file will have 3 sheets."),
         ("pdf", 250_000,
-         "That is 250,000 rows, so I am exporting it in the background; the file will be in "
-         "your export history when it is done (export {id}). The PDF shows the first 100,000 "
-         "rows (max_rows); CSV or Parquet keeps them all."),
+         "That is 250,000 rows, so I am exporting it in the background. Starting now. "
+         "The PDF shows the first 100,000 rows (max_rows); CSV or Parquet keeps them all."),
         ("csv", 3_060_840,
-         "That is 3,060,840 rows, so I am exporting it in the background; the file will be in "
-         "your export history when it is done (export {id})."),
+         "That is 3,060,840 rows, so I am exporting it in the background. Starting now."),
     ],
 )  # fmt: skip
 def test_the_chat_warns_up_front_what_the_format_will_do(
@@ -129,5 +126,5 @@ def test_the_chat_warns_up_front_what_the_format_will_do(
     _claim_rows(settings, rows)
     reply = queued.handle(f"export this as {format}")
     assert reply.export is not None and reply.export.status == "queued"
-    assert reply.text == warning.format(id=reply.export.id)
+    assert reply.text == warning
     assert queued.cancel(reply.export.id)

@@ -404,7 +404,8 @@ def test_history_pages(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert next(b for b in at.sidebar.button if b.label == "Older").disabled
 
 
-def test_schedules_in_the_sidebar(app_env: Path) -> None:
+def test_schedules_in_the_sidebar(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_SMTP_URL", "smtp://127.0.0.1:9")  # e-mail set up, not used
     at = say(start(), "show orders from today")
     say(at, "email me this as Excel every Monday at 9am to ana@example.com")
     (summary,) = [c.value.replace("\\", "") for c in at.sidebar.caption if "every" in c.value]
