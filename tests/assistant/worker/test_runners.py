@@ -113,7 +113,7 @@ def test_a_background_export_is_made_and_downloads_the_same_with_either_runner(
     ana = api.user("ana")
     sql = f"SELECT * FROM events WHERE id <= {SMALL} ORDER BY id"
     created = api.create(ana, sql)
-    assert created["status"] == "queued"
+    assert created["status"] in ("queued", "running")  # the in-process runner may start at once
     done = api.wait(ana, created["id"])
     assert done["status"] == "done" and done["rows_done"] == SMALL
     body = api.download(ana, created["id"])
