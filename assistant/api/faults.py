@@ -24,6 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api.limits import error_body
+from assistant.source.schema import first_line
 
 __all__ = ["RETRY_AFTER_SECONDS", "CatchAll", "install_fault_handlers", "unavailable"]
 
@@ -73,15 +74,10 @@ async def _database(request: Request, exc: Exception) -> JSONResponse:
             request.method,
             request.url.path,
             type(exc).__name__,
-            _first_line(getattr(exc, "orig", None) or exc),
+            first_line(getattr(exc, "orig", None) or exc),
         )
         return unavailable("store_unavailable", _STORE_DOWN)
     return internal_error(request, exc)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 class CatchAll:

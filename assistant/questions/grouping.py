@@ -69,7 +69,7 @@ def _grouping(r: Reading, plan: Plan, target: Item, k: int) -> str | None:
         if time.table is not main.table and r.catalog.up(main.name, time.table.name) is None:
             return f"“{main.name}” has no date column to group by {target.data}."
         plan.group = Group(unit=target.data, time=time)
-        _take_time_word(r, k)
+        r.take(k)
         return ""
     if target.kind is Kind.TABLE:
         other: Entity = target.data
@@ -92,7 +92,3 @@ def _grouping(r: Reading, plan: Plan, target: Item, k: int) -> str | None:
         plan.group = Group(fields=(field,))
         return ""
     return None
-
-
-def _take_time_word(r: Reading, k: int) -> None:
-    r.take(k)

@@ -219,12 +219,10 @@ COMPARISONS = {
 
 NEGATIONS = words("not no never without haven't hasn't isn't aren't wasn't weren't don't "
                   "doesn't didn't unshipped non yet")  # fmt: skip
-GROUPERS = words("per each every by")
 PLURALS = words("people children men women staff personnel goods data")
 TIME_UNITS = {"year": "year", "yearly": "year", "annually": "year", "month": "month",
               "monthly": "month", "day": "day", "daily": "day", "week": "week",
               "weekly": "week", "quarter": "quarter", "quarterly": "quarter"}  # fmt: skip
-QUESTION_WORDS = words("which what who whom when")
 TIME_WORDS = words("""yesterday today tomorrow tonight monday tuesday wednesday thursday
     friday saturday sunday january february march april june july august september october
     november december weekend quarter fortnight""")

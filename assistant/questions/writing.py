@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.questions.catalog import Catalog, Entity, Field, Step
-from assistant.questions.plan import Filter, Measure, Plan
+from assistant.questions.catalog import Catalog, Field, Step
+from assistant.questions.plan import Filter, Plan
 from assistant.questions.replies import Probe
 from assistant.questions.sql import condition, in_window
 from intents.timewords import Window
@@ -287,11 +287,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def entity_of(catalog: Catalog, name: str) -> Entity:
-    return catalog.by_name[name]
-
-
-def measure_of(plan: Plan) -> Measure | None:
-    return plan.measure

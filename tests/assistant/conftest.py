@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import URL
 
 from assistant import Conversation, open_conversation
+from assistant.jobs import InProcessRunner, JobEventRouter
 from assistant.settings import Settings
 from assistant.source.demo import build_demo
 from assistant.store import migrate
@@ -76,3 +78,21 @@ def pg_schema_url(database: URL) -> str:
     options = f"-csearch_path={schema} -csynchronous_commit=off"
     url = database.update_query_dict({"options": options})
     return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def blocked(settings: Settings) -> Iterator[Conversation]:
+    """Ana's conversation whose one running slot is taken: her exports wait in the queue."""
+    release = threading.Event()
+    router = JobEventRouter()
+    runner = InProcessRunner(per_owner=1, on_event=router)
+    try:
+        with open_conversation(
+            settings, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
+        ) as chat:
+            runner.submit(str(chat.user_id), "blocker", lambda control: release.wait(30))
+            yield chat
+            release.set()
+    finally:
+        release.set()
+        runner.shutdown(wait=True)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from assistant import Conversation, open_conversation
-from assistant.jobs import InProcessRunner, JobEventRouter
+from assistant.jobs import InProcessRunner
 from assistant.settings import Settings
 from assistant.store import (
     AuditEntry,
@@ -71,24 +69,6 @@ def test_the_json_face_waits_for_the_file(settings: Settings) -> None:
         reply = chat.handle("export this as json")
     assert reply.export is not None and reply.export.status == "done"
     assert reply.export.rows == 100 and Path(reply.export.path or "").is_file()
-
-
-@pytest.fixture
-def blocked(settings: Settings) -> Iterator[Conversation]:
-    """Ana's conversation whose one running slot is taken: her exports wait in the queue."""
-    release = threading.Event()
-    router = JobEventRouter()
-    runner = InProcessRunner(per_owner=1, on_event=router)
-    try:
-        with open_conversation(
-            settings, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
-        ) as chat:
-            runner.submit(str(chat.user_id), "blocker", lambda control: release.wait(30))
-            yield chat
-            release.set()
-    finally:
-        release.set()
-        runner.shutdown(wait=True)
 
 
 def test_a_cancelled_export_leaves_no_file(settings: Settings, blocked: Conversation) -> None:

@@ -6,9 +6,7 @@ The export's writer is made slow by a runner listener that sleeps on each progre
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,24 +76,6 @@ def test_the_export_limit_names_its_setting(settings: Settings, orders_db: Path)
     )
 
 
-@pytest.fixture
-def queued(settings: Settings) -> Iterator[Conversation]:
-    """Ana's conversation whose one running slot is taken: her exports stay queued."""
-    release = threading.Event()
-    router = JobEventRouter()
-    runner = InProcessRunner(per_owner=1, on_event=router)
-    try:
-        with open_conversation(
-            settings, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
-        ) as chat:
-            runner.submit(str(chat.user_id), "blocker", lambda control: release.wait(30))
-            yield chat
-            release.set()
-    finally:
-        release.set()
-        runner.shutdown(wait=True)
-
-
 def _claim_rows(settings: Settings, rows: int) -> None:
     """The run on screen says it has ``rows`` rows (counting millions here would be slow)."""
     engine = create_store_engine(settings.database_url)
@@ -120,11 +100,11 @@ def _claim_rows(settings: Settings, rows: int) -> None:
     ],
 )  # fmt: skip
 def test_the_chat_warns_up_front_what_the_format_will_do(
-    settings: Settings, queued: Conversation, format: str, rows: int, warning: str
+    settings: Settings, blocked: Conversation, format: str, rows: int, warning: str
 ) -> None:
-    queued.handle("show customers")
+    blocked.handle("show customers")
     _claim_rows(settings, rows)
-    reply = queued.handle(f"export this as {format}")
+    reply = blocked.handle(f"export this as {format}")
     assert reply.export is not None and reply.export.status == "queued"
     assert reply.text == warning
-    assert queued.cancel(reply.export.id)
+    assert blocked.cancel(reply.export.id)
