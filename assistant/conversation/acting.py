@@ -11,8 +11,9 @@
       │     named, the reader's assumptions said); a question not understood as said
       │     offers the questions it may have meant as choices
       ├─ export / schedule ─► carry_out
-      │     ├─ an export spends the user's export budget first, before any of its work
-      │     │  (TooManyRequests: the engine says how long to wait; nothing is queued)
+      │     ├─ an export spends the user's export budget before the file's work, after
+      │     │  any question asked back (TooManyRequests: the engine says how long to
+      │     │  wait; nothing is queued)
       │     ├─ sent by email (or on a schedule) with no address: the user's own, else
       │     │  ask for it once (assistant.conversation.addresses)
       │     ├─ history / this conversation ─► a bundle (the last N runs, or a window)
@@ -128,11 +129,9 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         if address is None:
             return ask_address(request)
         request = request.model_copy(update={"email": address})
-    if request.intent is Intent.EXPORT:  # one count for the file, however it is sent
-        scope = scope.spend_export()
-        turn = dataclasses.replace(turn, scope=scope)
     if request.intent is Intent.EXPORT and request.target in (Target.HISTORY, Target.CONVERSATION):
-        return Answer(reply=_sent(turn, request, export_past(scope, request, turn.now)))
+        turn = _spending(turn)
+        return Answer(reply=_sent(turn, request, export_past(turn.scope, request, turn.now)))
     on_screen = _run(turn, turn.recall.query_run_id)
     if on_screen is not None:
         request = fit_question(request, on_screen.columns, scope.source.schema)
@@ -157,7 +156,7 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
     elif run is None:
         return Answer(reply=Reply(text=_NO_RESULT))
     else:
-        done = Answer(reply=_export(turn, request, run))
+        done = Answer(reply=_export(_spending(turn), request, run))
     if shown.reply is None or done.reply is None:
         return done.model_copy(update={"query_run_id": shown.query_run_id})
     both = done.reply.model_copy(
@@ -168,6 +167,13 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         }
     )
     return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})
+
+
+def _spending(turn: Turn) -> Turn:
+    """``turn`` with one export counted against the user's budget, just before the file's
+    work: after any question asked back (a column not in the result), which counts nothing;
+    under the scope it returns nothing counts again, so an emailed file counts once."""
+    return dataclasses.replace(turn, scope=turn.scope.spend_export())
 
 
 def _run(turn: Turn, run_id: str | None) -> QueryRun | None:

@@ -104,12 +104,22 @@ def without_place(message: str) -> str:
     return " ".join(text.split())
 
 
-def refuse_place(place: str, request: ExportRequest, has_result: bool) -> Answer:
-    """Say ``place`` cannot be reached and offer what can; the rest of ``request`` waits."""
+def refuse_place(place: str, request: ExportRequest, has_result: bool, *, email: bool) -> Answer:
+    """Say ``place`` cannot be reached and offer what can (email only when ``email``: a
+    mail server is set up); the rest of ``request`` waits."""
     if request.intent not in (Intent.EXPORT, Intent.SCHEDULE):
         request = ExportRequest(intent=Intent.EXPORT)
     request = request.model_copy(update={"destination": Destination.DOWNLOAD, "email": None})
-    if request.intent is Intent.SCHEDULE:
+    if not email:  # a schedule only emails in the chat: what is left is a download now
+        text = f"I can't send to {place} yet, and e-mail is not set up on this server"
+        if request.intent is Intent.SCHEDULE:
+            text += " for a schedule; I can give you a download now."
+            update = {"intent": Intent.EXPORT, "cron": None}
+            request = request.model_copy(update=update)
+        else:
+            text += "; I can give you a download."
+        choices = [DOWNLOAD]
+    elif request.intent is Intent.SCHEDULE:
         text = f"I can't send to {place} yet; I can email it {_when(request)} instead."
         choices = [EMAIL]
     else:

@@ -41,6 +41,7 @@ from assistant.conversation.memory import (
 )
 from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.turn import Turn
+from assistant.delivery import email_set_up
 from assistant.errors import TooManyRequests
 from assistant.exports.again import export_again, retry_export
 from assistant.exports.records import export_status, exports_page_info, running_exports
@@ -255,5 +256,6 @@ class Conversation:
         place = place_named(turn.message)  # "upload it to Dropbox": said, never dropped
         if place is not None:
             rest = parse(without_place(turn.message), context, mode=self.mode, llm=self.llm)
-            return refuse_place(place, rest, context.has_result)
+            email = email_set_up(self.settings)
+            return refuse_place(place, rest, context.has_result, email=email)
         return act(turn, parse(turn.message, context, mode=self.mode, llm=self.llm))

@@ -35,7 +35,9 @@ def email_export(scope: UserScope, info: ExportInfo, to: str, title: str) -> Exp
     settings = scope.settings
     smtp_url = smtp_url_of(settings)
     if info.status != ExportStatus.DONE.value or info.sha256 is None:
-        raise ExportFailed(f"Export {info.id} is {info.status}: only a finished file is sent.")
+        raise ExportFailed(
+            f"{info.label(scope.zone)} is {info.status}: only a finished file is sent."
+        )
     link = download_url(settings, info.id, info.sha256, request_base=scope.link_base)
     when = scope.clock()
     delivery = Delivery(export=info, title=title, when=when, timezone=scope.timezone, link=link,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from assistant.errors import NotFound, Unanswerable
 from assistant.schedules.cron import describe, next_fire
-from assistant.schedules.deliver import check_destination
+from assistant.schedules.deliver import check_destination, check_email_set_up
 from assistant.schedules.models import (
     Destination,
     RunInfo,
@@ -23,7 +23,7 @@ from assistant.schedules.models import (
     SchedulePatch,
     ScheduleSpec,
 )
-from assistant.schedules.windows import Reading, read_at, window_words
+from assistant.schedules.windows import Reading, question_reading, read_at, window_words
 from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
 from intents.models import ExportRequest
@@ -40,8 +40,11 @@ def create(scope: UserScope, spec: ScheduleSpec, *, reading: Reading | None = No
 
     ``reading`` is the question each run reads afresh instead of running the request's
     query as stored (:mod:`~assistant.schedules.windows`): the chat passes it, never the
-    API body, so a stored question is always one the reader turned into that query."""
+    API body. A query the API stored in plain words gets its reading here
+    (:func:`~assistant.schedules.windows.question_reading`); the chat stores SQL."""
     check_destination(scope.settings, spec.destination)  # no webhook to a private address
+    if reading is None and spec.request.query:
+        reading = question_reading(scope, spec.request.query, ZoneInfo(spec.timezone))
     now = scope.clock()
     name = spec.name or _name(spec)
     with scope.sessions.begin() as session:
@@ -100,7 +103,10 @@ def run_info(scope: UserScope, schedule_id: str, run_id: int) -> RunInfo:
 
 
 def update(scope: UserScope, schedule_id: str, patch: SchedulePatch) -> ScheduleInfo:
-    """Apply ``patch``; pausing clears the next run, resuming sets it from now."""
+    """Apply ``patch``; pausing clears the next run, resuming sets it from now.
+
+    Resuming an email schedule without a mail server is refused (:class:`EmailNotSetUp`)
+    and changes nothing: the transaction is rolled back with the error."""
     if patch.destination is not None:
         check_destination(scope.settings, patch.destination)  # as create does
     now = scope.clock()
@@ -112,6 +118,8 @@ def update(scope: UserScope, schedule_id: str, patch: SchedulePatch) -> Schedule
                 setattr(row, field, value)
         if patch.destination is not None:
             row.destination = patch.destination.model_dump(mode="json")
+        if patch.active and patch.destination is None:  # resumed: it must be able to send
+            check_email_set_up(scope.settings, _DESTINATION.validate_python(row.destination))
         row.next_run_at = next_fire(row.cron, ZoneInfo(row.timezone), now) if row.active else None
         session.flush()
         return schedule_info(session, row, scope)

@@ -39,7 +39,7 @@ from assistant.scope import UserScope
 from intents.timewords import Window, find_window
 from intents.toolcall import LLM
 
-__all__ = ["Reading", "read_at", "reading_of", "run_occurrence", "window_words"]
+__all__ = ["Reading", "question_reading", "read_at", "reading_of", "run_occurrence", "window_words"]
 
 #: How far after the question ran :func:`reading_of` reads it again: past any window's
 #: edge (a year, a quarter, a week, a day, an hour), so a relative window always moves.
@@ -77,6 +77,26 @@ def reading_of(
     if later is None or later.sql == sql:
         return None
     return reading
+
+
+def question_reading(scope: UserScope, query: str, zone: ZoneInfo) -> Reading | None:
+    """The reading of a schedule stored through the API with plain words for its query
+    ("orders from today"): read with the rules now, in the schedule's ``zone``; its runs
+    then read it afresh as of each due time, like a chat schedule's. None for SQL.
+
+    Raises :class:`Unanswerable` with the reader's words when the rules cannot read it and
+    no LLM is set up (every run would fail); with an LLM, each run asks it as before."""
+    reading = Reading(query, scope.dialect)
+    source = scope.source
+    answer = translate(query, source.schema, scope.clock().astimezone(zone),
+                       dialect=scope.dialect, values=source.values)  # fmt: skip
+    if isinstance(answer, Translation):
+        return None if answer.title == _TYPED else reading
+    if scope.settings.llm_api_key is not None:
+        return None
+    raise Unanswerable(
+        f"The schedule's query “{query}” does not read as rows to export: {answer.reply}"
+    )
 
 
 def read_at(scope: UserScope, reading: Reading, due_at: dt.datetime, zone: ZoneInfo) -> Translation:

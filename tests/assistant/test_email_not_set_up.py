@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from assistant import Conversation, open_conversation
-from assistant.schedules import service
+from assistant.errors import EmailNotSetUp
+from assistant.schedules import SchedulePatch, service
 from assistant.settings import Settings
-from tests.assistant.conftest import NOW
+from tests.assistant.conftest import MAIL_SET_UP, NOW
 from tests.assistant.mailbox import save_address
 
 NOT_SET_UP = "E-mail is not set up on this server (ASSISTANT_SMTP_URL)"
@@ -67,3 +68,24 @@ def test_send_it_now_offers_the_file_it_would_have_sent(ana: Conversation) -> No
     again = ana.handle("send it now")
     assert again.text == DOWNLOAD_INSTEAD
     assert again.export is not None and again.export.id == made.export.id
+
+
+def test_resuming_an_email_schedule_without_a_mail_server_is_refused(
+    settings: Settings,
+) -> None:
+    """A schedule stored while e-mail worked, paused, cannot be resumed once the mail
+    server is gone: refused in words, and it stays paused."""
+    mailing = settings.model_copy(update={"smtp_url": MAIL_SET_UP})
+    save_address(mailing, "ana", "ana@shop.example")
+    with open_conversation(mailing, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("show orders from today")
+        chat.handle("email me this as csv every monday at 8")
+        [made] = service.list_all(chat.scope)
+        service.update(chat.scope, made.id, SchedulePatch(active=False))
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        with pytest.raises(EmailNotSetUp, match="ASSISTANT_SMTP_URL"):
+            service.update(chat.scope, made.id, SchedulePatch(active=True))
+        [kept] = service.list_all(chat.scope)
+        assert kept.active is False and kept.next_run_at is None
+        renamed = service.update(chat.scope, made.id, SchedulePatch(name="weekly orders"))
+        assert renamed.name == "weekly orders" and renamed.active is False  # other edits go on

@@ -68,3 +68,18 @@ def test_the_chat_says_how_long_to_wait_and_records_nothing(
     ticks.now = 60.0  # the first export left the window
     assert ana.handle("export this as xlsx").text.startswith("Here is your file")
     assert _exports(ana) == 3
+
+
+def test_a_column_asked_about_counts_nothing(ana: Conversation, ticks: Ticks) -> None:
+    """ "Which column do you mean by “nme”?" is a question back, not an export: asked twice,
+    the budget of 2 still makes both files after it."""
+    ana.handle("show customers")
+    for _ in range(2):
+        asked = ana.handle("export only nme as csv")
+        assert asked.text.startswith("Which column do you mean by “nme”?"), asked.text
+    assert _exports(ana) == 0
+    assert ana.handle("export only name as csv").text.startswith("Here is your file")
+    assert ana.handle("export this as json").text.startswith("Here is your file")
+    refused = ana.handle("export this as xlsx")
+    assert refused.text.startswith("You have started 2 exports in the last minute")
+    assert _exports(ana) == 2

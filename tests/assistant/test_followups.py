@@ -225,16 +225,45 @@ def test_the_last_3_rows_are_still_rows(chat: Conversation) -> None:
     ],
 )
 def test_a_place_we_cannot_send_to_is_named_and_a_download_offered(
-    chat: Conversation, settings: Settings, message: str, place: str
+    settings: Settings, message: str, place: str
 ) -> None:
+    settings = settings.model_copy(update={"smtp_url": MAIL_SET_UP})
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("show orders from today")
+        refused = chat.handle(message)
+        assert refused.text == (
+            f"I can't send to {place} yet; I can give you a download or email it."
+        )
+        assert refused.choices == ["Download", "Email"] and refused.export is None
+        with session_factory_for(settings) as sessions, sessions() as session:
+            assert session.scalar(select(func.count()).select_from(Export)) == 0
+        name, rows = file_rows(chat.handle("download"))
+    assert name == "orders-2026-11-18.csv" and len(rows) == 11
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("upload it to our S3 bucket as csv", "; I can give you a download."),
+        ("post this to slack every monday at 9 as csv",
+         " for a schedule; I can give you a download now."),
+    ],
+)  # fmt: skip
+def test_without_a_mail_server_the_refusal_offers_only_the_download(
+    chat: Conversation, settings: Settings, message: str, said: str
+) -> None:
+    assert settings.smtp_url is None
     chat.handle("show orders from today")
     refused = chat.handle(message)
-    assert refused.text == f"I can't send to {place} yet; I can give you a download or email it."
-    assert refused.choices == ["Download", "Email"] and refused.export is None
-    with session_factory_for(settings) as sessions, sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Export)) == 0
+    place = "Amazon S3" if "S3" in message else "Slack"
+    assert refused.text == (
+        f"I can't send to {place} yet, and e-mail is not set up on this server{said}"
+    )
+    assert refused.choices == ["Download"] and refused.export is None
+    assert service.list_all(chat.scope) == []
     name, rows = file_rows(chat.handle("download"))
     assert name == "orders-2026-11-18.csv" and len(rows) == 11
+    assert service.list_all(chat.scope) == []  # a download now, no schedule made
 
 
 @pytest.mark.parametrize("answer", ["email it", "the second one", "Email", "mail it to me pls"])

@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 
 from assistant import Conversation
+from assistant.errors import Unanswerable
 from assistant.process import Assistant
 from assistant.replies import ExportInfo
-from assistant.schedules import ScheduleInfo, service
+from assistant.schedules import EmailDestination, ScheduleInfo, ScheduleSpec, service
 from assistant.schedules.scheduler import Scheduler
 from assistant.settings import Settings
 from assistant.store import RunStatus, migrate, preferences_for
+from intents import ExportRequest, Format, Intent, Target
 from tests.assistant.conftest import MAIL_SET_UP
 
 MADE = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)  # a Sunday
@@ -153,3 +155,40 @@ def test_a_question_without_time_words_keeps_its_sql(assistant: Assistant, clock
     info = _schedule(_chat(assistant), "show orders")
     assert info.question is None and info.window is None
     assert _run_at(assistant, clock, MONDAY_9_UTC) == [1, 2, 3, 4, 5]
+
+
+# -- schedules stored through the API with plain words for their query --------------------
+
+
+def _stored(assistant: Assistant, query: str, zone: str = "UTC") -> ScheduleInfo:
+    """What ``POST /api/schedules`` stores: the body's request as given (no chat, no run)."""
+    spec = ScheduleSpec(
+        cron="0 9 * * 1", timezone=zone,
+        request=ExportRequest(intent=Intent.EXPORT, format=Format.CSV, target=Target.QUERY,
+                              query=query),
+        destination=EmailDestination(to="ana@example.com"),
+    )  # fmt: skip
+    return service.create(_chat(assistant).scope, spec)
+
+
+def test_an_api_schedule_in_words_reads_its_window_at_each_run(
+    assistant: Assistant, clock: Clock
+) -> None:
+    info = _stored(assistant, "orders from today")
+    assert info.question == "orders from today" and info.request.query == "orders from today"
+    assert info.window is not None and "“from today” as of each run" in info.window
+    assert info.next_sql is not None and "'2026-12-07 00:00:00'" in info.next_sql
+    assert _run_at(assistant, clock, MONDAY_9_UTC) == [5]
+
+
+def test_an_api_schedule_of_sql_keeps_it(assistant: Assistant, clock: Clock) -> None:
+    info = _stored(assistant, "SELECT id FROM orders WHERE id > 3")
+    assert info.question is None and info.window is None
+    assert _run_at(assistant, clock, MONDAY_9_UTC) == [4, 5]
+
+
+def test_an_api_schedule_in_words_the_rules_cannot_read_is_refused(assistant: Assistant) -> None:
+    """Without an LLM every run would fail: refused when it is stored, in the reader's words."""
+    with pytest.raises(Unanswerable, match="“salaries by department” does not read"):
+        _stored(assistant, "salaries by department")
+    assert service.list_all(_chat(assistant).scope) == []
