@@ -196,6 +196,8 @@ def test_the_http_examples_answer_what_the_readme_shows(shop: Path, tmp_path: Pa
             assert answer.status_code in (200, 201), answer.text
             last = answer.json()
             (value,) = _shown(shown)
+            if value.get("status") == "queued" and last["status"] == "running":
+                value = {**value, "status": "running", "rows_done": ANY}  # taken at once
             _agrees(value, last, command[-40:])
 
 
