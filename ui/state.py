@@ -48,11 +48,14 @@ class Notice:
 
 @dataclass
 class ChatState:
-    """The session's conversation id, its turns and the sidebar's page of history."""
+    """The session's conversation id, its turns, the sidebar's page of history, how many
+    past conversations it lists and which one it asks about deleting."""
 
     conversation_id: str | None = None
     turns: list[Turn] = field(default_factory=list)
     history_page: int = 1
+    conversations_shown: int = 10
+    deleting: str | None = None  # the conversation whose "Delete …?" is asked
     notices: list[Notice] = field(default_factory=list)
 
     def take_notices(self) -> list[Notice]:
