@@ -18,6 +18,7 @@ from assistant import Conversation, SchedulePatch, parse_preferences
 from ui.backend import CONVERSATION_PARAM
 from ui.errors import noted
 from ui.state import AssistantTurn, ChatState, Notice, UserTurn
+from ui.text import plain
 
 __all__ = [
     "PROMPT",
@@ -139,7 +140,7 @@ def rename_chat(conversation: Conversation, state: ChatState, chat_id: str, key:
     title = st.session_state.get(key)
     with noted(state, "rename a conversation"):
         renamed = conversation.rename_conversation(chat_id, title if isinstance(title, str) else "")
-        state.notices.append(Notice("success", f"Renamed to “{renamed.title}”."))
+        state.notices.append(Notice("success", f"Renamed to “{plain(renamed.title)}”."))
 
 
 def ask_delete_chat(state: ChatState, chat_id: str) -> None:
@@ -158,7 +159,7 @@ def delete_chat(conversation: Conversation, state: ChatState, chat_id: str, titl
     with noted(state, "delete a conversation"):
         conversation.delete_conversation(chat_id)
         state.notices.append(
-            Notice("success", f"Deleted “{title}”. Its exports are still in your history.")
+            Notice("success", f"Deleted “{plain(title)}”. Its exports are still in your history.")
         )
         if chat_id == state.conversation_id:
             new_chat(state)

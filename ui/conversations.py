@@ -11,17 +11,14 @@ import streamlit as st
 
 from assistant import Conversation
 from ui import actions
-from ui.state import ChatState
+from ui.state import PAST_PAGE, ChatState
 from ui.text import local_time, plain
 
-__all__ = ["MORE", "show_conversations"]
-
-#: Conversations listed at first, and added by each "Show more".
-MORE = 10
+__all__ = ["show_conversations"]
 
 
 def show_conversations(conversation: Conversation, state: ChatState) -> None:
-    """The user's conversations, newest first, :data:`MORE` at a time."""
+    """The user's conversations, newest first, :data:`~ui.state.PAST_PAGE` at a time."""
     listed = conversation.past_conversations(state.conversations_shown + 1)
     if not listed:
         return
@@ -47,7 +44,7 @@ def show_conversations(conversation: Conversation, state: ChatState) -> None:
                 "Show more",
                 key="conversations-more",
                 on_click=actions.show_more_conversations,
-                args=(state, MORE),
+                args=(state, PAST_PAGE),
             )
 
 

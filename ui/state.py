@@ -16,9 +16,19 @@ import streamlit as st
 
 from assistant import Reply
 
-__all__ = ["AssistantTurn", "ChatState", "Notice", "Turn", "UserTurn", "init_state"]
+__all__ = [
+    "PAST_PAGE",
+    "AssistantTurn",
+    "ChatState",
+    "Notice",
+    "Turn",
+    "UserTurn",
+    "init_state",
+]
 
 _KEY = "chat"
+#: Past conversations the sidebar lists at first, and adds with each "Show more".
+PAST_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class ChatState:
     conversation_id: str | None = None
     turns: list[Turn] = field(default_factory=list)
     history_page: int = 1
-    conversations_shown: int = 10
+    conversations_shown: int = PAST_PAGE
     deleting: str | None = None  # the conversation whose "Delete …?" is asked
     notices: list[Notice] = field(default_factory=list)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from assistant.store import Export, Message, QueryRun, Schedule, migrate
 from tests.assistant.conftest import MAIL_SET_UP, NOW, pg_schema_url
 
 
-def _open(settings: Settings, user: str = "ana") -> Conversation:
-    return open_conversation(settings, user, clock=lambda: NOW, mode="rules")
+def _open(settings: Settings, user: str = "ana", minutes: int = 0) -> Conversation:
+    """A conversation started ``minutes`` after NOW (the list orders by start)."""
+    start = NOW + dt.timedelta(minutes=minutes)
+    return open_conversation(settings, user, clock=lambda: start, mode="rules")
 
 
 def _titles(chat: Conversation) -> list[str]:
@@ -26,7 +29,7 @@ def _titles(chat: Conversation) -> list[str]:
 
 
 def test_a_renamed_conversation_is_listed_by_its_new_title(settings: Settings) -> None:
-    with _open(settings) as first, _open(settings) as second:
+    with _open(settings) as first, _open(settings, minutes=1) as second:
         first.handle("show products")
         second.handle("show customers")
         assert first.id is not None

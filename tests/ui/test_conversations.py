@@ -12,7 +12,7 @@ from assistant import load_settings, open_conversation
 from tests.ui.conftest import APP
 from tests.ui.test_app import main_texts, say, start
 from ui import backend
-from ui.conversations import MORE
+from ui.state import PAST_PAGE
 
 
 def _past(at: AppTest) -> dict[str, str]:
@@ -103,11 +103,11 @@ def test_deleting_the_open_conversation_starts_a_new_chat(app_env: Path) -> None
 
 def test_more_than_a_page_of_conversations_shows_more(app_env: Path) -> None:
     start()  # builds the demo and migrates the store
-    for number in range(MORE + 1):
+    for number in range(PAST_PAGE + 1):
         with open_conversation(load_settings(), backend.USER, mode="rules") as chat:
             chat.handle(f"show products {number}")
     at = start()
-    assert len(_past(at)) == MORE
+    assert len(_past(at)) == PAST_PAGE
     _click(at, "conversations-more")
     titles = list(_past(at).values())
-    assert len(titles) == MORE + 1 and titles[-1] == "show products 0"
+    assert len(titles) == PAST_PAGE + 1 and titles[-1] == "show products 0"
