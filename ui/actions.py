@@ -18,18 +18,24 @@ from assistant import Conversation, SchedulePatch, parse_preferences
 from ui.backend import CONVERSATION_PARAM
 from ui.errors import noted
 from ui.state import AssistantTurn, ChatState, Notice, UserTurn
+from ui.text import plain
 
 __all__ = [
     "PROMPT",
+    "ask_delete_chat",
     "cancel",
+    "delete_chat",
     "delete_schedule",
     "export_again",
+    "keep_chat",
     "new_chat",
     "open_chat",
+    "rename_chat",
     "retry",
     "save_preferences",
     "send",
     "set_schedule_active",
+    "show_more_conversations",
     "turn_page",
 ]
 
@@ -127,3 +133,38 @@ def new_chat(state: ChatState) -> None:
     state.turns.clear()
     st.query_params.pop(CONVERSATION_PARAM, None)
     state.history_page = 1
+
+
+def rename_chat(conversation: Conversation, state: ChatState, chat_id: str, key: str) -> None:
+    """Give a conversation the title typed in widget ``key`` (the engine checks it)."""
+    title = st.session_state.get(key)
+    with noted(state, "rename a conversation"):
+        renamed = conversation.rename_conversation(chat_id, title if isinstance(title, str) else "")
+        state.notices.append(Notice("success", f"Renamed to “{plain(renamed.title)}”."))
+
+
+def ask_delete_chat(state: ChatState, chat_id: str) -> None:
+    """Ask before deleting a conversation: its menu shows the question next."""
+    state.deleting = chat_id
+
+
+def keep_chat(state: ChatState) -> None:
+    """The person answered Cancel: nothing is deleted."""
+    state.deleting = None
+
+
+def delete_chat(conversation: Conversation, state: ChatState, chat_id: str, title: str) -> None:
+    """Delete a conversation (its exports stay); deleting the open one starts a new chat."""
+    state.deleting = None
+    with noted(state, "delete a conversation"):
+        conversation.delete_conversation(chat_id)
+        state.notices.append(
+            Notice("success", f"Deleted “{plain(title)}”. Its exports are still in your history.")
+        )
+        if chat_id == state.conversation_id:
+            new_chat(state)
+
+
+def show_more_conversations(state: ChatState, more: int) -> None:
+    """List ``more`` past conversations than now."""
+    state.conversations_shown += more

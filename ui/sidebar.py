@@ -1,6 +1,6 @@
-"""The sidebar: the data source and its tables, the export history, preferences,
-templates and schedules. Each section fails on its own: a source that
-cannot be read shows its error in its section, and the rest of the page still works.
+"""The sidebar: past conversations, the data source and its tables, the export history,
+preferences, templates and schedules. Each section fails on its own: a source that cannot
+be read shows its error in its section, and the rest of the page still works.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import streamlit as st
 
 from assistant import Conversation, introspect
 from ui import actions
+from ui.conversations import show_conversations
 from ui.errors import friendly
 from ui.exports import LIVE, Link, describe, export_name, show_export
 from ui.preferences import show_preferences
@@ -37,7 +38,7 @@ def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) ->
     """Every section, in the order people need them."""
     st.button("New chat", icon=":material/add_comment:", on_click=actions.new_chat, args=(state,))
     with friendly("your past conversations"):
-        _past(conversation, state)
+        show_conversations(conversation, state)
     st.header("Data source")
     with friendly("the data source"):
         _source(conversation)
@@ -53,22 +54,6 @@ def show_sidebar(conversation: Conversation, state: ChatState, *, link: Link) ->
     st.header("Schedules")
     with friendly("your schedules"):
         show_schedules(conversation, state)
-
-
-def _past(conversation: Conversation, state: ChatState) -> None:
-    past = [c for c in conversation.past_conversations() if c.id != state.conversation_id]
-    if not past:
-        return
-    with st.expander("Past conversations", icon=":material/history:"):
-        for chat in past:
-            st.button(
-                chat.title,
-                key=f"past-{chat.id}",
-                help=f"Started {local_time(chat.created_at, conversation.zone)}",
-                on_click=actions.open_chat,
-                args=(state, chat.id),
-                type="tertiary",
-            )
 
 
 @st.cache_data(ttl=60, show_spinner=False)

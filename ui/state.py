@@ -16,9 +16,19 @@ import streamlit as st
 
 from assistant import Reply
 
-__all__ = ["AssistantTurn", "ChatState", "Notice", "Turn", "UserTurn", "init_state"]
+__all__ = [
+    "PAST_PAGE",
+    "AssistantTurn",
+    "ChatState",
+    "Notice",
+    "Turn",
+    "UserTurn",
+    "init_state",
+]
 
 _KEY = "chat"
+#: Past conversations the sidebar lists at first, and adds with each "Show more".
+PAST_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -48,11 +58,14 @@ class Notice:
 
 @dataclass
 class ChatState:
-    """The session's conversation id, its turns and the sidebar's page of history."""
+    """The session's conversation id, its turns, the sidebar's page of history, how many
+    past conversations it lists and which one it asks about deleting."""
 
     conversation_id: str | None = None
     turns: list[Turn] = field(default_factory=list)
     history_page: int = 1
+    conversations_shown: int = PAST_PAGE
+    deleting: str | None = None  # the conversation whose "Delete …?" is asked
     notices: list[Notice] = field(default_factory=list)
 
     def take_notices(self) -> list[Notice]:

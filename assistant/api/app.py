@@ -26,6 +26,7 @@ from assistant.api.fair import HeavyWork
 from assistant.api.limits import BodySizeLimit
 from assistant.api.routes import (
     chat,
+    conversations,
     exports,
     health,
     links,
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
     install_error_handlers(app)
     for module in (health, chat, queries, exports, links, preferences, templates, schedules):
         app.include_router(module.router)
+    app.include_router(conversations.router)
     install_docs(app)
     return app
 

@@ -31,13 +31,12 @@ from assistant.conversation.acting import act
 from assistant.conversation.asking import answer_asked
 from assistant.conversation.commands import find_command
 from assistant.conversation.elsewhere import place_named, refuse_place, without_place
-from assistant.conversation.memory import (
-    Answer,
-    Memory,
+from assistant.conversation.memory import Answer, Memory, Recall, transcript
+from assistant.conversation.past import (
     PastConversation,
-    Recall,
+    delete_conversation,
     past_conversations,
-    transcript,
+    rename_conversation,
 )
 from assistant.conversation.templates import TemplateInfo, list_templates
 from assistant.conversation.turn import Turn
@@ -154,9 +153,10 @@ class Conversation:
         """How many of the user's exports are running now (a queued one waits for them)."""
         return running_exports(self.scope)
 
-    def past_conversations(self, limit: int = 10) -> list[PastConversation]:
-        """The user's conversations with a message, newest first, titled by their first."""
-        return past_conversations(self.scope, limit)
+    def past_conversations(self, limit: int = 10, offset: int = 0) -> list[PastConversation]:
+        """The user's conversations with a message, newest first, titled by the name
+        given to them, else by their first message."""
+        return past_conversations(self.scope, limit, offset)
 
     def templates(self) -> list[TemplateInfo]:
         """The user's templates and those others shared, by name."""
@@ -188,6 +188,15 @@ class Conversation:
     def retry(self, export_id: str | None = None) -> Reply:
         """Run a failed, cancelled, interrupted or expired export again (default: the latest)."""
         return retry_export(self.scope, export_id)
+
+    def rename_conversation(self, conversation_id: str, title: str) -> PastConversation:
+        """Title one of the user's conversations (1 to 200 printable characters)."""
+        return rename_conversation(self.scope, conversation_id, title)
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Delete one of the user's conversations and its messages; its exports, query
+        runs and schedules stay. This one, deleted, takes no more messages."""
+        delete_conversation(self.scope, conversation_id)
 
     def export_again(self, export_id: str) -> Reply:
         """A new export made as ``export_id`` was, with fresh data (any status)."""

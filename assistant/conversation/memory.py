@@ -9,17 +9,16 @@ between messages, so a conversation survives a restart and two faces can share o
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 
 from assistant.replies import ExportInfo, Reply, TablePreview
 from assistant.scope import UserScope
-from assistant.store import ConversationRecord, Message, Role, messages_of
+from assistant.store import Message, Role, messages_of
 from intents import ExportRequest
 
 __all__ = [
@@ -27,9 +26,7 @@ __all__ = [
     "Answer",
     "Asked",
     "Memory",
-    "PastConversation",
     "Recall",
-    "past_conversations",
     "transcript",
 ]
 
@@ -180,34 +177,3 @@ def transcript(scope: UserScope) -> list[tuple[Role, str | Reply]]:
         else (Role.ASSISTANT, Memory.model_validate(m.payload or {}).reply(m.content))
         for m in messages
     ]
-
-
-class PastConversation(NamedTuple):
-    """One of the user's conversations as a list shows it: its first words and start."""
-
-    id: str
-    title: str
-    created_at: dt.datetime
-
-
-def past_conversations(scope: UserScope, limit: int = 10) -> list[PastConversation]:
-    """The user's conversations that have a message, newest first, each titled by its
-    first message (cut at 60 characters)."""
-    first = (
-        select(Message.content)
-        .where(Message.conversation_id == ConversationRecord.id, Message.role == Role.USER)
-        .order_by(Message.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = (
-        select(ConversationRecord.id, first, ConversationRecord.created_at)
-        .where(ConversationRecord.owner_id == scope.user_id, first.is_not(None))
-        .order_by(ConversationRecord.created_at.desc(), ConversationRecord.id.desc())
-        .limit(limit)
-    )
-    with scope.sessions() as session:
-        return [
-            PastConversation(id, text if len(text) <= 60 else text[:59] + "…", created)
-            for id, text, created in session.execute(query)
-        ]

@@ -41,6 +41,7 @@ VALID: dict[Op, dict[str, Any]] = {
     ("PUT", "/api/templates"): {"name": "weekly", "request": TEMPLATE_REQUEST},
     ("POST", "/api/schedules"): SCHEDULE,
     ("PATCH", "/api/schedules/{schedule_id}"): {"active": False, "cron": "0 8 * * 1"},
+    ("PATCH", "/api/conversations/{conversation_id}"): {"title": "Weekly numbers"},
 }
 
 #: For every route, bodies with a NUL in a text field (top level and nested).
@@ -79,6 +80,7 @@ WITH_NUL: dict[Op, list[dict[str, Any]]] = {
         {**SCHEDULE, "destination": {"kind": "email", "to": "a\x00@example.com"}},
     ],
     ("PATCH", "/api/schedules/{schedule_id}"): [{"name": "a\x00"}, {"timezone": "UTC\x00"}],
+    ("PATCH", "/api/conversations/{conversation_id}"): [{"title": "a\x00b"}],
 }
 
 #: For every route, bodies with a field of the wrong type.
@@ -108,6 +110,7 @@ WRONG_TYPES: dict[Op, list[dict[str, Any]]] = {
         {**SCHEDULE, "active": "sometimes"},
     ],
     ("PATCH", "/api/schedules/{schedule_id}"): [{"active": [1]}, {"cron": {"m": 1}}],
+    ("PATCH", "/api/conversations/{conversation_id}"): [{"title": 5}, {"title": None}],
 }
 
 MALFORMED = [
@@ -186,6 +189,9 @@ def _send(
     if "{schedule_id}" in path:  # a route on one schedule: on a real one of the caller's
         made = client.post("/api/schedules", json=SCHEDULE, headers=user.auth)
         path = path.replace("{schedule_id}", made.json()["id"])
+    if "{conversation_id}" in path:  # likewise on one of the caller's conversations
+        made = client.post("/api/chat", json={"message": "hello"}, headers=user.auth)
+        path = path.replace("{conversation_id}", made.json()["conversation_id"])
     return client.request(
         method,
         path,

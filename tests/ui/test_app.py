@@ -414,7 +414,7 @@ def test_schedules_in_the_sidebar(app_env: Path, monkeypatch: pytest.MonkeyPatch
     assert not at.exception
     assert any("paused" in c.value for c in at.sidebar.caption)
     assert [b.label for b in at.sidebar.button if b.label in ("Pause", "Resume")] == ["Resume"]
-    next(b for b in at.sidebar.button if b.label == "Delete").click().run()
+    next(b for b in at.sidebar.button if (b.key or "").startswith("schedule-delete-")).click().run()
     assert any("No schedules yet" in c.value for c in at.sidebar.caption)
 
 

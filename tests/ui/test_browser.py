@@ -4,8 +4,10 @@ The API and the Streamlit page run as their own processes on free ports (started
 ``python -m assistant up``, as ``make run`` does), with a tmp store, tmp files, a demo
 shop whose last day is today, and download links pointing at that API. The test types
 two messages, clicks the download button, reads the file back with openpyxl and keeps a
-screenshot for the README. Without Chromium or Playwright it skips with the reason; under CI=true it
-fails instead (the CI script installs both).
+screenshot for the README; another renames and deletes a conversation from the sidebar's
+menu (a popover: whether it stays open between runs only a browser shows). Without
+Chromium or Playwright it skips with the reason; under CI=true it fails instead (the CI
+script installs both).
 """
 
 from __future__ import annotations
@@ -101,3 +103,37 @@ def test_chat_in_a_browser(servers: Running, tmp_path: Path) -> None:
     assert len(rows) - 1 == _orders_today(servers.source) >= 10
     assert all(isinstance(row[0], int) for row in rows[1:])
     assert dt.datetime.now(dt.UTC).date() == utc_today()  # the day did not turn meanwhile
+
+
+def test_rename_then_delete_the_open_conversation_in_a_browser(servers: Running) -> None:
+    """The sidebar's menu in a real browser: its popover stays open through the rename
+    and the delete question, and deleting the open conversation empties the chat."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(servers.ui)
+            prompt = page.get_by_test_id("stChatInputTextArea")
+            prompt.fill("show products")
+            prompt.press("Enter")
+            expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=SECONDS)
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_text("Past conversations").click()
+            open_row = sidebar.get_by_test_id("stHorizontalBlock").filter(has_text="· open")
+            open_row.get_by_test_id("stPopover").get_by_role("button").click()
+            menu = page.get_by_test_id("stPopoverBody")
+            menu.get_by_label("Title").fill("Products for Ana")
+            menu.get_by_role("button", name="Save").click()
+            expect(sidebar.get_by_text("Products for Ana · open")).to_be_visible(timeout=SECONDS)
+            expect(page.get_by_text("Renamed to “Products for Ana”.")).to_be_visible()
+            menu.get_by_role("button", name="Delete").click()  # the menu stayed open
+            question = "Delete “Products for Ana”? Its exports stay in your history."
+            expect(menu.get_by_text(question)).to_be_visible(timeout=SECONDS)
+            menu.get_by_role("button", name="Yes").click()
+            expect(page.get_by_text("Deleted “Products for Ana”.")).to_be_visible(timeout=SECONDS)
+            expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+            expect(sidebar.get_by_text("Products for Ana")).to_have_count(0)
+        finally:
+            browser.close()
