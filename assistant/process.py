@@ -107,6 +107,7 @@ class Assistant:
             runner=self.runner,
             events=self.events,
             budget=self.budget,
+            asks_llm=self.mode != "rules" and self.llm.enabled,
         )
 
     def conversation(

@@ -57,6 +57,8 @@ class UserScope:
     # not set: the host the API request came to. None: no request (a scheduled run, the
     # terminal chat), so ASSISTANT_PUBLIC_URL or the default (assistant.files.links).
     link_base: str | None = None
+    # Whether questions the rules cannot read may go to an LLM (a key, and not rules-only).
+    asks_llm: bool = False
 
     @property
     def zone(self) -> ZoneInfo:

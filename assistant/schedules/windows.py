@@ -92,7 +92,7 @@ def question_reading(scope: UserScope, query: str, zone: ZoneInfo) -> Reading | 
                        dialect=scope.dialect, values=source.values)  # fmt: skip
     if isinstance(answer, Translation):
         return None if answer.title == _TYPED else reading
-    if scope.settings.llm_api_key is not None:
+    if scope.asks_llm:
         return None
     raise Unanswerable(
         f"The schedule's query “{query}” does not read as rows to export: {answer.reply}"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import URL
 
 from assistant import Conversation
+from assistant.conversation.past import delete_conversation
 from assistant.process import Assistant
 from assistant.replies import ExportInfo
 from assistant.schedules import service
@@ -228,3 +229,31 @@ def test_two_schedulers_on_one_postgresql_store_fire_each_occurrence_once(
     finally:
         first.close()
         second.close()
+
+
+def test_a_run_failing_after_its_conversation_was_deleted_is_still_recorded(
+    assistant: Assistant, clock: Clock
+) -> None:
+    """The user deleted the conversation while the last try was being delivered: the run is
+    recorded as failed (nowhere to say it), not lost to a foreign-key error."""
+    chat = _chat(assistant)
+    chat.handle("show customers")
+    schedule = service.create(chat.scope, _spec("0 13 * * *", "UTC"))
+
+    class DeletingOutbox(Outbox):
+        def __call__(self, schedule: ScheduleInfo, export: ExportInfo, link: str,
+                     due_at: dt.datetime) -> None:  # fmt: skip
+            if self.calls == 2:  # during the last delivery
+                delete_conversation(chat.scope, chat.id or "")
+            self.calls += 1
+            raise ConnectionError("the mail server did not answer")
+
+    scheduler = Scheduler(assistant, DeletingOutbox(), retry_seconds=1)
+    clock.now = dt.datetime(2026, 10, 21, 13, 0, 30, tzinfo=dt.UTC)
+    assert [f.status for f in scheduler.tick()] == [RunStatus.RETRYING]
+    for _ in range(2):
+        clock.now += dt.timedelta(seconds=5)
+        fired = scheduler.tick()
+    assert [(f.status, f.attempts) for f in fired] == [(RunStatus.FAILED, 3)]
+    info = service.get(chat.scope, schedule.id)
+    assert info.runs[0].status == "failed" and "did not answer" in (info.runs[0].error or "")
