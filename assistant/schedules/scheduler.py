@@ -348,7 +348,7 @@ class Scheduler:
                 return RunStatus.RETRYING
             run.status = RunStatus.FAILED
             run.finished_at = now
-            if self._still_there(session, conversation_id):  # said where the user reads it
+            if _still_there(session, conversation_id):  # said where the user reads it
                 assert conversation_id is not None
                 session.add(Message(
                     conversation_id=conversation_id, role=Role.ASSISTANT, created_at=now,
@@ -358,15 +358,15 @@ class Scheduler:
                 ))  # fmt: skip
         return RunStatus.FAILED
 
-    @staticmethod
-    def _still_there(session: Session, conversation_id: str | None) -> bool:
-        """Whether the schedule's conversation exists (the user may have deleted it),
-        kept from being deleted until this transaction ends (FOR KEY SHARE)."""
-        if conversation_id is None:
-            return False
-        found = session.scalar(
-            select(ConversationRecord.id)
-            .where(ConversationRecord.id == conversation_id)
-            .with_for_update(key_share=True)
-        )
-        return found is not None
+
+def _still_there(session: Session, conversation_id: str | None) -> bool:
+    """Whether the schedule's conversation exists (the user may have deleted it),
+    kept from being deleted until this transaction ends (FOR KEY SHARE)."""
+    if conversation_id is None:
+        return False
+    found = session.scalar(
+        select(ConversationRecord.id)
+        .where(ConversationRecord.id == conversation_id)
+        .with_for_update(key_share=True)
+    )
+    return found is not None
