@@ -131,8 +131,8 @@ def _verbs(work: str, found: Masks) -> None:
         column = _COLUMN_AFTER.match(work, end)
         if word == "hide" and (column or not all(name.endswith("s") for name in names)):
             continue  # "hide the ssn column", "hide phone": a column left out (columns.py)
-        if word == "hash" and names == ["as"]:
-            continue
+        if kind is MaskKind.HASH and start == token.end() + 1 and not names[-1].endswith("s"):
+            continue  # "hash join", "a hash index": a noun; "hash the names", "hash emails"
         end = column.end() if column else end
         if negated:
             kind, begin = MaskKind.NONE, token.start() - len(negated.group())
