@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation.engine import Conversation
-from assistant.files.links import DEFAULT_PUBLIC_URL, download_url, secret_key
+from assistant.files.links import DEFAULT_PUBLIC_URL, download_url, mask_key, secret_key
 from assistant.jobs import ExportBudget, InProcessRunner, JobEventRouter, JobRunner
 from assistant.jobs.celery import CeleryRunner
 from assistant.questions.runs import Mode
@@ -72,7 +72,7 @@ class Assistant:
         self.sessions = session_factory(self.store_engine)
         self.events = JobEventRouter()
         self.runner = _runner(settings, self.sessions, clock, self.events)
-        self.source = DataSource.from_settings(settings)
+        self.source = DataSource.from_settings(settings, mask_key(settings))
         self.budget = ExportBudget.from_settings(settings)
 
     def start(self) -> Recovered:
@@ -177,7 +177,7 @@ def open_conversation(
         settings,
         sessions,
         user_id,
-        DataSource.from_settings(settings),
+        DataSource.from_settings(settings, mask_key(settings)),
         conversation_id=conversation_id,
         clock=clock,
         timezone=zone,

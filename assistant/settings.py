@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         None, description="where download links point (default: the host a request came to)"
     )
     link_ttl_hours: float = Field(24.0, gt=0, description="how long a download link works")
+    # Masking (assistant.source.policy): columns always masked in exports, deliveries, the
+    # chat preview; inline `*email*=partial,birth_*=year,ssn=drop` or a .toml/.json path.
+    mask_policy: str = Field(
+        "", description="column patterns always masked (pattern=kind list, or a TOML/JSON file)"
+    )
     exports_per_minute: int = Field(10, ge=1, description="export requests per user per minute")
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")

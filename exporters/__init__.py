@@ -35,6 +35,7 @@ from exporters.formats import (
     registered_formats,
 )
 from exporters.guard import CheckedQuery, check_query
+from exporters.masking import MaskKind
 from exporters.options import CommonOptions, parse_options
 from exporters.sources import QueryStream, TimeLimits, count_rows, open_query
 from exporters.text import TextResult, export_text
@@ -56,6 +57,7 @@ __all__ = [
     "Format",
     "FormatSpec",
     "InvalidQuery",
+    "MaskKind",
     "OptionError",
     "Progress",
     "QueryRejected",

@@ -102,6 +102,7 @@ def export_bundle(
     generated_at: dt.datetime | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    mask_key: bytes | None = None,
 ) -> BundleResult:
     """Write each of ``parts`` as its own file, then all of them in one ZIP at ``out``.
 
@@ -110,7 +111,8 @@ def export_bundle(
     ``SOURCE_DATE_EPOCH``; a naive time is UTC) stamps the entries and pins the parts'
     generation time unless a part's options pin their own. Progress counts rows and bytes
     across the parts as they are written; a cancel token is honoured between batches and
-    while the ZIP is copied, and leaves nothing behind.
+    while the ZIP is copied, and leaves nothing behind. ``mask_key`` keys the parts'
+    ``hash`` masks, as in :func:`exporters.export`.
     """
     started = time.perf_counter()
     fields = dict(manifest or {})
@@ -124,7 +126,7 @@ def export_bundle(
     with temporary_folder(path) as folder:
         for part in parts:
             _check(cancel)
-            entry, part_notes = _write_part(part, folder, stamp, entries, counter, cancel)
+            entry, part_notes = _write_part(part, folder, stamp, entries, counter, cancel, mask_key)
             entries.append(entry)
             notes += part_notes
         if not entries:
@@ -149,6 +151,7 @@ def _write_part(
     written: list[dict[str, Any]],
     counter: _Counter,
     cancel: CancelToken | None,
+    mask_key: bytes | None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Write one part into ``folder``; its manifest entry and its notes."""
     spec = get_format(part.format)
@@ -161,7 +164,7 @@ def _write_part(
         target = folder / name
         progress = counter.callback()
         result = export(source, target, spec.format, options, query=part.query,
-                        progress=progress, cancel=cancel)  # fmt: skip
+                        progress=progress, cancel=cancel, mask_key=mask_key)  # fmt: skip
     counter.add(result.rows, result.bytes)
     entry: dict[str, Any] = {"file_name": name, **part.manifest}
     computed = {"rows": result.rows, "bytes": result.bytes, "sha256": result.sha256}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -98,7 +99,8 @@ def _run(argv: Sequence[str] | None) -> int:
             if args.progress:
                 result = _export_with_bar(stream, args, validated)
             else:
-                result = export(stream, args.out, spec.format, validated, query=stream.query.sql)
+                result = export(stream, args.out, spec.format, validated,
+                                query=stream.query.sql, mask_key=_mask_key())  # fmt: skip
     except BadInput as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -145,4 +147,12 @@ def _export_with_bar(
             query=stream.query.sql,
             rows_total=total,
             progress=update,
+            mask_key=_mask_key(),
         )
+
+
+def _mask_key() -> bytes | None:
+    """The ``hash`` mask's key: from the environment, never an option (it would show in
+    shell history and in the file's metadata)."""
+    key = os.environ.get("EXPORTERS_MASK_KEY")
+    return key.encode("utf-8") if key else None

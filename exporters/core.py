@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from exporters.errors import ExportCancelled, TypesChanged, UnknownColumn
 from exporters.formats import Format, FormatSpec, WriteContext, get_format
+from exporters.masking import masker, plan_masks
 from exporters.options import CommonOptions, parse_options
 from exporters.output import CANCELLED, HashingSink, atomic_output
 from exporters.prefetch import prefetched
@@ -108,13 +109,15 @@ def export(
     rows_total: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    mask_key: bytes | None = None,
 ) -> ExportResult:
     """Write ``reader``'s rows to ``out`` in ``format``; the file appears only when whole.
 
     ``reader`` may be a :class:`~exporters.QueryStream`: when its later rows need wider
     column types than its first ones (see :class:`~exporters.TypesChanged`), the query
     runs again with them and the file is written anew; the stream's notes join the
-    result's.
+    result's. ``mask_key`` is the key of the ``hash`` mask (:mod:`exporters.masking`): the
+    caller's secret, never an option a user could set or read back.
 
     >>> import pyarrow as pa, tempfile, pathlib
     >>> table = pa.table({"id": [1, 2], "name": ["Ada", "Linus"]})
@@ -130,7 +133,7 @@ def export(
     while True:
         try:
             return _write(spec, reader, Path(out), options, query, rows_total, started,
-                          progress, cancel)  # fmt: skip
+                          progress, cancel, mask_key)  # fmt: skip
         except TypesChanged as change:
             if isinstance(reader, pa.RecordBatchReader | pa.Table):
                 raise
@@ -159,6 +162,7 @@ def _write(
     started: float,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
+    mask_key: bytes | None,
 ) -> ExportResult:
     """One attempt at the file: the batches of ``source`` through the format's writer."""
     if isinstance(source, pa.Table):
@@ -167,7 +171,7 @@ def _write(
         reader = source
     else:
         reader = source.reader
-    schema, batches, notes = project(reader, options, unique=spec.unique_names)
+    schema, batches, notes = project(reader, options, unique=spec.unique_names, mask_key=mask_key)
     generated_at = generation_time(options)
     context = WriteContext(
         title=options.title or _title_from(query),
@@ -249,14 +253,20 @@ class Tracker:
 
 
 def project(
-    reader: pa.RecordBatchReader, options: CommonOptions, *, unique: bool = False
+    reader: pa.RecordBatchReader,
+    options: CommonOptions,
+    *,
+    unique: bool = False,
+    mask_key: bytes | None = None,
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch], list[str]]:
-    """Apply columns / exclude / rename / limit lazily, batch by batch.
+    """Apply columns / exclude / mask / rename / limit lazily, batch by batch.
 
     Columns are taken by position, so repeated names (``SELECT * FROM a JOIN b``) keep
     their own values. Options name a column by its unique name (:func:`unique_names`:
     the first ``id`` is ``id``, the second ``id_2``). With ``unique`` the output names
     are made unique the same way, and the notes returned say which were renamed.
+    ``mask`` patterns match the unique names too (:mod:`exporters.masking`); a note says
+    what was masked and how.
     """
     original = reader.schema.names
     keys = unique_names(original)
@@ -264,7 +274,13 @@ def project(
     for name in [*wanted, *options.exclude, *options.rename]:
         if name not in keys:
             raise UnknownColumn(f"there is no column {name!r}; the result has: {', '.join(keys)}")
+    plan = plan_masks(keys, options.mask)
+    dropped = {keys[i] for i in plan.dropped}
     keep = [key for key in wanted if key not in set(options.exclude)]
+    left_out = [key for key in keep if key in dropped]  # masked by dropping
+    if keep and len(left_out) == len(keep):
+        raise UnknownColumn("masking leaves no column to export: every column is dropped")
+    keep = [key for key in keep if key not in dropped]
     if not keep:
         raise UnknownColumn("no columns are left to export after `columns`/`exclude`")
     indices = [keys.index(key) for key in keep]
@@ -283,8 +299,15 @@ def project(
     fields = [
         reader.schema.field(i).with_name(name) for i, name in zip(indices, names, strict=True)
     ]
-    schema = pa.schema(fields)
+    schema = fields_schema = pa.schema(fields)
     identity = indices == list(range(len(original))) and names == original
+    kept_plan = plan_masks([keys[i] for i in indices], options.mask)
+    mask: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
+    if not kept_plan.empty:
+        schema, mask = masker(schema, kept_plan, key=mask_key, timezone=options.timezone)
+    said = [kept_plan.note(), left_out and "left out: " + ", ".join(left_out)]
+    if any(said):
+        notes.append("; ".join(part for part in said if part))
 
     def batches() -> Iterator[pa.RecordBatch]:
         remaining = options.limit
@@ -299,9 +322,9 @@ def project(
                 continue
             if not identity:
                 batch = pa.RecordBatch.from_arrays(
-                    [batch.column(i) for i in indices], schema=schema
+                    [batch.column(i) for i in indices], schema=fields_schema
                 )
-            yield batch
+            yield batch if mask is None else mask(batch)
 
     return schema, batches(), notes
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from exporters.datetime_pattern import parse_pattern
 from exporters.errors import OptionError
+from exporters.masking import MaskKind
 
 
 def _split_names(value: Any) -> Any:
@@ -46,6 +47,11 @@ class CommonOptions(BaseModel):
     generated_at: dt.datetime | None = Field(
         None, description="pin the generation time (reproducible files); default: now"
     )
+    mask: dict[str, MaskKind] = Field(
+        default_factory=dict,
+        description="pattern:kind pairs (kinds: partial, hash, year, drop; patterns like "
+        "*email*, case-insensitive); hashing takes its key from the caller, never from here",
+    )
 
     _split_columns = field_validator("columns", "exclude", mode="before")(_split_names)
 
@@ -60,6 +66,19 @@ class CommonOptions(BaseModel):
             if not sep or not old.strip() or not new.strip():
                 raise ValueError(f"expected old:new pairs separated by commas, got {item!r}")
             pairs[old.strip()] = new.strip()
+        return pairs
+
+    @field_validator("mask", mode="before")
+    @classmethod
+    def _parse_mask(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        pairs: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            pattern, sep, kind = item.rpartition(":")
+            if not sep or not pattern.strip() or not kind.strip():
+                raise ValueError(f"expected pattern:kind pairs separated by commas, got {item!r}")
+            pairs[pattern.strip()] = kind.strip().lower()
         return pairs
 
     @field_validator("timezone")

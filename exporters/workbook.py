@@ -86,11 +86,13 @@ def export_workbook(
     title: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    mask_key: bytes | None = None,
 ) -> WorkbookResult:
     """Write each of ``sheets`` to its own sheet of one XLSX file at ``out``.
 
     ``title`` is the document's title (shown when ``metadata`` is on); a title row, when
     asked for, shows each sheet's wanted name. Progress counts rows across all sheets.
+    ``mask_key`` keys the ``hash`` mask, as in :func:`exporters.export`.
     """
     # Local: importing a writer registers every built-in format (reportlab included).
     from exporters.writers.xlsx import Book
@@ -119,7 +121,7 @@ def export_workbook(
             book = Book(target, options, context)
             try:
                 for sheet in itertools.chain([first], items):
-                    summaries.append(_write_sheet(book, sheet, options, tracker))
+                    summaries.append(_write_sheet(book, sheet, options, tracker, mask_key))
                 book.close()
             except BaseException:
                 book.discard()
@@ -139,10 +141,12 @@ def export_workbook(
     )
 
 
-def _write_sheet(book: Book, sheet: Sheet, options: XlsxOptions, tracker: Tracker) -> SheetSummary:
+def _write_sheet(
+    book: Book, sheet: Sheet, options: XlsxOptions, tracker: Tracker, mask_key: bytes | None
+) -> SheetSummary:
     """Write one result to its sheet(s), reading its reader to the end."""
     reader = sheet.reader.to_reader() if isinstance(sheet.reader, pa.Table) else sheet.reader
-    schema, batches, notes = project(reader, options, unique=True)
+    schema, batches, notes = project(reader, options, unique=True, mask_key=mask_key)
     result = book.result(schema, sheet.name, sheet.name)
     # Closed before the next sheet is asked for: the read-ahead thread must have stopped
     # reading before the caller's generator closes this stream.

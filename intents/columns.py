@@ -20,7 +20,15 @@ import regex
 from intents.numbers import NUMBER, parse_number
 from intents.vocabulary import words
 
-__all__ = ["ColumnList", "Limit", "find_columns", "find_exclusions", "find_limit", "normalise_name"]
+__all__ = [
+    "ColumnList",
+    "Limit",
+    "find_columns",
+    "find_exclusions",
+    "find_limit",
+    "normalise_name",
+    "parse_names",
+]
 
 
 def normalise_name(name: str) -> str:
@@ -117,6 +125,11 @@ def _parse_list(work: str, start: int) -> tuple[list[str], int] | None:
         items.append(current)
     names = [normalise_name(" ".join(item)) for item in items]
     return (names, end) if names else None
+
+
+def parse_names(work: str, start: int) -> tuple[list[str], int] | None:
+    """The column names said from ``start`` on, and where the last ends (None: none)."""
+    return _parse_list(work, start)
 
 
 def _looks_like_filter(names: list[str]) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import regex
 
 from intents.columns import ColumnList, Limit
+from intents.masking import Masks
 from intents.models import Compression
 from intents.option_words import OptionWords
 from intents.schedule import Recurrence
@@ -50,6 +51,7 @@ class Scan:
     limit: Limit | None = None
     columns: ColumnList | None = None
     exclude: ColumnList | None = None
+    masks: Masks | None = None  # "mask the emails" (intents.masking)
     verb: tuple[int, int] | None = None  # the export command ("export", "download")
     verb_imperative: bool = False  # the command opens a clause ("..., export it"), not "we export"
     verb_is_schedule: bool = False  # "schedule this", "set up a recurring export"

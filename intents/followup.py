@@ -118,6 +118,8 @@ def _changes(scan: Scan, base: ExportRequest) -> dict[str, object]:
         else:
             merged = list(base.exclude_columns or [])
             update["exclude_columns"] = merged + [name for name in dropped if name not in merged]
+    if scan.masks is not None:  # "now mask the emails too": added to the masks before
+        update["mask"] = {**(base.mask or {}), **scan.masks.kinds}
     if scan.emailed or scan.email:
         address = None if _TO_SELF.search(scan.low) else base.email  # "me": their own
         update.update(destination=Destination.EMAIL, email=scan.email or address)

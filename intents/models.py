@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from exporters.formats import Format, get_format
+from exporters.masking import MaskKind
 
 __all__ = [
     "LAST_RUNS",
@@ -27,6 +28,7 @@ __all__ = [
     "ExportRequest",
     "Format",
     "Intent",
+    "MaskKind",
     "Preferences",
     "Target",
 ]
@@ -91,6 +93,19 @@ class ExportRequest(BaseModel):
     options: dict[str, Any] = Field(
         default_factory=dict, description="further format options (e.g. delimiter)"
     )
+    # "mask the emails", "pseudonymise the names": column as said -> how. ``none`` is
+    # "unmasked", which an admin's policy overrides (the reply says so). Not in the LLM
+    # tool schema: the rules' masks are kept when the LLM reads a message.
+    mask: dict[str, MaskKind] | None = Field(
+        None, description="columns (as said) to mask: partial, hash, year, drop or none"
+    )
+
+    @field_validator("mask")
+    @classmethod
+    def _mask_names(cls, value: dict[str, MaskKind] | None) -> dict[str, MaskKind] | None:
+        if not value:
+            return None
+        return {_normalise_name(name): kind for name, kind in value.items() if name.strip()}
 
     @field_validator("columns", "exclude_columns")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Literal
 
 from intents.context import Context
 from intents.llm import parse_llm
-from intents.models import ExportRequest
+from intents.models import ExportRequest, Intent
 from intents.rules import RulesResult, parse_rules
 from intents.toolcall import LLM, LLMConfig
 
@@ -57,6 +57,9 @@ def _routed(
     if mode == "auto" and (rules.confident or not llm.enabled):
         return rules.request
     answer = parse_llm(message, context, rules.request, llm).request
+    if rules.request.mask and answer.intent in (Intent.EXPORT, Intent.SCHEDULE):
+        # The tool schema has no masks: what the rules read must never be dropped silently.
+        answer = answer.model_copy(update={"mask": {**rules.request.mask, **(answer.mask or {})}})
     return _wall_clock(answer, context)
 
 

@@ -145,6 +145,8 @@ def _fresh(scan: Scan, context: Context) -> RulesResult:
     if deferred is not None and not _command_outside(scan, deferred):
         return _deferred(scan, deferred)
     firm_format = any(hit.slot >= Slot.PREP for hit in scan.formats)
+    if scan.masks is not None and not scan.leftover:
+        return _export(scan, context, sure=False)  # "show the emails unmasked": this result
     if question_lead(body) and not (scan.verb_imperative or firm_format):
         return _query(scan.text[start:], confident=True)
     if _export_cue(scan):
@@ -213,7 +215,10 @@ def _only_changes(scan: Scan) -> bool:
     """Nothing but export settings: rows, columns, compression ("without the email column")."""
     changes = scan.limit or scan.columns or scan.exclude or scan.compression or scan.followup
     changes = changes or scan.options.writes_file  # "with semicolons please" (#16)
-    return bool(changes) and not scan.leftover and not (scan.limit and scan.limit.before_noun)
+    masks = scan.masks is not None  # "mask the emails" with nothing before: the screen's
+    return (
+        bool(changes or masks) and not scan.leftover and not (scan.limit and scan.limit.before_noun)
+    )
 
 
 def _export_cue(scan: Scan) -> bool:
@@ -280,6 +285,7 @@ def _export(scan: Scan, context: Context, *, sure: bool = True) -> RulesResult:
         destination=Destination.EMAIL if scan.emailed or scan.email else Destination.DOWNLOAD,
         email=scan.email,
         cron=scan.recurrence.cron if scan.recurrence else None,
+        mask=scan.masks.kinds if scan.masks else None,
     )
     sure = (
         sure

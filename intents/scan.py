@@ -19,6 +19,7 @@ from intents.columns import find_columns, find_exclusions, find_limit
 from intents.context import Context
 from intents.cues import Scan, at_verb_place, normalise, note_verb
 from intents.delivery import find_addresses, find_compression, find_destination
+from intents.masking import find_masks
 from intents.option_words import find_option_words
 from intents.schedule import Recurrence, find_schedule
 from intents.timewords import Window, find_window
@@ -306,6 +307,9 @@ def scan_message(message: str, context: Context) -> Scan:
     scan.limit = find_limit(scan.work)
     if scan.limit and not scan.limit.before_noun:
         scan.blank(scan.limit.span)
+    scan.masks = find_masks(scan.work)  # before exclusions: "hide the emails" masks them
+    for span in scan.masks.spans if scan.masks else ():
+        scan.blank(span)
     scan.exclude = find_exclusions(scan.work)
     if scan.exclude:
         scan.blank(scan.exclude.span)

@@ -196,6 +196,13 @@ def file_text(info: ExportInfo, request: ExportRequest | None = None) -> str:
     text = f"Here is your file {info.file_name} ({rows}){': ' + said if said else ''}."
     if request is not None and (missing := not_done(request)):
         text += " Not done: " + "; ".join(missing) + "."
-    if info.notes:
-        text += " Note: " + "; ".join(info.notes) + "."
+    masking = [note for note in info.notes or () if note.startswith(_MASK_NOTES)]
+    for note in masking:  # "Masked: email (partially); hashed: name." (exporters.masking)
+        text += f" {note[0].upper()}{note[1:]}."
+    others = [note for note in info.notes or () if note not in masking]
+    if others:
+        text += " Note: " + "; ".join(others) + "."
     return text
+
+
+_MASK_NOTES = ("masked: ", "hashed: ", "left out: ", "still masked by the admin's policy")

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from assistant.errors import InvalidInput, NothingToExport
 from assistant.exports.records import NewExport, check_size, failing, finish_export, start_export
 from assistant.exports.wording import said_back
-from assistant.exports.writing import options_for
+from assistant.exports.writing import options_for, with_masks
 from assistant.files.names import export_path, file_name, stem_for
 from assistant.replies import ExportInfo, Reply
 from assistant.scope import UserScope
@@ -116,7 +116,11 @@ def export_history(
         manifest["last_runs"] = count
     with failing(scope, export_id):
         result = export_bundle(
-            _parts(scope, request, runs, day), final, manifest=manifest, generated_at=now
+            _parts(scope, request, runs, day),
+            final,
+            manifest=manifest,
+            generated_at=now,
+            mask_key=scope.source.policy.key,
         )
     return finish_export(
         scope, export_id, name, result.rows, result.bytes, result.sha256, result.notes
@@ -161,12 +165,15 @@ def _history_workbook(
         )
 
     options = options_for(scope, request.model_copy(update={"compression": None}))
+    options = with_masks(scope, request, options, None)  # said masks as patterns: many results
     options["generated_at"] = now  # the bundle's time, as in the ZIP's entries
     with failing(scope, export_id):
         while True:
             try:
                 title = f"History, {day.isoformat()}"
-                result = export_workbook(sheets(), final, options, title=title)
+                result = export_workbook(
+                    sheets(), final, options, title=title, mask_key=scope.source.policy.key
+                )
                 break
             except TypesChanged as change:  # a sheet's later rows need wider types: again
                 sheet = len(counted)
@@ -226,6 +233,7 @@ def _parts(
     format = request.format
     assert format is not None
     options = options_for(scope, request.model_copy(update={"compression": None}))
+    options = with_masks(scope, request, options, None)  # said masks as patterns: many results
     for index, run in enumerate(runs, start=1):
 
         def named(stream: QueryStream, index: int = index) -> str:

@@ -30,9 +30,16 @@ import pyarrow as pa
 import regex
 from sqlglot import exp
 
-from exporters import UnknownColumn, check_query
+from exporters import MaskKind, UnknownColumn, check_query
 
-__all__ = ["order_by", "resolve_column", "resolve_rename", "sort_keys"]
+__all__ = [
+    "mask_columns",
+    "order_by",
+    "resolve_column",
+    "resolve_masks",
+    "resolve_rename",
+    "sort_keys",
+]
 
 _DATE_NAME = regex.compile(
     r"(?:^|[_\s])(?:date|time|timestamp|datetime|day|created|updated|modified|ordered|placed)"
@@ -132,3 +139,47 @@ def resolve_rename(rename: Mapping[str, str], columns: Sequence[str]) -> dict[st
     """``{old: new}`` with each old word as the result's column name where one matches
     (a word that matches none is kept, and the exporter names the columns there are)."""
     return {resolve_column(old, columns) or old: new for old, new in rename.items()}
+
+
+def _singular(word: str) -> str:
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us")) else word
+
+
+def mask_columns(word: str, columns: Sequence[str]) -> list[str]:
+    """The result columns a mask said in chat names: "emails" → ``email``, "phone numbers" →
+    ``phone``/``HomePhone``, "names" → every column holding "name" (masking more is safe)."""
+    singular = "_".join(_singular(piece) for piece in word.split("_"))
+    for candidate in (word, singular):
+        found = resolve_column(candidate, columns)
+        if found is not None:
+            return [found]
+    for stem in (_key(singular), _key(_singular(word.split("_")[0]))):
+        holding = [column for column in columns if stem and stem in _key(column)]
+        if holding:
+            return holding
+    return []
+
+
+def resolve_masks(
+    said: Mapping[str, MaskKind], columns: Sequence[str] | None
+) -> dict[str, MaskKind]:
+    """The exporter's ``mask`` patterns for masks said in chat. With the result's columns
+    known, each word is matched to them (none matching fails, naming the columns, as an
+    unknown column does); without (a bundle of several results), a word becomes the
+    pattern ``*stem*``."""
+    patterns: dict[str, MaskKind] = {}
+    for word, kind in said.items():
+        if columns is None:
+            patterns[f"*{_singular(word.split('_')[0])}*"] = kind
+            continue
+        found = mask_columns(word, columns)
+        if not found:
+            shown = word.replace("_", " ")
+            raise UnknownColumn(
+                f"there is no column like {shown!r} to mask; the result has: {', '.join(columns)}"
+            )
+        for column in found:
+            patterns[regex.sub(r"([*?\[])", r"[\1]", column)] = kind  # a name, not a glob
+    return patterns

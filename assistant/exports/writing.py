@@ -9,25 +9,33 @@ result's names (:mod:`assistant.exports.said`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from assistant.exports.records import NewExport, failing, finish_export, start_export
-from assistant.exports.said import order_by, resolve_rename, sort_keys
+from assistant.exports.said import (
+    mask_columns,
+    order_by,
+    resolve_masks,
+    resolve_rename,
+    sort_keys,
+)
 from assistant.exports.wording import titled
 from assistant.files import export_folder, file_name, stem_for
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
+from assistant.source.policy import strongest
 from assistant.store import QueryRun
 from assistant.store.preferences import export_options, read_preferences
-from exporters import CancelToken, ExportResult, Progress, export
+from exporters import CancelToken, ExportResult, MaskKind, Progress, export
 from intents.models import ExportRequest
 
-__all__ = ["options_for", "run_export", "write_file"]
+__all__ = ["options_for", "policy_kept", "run_export", "with_masks", "write_file"]
 
 
 def run_export(
@@ -76,16 +84,52 @@ def write_file(
     with scope.source.open(sql) as stream:
         day = now.astimezone(scope.zone).date()
         name = file_name(stem_for(stream.query.tables, day), request.format, request.compression)
-        return export(
+        columns = stream.schema.names
+        result = export(
             stream,
             folder / name,
             request.format,
-            options,
+            with_masks(scope, request, options, columns),
             query=run.question or run.sql,
             rows_total=run.row_count,
             progress=progress,
             cancel=cancel,
+            mask_key=scope.source.policy.key,
         )
+    kept = policy_kept(scope, request, columns)
+    return dataclasses.replace(result, notes=(*result.notes, kept)) if kept else result
+
+
+def with_masks(
+    scope: UserScope,
+    request: ExportRequest,
+    options: dict[str, Any],
+    columns: Sequence[str] | None,
+) -> dict[str, Any]:
+    """``options`` with the masks said in chat (matched to ``columns`` when known) and the
+    admin's policy (:mod:`assistant.source.policy`); the exporter keeps the strongest."""
+    said = resolve_masks(request.mask, columns) if request.mask else {}
+    mask = strongest(options.get("mask") or {}, said, scope.source.policy.mask)
+    return {**options, "mask": mask} if mask else options
+
+
+def policy_kept(scope: UserScope, request: ExportRequest, columns: Sequence[str]) -> str | None:
+    """ "email stays masked: ..." when the chat asked to unmask what the policy masks."""
+    unmasked = {
+        column
+        for word, kind in (request.mask or {}).items()
+        if kind is MaskKind.NONE
+        for column in mask_columns(word, columns)
+    }
+    plan = scope.source.policy.plan(columns)
+    kept = [
+        f"{column} ({kind.words})"
+        for column, kind in zip(columns, plan.kinds, strict=True)
+        if column in unmasked and kind not in (None, MaskKind.NONE)
+    ]
+    if not kept:
+        return None
+    return "still masked by the admin's policy, which no request can lift: " + ", ".join(kept)
 
 
 def _as_said(

@@ -20,6 +20,8 @@ logged with each link made here, so a link that does not open can be explained.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -33,6 +35,7 @@ __all__ = [
     "MIN_SECRET_CHARS",
     "download_url",
     "link_base",
+    "mask_key",
     "secret_key",
     "weak_secret",
 ]
@@ -95,6 +98,12 @@ def weak_secret(settings: Settings) -> str | None:
             "or leave it unset."
         )
     return None
+
+
+def mask_key(settings: Settings) -> bytes:
+    """The key of masking's keyed hashes, derived from :func:`secret_key` (never the
+    signing key itself: a hash published in a file must not help forge a link)."""
+    return hmac.new(secret_key(settings).encode("utf-8"), b"mask", hashlib.sha256).digest()
 
 
 def secret_key(settings: Settings) -> str:

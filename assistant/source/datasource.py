@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assistant.settings import Settings
+from assistant.source.policy import MaskPolicy
 from assistant.source.schema import Schema, introspect
 from assistant.source.value_cache import BACKGROUND_ROWS, ValueCache
 from assistant.source.values import MAX_BYTES, ValueIndex
@@ -71,8 +72,11 @@ class DataSource:
         export_timeout: float = 3600.0,
         value_index_max_bytes: int = MAX_BYTES,
         value_index_background_rows: int = BACKGROUND_ROWS,
+        policy: MaskPolicy | None = None,
     ) -> None:
         self.url = url
+        # The admin's masking: previews show masked values; exports take it as an option.
+        self.policy = policy or MaskPolicy()
         self.preview_rows = preview_rows
         self.timeout = timeout
         self.export_timeout = export_timeout
@@ -82,8 +86,9 @@ class DataSource:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DataSource:
-        """The configured source, with its preview size and time limit."""
+    def from_settings(cls, settings: Settings, mask_key: bytes | None = None) -> DataSource:
+        """The configured source, with its preview size, time limit and masking policy
+        (``mask_key``: :func:`assistant.files.links.mask_key`, for hashed columns)."""
         return cls(
             settings.source_url,
             preview_rows=settings.preview_rows,
@@ -91,6 +96,7 @@ class DataSource:
             export_timeout=settings.export_timeout_seconds,
             value_index_max_bytes=settings.value_index_max_bytes,
             value_index_background_rows=settings.value_index_background_rows,
+            policy=MaskPolicy.from_settings(settings, mask_key),
         )
 
     @functools.cached_property
@@ -125,6 +131,7 @@ class DataSource:
         ) as stream:
             first = next(iter(stream.reader), None)
             table = pa.Table.from_batches([] if first is None else [first], stream.schema)
+            table = self.policy.mask_table(table)
             shown = table.num_rows
             complete = shown < self.preview_rows
             query = stream.query

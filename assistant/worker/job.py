@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import AssistantError, LeaseLost
 from assistant.exports.writing import write_file
+from assistant.files.links import mask_key
 from assistant.files.names import export_folder
 from assistant.files.storage import LocalStorage, Storage
 from assistant.scope import UserScope
@@ -104,7 +105,7 @@ class ExportWorker:
         self.storage = storage or LocalStorage(settings.storage_dir)
         self.engine = create_store_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
-        self.source = DataSource.from_settings(settings)
+        self.source = DataSource.from_settings(settings, mask_key(settings))
 
     def close(self) -> None:
         self.engine.dispose()
