@@ -91,6 +91,12 @@ class ExportRequest(BaseModel):
     options: dict[str, Any] = Field(
         default_factory=dict, description="further format options (e.g. delimiter)"
     )
+    only_new: bool = Field(
+        False, description="only the rows new since the last export of the same data"
+    )
+    cursor_column: str | None = Field(
+        None, description="with only_new: the column that says a row is new (else chosen)"
+    )
 
     @field_validator("columns", "exclude_columns")
     @classmethod

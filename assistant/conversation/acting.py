@@ -33,6 +33,7 @@ import dataclasses
 from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.elsewhere import DOWNLOAD
 from assistant.conversation.memory import Answer, Asked
+from assistant.conversation.newrows import export_new
 from assistant.conversation.onscreen import ask_columns, fit_columns, fit_question
 from assistant.conversation.results import result_text
 from assistant.conversation.scheduling import schedule_from_chat
@@ -155,6 +156,8 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         done = schedule_from_chat(scope, request, run)
     elif run is None:
         return Answer(reply=Reply(text=_NO_RESULT))
+    elif request.only_new:  # the rows new since the last export (conversation.newrows)
+        done = export_new(turn, request, run)
     else:
         done = Answer(reply=_export(_spending(turn), request, run))
     if shown.reply is None or done.reply is None:

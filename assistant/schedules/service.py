@@ -59,6 +59,7 @@ def create(scope: UserScope, spec: ScheduleSpec, *, reading: Reading | None = No
             timezone=spec.timezone,
             destination=spec.destination.model_dump(mode="json"),
             active=spec.active,
+            skip_empty=spec.skip_empty,
             created_at=now,
             next_run_at=next_fire(spec.cron, ZoneInfo(spec.timezone), now) if spec.active else None,
         )
@@ -153,6 +154,8 @@ def schedule_info(session: Session, row: Schedule, scope: UserScope | None = Non
         request=request,
         destination=_DESTINATION.validate_python(row.destination),
         active=row.active,
+        only_new=request.only_new,
+        skip_empty=row.skip_empty,
         next_run_at=row.next_run_at,
         question=row.question,
         window=window,
