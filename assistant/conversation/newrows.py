@@ -17,33 +17,33 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 from assistant.conversation.memory import Answer, Asked
 from assistant.conversation.turn import Turn
 from assistant.exports.background import file_text
 from assistant.exports.delta import Choices
-from assistant.exports.newrows import export_new_rows, plan_delta
-from assistant.replies import Reply
+from assistant.exports.newrows import cursor_for, export_new_rows, plan_delta
+from assistant.replies import ExportInfo, Reply
 from assistant.store import QueryRun
-from intents import ExportRequest, Target
+from intents import Destination, ExportRequest, Target
 
-__all__ = ["answer_cursor", "export_new"]
+__all__ = ["answer_cursor", "ask_cursor", "export_new"]
 
 _ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
 
-def export_new(turn: Turn, request: ExportRequest, run: QueryRun) -> Answer:
-    """Export ``run``'s rows new since the user's last export of the same query."""
+#: Emails a finished export and says so (``acting.send_file``): (turn, export, to, title).
+Send = Callable[[Turn, ExportInfo, str, str], Reply]
+
+
+def export_new(turn: Turn, request: ExportRequest, run: QueryRun, send: Send) -> Answer:
+    """Export ``run``'s rows new since the user's last export of the same query; emailed
+    with ``send`` when the request says so (the cursor has moved by then: the file is
+    made whole and stays in the history even when the mail fails, as the reply says)."""
     delta = plan_delta(turn.scope, run.sql, named=request.cursor_column)
     if isinstance(delta, Choices):
-        question = delta.question()
-        choices = list(delta.columns)
-        pending = request.model_copy(
-            update={"target": Target.LAST_RESULT, "query": None, "clarify": question,
-                    "choices": choices, "cursor_column": None}
-        )  # fmt: skip
-        reply = Reply(text=question, choices=choices)
-        return Answer(reply=reply, pending=pending, asked=Asked.CURSOR)
+        return _asked(request, delta)
     if delta.empty:
         return Answer(reply=Reply(text=delta.said(0)))
     spent = dataclasses.replace(turn, scope=turn.scope.spend_export())
@@ -52,8 +52,31 @@ def export_new(turn: Turn, request: ExportRequest, run: QueryRun) -> Answer:
     # The range is in the export's notes (its record, the API); the reply says it once.
     shown = [note for note in made.export.notes if note != delta.range_note()]
     info = made.export.model_copy(update={"notes": shown})
-    text = f"{file_text(info, request)} {delta.said(made.export.rows or 0)}"
+    said = delta.said(made.export.rows or 0)
+    if request.destination is Destination.EMAIL and request.email is not None:
+        title = run.question or made.export.file_name or "Your export"
+        sent = send(turn, made.export, request.email, title)
+        return Answer(reply=sent.model_copy(update={"text": f"{sent.text} {said}"}))
+    text = f"{file_text(info, request)} {said}"
     return Answer(reply=Reply(text=text, export=made.export))
+
+
+def ask_cursor(turn: Turn, request: ExportRequest, run: QueryRun) -> Answer | None:
+    """Before an only-new schedule of ``run`` is stored: which column says a row is new,
+    when that is not obvious (None: nothing to ask)."""
+    if not request.only_new:
+        return None
+    chosen = cursor_for(turn.scope, run.sql, request.cursor_column)
+    return _asked(request, chosen) if isinstance(chosen, Choices) else None
+
+
+def _asked(request: ExportRequest, choices: Choices) -> Answer:
+    question, columns = choices.question(), list(choices.columns)
+    pending = request.model_copy(
+        update={"target": Target.LAST_RESULT, "query": None, "clarify": question,
+                "choices": columns, "cursor_column": None}
+    )  # fmt: skip
+    return Answer(reply=Reply(text=question, choices=columns), pending=pending, asked=Asked.CURSOR)
 
 
 def answer_cursor(message: str, pending: ExportRequest) -> ExportRequest | None:

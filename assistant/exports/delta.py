@@ -64,7 +64,7 @@ _NOT_NEWNESS = re.compile(
 @dataclass(frozen=True)
 class Cursor:
     """``column`` says a row is new; ``key`` breaks ties on it (the same column when the
-    cursor is itself the key, or when there is no key: then ``tied`` is False)."""
+    cursor is itself the key, or when there is no key: then ties cannot be told apart)."""
 
     column: str
     key: str
@@ -98,8 +98,8 @@ class Position:
 
 
 def query_key(sql: str) -> str:
-    """What a user's cursor on ``sql`` is stored under (whitespace and case of keywords
-    do not make another query; anything else does)."""
+    """What a user's cursor on ``sql`` is stored under (spacing and a final semicolon do
+    not make another query; anything else does)."""
     folded = " ".join(sql.strip().rstrip(";").split())
     return "query:" + hashlib.sha256(folded.encode()).hexdigest()
 

@@ -37,7 +37,13 @@ from assistant.exports.delta import (
     last_position_sql,
     query_key,
 )
-from assistant.exports.records import NewExport, export_info, failing, start_export
+from assistant.exports.records import (
+    NewExport,
+    check_size,
+    export_info,
+    failing,
+    start_export,
+)
 from assistant.exports.writing import write_file
 from assistant.files import export_folder
 from assistant.replies import ExportInfo
@@ -45,7 +51,17 @@ from assistant.scope import UserScope
 from assistant.store import Export, ExportCursor, QueryRun, record_done
 from intents.models import ExportRequest
 
-__all__ = ["Delta", "NewRows", "export_new_rows", "hold", "plan_delta", "settle"]
+__all__ = [
+    "Delta",
+    "NewRows",
+    "advance",
+    "count_new",
+    "cursor_for",
+    "export_new_rows",
+    "hold",
+    "plan_delta",
+    "settle",
+]
 
 
 @dataclass(frozen=True)
@@ -134,6 +150,13 @@ def _read(scope: UserScope, sql: str) -> pa.Table:
         return pa.Table.from_batches(list(stream.reader), stream.schema)
 
 
+def cursor_for(scope: UserScope, sql: str, named: str | None = None) -> Cursor | Choices:
+    """The cursor a first only-new export of ``sql`` takes (``named``: the user's)."""
+    with scope.source.open(sql, batch_size=1) as stream:
+        result, tables = stream.schema, tuple(stream.query.tables)
+    return choose_cursor(result, tables, scope.source.schema, named)
+
+
 def plan_delta(
     scope: UserScope, sql: str, key: str | None = None, *, named: str | None = None
 ) -> Delta | Choices:
@@ -162,6 +185,12 @@ def plan_delta(
     untied = cursor.single and pa.types.is_timestamp(result.field(cursor.column).type)
     return Delta(key, cursor, after, upto, delta_sql(sql, cursor, after, upto or after),
                  _noun(tables), untied)  # fmt: skip
+
+
+def count_new(scope: UserScope, delta: Delta) -> int:
+    """How many rows ``delta`` holds (counted in the database)."""
+    counted = _read(scope, f"SELECT COUNT(*) AS new_rows FROM ({delta.sql}) AS d")
+    return int(counted.column(0)[0].as_py())
 
 
 def _store(session: Session, owner: int, delta: Delta, schedule_id: str | None) -> ExportCursor:
@@ -219,8 +248,10 @@ def export_new_rows(
     assert request.format is not None
     if delta.empty:
         return NewRows(delta, None)
+    rows = count_new(scope, delta)
+    check_size(scope, rows)  # the per-export row limit holds for the new rows too
     only = QueryRun(id=run.id, owner_id=run.owner_id, question=run.question, sql=delta.sql,
-                    columns=list(run.columns), row_count=None)  # fmt: skip
+                    columns=list(run.columns), row_count=rows)  # fmt: skip
     export_id = start_export(scope, NewExport(request, request.format.value, only), now)
     with failing(scope, export_id):
         folder = export_folder(scope.settings.storage_dir, export_id)

@@ -13,21 +13,23 @@ no rows saying so, or, when the schedule skips empty runs, nothing (recorded ski
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from assistant.errors import InvalidInput
 from assistant.exports.delta import Choices, schedule_key
-from assistant.exports.newrows import hold, plan_delta, settle
-from assistant.exports.records import export_info
+from assistant.exports.newrows import count_new, cursor_for, hold, plan_delta, settle
+from assistant.exports.records import check_size, export_info
 from assistant.exports.writing import run_export
 from assistant.replies import ExportInfo
-from assistant.schedules.models import ScheduleInfo
+from assistant.schedules.models import ScheduleInfo, ScheduleSpec
+from assistant.schedules.windows import Reading, read_at
 from assistant.scope import UserScope
 from assistant.store import Export, QueryRun
 from intents.models import ExportRequest
 
-__all__ = ["new_rows_export", "settle_run"]
+__all__ = ["check_cursor", "new_rows_export", "settle_run"]
 
 
 def new_rows_export(
@@ -43,8 +45,10 @@ def new_rows_export(
         )
     if delta.empty and info.skip_empty:
         return None
+    rows = count_new(scope, delta)
+    check_size(scope, rows)
     only = QueryRun(id=run.id, owner_id=run.owner_id, question=run.question, sql=delta.sql,
-                    columns=list(run.columns), row_count=None)  # fmt: skip
+                    columns=list(run.columns), row_count=rows)  # fmt: skip
     made = run_export(scope, request, only, now)
     said = delta.said(made.rows or 0) if not delta.empty else delta.said(0)
     with scope.sessions.begin() as session:
@@ -54,6 +58,19 @@ def new_rows_export(
         hold(session, scope.user_id, delta, made.id, info.id)
         session.flush()
         return export_info(row, scope)
+
+
+def check_cursor(scope: UserScope, spec: ScheduleSpec, reading: Reading | None) -> None:
+    """Refuse, before it is stored, an only-new schedule whose result has no obvious
+    column saying a row is new and names none (:class:`InvalidInput` with the choices)."""
+    request = spec.request
+    if not request.only_new:
+        return
+    zone = ZoneInfo(spec.timezone)
+    sql = read_at(scope, reading or Reading(request.query or ""), scope.clock(), zone).sql
+    chosen = cursor_for(scope, sql, request.cursor_column)
+    if isinstance(chosen, Choices):
+        raise InvalidInput(f"{chosen.question()} Name it as the schedule's request.cursor_column.")
 
 
 def settle_run(

@@ -23,6 +23,7 @@ from assistant.schedules.models import (
     SchedulePatch,
     ScheduleSpec,
 )
+from assistant.schedules.only_new import check_cursor
 from assistant.schedules.windows import Reading, question_reading, read_at, window_words
 from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
@@ -45,6 +46,7 @@ def create(scope: UserScope, spec: ScheduleSpec, *, reading: Reading | None = No
     check_destination(scope.settings, spec.destination)  # no webhook to a private address
     if reading is None and spec.request.query:
         reading = question_reading(scope, spec.request.query, ZoneInfo(spec.timezone))
+    check_cursor(scope, spec, reading)  # only new rows: by a column that says so
     now = scope.clock()
     name = spec.name or _name(spec)
     with scope.sessions.begin() as session:

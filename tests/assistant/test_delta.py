@@ -27,6 +27,9 @@ from assistant.settings import Settings
 from assistant.store import migrate
 from exporters.sources.url import parse_url
 from tests.assistant.conftest import NOW
+from tests.assistant.mailbox import Mailbox, mailbox, text_rows, with_mail
+
+__all__ = ["mailbox"]  # the fixture, used here
 
 ONLY_NEW = "export only new rows as csv"
 T0 = dt.datetime(2026, 12, 7, 9, 14)
@@ -202,3 +205,32 @@ def test_new_orders_since_my_last_export_in_the_demo_shop(chat: Conversation) ->
     assert again.export is None
     ended = first.text.split("only rows after ")[1].removesuffix(".")
     assert again.text.endswith(f"No new orders since your last export, which ended at {ended}.")
+
+
+def test_new_rows_emailed_are_the_new_rows(tmp_path: Path, mailbox: Mailbox) -> None:
+    events = _sqlite_events(tmp_path / "events.db")
+    events.insert(_rows(2))
+    settings = with_mail(_settings(tmp_path, events.url), mailbox)
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("SELECT * FROM events")
+        first = chat.handle("email me only the new rows as csv to ana@example.com")
+        assert first.text.startswith("Sent events-") and "First export" in first.text
+        events.insert(_rows(1, start=3))
+        again = chat.handle("email me only the new rows as csv to ana@example.com")
+        assert "Only new events: 1 row" in again.text, again.text
+    sent = [text_rows(mailbox.attachment(i)[1]) for i in range(len(mailbox.messages()))]
+    assert [[row[0] for row in rows[1:]] for rows in sent] == [["1", "2"], ["3"]]
+
+
+def test_the_row_limit_holds_for_the_new_rows(tmp_path: Path) -> None:
+    events = _sqlite_events(tmp_path / "events.db")
+    events.insert(_rows(3))
+    settings = _settings(tmp_path, events.url).model_copy(update={"max_export_rows": 4})
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("SELECT * FROM events")
+        assert _ids(chat.handle(ONLY_NEW)) == [1, 2, 3]
+        events.insert(_rows(2, start=4))
+        assert _ids(chat.handle(ONLY_NEW)) == [4, 5]  # 5 rows in all, 2 new: allowed
+        events.insert(_rows(5, start=6))
+        refused = chat.handle(ONLY_NEW)
+        assert refused.export is None and "has 5 rows; one export holds at most 4" in refused.text

@@ -11,7 +11,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from assistant.api import create_app
 from assistant.process import Assistant
 from assistant.replies import ExportInfo
 from assistant.schedules import service
@@ -20,6 +22,7 @@ from assistant.schedules.scheduler import Scheduler
 from assistant.settings import Settings
 from assistant.store import migrate
 from intents import ExportRequest, Format, Intent, Target
+from tests.api.conftest import key_for, make_settings
 from tests.assistant.conftest import MAIL_SET_UP
 
 START = dt.datetime(2026, 10, 21, 12, 0, tzinfo=dt.UTC)
@@ -203,3 +206,44 @@ def test_send_only_new_rows_every_monday_by_chat(assistant: Assistant, source: P
     assert "every Monday at 09:00" in made.text, made.text
     (schedule,) = service.list_all(chat.scope)
     assert schedule.only_new and schedule.request.only_new
+
+
+def test_an_unclear_column_is_asked_before_the_schedule_is_stored(
+    assistant: Assistant, source: Path
+) -> None:
+    _insert(source, range(1, 3))
+    chat = assistant.conversation(assistant.user_id("ana"), new=True)
+    chat.handle("SELECT id, created_at AS seen, created_at AS shown FROM events")
+    asked = chat.handle("send only new rows every Monday at 9 as csv to ana@example.com")
+    assert asked.text == "Which column says a row is new: seen, shown or id?"
+    assert service.list_all(chat.scope) == []
+    made = chat.handle("the second one")
+    assert "every Monday at 09:00" in made.text, made.text
+    (schedule,) = service.list_all(chat.scope)
+    assert schedule.request.only_new and schedule.request.cursor_column == "shown"
+
+
+def test_the_api_stores_the_options_and_refuses_an_unclear_column(
+    tmp_path: Path, source: Path
+) -> None:
+    _insert(source, range(1, 3))
+    settings = make_settings(tmp_path, source, scheduler=False)
+    body = {
+        "cron": "0 9 * * 1", "timezone": "UTC", "only_new": True, "skip_empty": True,
+        "request": {"intent": "export", "format": "csv", "target": "query",
+                    "query": "SELECT * FROM events"},
+        "destination": {"kind": "email", "to": "ana@example.com"},
+    }  # fmt: skip
+    with TestClient(create_app(settings)) as client:
+        auth = {"Authorization": f"Bearer {key_for(settings, 'ana')}"}
+        made = client.post("/api/schedules", json=body, headers=auth)
+        assert made.status_code == 201, made.text
+        info = made.json()
+        assert info["only_new"] and info["skip_empty"] and info["request"]["only_new"]
+        unclear = {**body, "request": {**body["request"],
+                   "query": "SELECT id, created_at AS a, created_at AS b FROM events"}}  # fmt: skip
+        refused = client.post("/api/schedules", json=unclear, headers=auth)
+        assert refused.status_code == 400, refused.text
+        assert "Which column says a row is new: a, b or id?" in refused.text
+        named = {**unclear, "request": {**unclear["request"], "cursor_column": "b"}}
+        assert client.post("/api/schedules", json=named, headers=auth).status_code == 201
