@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from assistant.settings import Settings
 from assistant.store import migrate
 from intents import ExportRequest, Format, Intent, Target
 from tests.api.conftest import key_for, make_settings
-from tests.assistant.conftest import MAIL_SET_UP
+from tests.assistant.conftest import MAIL_SET_UP, pg_schema_url
 
 START = dt.datetime(2026, 10, 21, 12, 0, tzinfo=dt.UTC)
 T0 = dt.datetime(2026, 10, 1, 8, 0)
@@ -73,16 +74,25 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The store on SQLite, and on PostgreSQL (the cursors and the 'skipped' status)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return pg_schema_url(request.getfixturevalue("pg_database"))
+
+
 @pytest.fixture
-def assistant(tmp_path: Path, source: Path, clock: Clock) -> Assistant:
+def assistant(tmp_path: Path, source: Path, clock: Clock, store_url: str) -> Iterator[Assistant]:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.db'}", source_url=f"sqlite:///{source}",
+        database_url=store_url, source_url=f"sqlite:///{source}",
         storage_dir=tmp_path / "files", secret_key="s", smtp_url=MAIL_SET_UP,
     )  # fmt: skip
     migrate(settings.database_url)
     made = Assistant(settings, clock=clock, mode="rules")
     made.start()
-    return made
+    yield made
+    made.close()
 
 
 def _spec(sql: str = "SELECT * FROM events", *, skip_empty: bool = False) -> ScheduleSpec:
