@@ -52,7 +52,7 @@ def export_new(turn: Turn, request: ExportRequest, run: QueryRun, send: Send) ->
     # The range is in the export's notes (its record, the API); the reply says it once.
     shown = [note for note in made.export.notes if note != delta.range_note()]
     info = made.export.model_copy(update={"notes": shown})
-    said = delta.said(made.export.rows or 0)
+    said = made.said()
     if request.destination is Destination.EMAIL and request.email is not None:
         title = run.question or made.export.file_name or "Your export"
         sent = send(turn, made.export, request.email, title)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.exports.delta import (
@@ -133,16 +134,30 @@ class NewRows:
 
     delta: Delta
     export: ExportInfo | None
+    overlapped: bool = False  # another export of these rows ended first (see advance)
+
+    def said(self) -> str:
+        """The reply's words about the rows (after "Here is your file ...")."""
+        text = self.delta.said(0 if self.export is None else self.export.rows or 0)
+        if self.overlapped:
+            text += (
+                " Another export of these rows finished while this one ran: the two files "
+                "may share rows, and the next export starts where that one ended."
+            )
+        return text
 
 
 def _noun(tables: tuple[str, ...]) -> str:
     return tables[0].rsplit(".", 1)[-1].strip('"').lower() if len(tables) == 1 else "rows"
 
 
-def _saved(session: Session, owner: int, key: str) -> ExportCursor | None:
-    return session.scalar(
-        select(ExportCursor).where(ExportCursor.owner_id == owner, ExportCursor.scope_key == key)
+def _saved(session: Session, owner: int, key: str, *, lock: bool = False) -> ExportCursor | None:
+    """The cursor kept under ``key``; ``lock``: held until the transaction ends
+    (PostgreSQL; SQLite runs one writer at a time anyway)."""
+    query = select(ExportCursor).where(
+        ExportCursor.owner_id == owner, ExportCursor.scope_key == key
     )
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def _read(scope: UserScope, sql: str) -> pa.Table:
@@ -194,7 +209,7 @@ def count_new(scope: UserScope, delta: Delta) -> int:
 
 
 def _store(session: Session, owner: int, delta: Delta, schedule_id: str | None) -> ExportCursor:
-    row = _saved(session, owner, delta.key)
+    row = _saved(session, owner, delta.key, lock=True)
     if row is None:
         row = ExportCursor(owner_id=owner, scope_key=delta.key, schedule_id=schedule_id)
         session.add(row)
@@ -207,13 +222,21 @@ def _store(session: Session, owner: int, delta: Delta, schedule_id: str | None) 
 
 def advance(
     session: Session, owner: int, delta: Delta, now: dt.datetime, schedule_id: str | None = None
-) -> None:
-    """Move the cursor to the end of ``delta`` (in the caller's transaction)."""
+) -> bool:
+    """Move the cursor to the end of ``delta`` (in the caller's transaction).
+
+    False when another export of the same rows moved it since ``delta`` was planned
+    (two at once): the cursor then stays where that one put it, so the next export may
+    repeat rows of this one but never skips any."""
     row = _store(session, owner, delta, schedule_id)
+    was = None if row.last_value is None else Position(row.last_value, row.last_key or "")
+    if was != delta.after:
+        return False
     if delta.upto is not None:
         row.last_value, row.last_key = delta.upto.value, delta.upto.key
     row.pending_value = row.pending_key = row.pending_export_id = None
     row.updated_at = now
+    return True
 
 
 def hold(
@@ -258,11 +281,17 @@ def export_new_rows(
         result = write_file(scope, request, only, now, folder)
     ttl = dt.timedelta(hours=scope.settings.file_ttl_hours)
     finished = scope.clock()
-    with scope.sessions.begin() as session:  # the file and the cursor: both or neither
-        done = session.get(Export, export_id)
-        assert done is not None
-        notes = (*result.notes, delta.range_note())
-        record_done(session, done, result.path.name, result.rows, result.bytes,
-                    result.sha256, finished, ttl, notes)  # fmt: skip
-        advance(session, scope.user_id, delta, finished)
-    return NewRows(delta, export_info(done, scope))
+    for last_try in (False, True):
+        try:
+            with scope.sessions.begin() as session:  # the file and the cursor: both or neither
+                done = session.get(Export, export_id)
+                assert done is not None
+                notes = (*result.notes, delta.range_note())
+                record_done(session, done, result.path.name, result.rows, result.bytes,
+                            result.sha256, finished, ttl, notes)  # fmt: skip
+                moved = advance(session, scope.user_id, delta, finished)
+            return NewRows(delta, export_info(done, scope), overlapped=not moved)
+        except IntegrityError:  # a first export of the same rows made the cursor first
+            if last_try:
+                raise
+    raise AssertionError("unreachable")

@@ -20,12 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from assistant import Conversation, open_conversation
+from assistant.exports.newrows import Delta, export_new_rows, plan_delta
 from assistant.replies import Reply
 from assistant.settings import Settings
-from assistant.store import migrate
+from assistant.store import QueryRun, migrate
 from exporters.sources.url import parse_url
+from intents import ExportRequest, Format, Intent
 from tests.assistant.conftest import NOW
 from tests.assistant.mailbox import Mailbox, mailbox, text_rows, with_mail
 
@@ -234,3 +237,30 @@ def test_the_row_limit_holds_for_the_new_rows(tmp_path: Path) -> None:
         events.insert(_rows(5, start=6))
         refused = chat.handle(ONLY_NEW)
         assert refused.export is None and "has 5 rows; one export holds at most 4" in refused.text
+
+
+def test_two_exports_at_once_may_repeat_rows_but_never_skip_one(tmp_path: Path) -> None:
+    """Both planned from the same cursor (as two requests at once would be); the one that
+    ends second says its file may share rows, and the cursor stays at the first's end."""
+    events = _sqlite_events(tmp_path / "events.db")
+    events.insert(_rows(2))
+    settings = _settings(tmp_path, events.url)
+    with open_conversation(settings, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("SELECT * FROM events")
+        assert _ids(chat.handle(ONLY_NEW)) == [1, 2]
+        with chat.scope.sessions() as session:
+            run = session.scalars(select(QueryRun).order_by(QueryRun.created_at.desc())).first()
+        assert run is not None
+        request = ExportRequest(intent=Intent.EXPORT, format=Format.CSV, only_new=True)
+        events.insert(_rows(1, start=3))
+        early = plan_delta(chat.scope, run.sql)
+        events.insert(_rows(1, start=4))
+        late = plan_delta(chat.scope, run.sql)
+        assert isinstance(early, Delta) and isinstance(late, Delta)
+        first = export_new_rows(chat.scope, request, run, late, NOW)
+        second = export_new_rows(chat.scope, request, run, early, NOW)
+        assert not first.overlapped and second.overlapped
+        assert "may share rows" in second.said()
+        assert [first.export and first.export.rows, second.export and second.export.rows] == [2, 1]
+        events.insert(_rows(1, start=5))
+        assert _ids(chat.handle(ONLY_NEW)) == [5]  # from the end of the first: nothing lost
