@@ -44,6 +44,7 @@ __all__ = [
     "last_position",
     "query_key",
     "schedule_key",
+    "unique_names",
 ]
 
 INT = "int"
@@ -121,24 +122,37 @@ def _kind(kind: pa.DataType) -> str:
     return INT if pa.types.is_integer(kind) else TEXT
 
 
+def unique_names(result: pa.Schema) -> list[str]:
+    """The result's column names that no other column repeats (``SELECT * FROM a JOIN b``
+    gives two ``id``: neither can be named alone in the outer query)."""
+    return [name for name in result.names if result.names.count(name) == 1]
+
+
 def _keys(result: pa.Schema, tables: Sequence[str], schema: Schema) -> list[str]:
     """The result's columns that identify a row: a table's single-column primary key,
     else ``id`` or ``<table>_id``, integers only (they break ties as numbers)."""
-    names = {name.lower(): name for name in result.names}
+    names = {name.lower(): name for name in unique_names(result)}
     found: list[str] = []
     for name in tables:
         table = schema.table(name, typos=False)
         if table is None:
             continue
         guesses = list(table.primary_key) if len(table.primary_key) == 1 else []
-        stem = _snake(table.name)
-        guesses += ["id", f"{stem}_id", f"{stem.removesuffix('s')}_id"]
+        if len(tables) == 1:  # in a join, "customer_id" may be another table's column
+            stem = _snake(table.name)
+            guesses += ["id", f"{stem}_id", f"{stem.removesuffix('s')}_id"]
         for guess in guesses:
             column = names.get(guess.lower())
             if column is not None and pa.types.is_integer(result.field(column).type):
                 found.append(column)
                 break
-    if not found and "id" in names and pa.types.is_integer(result.field(names["id"]).type):
+    single = len(tables) <= 1
+    if (
+        single
+        and not found
+        and "id" in names
+        and pa.types.is_integer(result.field(names["id"]).type)
+    ):
         found.append(names["id"])
     return found
 
@@ -154,11 +168,16 @@ def choose_cursor(
     """
     keys = _keys(result, tables, schema)
     key = keys[0] if len(keys) == 1 else None
-    times = [f.name for f in result if _is_time(f.type) and not _NOT_NEWNESS.search(_snake(f.name))]
+    unique = unique_names(result)
+    times = [
+        name
+        for name in unique
+        if _is_time(result.field(name).type) and not _NOT_NEWNESS.search(_snake(name))
+    ]
     if named is not None:
-        match = next((n for n in result.names if n.lower() == named.strip().lower()), None)
+        match = next((n for n in unique if n.lower() == named.strip().lower()), None)
         if match is None:
-            return Choices(tuple(dict.fromkeys([*times, *keys])) or tuple(result.names))
+            return Choices(tuple(dict.fromkeys([*times, *keys])) or tuple(unique))
         return _cursor(result, match, key)
     created = [name for name in times if _CREATION.search(_snake(name))]
     if len(created) == 1:
@@ -167,7 +186,7 @@ def choose_cursor(
         return _cursor(result, times[0], key)
     if not times and key is not None:
         return _cursor(result, key, key)
-    return Choices(tuple(dict.fromkeys([*(created or times), *keys])) or tuple(result.names))
+    return Choices(tuple(dict.fromkeys([*(created or times), *keys])) or tuple(unique))
 
 
 def _cursor(result: pa.Schema, column: str, key: str | None) -> Cursor:

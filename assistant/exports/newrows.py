@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.exports.delta import (
+    INT,
     Choices,
     Cursor,
     Position,
@@ -37,6 +38,7 @@ from assistant.exports.delta import (
     last_position,
     last_position_sql,
     query_key,
+    unique_names,
 )
 from assistant.exports.records import (
     NewExport,
@@ -165,10 +167,15 @@ def _read(scope: UserScope, sql: str) -> pa.Table:
         return pa.Table.from_batches(list(stream.reader), stream.schema)
 
 
+def _shape(scope: UserScope, sql: str) -> tuple[pa.Schema, tuple[str, ...]]:
+    """``sql``'s columns with their types, and the tables it reads."""
+    with scope.source.open(sql, batch_size=1) as stream:
+        return stream.schema, tuple(stream.query.tables)
+
+
 def cursor_for(scope: UserScope, sql: str, named: str | None = None) -> Cursor | Choices:
     """The cursor a first only-new export of ``sql`` takes (``named``: the user's)."""
-    with scope.source.open(sql, batch_size=1) as stream:
-        result, tables = stream.schema, tuple(stream.query.tables)
+    result, tables = _shape(scope, sql)
     return choose_cursor(result, tables, scope.source.schema, named)
 
 
@@ -178,11 +185,11 @@ def plan_delta(
     """The rows of ``sql`` new since the cursor kept under ``key`` (by default the user's
     cursor on this SQL), up to its last row now. ``named``: the column the user chose."""
     key = key or query_key(sql)
-    with scope.source.open(sql, batch_size=1) as stream:
-        result, tables = stream.schema, tuple(stream.query.tables)
+    result, tables = _shape(scope, sql)
     with scope.sessions() as session:
         saved = _saved(session, scope.user_id, key)
-    kept = saved is not None and saved.cursor_column in result.names
+    unique = unique_names(result)
+    kept = saved is not None and {saved.cursor_column, saved.key_column} <= set(unique)
     if saved is not None and kept and (named is None or named == saved.cursor_column):
         cursor = Cursor(saved.cursor_column, saved.key_column, saved.value_kind, saved.key_kind)
         after = (
@@ -197,7 +204,8 @@ def plan_delta(
         cursor, after = chosen, None
     table = _read(scope, last_position_sql(sql, cursor, after))
     upto = last_position([list(row.values()) for row in table.to_pylist()])
-    untied = cursor.single and pa.types.is_timestamp(result.field(cursor.column).type)
+    # Only an integer key is its own tie-breaker; a time alone cannot tell ties apart.
+    untied = cursor.single and cursor.value_kind != INT
     return Delta(key, cursor, after, upto, delta_sql(sql, cursor, after, upto or after),
                  _noun(tables), untied)  # fmt: skip
 

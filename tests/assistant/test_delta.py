@@ -264,3 +264,14 @@ def test_two_exports_at_once_may_repeat_rows_but_never_skip_one(tmp_path: Path) 
         assert [first.export and first.export.rows, second.export and second.export.rows] == [2, 1]
         events.insert(_rows(1, start=5))
         assert _ids(chat.handle(ONLY_NEW)) == [5]  # from the end of the first: nothing lost
+
+
+def test_a_join_with_repeated_names_asks_and_says_ties_cannot_be_told_apart(
+    chat: Conversation,
+) -> None:
+    chat.handle("SELECT * FROM orders JOIN customers ON customers.id = orders.customer_id")
+    asked = chat.handle(ONLY_NEW)
+    assert asked.text == "Which column says a row is new: created_at or signed_up_at?"
+    chosen = chat.handle("created_at")
+    assert chosen.export is not None and chosen.export.rows == 400, chosen.text
+    assert "no key to tell apart rows with the same created_at" in chosen.text
