@@ -59,6 +59,7 @@ from assistant.store import (
     Export,
     ExportStatus,
     Message,
+    QueryRun,
     Role,
     RunStatus,
     Schedule,
@@ -290,9 +291,8 @@ class Scheduler:
             reading = Reading.stored(schedule.question, schedule.dialect)
             due_at, attempts = run.due_at, run.attempts
         try:
-            export = self._export(owner, info, made, reading, due_at)
-            if export is None:  # only new rows, none new, and the schedule skips empty runs
-                return self._skipped(run_id, info, due_at, attempts)
+            if (export := self._export(owner, info, made, reading, due_at)) is None:
+                return _skipped(self, info, due_at, attempts, run_id)  # only new: none new
             with self.assistant.sessions.begin() as session:  # a retry reuses this export
                 run = session.get(ScheduleRun, run_id)
                 assert run is not None
@@ -314,15 +314,6 @@ class Scheduler:
             settle_run(session, owner, info, export.id, run.finished_at)  # only new rows
         return Fired(info.id, due_at, RunStatus.DONE, attempts, run_id)
 
-    def _skipped(self, run_id: int, info: ScheduleInfo, due_at: dt.datetime,
-                 attempts: int) -> Fired:  # fmt: skip
-        with self.assistant.sessions.begin() as session:
-            run = session.get(ScheduleRun, run_id)
-            assert run is not None
-            run.status, run.rows, run.error = RunStatus.SKIPPED, 0, None
-            run.finished_at = self.clock()
-        return Fired(info.id, due_at, RunStatus.SKIPPED, attempts, run_id)
-
     def _export(self, owner: int, info: ScheduleInfo, made: str | None,
                 reading: Reading | None, due_at: dt.datetime) -> ExportInfo | None:  # fmt: skip
         """The run's export: the one a failed delivery left, else a fresh one (of the
@@ -340,9 +331,7 @@ class Scheduler:
         ran = run_occurrence(scope, request.query or "", reading, due_at, ZoneInfo(info.timezone),
                              mode=self.assistant.mode, llm=self.assistant.llm)  # fmt: skip
         done = request.model_copy(update={"target": Target.LAST_RESULT})
-        if request.only_new:  # None: nothing new, and the schedule skips empty runs
-            return new_rows_export(scope, info, done, ran.run, self.clock())
-        return run_export(scope, ExportRequest.model_validate(done), ran.run, self.clock())
+        return _write(scope, info, ExportRequest.model_validate(done), ran.run, self.clock())
 
     def _failed(
         self,
@@ -374,3 +363,23 @@ class Scheduler:
                     payload={"schedule_id": info.id},
                 ))  # fmt: skip
         return RunStatus.FAILED
+
+
+def _write(scope: UserScope, info: ScheduleInfo, request: ExportRequest, run: QueryRun,
+           now: dt.datetime) -> ExportInfo | None:  # fmt: skip
+    """The run's file: of every row, or of the new ones only (None: none is new and the
+    schedule skips empty runs)."""
+    if request.only_new:
+        return new_rows_export(scope, info, request, run, now)
+    return run_export(scope, request, run, now)
+
+
+def _skipped(scheduler: Scheduler, info: ScheduleInfo, due_at: dt.datetime, attempts: int,
+             run_id: int) -> Fired:  # fmt: skip
+    """Record the run skipped: only new rows, none new, and the schedule skips empty runs."""
+    with scheduler.assistant.sessions.begin() as session:
+        run = session.get(ScheduleRun, run_id)
+        assert run is not None
+        run.status, run.rows, run.error = RunStatus.SKIPPED, 0, None
+        run.finished_at = scheduler.clock()
+    return Fired(info.id, due_at, RunStatus.SKIPPED, attempts, run_id)
