@@ -66,6 +66,7 @@ class Scan:
     content_start: int = -1  # where the first unplaced real word is (-1: none)
     only_formats: bool = False  # nothing but format words: "csv or excel, whatever"
     options: OptionWords = field(default_factory=OptionWords)  # "with semicolons" (#16)
+    only_new: bool = False  # "only new rows", "since my last export" (issue 21)
 
     def blank(self, span: tuple[int, int]) -> None:
         start, end = span

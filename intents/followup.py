@@ -127,6 +127,8 @@ def _changes(scan: Scan, base: ExportRequest) -> dict[str, object]:
         update.update(intent=Intent.SCHEDULE, cron=scan.recurrence.cron)
     elif scan.verb_is_schedule:
         update["intent"] = Intent.SCHEDULE
+    if scan.only_new:  # "only the new rows" (a follow-up that does not say it drops it)
+        update["only_new"] = True
     if scan.conversation:
         update.update(target=Target.CONVERSATION, query=None)
     if scan.window is not None and (scan.history or base.target is Target.HISTORY):
@@ -231,9 +233,9 @@ def follow_up(scan: Scan, context: Context) -> RulesResult | None:
     has_format = any(hit.slot >= Slot.ARTICLE or scan.only_formats for hit in scan.formats)
     if not (update or has_format):
         sure = False  # "same again": nothing changes; repeat it, but let an LLM look
-    return RulesResult(
-        _apply(scan, last.model_copy(update={"clarify": None}), context, update), sure
-    )
+    # Only new rows are asked for each time: "now as json" after them means the same rows.
+    base = last.model_copy(update={"clarify": None, "only_new": False, "cursor_column": None})
+    return RulesResult(_apply(scan, base, context, update), sure)
 
 
 def recent_runs(scan: Scan, context: Context, read: RulesResult) -> RulesResult:

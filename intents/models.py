@@ -93,6 +93,12 @@ class ExportRequest(BaseModel):
     options: dict[str, Any] = Field(
         default_factory=dict, description="further format options (e.g. delimiter)"
     )
+    only_new: bool = Field(
+        False, description="only the rows new since the last export of the same data"
+    )
+    cursor_column: str | None = Field(
+        None, description="with only_new: the column that says a row is new (else chosen)"
+    )
     # "mask the emails", "pseudonymise the names": column as said -> how. ``none`` is
     # "unmasked", which an admin's policy overrides (the reply says so). Not in the LLM
     # tool schema: the rules' masks are kept when the LLM reads a message.

@@ -214,7 +214,7 @@ def _command_outside(scan: Scan, span: tuple[int, int]) -> bool:
 def _only_changes(scan: Scan) -> bool:
     """Nothing but export settings: rows, columns, compression ("without the email column")."""
     changes = scan.limit or scan.columns or scan.exclude or scan.compression or scan.followup
-    changes = changes or scan.options.writes_file  # "with semicolons please" (#16)
+    changes = changes or scan.options.writes_file or scan.only_new  # (#16), (#21)
     masks = scan.masks is not None  # "mask the emails" with nothing before: the screen's
     return (
         bool(changes or masks) and not scan.leftover and not (scan.limit and scan.limit.before_noun)
@@ -286,6 +286,7 @@ def _export(scan: Scan, context: Context, *, sure: bool = True) -> RulesResult:
         email=scan.email,
         cron=scan.recurrence.cron if scan.recurrence else None,
         mask=scan.masks.kinds if scan.masks else None,
+        only_new=scan.only_new and target not in (Target.HISTORY, Target.CONVERSATION),
     )
     sure = (
         sure

@@ -20,6 +20,7 @@ from intents.context import Context
 from intents.cues import Scan, at_verb_place, normalise, note_verb
 from intents.delivery import find_addresses, find_compression, find_destination
 from intents.masking import find_masks
+from intents.newrows import find_only_new
 from intents.option_words import find_option_words
 from intents.schedule import Recurrence, find_schedule
 from intents.timewords import Window, find_window
@@ -281,6 +282,9 @@ def scan_message(message: str, context: Context) -> Scan:
         text = low
     scan = Scan(text=text, low=low, work=low)
     find_addresses(scan)
+    for span in find_only_new(scan.work):  # "since my last export" is no time window
+        scan.only_new = True
+        scan.blank(span)
     plain = scan.work  # the message less its addresses and links: no format, time or day there
     # Export options in words (intents/option_words) before formats, limits, columns and
     # asides: their words are no format, column or question ("sorted by date"), and

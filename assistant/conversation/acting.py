@@ -33,6 +33,7 @@ import dataclasses
 from assistant.conversation.addresses import ask_address, own_address
 from assistant.conversation.elsewhere import DOWNLOAD
 from assistant.conversation.memory import Answer, Asked
+from assistant.conversation.newrows import ask_cursor, export_new
 from assistant.conversation.onscreen import ask_columns, fit_columns, fit_question
 from assistant.conversation.results import result_text
 from assistant.conversation.scheduling import schedule_from_chat
@@ -152,9 +153,11 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
     if request.intent is Intent.SCHEDULE:
         if run is None:
             return Answer(reply=Reply(text=_NO_RESULT_TO_SCHEDULE))
-        done = schedule_from_chat(scope, request, run)
+        done = ask_cursor(turn, request, run) or schedule_from_chat(scope, request, run)
     elif run is None:
         return Answer(reply=Reply(text=_NO_RESULT))
+    elif request.only_new:  # the rows new since the last export (conversation.newrows)
+        done = export_new(turn, request, run, send_file)
     else:
         done = Answer(reply=_export(_spending(turn), request, run))
     if shown.reply is None or done.reply is None:

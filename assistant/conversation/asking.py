@@ -28,6 +28,7 @@ import re
 from assistant.conversation.addresses import address_in, save_own_address
 from assistant.conversation.elsewhere import DOWNLOAD, EMAIL, place_named
 from assistant.conversation.memory import Asked
+from assistant.conversation.newrows import answer_cursor
 from assistant.conversation.turn import Turn
 from intents import Destination, ExportRequest
 from intents.build import ask
@@ -63,6 +64,8 @@ def answer_asked(turn: Turn) -> ExportRequest | None:
     asked, pending = turn.recall.asked, turn.recall.pending
     if asked is None or pending is None:
         return None
+    if asked is Asked.CURSOR:  # "created_at" to "Which column says a row is new: ...?"
+        return answer_cursor(turn.message, pending)
     address = address_in(turn.message)
     if asked is Asked.ADDRESS:
         if address is None:

@@ -42,6 +42,7 @@ class Asked(StrEnum):
 
     ADDRESS = "address"  # "What address should I send it to?"
     DESTINATION = "destination"  # "I can't send to Slack yet; a download or an email?"
+    CURSOR = "cursor"  # "Which column says a row is new: created_at or id?"
 
 
 class Memory(BaseModel):

@@ -12,7 +12,7 @@ import secrets
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.errors import InvalidInput
 from assistant.schedules.cron import check_cron
@@ -100,6 +100,14 @@ class ScheduleSpec(BaseModel):
     )
     destination: Destination = Field(examples=[{"kind": "email", "to": "ana@example.com"}])
     active: bool = True
+    only_new: bool = Field(
+        False,
+        description="send only the rows new since the last delivered run (the first run "
+        "sends every row: the baseline); the same as request.only_new",
+    )
+    skip_empty: bool = Field(
+        False, description="with only_new: send nothing when no row is new (run: skipped)"
+    )
 
     _cron = field_validator("cron")(_cron)
     _tz = field_validator("timezone")(lambda value: _zone(value))
@@ -110,6 +118,14 @@ class ScheduleSpec(BaseModel):
         if not value.query or value.format is None:
             raise ValueError("a scheduled request needs a query and a format")
         return value
+
+    @model_validator(mode="after")
+    def _only_new(self) -> ScheduleSpec:
+        """``only_new`` and ``request.only_new`` are one option: either sets both."""
+        if self.only_new != self.request.only_new:
+            self.only_new = True
+            self.request = self.request.model_copy(update={"only_new": True})
+        return self
 
 
 class SchedulePatch(BaseModel):
@@ -149,6 +165,8 @@ class ScheduleInfo(BaseModel):
     request: ExportRequest
     destination: Destination
     active: bool
+    only_new: bool = Field(False, description="only rows new since the last delivered run")
+    skip_empty: bool = Field(False, description="nothing is sent when no row is new")
     next_run_at: dt.datetime | None
     question: str | None = Field(
         None,

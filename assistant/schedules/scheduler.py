@@ -20,6 +20,10 @@ schedulers may share a store:
   cron time, and retries, do not spend it: they are the owner's standing order, bounded
   by the cron already, and refusing one would lose a report because of an unrelated burst
   of downloads.
+- **Only new rows.** A schedule with ``only_new`` sends the rows after its own cursor;
+  the cursor moves in the transaction that records the run done, after the delivery
+  (:mod:`~assistant.schedules.only_new`). With ``skip_empty`` a run with nothing new
+  sends nothing and is recorded ``skipped``.
 - **Windows.** A schedule made from a question with a relative window ("orders from
   today") reads the question again for each occurrence, as of its due time in the
   schedule's zone (:mod:`~assistant.schedules.windows`); other schedules run their
@@ -47,6 +51,7 @@ from assistant.questions.runs import Mode
 from assistant.replies import ExportInfo
 from assistant.schedules.cron import latest_due, next_fire
 from assistant.schedules.models import ScheduleInfo
+from assistant.schedules.only_new import new_rows_export, settle_run
 from assistant.schedules.service import schedule_info
 from assistant.schedules.windows import Reading, run_occurrence
 from assistant.scope import Clock, UserScope
@@ -55,6 +60,7 @@ from assistant.store import (
     Export,
     ExportStatus,
     Message,
+    QueryRun,
     Role,
     RunStatus,
     Schedule,
@@ -286,7 +292,8 @@ class Scheduler:
             reading = Reading.stored(schedule.question, schedule.dialect)
             due_at, attempts = run.due_at, run.attempts
         try:
-            export = self._export(owner, info, made, reading, due_at)
+            if (export := self._export(owner, info, made, reading, due_at)) is None:
+                return _skipped(self, info, due_at, attempts, run_id)  # only new: none new
             with self.assistant.sessions.begin() as session:  # a retry reuses this export
                 run = session.get(ScheduleRun, run_id)
                 assert run is not None
@@ -305,10 +312,11 @@ class Scheduler:
             run.status = RunStatus.DONE
             run.rows, run.bytes, run.error = export.rows, export.bytes, None
             run.finished_at = self.clock()
+            settle_run(session, owner, info, export.id, run.finished_at)  # only new rows
         return Fired(info.id, due_at, RunStatus.DONE, attempts, run_id)
 
     def _export(self, owner: int, info: ScheduleInfo, made: str | None,
-                reading: Reading | None, due_at: dt.datetime) -> ExportInfo:  # fmt: skip
+                reading: Reading | None, due_at: dt.datetime) -> ExportInfo | None:  # fmt: skip
         """The run's export: the one a failed delivery left, else a fresh one (of the
         question ``reading`` read as of ``due_at``, else of the stored query).
 
@@ -324,7 +332,7 @@ class Scheduler:
         ran = run_occurrence(scope, request.query or "", reading, due_at, ZoneInfo(info.timezone),
                              mode=self.assistant.mode, llm=self.assistant.llm)  # fmt: skip
         done = request.model_copy(update={"target": Target.LAST_RESULT})
-        return run_export(scope, ExportRequest.model_validate(done), ran.run, self.clock())
+        return _write(scope, info, ExportRequest.model_validate(done), ran.run, self.clock())
 
     def _failed(
         self,
@@ -370,3 +378,23 @@ def _still_there(session: Session, conversation_id: str | None) -> bool:
         .with_for_update(key_share=True)
     )
     return found is not None
+
+
+def _write(scope: UserScope, info: ScheduleInfo, request: ExportRequest, run: QueryRun,
+           now: dt.datetime) -> ExportInfo | None:  # fmt: skip
+    """The run's file: of every row, or of the new ones only (None: none is new and the
+    schedule skips empty runs)."""
+    if request.only_new:
+        return new_rows_export(scope, info, request, run, now)
+    return run_export(scope, request, run, now)
+
+
+def _skipped(scheduler: Scheduler, info: ScheduleInfo, due_at: dt.datetime, attempts: int,
+             run_id: int) -> Fired:  # fmt: skip
+    """Record the run skipped: only new rows, none new, and the schedule skips empty runs."""
+    with scheduler.assistant.sessions.begin() as session:
+        run = session.get(ScheduleRun, run_id)
+        assert run is not None
+        run.status, run.rows, run.error = RunStatus.SKIPPED, 0, None
+        run.finished_at = scheduler.clock()
+    return Fired(info.id, due_at, RunStatus.SKIPPED, attempts, run_id)

@@ -23,6 +23,7 @@ from assistant.schedules.models import (
     SchedulePatch,
     ScheduleSpec,
 )
+from assistant.schedules.only_new import check_cursor
 from assistant.schedules.windows import Reading, question_reading, read_at, window_words
 from assistant.scope import UserScope
 from assistant.store import Schedule, ScheduleRun, get_owned
@@ -45,6 +46,7 @@ def create(scope: UserScope, spec: ScheduleSpec, *, reading: Reading | None = No
     check_destination(scope.settings, spec.destination)  # no webhook to a private address
     if reading is None and spec.request.query:
         reading = question_reading(scope, spec.request.query, ZoneInfo(spec.timezone))
+    check_cursor(scope, spec, reading)  # only new rows: by a column that says so
     now = scope.clock()
     name = spec.name or _name(spec)
     with scope.sessions.begin() as session:
@@ -59,6 +61,7 @@ def create(scope: UserScope, spec: ScheduleSpec, *, reading: Reading | None = No
             timezone=spec.timezone,
             destination=spec.destination.model_dump(mode="json"),
             active=spec.active,
+            skip_empty=spec.skip_empty,
             created_at=now,
             next_run_at=next_fire(spec.cron, ZoneInfo(spec.timezone), now) if spec.active else None,
         )
@@ -153,6 +156,8 @@ def schedule_info(session: Session, row: Schedule, scope: UserScope | None = Non
         request=request,
         destination=_DESTINATION.validate_python(row.destination),
         active=row.active,
+        only_new=request.only_new,
+        skip_empty=row.skip_empty,
         next_run_at=row.next_run_at,
         question=row.question,
         window=window,

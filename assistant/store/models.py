@@ -54,6 +54,7 @@ __all__ = [
     "Base",
     "ConversationRecord",
     "Export",
+    "ExportCursor",
     "ExportStatus",
     "Message",
     "Preference",
@@ -274,6 +275,7 @@ class RunStatus(StrEnum):
     RETRYING = "retrying"
     DONE = "done"
     FAILED = "failed"
+    SKIPPED = "skipped"  # "only new rows" found none, and the schedule skips empty runs
 
 
 class Schedule(Base):
@@ -298,6 +300,8 @@ class Schedule(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     destination: Mapped[dict[str, Any]]
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # With "only new rows": send nothing (the run is recorded as skipped) when none are new.
+    skip_empty: Mapped[bool] = mapped_column(default=False, server_default=false())
     next_run_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=NOW)
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -370,3 +374,7 @@ def _refuse_update(mapper: Mapper[AuditEntry], connection: Connection, target: A
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_delete(mapper: Mapper[AuditEntry], connection: Connection, target: AuditEntry) -> None:
     raise AuditLogIsAppendOnly("deleted")
+
+
+# Imported last, so ``Base`` from this module has every table (Alembic reads it).
+from assistant.store.cursors import ExportCursor  # noqa: E402

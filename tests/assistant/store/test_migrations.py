@@ -22,13 +22,14 @@ from assistant.store import (
     migrate,
 )
 
-HEAD = "0006"  # the newest migration
+HEAD = "0007"  # the newest migration
 
 TABLES = {
     "alembic_version",
     "api_keys",
     "audit_log",
     "conversations",
+    "export_cursors",
     "exports",
     "messages",
     "preferences",
