@@ -356,8 +356,7 @@ class Scheduler:
                 return RunStatus.RETRYING
             run.status = RunStatus.FAILED
             run.finished_at = now
-            if _still_there(session, conversation_id):  # said where the user reads it
-                assert conversation_id is not None
+            if conversation_id is not None and _still_there(session, conversation_id):
                 session.add(Message(
                     conversation_id=conversation_id, role=Role.ASSISTANT, created_at=now,
                     content=f"Your scheduled export “{info.name}” failed after {attempts} "
@@ -367,11 +366,9 @@ class Scheduler:
         return RunStatus.FAILED
 
 
-def _still_there(session: Session, conversation_id: str | None) -> bool:
-    """Whether the schedule's conversation exists (the user may have deleted it),
-    kept from being deleted until this transaction ends (FOR KEY SHARE)."""
-    if conversation_id is None:
-        return False
+def _still_there(session: Session, conversation_id: str) -> bool:
+    """Whether the schedule's conversation, where its failure is said, exists (the user
+    may have deleted it), kept from being deleted until this transaction ends."""
     found = session.scalar(
         select(ConversationRecord.id)
         .where(ConversationRecord.id == conversation_id)
