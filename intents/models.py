@@ -91,6 +91,9 @@ class ExportRequest(BaseModel):
     options: dict[str, Any] = Field(
         default_factory=dict, description="further format options (e.g. delimiter)"
     )
+    confirmed: bool = Field(
+        False, description="the user confirmed the export plan (a large export asked back)"
+    )
 
     @field_validator("columns", "exclude_columns")
     @classmethod

@@ -16,6 +16,9 @@
       │     │  wait; nothing is queued)
       │     ├─ sent by email (or on a schedule) with no address: the user's own, else
       │     │  ask for it once (assistant.conversation.addresses)
+      │     ├─ the export plan first (assistant.conversation.confirming): over the
+      │     │  confirm thresholds, "Export 3,060,840 rows (about 410 MB as CSV)?"
+      │     │  (Export / Cancel; nothing spent); below, the reply carries its line
       │     ├─ history / this conversation ─► a bundle (the last N runs, or a window)
       │     ├─ a question made only of the columns on screen ("just the emails") ─► those
       │     │  columns of the result on screen (assistant.conversation.onscreen)
@@ -31,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 
 from assistant.conversation.addresses import ask_address, own_address
+from assistant.conversation.confirming import history_parts, plan_first, run_part
 from assistant.conversation.elsewhere import DOWNLOAD
 from assistant.conversation.memory import Answer, Asked
 from assistant.conversation.onscreen import ask_columns, fit_columns, fit_question
@@ -43,6 +47,7 @@ from assistant.errors import DeliveryFailed, Unanswerable
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_past
 from assistant.exports.mailing import email_export, finished_export
+from assistant.exports.plan import ExportPlan
 from assistant.questions.runs import first_empty, run_question
 from assistant.replies import ExportInfo, Reply
 from assistant.store import QueryRun
@@ -130,8 +135,12 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
             return ask_address(request)
         request = request.model_copy(update={"email": address})
     if request.intent is Intent.EXPORT and request.target in (Target.HISTORY, Target.CONVERSATION):
+        plan, confirm = plan_first(turn, request, history_parts(turn, request))
+        if confirm is not None:  # large: asked first, nothing spent
+            return confirm
         turn = _spending(turn)
-        return Answer(reply=_sent(turn, request, export_past(turn.scope, request, turn.now)))
+        reply = _sent(turn, request, export_past(turn.scope, request, turn.now))
+        return Answer(reply=_with_plan(reply, plan))
     on_screen = _run(turn, turn.recall.query_run_id)
     if on_screen is not None:
         request = fit_question(request, on_screen.columns, scope.source.schema)
@@ -156,7 +165,11 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
     elif run is None:
         return Answer(reply=Reply(text=_NO_RESULT))
     else:
-        done = Answer(reply=_export(_spending(turn), request, run))
+        plan, confirm = plan_first(turn, request, [run_part(run)], shown.reply)
+        if confirm is not None:  # large: asked first, nothing spent
+            return confirm.model_copy(update={"query_run_id": shown.query_run_id})
+        reply = _export(_spending(turn), request, run)
+        done = Answer(reply=_with_plan(reply, plan))
     if shown.reply is None or done.reply is None:
         return done.model_copy(update={"query_run_id": shown.query_run_id})
     both = done.reply.model_copy(
@@ -167,6 +180,16 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         }
     )
     return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})
+
+
+def _with_plan(reply: Reply, plan: ExportPlan | None) -> Reply:
+    """``reply`` with the plan's line when the file is not simply done and said: a
+    background export (still to run) or several parts; a plain file's reply says it all."""
+    if plan is None or reply.export is None:
+        return reply
+    if reply.export.status == "done" and len(plan.parts) == 1:
+        return reply
+    return reply.model_copy(update={"text": f"{reply.text} Plan: {plan.line()}"})
 
 
 def _spending(turn: Turn) -> Turn:
