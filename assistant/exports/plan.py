@@ -228,7 +228,8 @@ def _measure(
             full = _written(sample, Path(folder) / f"sample.{extension}", format, options)
     except ExporterError:  # what the export itself will refuse, saying why
         return None, None
-    return float(empty), max(0.0, (full - empty) / sample.num_rows)
+    drawn = _drawn(format, options, sample.num_rows)  # a capped sample holds fewer rows
+    return float(empty), max(0.0, (full - empty) / max(drawn, 1))
 
 
 def _written(table: pa.Table, path: Path, format: Format, options: dict[str, object]) -> int:
