@@ -15,10 +15,10 @@
                    ├─ "Cancel", "no", "never mind" ─► "Cancelled: nothing was exported."
                    └─ anything else ─► None: a message of its own
 
->>> _reads("yes please"), _reads("Go ahead!"), _reads("cancle"), _reads("no thanks")
-(True, True, False, False)
->>> _reads("export it as pdf instead") is None, _reads("do not") , _reads("do it")
-(True, False, True)
+>>> [reads_confirmation(said) for said in ("yes please", "Go ahead!", "cancle", "no thanks")]
+[True, True, False, False]
+>>> [reads_confirmation(said) for said in ("export it as pdf instead", "do not", "do it")]
+[None, False, True]
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ from assistant.store import QueryRun
 from intents import ExportRequest, Format, Intent, Target
 from intents.vocabulary import words
 
-__all__ = ["answer_confirmation", "history_parts", "plan_first", "run_part"]
+__all__ = ["answer_confirmation", "history_parts", "plan_first", "reads_confirmation", "run_part"]
 
 CANCELLED = "Cancelled: nothing was exported."
 
 #: Words a confirmation is made of; one of the firm ones must be there.
 _YES = words(
     "yes yeah yep yup y sure ok okay k go ahead do it export proceed confirm confirmed "
-    "please fine continue run start that's right correct thanks absolutely"
+    "please fine continue run start that's right correct thanks thank you absolutely"
 )
 _FIRM_YES = words(
     "yes yeah yep yup y sure ok okay go export proceed confirm confirmed continue run "
@@ -52,7 +52,7 @@ _FIRM_YES = words(
 )
 _NO = words(
     "no nope nah n cancel it don't dont do not stop abort never mind nevermind forget "
-    "skip thanks thank you please leave"
+    "skip thanks thank you please leave export"
 )
 _FIRM_NO = words("no nope nah n cancel don't dont not stop abort nevermind never skip")
 
@@ -78,7 +78,7 @@ def _all_of(said: list[str], vocabulary: frozenset[str], firm: frozenset[str]) -
     return bool(said) and all(known) and any(word in firm for word in known)
 
 
-def _reads(message: str) -> bool | None:
+def reads_confirmation(message: str) -> bool | None:
     """True for a yes, False for a no, None for a message of its own."""
     said = _words(message)
     if len(said) > 6:  # a sentence of its own, not an answer
@@ -96,7 +96,7 @@ def answer_confirmation(turn: Turn) -> Answer | None:
     if turn.recall.asked is not Asked.CONFIRM or pending is None:
         return None
     said = turn.message.strip()
-    yes = True if said == CONFIRM else False if said == DECLINE else _reads(said)
+    yes = True if said == CONFIRM else False if said == DECLINE else reads_confirmation(said)
     if yes is None:
         return None
     if not yes:

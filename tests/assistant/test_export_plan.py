@@ -6,6 +6,7 @@ in one line."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assistant import Conversation, open_conversation
+from assistant.conversation.confirming import reads_confirmation
 from assistant.exports.plan import PlanPart, human_bytes, plan_export
 from assistant.jobs.budget import ExportBudget
 from assistant.jobs.rates import RateLimiter
@@ -24,6 +26,9 @@ from intents.models import ExportRequest, Format, Intent, Target
 from tests.assistant.conftest import NOW
 
 CONFIRM_ROWS = 100
+ROOT = Path(__file__).resolve().parents[2]
+#: The public corpora beside the repository (or beside the worktrees' folder).
+SHARED = [ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus"]
 SIZE = re.compile(r"about ([\d.,]+) (bytes|KB|MB|GB)")
 UNITS = {"bytes": 1, "KB": 1_000, "MB": 1_000_000, "GB": 1_000_000_000}
 
@@ -222,3 +227,64 @@ def test_sizes_read_as_people_write_them() -> None:
     assert [human_bytes(n) for n in (0, 999, 1_000, 96_400, 409_600_000, 1_234_000_000)] == [
         "0 bytes", "999 bytes", "1.0 KB", "96 KB", "410 MB", "1.2 GB",
     ]  # fmt: skip
+
+
+YES = ["yes", "yeah", "yep", "sure", "ok", "okay", "go ahead", "do it", "proceed", "confirm",
+       "export", "export it", "continue", "yes go ahead", "ok do it"]  # fmt: skip
+NO = ["no", "nope", "cancel", "stop", "abort", "never mind", "don't", "do not", "no thanks",
+      "skip", "no, cancel", "cancel it", "don't export"]  # fmt: skip
+
+
+def _typo(phrase: str) -> str:
+    """The phrase's longest word (five letters or more) with two letters swapped."""
+    words = phrase.split()
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    if len(word) < 5:
+        return phrase
+    words[longest] = word[0] + word[2] + word[1] + word[3:]
+    return " ".join(words)
+
+
+def _variants(phrases: list[str]) -> Iterator[str]:
+    """Each phrase with politeness before or after, punctuation, case and a typo."""
+    for phrase in phrases:
+        for said in (phrase, _typo(phrase)):
+            for polite in ("{}", "please {}", "{} please", "{}, thanks", "{} thank you"):
+                for mark in ("", "!", ".", " :)"):
+                    text = polite.format(said) + mark
+                    yield from (text, text.upper(), text.capitalize())
+
+
+@pytest.mark.parametrize(("phrases", "meaning"), [(YES, True), (NO, False)], ids=["yes", "no"])
+def test_many_wordings_of_yes_and_no(phrases: list[str], meaning: bool) -> None:
+    variants = list(_variants(phrases))
+    assert len(variants) > 500
+    wrong = [said for said in variants if reads_confirmation(said) is not meaning]
+    assert wrong == []
+
+
+def test_requests_of_the_intent_corpora_are_never_read_as_an_answer() -> None:
+    """A message naming a format, a question, columns or a time is a new request, never a
+    yes or a no to the plan (the repository's generated families and, when present, the
+    shared development sets written by other people)."""
+    files = [ROOT / "tests" / "intents" / "corpus" / "families.jsonl"]
+    files += [path for folder in SHARED for path in folder.glob("intents-dev*.jsonl")]
+    cases = [json.loads(line) for path in files for line in path.read_text().splitlines()]
+    named = [
+        case["message"]
+        for case in cases
+        if any(case["expect"].get(key) for key in ("format", "query", "columns", "cron", "since"))
+    ]
+    assert len(named) > 1_000
+    assert [said for said in named if reads_confirmation(said) is not None] == []
+
+
+def test_a_background_export_says_its_plan_in_one_line(settings: Settings) -> None:
+    background = settings.model_copy(update={"inline_export_rows": 100})
+    with open_conversation(background, "ana", clock=lambda: NOW, mode="rules") as chat:
+        shown = chat.handle("show orders")
+        assert shown.table is not None
+        reply = chat.handle("export this as csv")
+    assert reply.export is not None and "in the background" in reply.text
+    assert f"Plan: {shown.table.row_count:,} rows, about " in reply.text, reply.text
