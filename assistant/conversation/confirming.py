@@ -3,7 +3,9 @@
 ::
 
     carry_out ─► plan_first(turn, request, parts)
-                   ├─ confirmed already, or a schedule ─► None: go on
+                   ├─ confirmed already, a schedule, or one small file (no more rows
+                   │     than ASSISTANT_INLINE_EXPORT_ROWS and the confirm threshold: it
+                   │     is written about as fast as its plan is measured) ─► None: go on
                    ├─ over ASSISTANT_CONFIRM_EXPORT_ROWS / _BYTES ─► the question
                    │     "Export 3,060,840 rows (about 410 MB as CSV)?" (Export / Cancel),
                    │     the request pending (Asked.CONFIRM); nothing recorded or spent
@@ -113,9 +115,12 @@ def plan_first(
     csv"): the question joins it, and the pending request then means its result."""
     if request.intent is not Intent.EXPORT or request.confirmed or not parts:
         return None, None
+    settings = turn.scope.settings
+    rows = sum(part.rows or 0 for part in parts)
+    if len(parts) == 1 and rows <= min(settings.inline_export_rows, settings.confirm_export_rows):
+        return None, None  # written at once: about as quick as measuring its plan would be
     zipped = request.target is Target.HISTORY and request.format is not Format.XLSX
     plan = plan_export(turn.scope, request, parts, zipped=zipped)
-    settings = turn.scope.settings
     if not plan.over(settings) or plan.rows > settings.max_export_rows:
         return plan, None  # small: it runs; too large for any export: refused as it runs
     pending = request

@@ -141,9 +141,12 @@ def test_a_question_and_its_export_in_one_message_asks_with_the_table(
 
 
 def test_the_byte_threshold_asks_too(settings: Settings) -> None:
-    small = settings.model_copy(update={"confirm_export_bytes": 10_000})
+    # 400 rows: under the rows' threshold, over 10 KB; over the inline export's rows (a
+    # smaller export is written without a plan: about as quick as measuring one).
+    update = {"confirm_export_bytes": 10_000, "inline_export_rows": 100}
+    small = settings.model_copy(update=update)
     with open_conversation(small, "ana", clock=lambda: NOW, mode="rules") as chat:
-        chat.handle("show orders")  # 400 rows: under the rows' threshold, over 10 KB
+        chat.handle("show orders")
         asked = chat.handle("export this as csv")
         assert asked.choices == ["Export", "Cancel"], asked.text
         assert _said_bytes(asked.text) > 10_000
