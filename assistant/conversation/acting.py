@@ -138,6 +138,7 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         plan, confirm = plan_first(turn, request, history_parts(turn, request))
         if confirm is not None:  # large: asked first, nothing spent
             return confirm
+        request = request.model_copy(update={"confirmed": False})  # a "yes" is for now only
         turn = _spending(turn)
         reply = _sent(turn, request, export_past(turn.scope, request, turn.now))
         return Answer(reply=_with_plan(reply, plan))
@@ -168,6 +169,7 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         plan, confirm = plan_first(turn, request, [run_part(run)], shown.reply)
         if confirm is not None:  # large: asked first, nothing spent
             return confirm.model_copy(update={"query_run_id": shown.query_run_id})
+        request = request.model_copy(update={"confirmed": False})  # a "yes" is for now only
         reply = _export(_spending(turn), request, run)
         done = Answer(reply=_with_plan(reply, plan))
     if shown.reply is None or done.reply is None:

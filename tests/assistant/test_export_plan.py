@@ -291,3 +291,18 @@ def test_a_background_export_says_its_plan_in_one_line(settings: Settings) -> No
         reply = chat.handle("export this as csv")
     assert reply.export is not None and "in the background" in reply.text
     assert f"Plan: {shown.table.row_count:,} rows, about " in reply.text, reply.text
+
+
+def test_a_yes_is_for_that_export_only(chat: Conversation) -> None:
+    """The export keeps its request without the "yes": a template saved from it, or the
+    same export asked for again, says its plan and asks again."""
+    chat.handle("show orders")
+    chat.handle("export this as csv")
+    done = chat.handle("yes")
+    assert done.export is not None
+    with chat.scope.sessions() as session:
+        stored = session.get(Export, done.export.id)
+        assert stored is not None and stored.request["confirmed"] is False
+    chat.handle("save this as template big-orders")
+    again = chat.handle("export with template big-orders")
+    assert again.choices == ["Export", "Cancel"], again.text
