@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 
 from assistant import Conversation, open_conversation
 from assistant.conversation.confirming import reads_confirmation
-from assistant.exports.plan import PlanPart, human_bytes, plan_export
+from assistant.exports.plan import SAMPLE_ROWS, PlanPart, human_bytes, plan_export
 from assistant.jobs.budget import ExportBudget
 from assistant.jobs.rates import RateLimiter
 from assistant.settings import Settings
 from assistant.store import AuditEntry, Export
+from exporters import export
 from intents.models import ExportRequest, Format, Intent, Target
 from tests.assistant.conftest import NOW
 
@@ -306,3 +307,17 @@ def test_a_yes_is_for_that_export_only(chat: Conversation) -> None:
     chat.handle("save this as template big-orders")
     again = chat.handle("export with template big-orders")
     assert again.choices == ["Export", "Cancel"], again.text
+
+
+@pytest.mark.parametrize("format", list(Format), ids=lambda f: f.value)
+def test_the_estimate_is_near_the_file_in_every_format(
+    chat: Conversation, format: Format, tmp_path: Path
+) -> None:
+    """A result larger than the sample: the estimate within 15% of the file written."""
+    sql = "SELECT * FROM order_items"
+    with chat.scope.source.open(sql) as stream:
+        result = export(stream, tmp_path / f"all.{format.value}", format)
+    assert result.rows > SAMPLE_ROWS  # the estimate reaches past its sample
+    plan = plan_export(chat.scope, _request(format), [PlanPart("items", sql, result.rows)])
+    assert plan.bytes is not None
+    assert 0.85 * result.bytes <= plan.bytes <= 1.15 * result.bytes, (plan.bytes, result.bytes)
