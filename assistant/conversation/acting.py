@@ -185,13 +185,17 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
 
 
 def _with_plan(reply: Reply, plan: ExportPlan | None) -> Reply:
-    """``reply`` with the plan's line when the file is not simply done and said: a
-    background export (still to run) or several parts; a plain file's reply says it all."""
+    """``reply`` with the plan in a line when the file is not simply done and said: a
+    background export's size (its reply says its rows), a bundle's parts, rows and size."""
     if plan is None or reply.export is None:
         return reply
-    if reply.export.status == "done" and len(plan.parts) == 1:
+    if len(plan.parts) > 1:
+        said = f"Plan: {plan.line()}"
+    elif reply.export.status in ("queued", "running"):
+        said = f"The file will be {plan.size_words()}."
+    else:
         return reply
-    return reply.model_copy(update={"text": f"{reply.text} Plan: {plan.line()}"})
+    return reply.model_copy(update={"text": f"{reply.text} {said}"})
 
 
 def _spending(turn: Turn) -> Turn:

@@ -117,7 +117,8 @@ class ExportPlan:
             size is not None and size > settings.confirm_export_bytes
         )
 
-    def _size(self) -> str:
+    def size_words(self) -> str:
+        """ "about 410 MB as CSV" (or "size unknown as CSV")."""
         size = self.bytes
         label = FORMAT_LABELS[self.format]
         if size is None:
@@ -132,13 +133,13 @@ class ExportPlan:
         """ "3 parts, 1,204 rows, about 96 KB as CSV." — the plan in one line."""
         count = len(self.parts)
         parts = f"{count} parts, " if count > 1 else ""
-        return f"{parts}{self._rows()}, {self._size()}."
+        return f"{parts}{self._rows()}, {self.size_words()}."
 
     def question(self) -> str:
         """ "Export 3,060,840 rows (about 410 MB as CSV)?" and what the plan adds."""
         count = len(self.parts)
         parts = f"{count} parts, " if count > 1 else ""
-        text = f"Export {parts}{self._rows()} ({self._size()})?"
+        text = f"Export {parts}{self._rows()} ({self.size_words()})?"
         details = self.details()
         return f"{text} {details}" if details else text
 
