@@ -29,6 +29,6 @@ def plan_view(plan: ExportPlan, settings: Settings) -> PlanPublic:
         ],
         caps=list(plan.caps),
         masked=list(plan.masked),
-        confirm=plan.over(settings),
+        confirm=plan.asks(settings),
         text=" ".join(filter(None, (plan.line(), plan.details()))),
     )

@@ -241,7 +241,8 @@ class PlanPublic(BaseModel):
     caps: list[str] = Field(description="limits of the export as a whole, in words")
     masked: list[str] = Field(description="what is masked, and how")
     confirm: bool = Field(
-        description="over ASSISTANT_CONFIRM_EXPORT_ROWS or _BYTES: the chat would ask first"
+        description="over ASSISTANT_CONFIRM_EXPORT_ROWS or _BYTES (and within "
+        "ASSISTANT_MAX_EXPORT_ROWS): the chat would ask first"
     )
     text: str = Field(
         description="the plan in words, as the chat says it",

@@ -121,8 +121,8 @@ def plan_first(
         return None, None  # written at once: about as quick as measuring its plan would be
     zipped = request.target is Target.HISTORY and request.format is not Format.XLSX
     plan = plan_export(turn.scope, request, parts, zipped=zipped)
-    if not plan.over(settings) or plan.rows > settings.max_export_rows:
-        return plan, None  # small: it runs; too large for any export: refused as it runs
+    if not plan.asks(settings):
+        return plan, None
     pending = request
     if request.target is Target.QUERY:  # the result just shown is what "yes" exports
         pending = request.model_copy(update={"target": Target.LAST_RESULT, "query": None})

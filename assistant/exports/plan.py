@@ -110,12 +110,14 @@ class ExportPlan:
         sizes = [part.bytes for part in self.parts]
         return None if any(size is None for size in sizes) else sum(s or 0 for s in sizes)
 
-    def over(self, settings: Settings) -> bool:
-        """Whether the export is large enough to ask before it runs."""
+    def asks(self, settings: Settings) -> bool:
+        """Whether the chat asks before it runs: over a confirm threshold, and not over
+        the row limit (that export is refused as it starts, saying why)."""
         size = self.bytes
-        return self.rows > settings.confirm_export_rows or (
+        over = self.rows > settings.confirm_export_rows or (
             size is not None and size > settings.confirm_export_bytes
         )
+        return over and self.rows <= settings.max_export_rows
 
     def size_words(self) -> str:
         """ "about 410 MB as CSV" (or "size unknown as CSV")."""

@@ -97,7 +97,7 @@ def test_a_dry_run_of_a_query_run_and_the_format_caps(
 def test_a_dry_run_is_refused_as_the_export_would_be(
     app_client: Callable[..., TestClient],
 ) -> None:
-    client = app_client(max_export_rows=50)
+    client = app_client(max_export_rows=50, confirm_export_rows=10)
     ana = _user(client)
     bad = _post(client, ana, "/api/exports",
                 {"sql": "SELECT 1 AS one", "format": "csv", "options": {"delimiter": "x"},
@@ -109,6 +109,7 @@ def test_a_dry_run_is_refused_as_the_export_would_be(
     orders = {"sql": "SELECT * FROM orders", "format": "csv", "dry_run": True}
     over = _post(client, ana, "/api/exports", orders).json()
     assert "at most 50 rows" in over["caps"][0] and "refused" in over["text"]
+    assert over["confirm"] is False  # refused as it starts: nothing to confirm
 
 
 def test_a_batch_dry_run_has_a_part_per_result(app_client: Callable[..., TestClient]) -> None:

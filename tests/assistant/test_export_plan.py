@@ -329,3 +329,13 @@ def test_the_estimate_is_near_the_file_in_every_format(
     plan = plan_export(chat.scope, _request(format), [PlanPart("items", sql, result.rows)])
     assert plan.bytes is not None
     assert 0.85 * result.bytes <= plan.bytes <= 1.15 * result.bytes, (plan.bytes, result.bytes)
+
+
+def test_over_the_row_limit_it_is_refused_not_asked(asking: Settings) -> None:
+    limited = asking.model_copy(update={"max_export_rows": 200})
+    with open_conversation(limited, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("show orders")
+        refused = chat.handle("export this as csv")
+        assert refused.choices is None and refused.export is None
+        assert "at most 200" in refused.text, refused.text
+        assert _exports(chat) == 0
