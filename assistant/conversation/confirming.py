@@ -46,7 +46,8 @@ CANCELLED = "Cancelled: nothing was exported."
 #: Words a confirmation is made of; one of the firm ones must be there.
 _YES = words(
     "yes yeah yep yup y sure ok okay k go ahead do it export proceed confirm confirmed "
-    "please fine continue run start that's right correct thanks thank you absolutely"
+    "please fine continue run start that's right correct thanks thank you absolutely the this "
+    "that one file"
 )
 _FIRM_YES = words(
     "yes yeah yep yup y sure ok okay go export proceed confirm confirmed continue run "
@@ -54,7 +55,7 @@ _FIRM_YES = words(
 )
 _NO = words(
     "no nope nah n cancel it don't dont do not stop abort never mind nevermind forget "
-    "skip thanks thank you please leave export"
+    "skip thanks thank you please leave export the this that one file"
 )
 _FIRM_NO = words("no nope nah n cancel don't dont not stop abort nevermind never skip")
 

@@ -235,9 +235,11 @@ def test_sizes_read_as_people_write_them() -> None:
 
 
 YES = ["yes", "yeah", "yep", "sure", "ok", "okay", "go ahead", "do it", "proceed", "confirm",
-       "export", "export it", "continue", "yes go ahead", "ok do it"]  # fmt: skip
+       "export", "export it", "continue", "yes go ahead", "ok do it", "export this one",
+       "do that"]  # fmt: skip
 NO = ["no", "nope", "cancel", "stop", "abort", "never mind", "don't", "do not", "no thanks",
-      "skip", "no, cancel", "cancel it", "don't export"]  # fmt: skip
+      "skip", "no, cancel", "cancel it", "don't export", "cancel the export",
+      "cancel that"]  # fmt: skip
 
 
 def _typo(phrase: str) -> str:
