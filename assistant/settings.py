@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     exports_per_minute: int = Field(10, ge=1, description="export requests per user per minute")
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
+    # The export plan (assistant.exports.plan): asked to confirm over either threshold
+    confirm_export_rows: int = Field(
+        100_000, ge=0, description="a chat export of more rows asks to confirm first"
+    )
+    # 100 MB: above what an email attachment or a quick download holds, and far beyond
+    # what a person reads, so worth a "yes" before minutes of work; below it, just run.
+    confirm_export_bytes: int = Field(
+        100_000_000, ge=0, description="a chat export estimated larger asks to confirm first"
+    )
+    plan_count_seconds: float = Field(
+        5.0, gt=0, description="a dry run's count on PostgreSQL; slower: the planner's estimate"
+    )
     cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
     # Fair share (assistant.api.fair): heavy requests on their own pool, a few per user
     max_queries_per_user: int = Field(

@@ -37,7 +37,7 @@ from exporters.formats import (
 from exporters.guard import CheckedQuery, check_query
 from exporters.masking import MaskKind
 from exporters.options import CommonOptions, parse_options
-from exporters.sources import QueryStream, TimeLimits, count_rows, open_query
+from exporters.sources import QueryStream, TimeLimits, count_rows, estimate_rows, open_query
 from exporters.text import TextResult, export_text
 from exporters.workbook import Sheet, SheetSummary, WorkbookResult, export_workbook
 
@@ -78,6 +78,7 @@ __all__ = [
     "WriteSummary",
     "check_query",
     "count_rows",
+    "estimate_rows",
     "export",
     "export_bundle",
     "export_text",

@@ -99,6 +99,9 @@ class ExportRequest(BaseModel):
     cursor_column: str | None = Field(
         None, description="with only_new: the column that says a row is new (else chosen)"
     )
+    confirmed: bool = Field(
+        False, description="the user confirmed the export plan (a large export asked back)"
+    )
     # "mask the emails", "pseudonymise the names": column as said -> how. ``none`` is
     # "unmasked", which an admin's policy overrides (the reply says so). Not in the LLM
     # tool schema: the rules' masks are kept when the LLM reads a message.

@@ -169,6 +169,9 @@ class ExportCreate(_In):
     options: Free = Field(
         default_factory=dict, examples=[{"columns": ["name", "email"], "bom": True}]
     )
+    dry_run: bool = Field(
+        False, description="answer 200 with the export's plan; nothing is recorded or spent"
+    )
 
     @model_validator(mode="after")
     def _one(self) -> ExportCreate:
@@ -197,6 +200,9 @@ class BatchCreate(_In):
         "zip", description="'workbook': one xlsx with a sheet per result (format xlsx)"
     )
     options: Free = Field(default_factory=dict, examples=[{"bom": True}])
+    dry_run: bool = Field(
+        False, description="answer 200 with the bundle's plan; nothing is recorded or spent"
+    )
 
     @model_validator(mode="after")
     def _one(self) -> BatchCreate:
@@ -207,6 +213,41 @@ class BatchCreate(_In):
         if self.bundle == "workbook" and self.format is not Format.XLSX:
             raise ValueError("a workbook bundle needs format xlsx")
         return self
+
+
+class PartPlanPublic(BaseModel):
+    """One part of an export plan (a bundle has one per query run)."""
+
+    name: str = Field(description="the part's question, or its SQL", examples=["orders"])
+    rows: int = Field(description="rows the file will hold (before a format's own cap)")
+    rows_estimated: bool = Field(
+        description="rows are PostgreSQL's planner estimate: counting was slower than "
+        "ASSISTANT_PLAN_COUNT_SECONDS"
+    )
+    bytes: int | None = Field(description="estimated file size; null when it cannot be told")
+    bytes_per_row: float | None = Field(description="measured on the result's first rows")
+    caps: list[str] = Field(description="what the format does beyond its size, in words")
+
+
+class PlanPublic(BaseModel):
+    """What an export would do (``"dry_run": true``): nothing is recorded or spent."""
+
+    dry_run: Literal[True] = True
+    format: str = Field(examples=["csv"])
+    rows: int
+    rows_estimated: bool
+    bytes: int | None = Field(description="the parts' estimated sizes, summed")
+    parts: list[PartPlanPublic]
+    caps: list[str] = Field(description="limits of the export as a whole, in words")
+    masked: list[str] = Field(description="what is masked, and how")
+    confirm: bool = Field(
+        description="over ASSISTANT_CONFIRM_EXPORT_ROWS or _BYTES (and within "
+        "ASSISTANT_MAX_EXPORT_ROWS): the chat would ask first"
+    )
+    text: str = Field(
+        description="the plan in words, as the chat says it",
+        examples=["400 rows, about 29 KB as CSV."],
+    )
 
 
 class ExportPagePublic(BaseModel):

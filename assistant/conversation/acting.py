@@ -16,6 +16,9 @@
       │     │  wait; nothing is queued)
       │     ├─ sent by email (or on a schedule) with no address: the user's own, else
       │     │  ask for it once (assistant.conversation.addresses)
+      │     ├─ the export plan first (assistant.conversation.confirming): over the
+      │     │  confirm thresholds, "Export 3,060,840 rows (about 410 MB as CSV)?"
+      │     │  (Export / Cancel; nothing spent); below, the reply carries its line
       │     ├─ history / this conversation ─► a bundle (the last N runs, or a window)
       │     ├─ a question made only of the columns on screen ("just the emails") ─► those
       │     │  columns of the result on screen (assistant.conversation.onscreen)
@@ -31,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 
 from assistant.conversation.addresses import ask_address, own_address
+from assistant.conversation.confirming import history_parts, plan_first, run_part
 from assistant.conversation.elsewhere import DOWNLOAD
 from assistant.conversation.memory import Answer, Asked
 from assistant.conversation.newrows import ask_cursor, export_new
@@ -44,6 +48,7 @@ from assistant.errors import DeliveryFailed, Unanswerable
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_past
 from assistant.exports.mailing import email_export, finished_export
+from assistant.exports.plan import ExportPlan
 from assistant.questions.runs import first_empty, run_question
 from assistant.replies import ExportInfo, Reply
 from assistant.store import QueryRun
@@ -131,8 +136,13 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
             return ask_address(request)
         request = request.model_copy(update={"email": address})
     if request.intent is Intent.EXPORT and request.target in (Target.HISTORY, Target.CONVERSATION):
+        plan, confirm = plan_first(turn, request, history_parts(turn, request))
+        if confirm is not None:  # large: asked first, nothing spent
+            return confirm
+        request = request.model_copy(update={"confirmed": False})  # a "yes" is for now only
         turn = _spending(turn)
-        return Answer(reply=_sent(turn, request, export_past(turn.scope, request, turn.now)))
+        reply = _sent(turn, request, export_past(turn.scope, request, turn.now))
+        return Answer(reply=_with_plan(reply, plan))
     on_screen = _run(turn, turn.recall.query_run_id)
     if on_screen is not None:
         request = fit_question(request, on_screen.columns, scope.source.schema)
@@ -159,7 +169,12 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
     elif request.only_new:  # the rows new since the last export (conversation.newrows)
         done = export_new(turn, request, run, send_file)
     else:
-        done = Answer(reply=_export(_spending(turn), request, run))
+        plan, confirm = plan_first(turn, request, [run_part(run)], shown.reply)
+        if confirm is not None:  # large: asked first, nothing spent
+            return confirm.model_copy(update={"query_run_id": shown.query_run_id})
+        request = request.model_copy(update={"confirmed": False})  # a "yes" is for now only
+        reply = _export(_spending(turn), request, run)
+        done = Answer(reply=_with_plan(reply, plan))
     if shown.reply is None or done.reply is None:
         return done.model_copy(update={"query_run_id": shown.query_run_id})
     both = done.reply.model_copy(
@@ -170,6 +185,20 @@ def carry_out(turn: Turn, request: ExportRequest) -> Answer:
         }
     )
     return done.model_copy(update={"reply": both, "query_run_id": shown.query_run_id})
+
+
+def _with_plan(reply: Reply, plan: ExportPlan | None) -> Reply:
+    """``reply`` with the plan in a line when the file is not simply done and said: a
+    background export's size (its reply says its rows), a bundle's parts, rows and size."""
+    if plan is None or reply.export is None:
+        return reply
+    if len(plan.parts) > 1:
+        said = f"Plan: {plan.line()}"
+    elif reply.export.status in ("queued", "running"):
+        said = f"The file will be {plan.size_words()}."
+    else:
+        return reply
+    return reply.model_copy(update={"text": f"{reply.text} {said}"})
 
 
 def _spending(turn: Turn) -> Turn:

@@ -6,7 +6,8 @@ between messages: what a message is understood against (the last result, the pen
 clarification, the last export, the user's preferences) is recalled from the store each
 time (:mod:`assistant.conversation.memory`). The flow::
 
-    message ─► an answer to the chat's own question? (an address; download or email)
+    message ─► "yes" or "cancel" to the export plan's question? (confirming)
+            ├► an answer to the chat's own question? (an address; download or email)
             │    (assistant.conversation.asking) ─► the pending request, completed
             ├► chat command? (assistant.conversation.commands) ─► its answer
             ├► a place we cannot send to? ("upload it to Dropbox") ─► said, with what we can
@@ -30,6 +31,7 @@ from sqlalchemy import Engine
 from assistant.conversation.acting import act
 from assistant.conversation.asking import answer_asked
 from assistant.conversation.commands import find_command
+from assistant.conversation.confirming import answer_confirmation
 from assistant.conversation.elsewhere import place_named, refuse_place, without_place
 from assistant.conversation.memory import Answer, Memory, Recall, transcript
 from assistant.conversation.past import (
@@ -253,6 +255,9 @@ class Conversation:
     # -- answering --------------------------------------------------------------------
 
     def _answer(self, turn: Turn) -> Answer:
+        confirmed = answer_confirmation(turn)  # "yes" / "cancel" to the export plan
+        if confirmed is not None:
+            return confirmed if confirmed.request is None else act(turn, confirmed.request)
         answered = answer_asked(turn)  # "ana@example.com" to "What address...?"
         if answered is not None:
             return act(turn, answered)

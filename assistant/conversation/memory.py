@@ -43,6 +43,7 @@ class Asked(StrEnum):
     ADDRESS = "address"  # "What address should I send it to?"
     DESTINATION = "destination"  # "I can't send to Slack yet; a download or an email?"
     CURSOR = "cursor"  # "Which column says a row is new: created_at or id?"
+    CONFIRM = "confirm"  # "Export 3,060,840 rows (about 410 MB as CSV)?" (the export plan)
 
 
 class Memory(BaseModel):

@@ -39,7 +39,8 @@ class Turn:
         """What the intent parser reads the message against: the clock and zone, whether
         a result is on screen, the saved preferences, the last export's request and the
         request a question is pending on (but an address is the conversation's to read:
-        "ana at work" is not a data question)."""
+        "ana at work" is not a data question, and so is a "yes" to the export plan: any
+        other message is a new one, not an answer completing the waiting export)."""
         scope, recall = self.scope, self.recall
         with scope.sessions() as session:
             preferences = read_preferences(session, scope.user_id)
@@ -52,5 +53,5 @@ class Turn:
             has_result=recall.query_run_id is not None,
             preferences=preferences,
             last_request=None if last is None else ExportRequest.model_validate(last),
-            pending=None if recall.asked is Asked.ADDRESS else recall.pending,
+            pending=None if recall.asked in (Asked.ADDRESS, Asked.CONFIRM) else recall.pending,
         )

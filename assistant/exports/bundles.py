@@ -48,7 +48,14 @@ from exporters import (
 )
 from intents.models import LAST_RUNS, ExportRequest, Format, Target
 
-__all__ = ["LAST_RUNS", "export_conversation", "export_history", "export_past", "last_runs"]
+__all__ = [
+    "LAST_RUNS",
+    "export_conversation",
+    "export_history",
+    "export_past",
+    "last_runs",
+    "runs_asked",
+]
 
 #: The ``options`` key of a history request for the user's last N query runs.
 
@@ -67,6 +74,16 @@ def last_runs(request: ExportRequest) -> tuple[int | None, ExportRequest]:
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise InvalidInput(f"{LAST_RUNS} counts runs: a whole number of at least 1.")
     return count, request.model_copy(update={"options": options})
+
+
+def runs_asked(scope: UserScope, request: ExportRequest) -> list[QueryRun]:
+    """The query runs a history ``request`` bundles (its window, or its last N runs), in
+    the order they ran: what the export plan counts before the bundle is made."""
+    count, request = last_runs(request)
+    if count is not None:
+        return _runs(scope, None, None)[-count:]
+    zone = scope.zone
+    return _runs(scope, _instant(request.since, zone), _instant(request.until, zone))
 
 
 def export_history(

@@ -19,7 +19,7 @@ from assistant.store import QueryRun
 from exporters import ExporterError, get_format, parse_options
 from intents.models import ExportRequest
 
-__all__ = ["size_warning"]
+__all__ = ["size_note", "size_warning"]
 
 
 def size_warning(scope: UserScope, request: ExportRequest, run: QueryRun) -> str:
@@ -28,6 +28,13 @@ def size_warning(scope: UserScope, request: ExportRequest, run: QueryRun) -> str
     if request.format is None or run.row_count is None:
         return ""
     rows = run.row_count if request.limit is None else min(run.row_count, request.limit)
+    return size_note(scope, request, rows)
+
+
+def size_note(scope: UserScope, request: ExportRequest, rows: int) -> str:
+    """What ``request``'s format does with ``rows`` rows (a sentence), or ''."""
+    if request.format is None:
+        return ""
     spec = get_format(request.format)
     try:
         note = spec.size_note(rows, parse_options(spec.options, options_for(scope, request)))

@@ -116,6 +116,19 @@ def count_rows(url: str, query: CheckedQuery, *, timeout: Limit = DEFAULT_TIMEOU
     return postgres.count_rows(parsed, query, timeout)
 
 
+def estimate_rows(
+    url: str, query: CheckedQuery, *, timeout: Limit = DEFAULT_TIMEOUT_SECONDS
+) -> int | None:
+    """The database planner's estimate of ``query``'s rows, without running it (PostgreSQL:
+    EXPLAIN's "Plan Rows"); None where the database gives none (SQLite): count instead."""
+    parsed = parse_url(url)
+    if parsed.backend == "sqlite":
+        return None
+    from exporters.sources import postgres
+
+    return postgres.estimate_rows(parsed, query, timeout)
+
+
 def open_query(
     url: str,
     sql: str,

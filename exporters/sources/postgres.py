@@ -18,6 +18,7 @@ Values arrive as PostgreSQL's own text and become Arrow by each column's type OI
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -228,6 +229,22 @@ def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> int:
         raise _translate(exc, deadline, compiling=True) from exc
     finally:
         _Transaction(connection).close()
+
+
+def estimate_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> int:
+    """The planner's estimate of the rows ``checked`` returns (EXPLAIN's "Plan Rows"):
+    the query is planned, never run, so it answers at once where a count may take
+    minutes; callers say it is an estimate."""
+    deadline = deadline_for(timeout)
+    connection = _connect(url, deadline)
+    try:
+        row = connection.execute(f"EXPLAIN (FORMAT JSON) {checked.sql}").fetchone()
+    except psycopg.Error as exc:
+        raise _translate(exc, deadline, compiling=True) from exc
+    finally:
+        _Transaction(connection).close()
+    plan = json.loads(row[0]) if row and isinstance(row[0], str) else (row[0] if row else [])
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _column_kinds(

@@ -43,7 +43,9 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, big_db: Path) -> Settings:
-    return make_settings(tmp_path, big_db)
+    """Settings whose chat exports run without asking first (the plan's question is
+    tested in the first test here and in test_export_plan.py)."""
+    return make_settings(tmp_path, big_db, confirm_export_rows=ORDERS)
 
 
 def _row(settings: Settings, export_id: str) -> Export:
@@ -78,15 +80,19 @@ def test_a_large_export_reports_progress_and_cancels_leaving_no_file(settings: S
             ended.set()
 
     runner = InProcessRunner(on_event=on_event)
+    asking = settings.model_copy(update={"confirm_export_rows": 100_000})  # the default
     with (
         runner,
         open_conversation(
-            settings, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
+            asking, "ana", clock=lambda: NOW, mode="rules", runner=runner, events=router
         ) as chat,
     ):
         shown = chat.handle("show orders")
         assert shown.table is not None and shown.table.row_count == ORDERS
-        reply = chat.handle("export this as xlsx")
+        asked = chat.handle("export this as xlsx")  # over 100,000 rows: the plan asks first
+        assert asked.export is None and asked.choices == ["Export", "Cancel"]
+        assert asked.text.startswith(f"Export {ORDERS:,} rows (about ")
+        reply = chat.handle("Export")
         assert reply.export is not None and reply.export.status in ("queued", "running")
         assert "background" in reply.text
         assert ended.wait(120)
@@ -225,6 +231,7 @@ def _env(settings: Settings) -> dict[str, str]:
         "ASSISTANT_DATABASE_URL": settings.database_url,
         "ASSISTANT_SOURCE_URL": settings.source_url,
         "ASSISTANT_STORAGE_DIR": str(settings.storage_dir),
+        "ASSISTANT_CONFIRM_EXPORT_ROWS": str(settings.confirm_export_rows),
     }
 
 
@@ -284,7 +291,7 @@ def test_a_crash_mid_export_is_recovered_and_a_retry_matches_a_clean_export(
     assert not any(p.exists() for p in leftovers)
     assert [p.name for p in _files(settings)] == [reply["export"]["file_name"]]
 
-    clean = make_settings(tmp_path / "clean", big_db)
+    clean = make_settings(tmp_path / "clean", big_db, confirm_export_rows=ORDERS)
     with open_conversation(
         clean, "ana", clock=lambda: NOW, mode="rules", wait_for_exports=True
     ) as chat:

@@ -58,8 +58,9 @@ def test_a_background_export_says_starting_when_nothing_of_hers_runs(background:
         chat.handle("show customers")
         reply = chat.handle("export this as csv")
         assert reply.export is not None
-        assert reply.text == (
-            "That is 100 rows, so I am exporting it in the background. Starting now."
+        assert reply.text == (  # and the export plan's size (issue 21)
+            "That is 100 rows, so I am exporting it in the background. Starting now. "
+            "The file will be about 12 KB as CSV."
         )
         (listed,), _ = chat.exports()
         assert listed.title == "show customers"
@@ -73,7 +74,9 @@ def test_a_background_export_says_queued_behind_her_running_export(background: S
         chat.handle("show customers")
         reply = chat.handle("export this as csv")
         assert reply.export is not None and reply.export.id not in reply.text
-        assert reply.text.endswith("Queued: it starts when your running export ends.")
+        assert reply.text.endswith(
+            "Queued: it starts when your running export ends. The file will be about 12 KB as CSV."
+        )  # the export plan's size last (issue 21)
 
 
 def test_a_column_the_result_lacks_is_asked_about(chat: Conversation) -> None:

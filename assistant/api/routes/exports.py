@@ -22,22 +22,30 @@ from assistant.api.deps import (
 )
 from assistant.api.download import file_response, safe_path
 from assistant.api.errors import documented
+from assistant.api.plans import plan_view
 from assistant.api.schemas import (
     BatchCreate,
     ExportCreate,
     ExportPagePublic,
     ExportPublic,
     Id,
+    PlanPublic,
 )
 from assistant.api.views import export_view
 from assistant.errors import Conflict, NotFound
 from assistant.exports.again import retry_export
+from assistant.exports.dry_run import plan_batch, plan_query
 from assistant.exports.operations import create_batch, create_export, delete_export, export_request
 from assistant.files.names import media_type_for
 from assistant.scope import UserScope
 from assistant.store import AuditAction, Export, ExportStatus, audit, exports_page, get_owned
 
 router = APIRouter(tags=["exports"])
+
+#: The dry run's answer, beside the export's 201.
+_PLANNED: dict[int | str, dict[str, Any]] = {
+    200: {"model": PlanPublic, "description": "the plan (`dry_run`): nothing recorded or spent"}
+}
 
 #: How often the event stream looks at the export, and how long it stays quiet at most.
 POLL_SECONDS = 0.25
@@ -53,17 +61,27 @@ def _view(links: LinkMaker, scope: UserScope, export_id: str) -> ExportPublic:
 @router.post(
     "/api/exports",
     status_code=201,
-    responses=documented(400, 401, 404, 408, 409, 413, 422, 429, 502),
+    responses={**_PLANNED, **documented(400, 401, 404, 408, 409, 413, 422, 429, 502)},
 )
 async def create(
-    body: ExportCreate, links: Links, scope: CurrentScope, state: State
-) -> ExportPublic:
+    body: ExportCreate, links: Links, scope: CurrentScope, state: State, response: Response
+) -> ExportPublic | PlanPublic:
     """Export a query run (``query_id``) or new ``sql`` in ``format``.
 
     Small results are written before the answer (``done``, with ``download_url``);
     larger ones answer ``queued`` and run in the background. Starting one runs on the
     heavy pool (not counted in the caller's running queries: the rate limit and the cap
-    on running exports hold exports)."""
+    on running exports hold exports). With ``"dry_run": true`` it answers 200 with the
+    export's plan instead (rows, estimated size, caps), recording and spending nothing."""
+    if body.dry_run:
+
+        def planned() -> PlanPublic:
+            request = export_request(body.format, body.options)
+            plan = plan_query(scope, request, query_id=body.query_id, sql=body.sql)
+            return plan_view(plan, scope.settings)
+
+        response.status_code = 200
+        return await state.heavy.run(scope.user_id, planned)
 
     def start() -> ExportPublic:
         request = export_request(body.format, body.options)
@@ -76,11 +94,30 @@ async def create(
 @router.post(
     "/api/exports/batch",
     status_code=201,
-    responses=documented(400, 401, 404, 409, 413, 422, 429),
+    responses={**_PLANNED, **documented(400, 401, 404, 409, 413, 422, 429)},
 )
-async def batch(body: BatchCreate, links: Links, scope: CurrentScope, state: State) -> ExportPublic:
+async def batch(
+    body: BatchCreate, links: Links, scope: CurrentScope, state: State, response: Response
+) -> ExportPublic | PlanPublic:
     """One file of several results: a ZIP with a file per result and ``manifest.json``,
-    or with ``"bundle": "workbook"`` one XLSX with a sheet per result."""
+    or with ``"bundle": "workbook"`` one XLSX with a sheet per result. With
+    ``"dry_run": true``: 200 with the plan, a part per result."""
+    if body.dry_run:
+
+        def planned() -> PlanPublic:
+            request = export_request(body.format, body.options)
+            plan = plan_batch(
+                scope,
+                request,
+                query_ids=body.query_ids,
+                since=body.since,
+                until=body.until,
+                workbook=body.bundle == "workbook",
+            )
+            return plan_view(plan, scope.settings)
+
+        response.status_code = 200
+        return await state.heavy.run(scope.user_id, planned)
 
     def start() -> ExportPublic:
         request = export_request(body.format, body.options)

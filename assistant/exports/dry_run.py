@@ -1,0 +1,120 @@
+"""The API's dry run: the export plan of ``POST /api/exports`` (and ``/batch``) without
+the export.
+
+Nothing is recorded (no query run, no export, no audit entry) and the export budget is
+not spent: a script may ask what an export would be before deciding to start it. New
+``sql`` is checked by the guard and counted; on PostgreSQL a count slower than
+``ASSISTANT_PLAN_COUNT_SECONDS`` gives way to the planner's estimate (EXPLAIN's
+"Plan Rows"), marked as one. A query run's own count (``query_id``) is exact: its
+preview counted it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.errors import Conflict, InvalidInput, NothingToExport
+from assistant.exports.bundles import runs_asked
+from assistant.exports.plan import ExportPlan, PlanPart, plan_export
+from assistant.scope import UserScope
+from assistant.store import QueryRun, get_owned
+from exporters import (
+    CheckedQuery,
+    QueryTimeout,
+    TimeLimits,
+    check_query,
+    count_rows,
+    estimate_rows,
+)
+from intents.models import ExportRequest, Target
+
+__all__ = ["COUNT_LIMIT", "plan_batch", "plan_query"]
+
+#: The setting a dry run's count is bounded by (named in its timeout's message).
+COUNT_LIMIT = "ASSISTANT_PLAN_COUNT_SECONDS"
+
+
+def plan_query(
+    scope: UserScope,
+    request: ExportRequest,
+    *,
+    query_id: str | None = None,
+    sql: str | None = None,
+) -> ExportPlan:
+    """The plan of exporting a recorded query run (``query_id``) or new ``sql``."""
+    if (query_id is None) == (sql is None):
+        raise InvalidInput("Give either query_id or sql, not both and not neither.")
+    if sql is not None:
+        checked = check_query(sql, scope.dialect)
+        rows, estimated = _counted(scope, checked)
+        part = PlanPart("sql", checked.sql, rows, estimated)
+    else:
+        assert query_id is not None
+        with scope.sessions() as session:
+            run = get_owned(session, QueryRun, query_id, scope.user_id)
+        if run.error:
+            raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
+        part = PlanPart(run.question or run.sql, run.sql, run.row_count)
+    return plan_export(scope, request, [part])
+
+
+def plan_batch(
+    scope: UserScope,
+    request: ExportRequest,
+    *,
+    query_ids: list[str] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    workbook: bool = False,
+) -> ExportPlan:
+    """The plan of a bundle: one part per chosen query run, or per run in a window; a ZIP
+    of files, or (``workbook``) one workbook with a sheet per part."""
+    if query_ids is not None:
+        with scope.sessions() as session:
+            runs = [get_owned(session, QueryRun, i, scope.user_id) for i in query_ids]
+        failed = [run.id for run in runs if run.error]
+        if failed:
+            raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
+    else:
+        window = request.model_copy(
+            update={
+                "target": Target.HISTORY,
+                "since": _local(since, scope),
+                "until": _local(until, scope),
+            }
+        )
+        runs = runs_asked(scope, window)
+    if not runs:
+        raise NothingToExport(
+            "You ran no queries in that time window, so there is nothing to export. "
+            "Ask a question first, like “show orders”."
+        )
+    parts = [
+        PlanPart(f"{index:02d} {run.question or run.sql}", run.sql, run.row_count)
+        for index, run in enumerate(runs, start=1)
+    ]
+    return plan_export(scope, request, parts, zipped=not workbook)
+
+
+def _counted(scope: UserScope, checked: CheckedQuery) -> tuple[int, bool]:
+    """(rows, estimated): counted; on PostgreSQL, a count slower than the plan's limit is
+    the planner's estimate instead (SQLite has none: its count has the query's limit)."""
+    url = scope.source.url
+    if scope.dialect != "postgres":
+        return count_rows(url, checked, timeout=scope.source.limits), False
+    seconds = scope.settings.plan_count_seconds
+    try:
+        limit = TimeLimits(seconds, seconds, COUNT_LIMIT, COUNT_LIMIT)
+        return count_rows(url, checked, timeout=limit), False
+    except QueryTimeout:
+        estimate = estimate_rows(url, checked, timeout=scope.source.limits)
+        if estimate is None:  # pragma: no cover - PostgreSQL always plans
+            raise
+        return estimate, True
+
+
+def _local(moment: dt.datetime | None, scope: UserScope) -> dt.datetime | None:
+    """A request's window is wall-clock time in the user's zone (contracts/intents.md)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(scope.zone).replace(tzinfo=None)
