@@ -34,10 +34,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from assistant.exports.sizes import size_note
-from assistant.exports.writing import options_for
+from assistant.exports.writing import options_for, with_masks
 from assistant.scope import UserScope
 from assistant.settings import Settings
 from exporters import ExporterError, export, get_format, parse_options
+from exporters.masking import MaskKind, plan_masks
 from intents.models import ExportRequest, Format
 from intents.vocabulary import FORMAT_LABELS
 
@@ -83,6 +84,7 @@ class PartPlan:
     bytes: int | None  # None: the sample could not be written, the size is unknown
     bytes_per_row: float | None
     caps: tuple[str, ...]
+    masked: tuple[str, ...] = ()  # "email (partially)": the masks its columns get
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,8 @@ def plan_export(
             f"One export holds at most {limit:,} rows (ASSISTANT_MAX_EXPORT_ROWS), "
             "so this one would be refused: narrow the query first.",
         )
-    return ExportPlan(request.format, planned, caps, tuple(masked), zipped)
+    said = dict.fromkeys([*masked, *(words for part in planned for words in part.masked)])
+    return ExportPlan(request.format, planned, caps, tuple(said), zipped)
 
 
 def _part(
@@ -201,7 +204,7 @@ def _part(
     if request.limit is not None:
         rows = min(rows, request.limit)
     assert request.format is not None
-    overhead, per_row = _measure(scope, part.sql, request.format, options)
+    overhead, per_row, masked = _measure(scope, request, part.sql, options)
     size = None
     if overhead is not None and per_row is not None:
         size = round(overhead + per_row * _drawn(request.format, options, rows))
@@ -213,6 +216,7 @@ def _part(
         bytes=size,
         bytes_per_row=per_row,
         caps=(warning,) if warning else (),
+        masked=masked,
     )
 
 
@@ -227,38 +231,58 @@ def _drawn(format: Format, options: dict[str, object], rows: int) -> int:
 
 
 def _measure(
-    scope: UserScope, sql: str, format: Format, options: dict[str, object]
-) -> tuple[float | None, float | None]:
-    """(bytes the file has besides its rows, bytes per row) from ``sql``'s first
-    :data:`SAMPLE_ROWS` rows written in ``format`` twice, whole and half; (None, None)
-    when the sample cannot be written. A result that fits the sample is measured whole:
-    its estimate is its file's size."""
+    scope: UserScope, request: ExportRequest, sql: str, options: dict[str, object]
+) -> tuple[float | None, float | None, tuple[str, ...]]:
+    """(bytes the file has besides its rows, bytes per row, what is masked) from ``sql``'s
+    first :data:`SAMPLE_ROWS` rows written as ``request`` asks (masks included), twice,
+    whole and half; no sizes when the sample cannot be written. A result that fits the
+    sample is measured whole: its estimate is its file's size."""
+    assert request.format is not None
+    format = request.format
+    masked: tuple[str, ...] = ()
     try:
         with scope.source.open(sql, batch_size=SAMPLE_ROWS) as stream:
             first = next(iter(stream.reader), None)
             schema = stream.schema
         sample = pa.Table.from_batches([] if first is None else [first], schema)
+        options = with_masks(scope, request, dict(options), schema.names)
+        masked = _masks(schema.names, options)
         half = sample.num_rows // 2
         with tempfile.TemporaryDirectory(prefix="plan-") as folder:
             extension = get_format(format).extension
             small = _written(
-                sample.slice(0, half), Path(folder) / f"half.{extension}", format, options
+                scope, sample.slice(0, half), Path(folder) / f"half.{extension}", format, options
             )
             if sample.num_rows == 0:
-                return float(small), 0.0
-            whole = _written(sample, Path(folder) / f"whole.{extension}", format, options)
+                return float(small), 0.0, masked
+            whole = _written(scope, sample, Path(folder) / f"whole.{extension}", format, options)
     except ExporterError:  # what the export itself will refuse, saying why
-        return None, None
+        return None, None, masked
     # Rows the files hold: a capped format (the PDF's max_rows) draws fewer than it is given.
     low, high = _drawn(format, options, half), _drawn(format, options, sample.num_rows)
     if high == low:
-        return float(whole), 0.0
+        return float(whole), 0.0, masked
     per_row = max(0.0, (whole - small) / (high - low))
-    return whole - per_row * high, per_row
+    return whole - per_row * high, per_row, masked
 
 
-def _written(table: pa.Table, path: Path, format: Format, options: dict[str, object]) -> int:
-    return export(table, path, format, dict(options)).bytes
+def _masks(names: Sequence[str], options: dict[str, object]) -> tuple[str, ...]:
+    """ "email (partially)", "name (hashed)": what the masks in ``options`` do to ``names``."""
+    mask = options.get("mask")
+    if not isinstance(mask, dict) or not mask:
+        return ()
+    plan = plan_masks(names, mask)
+    return tuple(
+        f"{name} ({kind.words})"
+        for name, kind in zip(plan.names, plan.kinds, strict=True)
+        if kind not in (None, MaskKind.NONE)
+    )
+
+
+def _written(
+    scope: UserScope, table: pa.Table, path: Path, format: Format, options: dict[str, object]
+) -> int:
+    return export(table, path, format, dict(options), mask_key=scope.source.policy.key).bytes
 
 
 def _rows(rows: int, estimated: bool) -> str:

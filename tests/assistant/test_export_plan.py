@@ -221,11 +221,20 @@ def test_the_caps_excel_sheets_pdf_rows_and_the_row_limit(chat: Conversation) ->
     assert not csv_plan.parts[0].caps
 
 
-def test_masked_columns_are_said(chat: Conversation) -> None:
-    """The seam for the masking policy: what it masks is said in the plan's words."""
+def test_masked_columns_are_said_and_measured_masked(asking: Settings) -> None:
+    """The policy's masks and the ones said in the chat are in the plan's question, and the
+    size is the masked file's (a hash is longer than most names, a dropped column is gone)."""
+    policy = asking.model_copy(update={"mask_policy": "*email*=partial,birth_*=drop"})
+    with open_conversation(policy, "ana", clock=lambda: NOW, mode="rules") as chat:
+        chat.handle("show orders")
+        asked = chat.handle("export this as csv and hash the customer names")
+    assert asked.text.startswith("Export "), asked.text
+    assert "Masked: " in asked.text and "(hashed)" in asked.text, asked.text
     part = PlanPart("customers", "SELECT * FROM customers", 100)
-    plan = plan_export(chat.scope, _request(Format.CSV), [part], masked=["email (partially)"])
-    assert "Masked: email (partially)." in plan.details()
+    with open_conversation(policy, "ana", clock=lambda: NOW, mode="rules") as chat:
+        plan = plan_export(chat.scope, _request(Format.CSV), [part])
+    assert "Masked: email (partially), birth_date (left out)." in plan.details()
+    assert plan.bytes is not None and plan.parts[0].bytes_per_row is not None
 
 
 def test_sizes_read_as_people_write_them() -> None:
