@@ -18,13 +18,15 @@ Values arrive as PostgreSQL's own text and become Arrow by each column's type OI
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import psycopg
 import pyarrow as pa
-from psycopg import postgres
+from psycopg import postgres, pq
 from psycopg import sql as pgsql
+from psycopg.adapt import Transformer
 from psycopg.types import TypeInfo
 from psycopg.types.array import register_array
 from psycopg.types.string import TextLoader
@@ -37,12 +39,14 @@ from exporters.errors import (
     TypesChanged,
 )
 from exporters.guard import CheckedQuery
+from exporters.sources import postgres_lane as lane
 from exporters.sources import postgres_types as types_
 from exporters.sources.base import ColumnTypes, QueryStream
 from exporters.sources.limits import Deadline, Limit, deadline_for
 from exporters.sources.url import DatabaseURL
 
 _BYTEA = 17
+_T = TypeVar("_T")
 # Element OIDs of the built-in array types (int4[] -> int4 ...).
 _ELEMENTS = {info.array_oid: info.oid for info in postgres.types if info.array_oid}
 
@@ -101,14 +105,27 @@ class _Transaction:
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self.connection = connection
         self.cursor: psycopg.ServerCursor[Any] | None = None
+        self.copy: lane.CopyReader | None = None
+        self.lane = "cursor"  # or "copy": how the rows are read (see the module doc)
 
     def close(self) -> None:
+        clean = True
+        if self.copy is not None:
+            with contextlib.suppress(psycopg.Error):
+                self.copy.close()  # cancels a COPY still running
+            clean = not self.copy.broken
         with contextlib.suppress(psycopg.Error):
-            if self.cursor is not None:
+            if self.cursor is not None and not self.cursor.closed:
                 self.cursor.close()
-        with contextlib.suppress(psycopg.Error):
-            self.connection.rollback()
+        if clean:
+            with contextlib.suppress(psycopg.Error):
+                self.connection.rollback()
         self.connection.close()
+
+
+def lane_of(stream: QueryStream) -> str:
+    """``"copy"`` or ``"cursor"``: how a PostgreSQL stream reads its rows."""
+    return next((r.lane for r in stream._resources if isinstance(r, _Transaction)), "cursor")
 
 
 def open_postgres(
@@ -133,36 +150,35 @@ def open_postgres(
             description = cursor.description or []
             kinds = _column_kinds(connection, cursor, description)
             cut = _cut_sql(checked.sql, description, value_limit)
-            if cut is not None:  # a preview: long values are cut in the server
-                cursor.close()
-                cursor = connection.cursor(name="preview")
-                transaction.cursor = cursor
-                cursor.itersize = batch_size
-                cursor.execute(cut)
-            first_rows = _cut(cursor.fetchmany(batch_size), value_limit)
+            rows: _Rows
+            if lane.fits(connection, description):
+                rows = _CopyRows(transaction, cut or checked.sql, kinds, deadline,
+                                 batch_size=batch_size, value_limit=value_limit)  # fmt: skip
+            else:
+                rows = _CursorRows(transaction, cut, deadline,
+                                   batch_size=batch_size, value_limit=value_limit)  # fmt: skip
+            first_columns = rows.first(len(description))
         except psycopg.Error as exc:
             raise _translate(exc, deadline, compiling=True) from exc
         names = [column.name for column in description]
-        columns = list(zip(*first_rows, strict=True)) if first_rows else [()] * len(names)
         targets = [
             types.get(i) or kind.first(values)
-            for i, (kind, values) in enumerate(zip(kinds, columns, strict=True))
+            for i, (kind, values) in enumerate(zip(kinds, first_columns, strict=True))
         ]
         schema = pa.schema([pa.field(n, t) for n, t in zip(names, targets, strict=True)])
-        first = _to_batch(first_rows, names, kinds, schema)
+        first = _to_batch(first_columns, names, kinds, schema)
 
         def batches() -> Iterator[pa.RecordBatch]:
             if first.num_rows:
                 yield first
             while True:
                 try:
-                    _time_left(connection, deadline)  # the whole limit, once rows came
-                    rows = _cut(cursor.fetchmany(batch_size), value_limit)
+                    columns = rows.next()
                 except psycopg.Error as exc:
                     raise _translate(exc, deadline, compiling=False) from exc
-                if not rows:
+                if columns is None:
                     return
-                yield _to_batch(rows, names, kinds, schema)
+                yield _to_batch(columns, names, kinds, schema)
 
         reader = pa.RecordBatchReader.from_batches(schema, batches())
         notes = [
@@ -178,6 +194,104 @@ def open_postgres(
     except BaseException:
         transaction.close()
         raise
+
+
+class _Rows(Protocol):
+    """The rows of a declared query, one batch at a time, as values per column."""
+
+    def first(self, width: int) -> list[types_.Values]: ...
+
+    def next(self) -> list[types_.Values] | None: ...
+
+
+class _CursorRows:
+    """The cursor path: one ``FETCH`` per batch, each under what is left of its limit."""
+
+    def __init__(
+        self,
+        transaction: _Transaction,
+        cut: str | None,
+        deadline: Deadline,
+        *,
+        batch_size: int,
+        value_limit: int | None,
+    ) -> None:
+        assert transaction.cursor is not None
+        self.transaction, self.cursor, self.deadline = transaction, transaction.cursor, deadline
+        self.batch_size, self.value_limit = batch_size, value_limit
+        if cut is not None:  # a preview: long values are cut in the server
+            self.cursor.close()
+            self.cursor = transaction.connection.cursor(name="preview")
+            transaction.cursor = self.cursor
+            self.cursor.itersize = batch_size
+            self.cursor.execute(cut)
+
+    def first(self, width: int) -> list[types_.Values]:
+        return self._columns(self.cursor.fetchmany(self.batch_size), width)
+
+    def next(self) -> list[types_.Values] | None:
+        _time_left(self.transaction.connection, self.deadline)  # the whole limit, once rows came
+        rows = self.cursor.fetchmany(self.batch_size)
+        return self._columns(rows, len(self.cursor.description or [])) if rows else None
+
+    def _columns(self, rows: list[Any], width: int) -> list[types_.Values]:
+        rows = _cut(rows, self.value_limit)
+        return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+class _CopyRows:
+    """The COPY lane (:mod:`exporters.sources.postgres_lane`). The ``COPY`` is one
+    statement: its ``statement_timeout`` is what is left of the whole limit, and the
+    first batch must come within the first-rows limit or the COPY is cancelled."""
+
+    def __init__(
+        self,
+        transaction: _Transaction,
+        sql: str,
+        kinds: list[types_.PgType],
+        deadline: Deadline,
+        *,
+        batch_size: int,
+        value_limit: int | None,
+    ) -> None:
+        cursor, connection = transaction.cursor, transaction.connection
+        assert cursor is not None
+        arrays = {
+            i: Transformer(cursor).get_loader(kind.oid, pq.Format.TEXT).load
+            for i, kind in enumerate(kinds)
+            if kind.element is not None
+        }
+        # The DECLARE told the columns' types; its cursor stays open, never fetched (it
+        # costs the server nothing), so pg_cursors shows the query as the guard passed it.
+        self.deadline, self.batch_size = deadline, batch_size
+        self.until = time.monotonic() + deadline.left()  # the first rows' end
+        whole_left = deadline.started + deadline.limits.whole - time.monotonic()
+        connection.execute(
+            pgsql.SQL("SET LOCAL statement_timeout = {}").format(max(int(whole_left * 1000), 1))
+        )
+        connection.execute("SET LOCAL bytea_output = 'hex'")
+        binary = {i for i, kind in enumerate(kinds) if kind.oid == _BYTEA}
+        self.reader = lane.CopyReader(
+            connection, sql, columns=len(kinds), arrays=arrays, binary=binary,
+            value_limit=value_limit,
+        )  # fmt: skip
+        transaction.copy, transaction.lane = self.reader, "copy"
+        self._read(lambda: self.reader.start(self.until))
+
+    def first(self, width: int) -> list[types_.Values]:
+        columns = self._read(lambda: self.reader.next_batch(self.batch_size, self.until))
+        return columns or [()] * width
+
+    def next(self) -> list[types_.Values] | None:
+        return self._read(lambda: self.reader.next_batch(self.batch_size))
+
+    def _read(self, step: Callable[[], _T]) -> _T:
+        try:
+            return step()
+        except lane.Late:
+            raise self.deadline.error() from None  # the first rows' limit (or the whole)
+        except psycopg.errors.QueryCanceled as exc:
+            raise self.deadline.limits.whole_error() from exc  # the COPY's statement_timeout
 
 
 #: Types whose values can be long and arrive as text (or bytes): a preview cuts them in
@@ -261,10 +375,9 @@ def _kind(
 
 
 def _to_batch(
-    rows: list[Any], names: list[str], kinds: list[types_.PgType], schema: pa.Schema
+    columns: list[types_.Values], names: list[str], kinds: list[types_.PgType], schema: pa.Schema
 ) -> pa.RecordBatch:
     """One batch in ``schema``'s types, or TypesChanged naming the columns to widen."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     arrays: list[pa.Array] = []
     widened: dict[int, pa.DataType] = {}
     for i, (kind, values, target) in enumerate(zip(kinds, columns, schema.types, strict=True)):
