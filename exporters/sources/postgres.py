@@ -1,18 +1,35 @@
 """PostgreSQL: a READ ONLY transaction with a statement timeout, always rolled back.
 
-Rows stream through a server-side cursor, so memory stays flat for any result size; a
-preview also has its long text and bytea values cut in the server (:func:`_cut_sql`).
-What the server itself may hold is bounded by its own settings: ``statement_timeout``
-and ``work_mem`` per sort or hash (the server's default), and no single value exceeds 1 GB.
+Every query is first declared as a server-side cursor (``DECLARE``: planned, no row
+computed), which gives each column's type OID. Then its rows come one of two ways:
 
-The cursor is a ``DECLARE`` and then one ``FETCH`` per batch, and ``statement_timeout``
-bounds each statement on its own: the ``DECLARE`` and the first ``FETCH`` (where a sort
-or an aggregate does all its work) run under the first-rows limit; before each later
-``FETCH`` a ``SET LOCAL`` gives it only what is left of the whole export's limit
-(:mod:`exporters.sources.limits`). A round trip per batch of 16,384 rows costs nothing
-measurable, and a batch that hangs is stopped by the server at the export's end.
-Values arrive as PostgreSQL's own text and become Arrow by each column's type OID
-(:mod:`exporters.sources.postgres_types`), never by guessing from the values.
+- **the COPY lane** (:mod:`exporters.sources.postgres_lane`), for any result with at
+  least one column from a database whose encoding is known: ``COPY (query) TO STDOUT
+  (FORMAT csv)`` in the same transaction, batches of ``batch_size`` rows parsed by
+  Arrow's CSV reader. About 4x less CPU than the cursor for 1M rows;
+- **the cursor** (one ``FETCH`` per batch), the fallback: results of no columns (COPY
+  sends an empty line per row, which says nothing), ``SQL_ASCII`` databases (text in no
+  known encoding, which COPY cannot convert), and every query when the environment
+  variable ``EXPORTERS_NO_POSTGRES_COPY`` is set (what the tests use to read both ways).
+
+Both read PostgreSQL's own text (the lane parses it out of the CSV; the cursor gets it
+from psycopg's text loaders; arrays through the same psycopg array loaders) and convert
+it by each column's type OID with the same functions (:mod:`exporters.sources.
+postgres_types`), never by guessing from the values: they give the same Arrow types and
+values by construction, and the type-zoo tests run through both. Memory stays flat for
+any result size; a preview also has its long text and bytea values cut in the server
+(:func:`_cut_sql`), whichever way it is read. What the server itself may hold is bounded
+by its own settings: ``statement_timeout`` and ``work_mem`` per sort or hash (the
+server's default), and no single value exceeds 1 GB.
+
+Time limits (:mod:`exporters.sources.limits`): the ``DECLARE`` runs under the first-rows
+limit. The cursor's first ``FETCH`` (where a sort or an aggregate does all its work) does
+too, and before each later ``FETCH`` a ``SET LOCAL`` gives it only what is left of the
+whole export's limit. The ``COPY`` is one statement: its ``statement_timeout`` is what is
+left of the whole limit, and the lane cancels it itself when its first batch has not come
+within the first-rows limit; each error names its own limit. A round trip per batch of
+16,384 rows costs the cursor nothing measurable; a batch that hangs is stopped by the
+server at the export's end. Closing a stream early cancels a COPY still running.
 """
 
 from __future__ import annotations
@@ -46,6 +63,7 @@ from exporters.sources.limits import Deadline, Limit, deadline_for
 from exporters.sources.url import DatabaseURL
 
 _BYTEA = 17
+_SILENT_SECONDS = 30.0  # past the whole limit, a COPY the server has not stopped is lost
 _T = TypeVar("_T")
 # Element OIDs of the built-in array types (int4[] -> int4 ...).
 _ELEMENTS = {info.array_oid: info.oid for info in postgres.types if info.array_oid}
@@ -242,7 +260,10 @@ class _CursorRows:
 class _CopyRows:
     """The COPY lane (:mod:`exporters.sources.postgres_lane`). The ``COPY`` is one
     statement: its ``statement_timeout`` is what is left of the whole limit, and the
-    first batch must come within the first-rows limit or the COPY is cancelled."""
+    first batch must come within the first-rows limit or the COPY is cancelled. A later
+    batch still not come ``_SILENT_SECONDS`` after the whole limit (when the server
+    should have stopped the COPY itself) means a silent network: the COPY is cancelled
+    and the connection closed."""
 
     def __init__(
         self,
@@ -264,11 +285,11 @@ class _CopyRows:
         # The DECLARE told the columns' types; its cursor stays open, never fetched (it
         # costs the server nothing), so pg_cursors shows the query as the guard passed it.
         self.deadline, self.batch_size = deadline, batch_size
-        self.until = time.monotonic() + deadline.left()  # the first rows' end
-        whole_left = deadline.started + deadline.limits.whole - time.monotonic()
-        connection.execute(
-            pgsql.SQL("SET LOCAL statement_timeout = {}").format(max(int(whole_left * 1000), 1))
-        )
+        now = time.monotonic()
+        self.first_end = now + deadline.left()  # the first rows' limit, in force now
+        self.whole_end = deadline.started + deadline.limits.whole
+        milliseconds = max(int((self.whole_end - now) * 1000), 1)
+        connection.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(milliseconds))
         connection.execute("SET LOCAL bytea_output = 'hex'")
         binary = {i for i, kind in enumerate(kinds) if kind.oid == _BYTEA}
         self.reader = lane.CopyReader(
@@ -276,20 +297,24 @@ class _CopyRows:
             value_limit=value_limit,
         )  # fmt: skip
         transaction.copy, transaction.lane = self.reader, "copy"
-        self._read(lambda: self.reader.start(self.until))
+        self._read(lambda: self.reader.start(self.first_end), self.deadline.error)
 
     def first(self, width: int) -> list[types_.Values]:
-        columns = self._read(lambda: self.reader.next_batch(self.batch_size, self.until))
+        columns = self._read(
+            lambda: self.reader.next_batch(self.batch_size, self.first_end), self.deadline.error
+        )
         return columns or [()] * width
 
     def next(self) -> list[types_.Values] | None:
-        return self._read(lambda: self.reader.next_batch(self.batch_size))
+        silent = self.whole_end + _SILENT_SECONDS
+        whole = self.deadline.limits.whole_error
+        return self._read(lambda: self.reader.next_batch(self.batch_size, silent), whole)
 
-    def _read(self, step: Callable[[], _T]) -> _T:
+    def _read(self, step: Callable[[], _T], late: Callable[[], Exception]) -> _T:
         try:
             return step()
         except lane.Late:
-            raise self.deadline.error() from None  # the first rows' limit (or the whole)
+            raise late() from None  # cancelled here: the first rows' limit, or silence
         except psycopg.errors.QueryCanceled as exc:
             raise self.deadline.limits.whole_error() from exc  # the COPY's statement_timeout
 

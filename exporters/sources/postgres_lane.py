@@ -147,18 +147,23 @@ class CopyReader:
 
     def _receive(self, rows: int, until: float | None) -> tuple[bytearray, int]:
         data, count = bytearray(), 0
-        get, consume = self._pgconn.get_copy_data, self._pgconn.consume_input
-        while self._copying and count < rows and len(data) < MAX_BATCH_BYTES:
-            size, row = get(1)  # one row; 0 when none has arrived yet, -1 at the end
+        if not self._copying:
+            return data, count
+        get, consume, most = self._pgconn.get_copy_data, self._pgconn.consume_input, MAX_BATCH_BYTES
+        while count < rows:  # the hot loop: one call per row
+            size, row = get(1)  # one row; 0 when none has arrived yet, -1 after the last
             if size > 0:
                 data += row  # copied at once: keeping the memoryviews costs twice the time
                 count += 1
+                if len(data) >= most:
+                    break
             elif size == 0:
                 self._wait(selectors.EVENT_READ, until)
                 consume()
             else:
                 self._copying = False
                 self._finish(None, until)
+                break
         return data, count
 
     def _result(self, until: float | None) -> pq.abc.PGresult | None:

@@ -410,3 +410,27 @@ def test_numeric_shape_counts_digits_as_before() -> None:
     assert shape(pa.array([None], pa.string())) == (0, 0)
     assert shape(pa.array(["1", "NaN"])) == (None, 0)
     assert shape(pa.array(["-Infinity"])) == (None, 0)
+
+
+def test_a_server_gone_silent_is_given_up_on_after_the_whole_limit(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stops a COPY at the whole limit itself; when its answer never comes
+    (a dead network), the lane stops waiting a while after it. Here "a while" is moved
+    before the limit, so a stall the server would still wait out stands for silence."""
+    monkeypatch.setattr(postgres, "_SILENT_SECONDS", -59.5)
+    sql = (
+        "SELECT g, repeat('x', 20) AS pad FROM generate_series(1, 60000) AS g"
+        " WHERE g < 50000 OR (SELECT true FROM pg_sleep(30))"
+    )
+    deadline = Deadline(TimeLimits(5, 60, QUERY_SETTING, EXPORT_SETTING))
+    stream = postgres.open_postgres(
+        parse_url(postgres_url), _unguarded(sql), batch_size=1000, timeout=deadline
+    )
+    transaction = stream._resources[0]
+    assert isinstance(transaction, postgres._Transaction)
+    pid = transaction.connection.info.backend_pid
+    with stream, pytest.raises(ExportTimeout, match=r"\(ASSISTANT_EXPORT_TIMEOUT_SECONDS\)"):
+        for _ in limited(stream.reader, deadline):
+            pass
+    assert _gone(postgres_url, pid)
