@@ -6,7 +6,8 @@ computed), which gives each column's type OID. Then its rows come one of two way
 - **the COPY lane** (:mod:`exporters.sources.postgres_lane`), for any result with at
   least one column from a database whose encoding is known: ``COPY (query) TO STDOUT
   (FORMAT csv)`` in the same transaction, batches of ``batch_size`` rows parsed by
-  Arrow's CSV reader. About 4x less CPU than the cursor for 1M rows;
+  Arrow's CSV reader: about a quarter of the cursor's CPU (1M rows x 10 columns into
+  typed Arrow: ~1.2-1.4 s against ~4.4-5.8 s);
 - **the cursor** (one ``FETCH`` per batch), the fallback: results of no columns (COPY
   sends an empty line per row, which says nothing), ``SQL_ASCII`` databases (text in no
   known encoding, which COPY cannot convert), and every query when the environment

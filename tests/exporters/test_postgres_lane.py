@@ -434,3 +434,36 @@ def test_a_server_gone_silent_is_given_up_on_after_the_whole_limit(
         for _ in limited(stream.reader, deadline):
             pass
     assert _gone(postgres_url, pid)
+
+
+@pytest.fixture(scope="module")
+def latin1_url(postgres_url: str) -> str:
+    """A LATIN1 database beside the test one: the session speaks LATIN1, COPY sends UTF-8."""
+    url = parse_url(postgres_url)
+    with psycopg.connect(url.conninfo, autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = 'lane_latin1'")
+        if not found.fetchone():
+            try:
+                connection.execute(
+                    "CREATE DATABASE lane_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'"
+                    " TEMPLATE template0"
+                )
+            except psycopg.errors.InsufficientPrivilege:
+                pytest.skip("the test role may not create a database")
+    latin1 = postgres_url.rsplit("/", 1)[0] + "/lane_latin1"
+    with psycopg.connect(parse_url(latin1).conninfo, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS words")
+        connection.execute("CREATE TABLE words (id integer, word text)")
+        connection.execute("INSERT INTO words VALUES (1, 'Grüße'), (2, 'façade ½ ÿ'), (3, NULL)")
+    return latin1
+
+
+def test_a_latin1_database_reads_the_same_text(latin1_url: str, lane: str) -> None:
+    sql = "SELECT word, 'é' AS literal FROM words WHERE word <> 'ÿ' OR word IS NULL ORDER BY id"
+    with open_query(latin1_url, sql) as stream:
+        assert postgres.lane_of(stream) == lane
+        assert stream.read_all().to_pylist() == [
+            {"word": "Grüße", "literal": "é"},
+            {"word": "façade ½ ÿ", "literal": "é"},
+            {"word": None, "literal": "é"},
+        ]
