@@ -1,9 +1,13 @@
 """PostgreSQL values into Arrow: every column's type from its OID, never from its values.
 
-Rows are read as PostgreSQL's own text (psycopg's text loaders, except ``bytea``), which
-is exact for every type, and each column's text is converted with Arrow compute, so a
-column that is NULL for the first batches, or whose NUMERIC scale grows later, keeps
-the right type. What Arrow cannot hold exactly stays PostgreSQL's text:
+Values are read as PostgreSQL's own text, which is exact for every type: a column of one
+batch is an Arrow string array (the COPY lane parses it out of ``COPY ... (FORMAT csv)``;
+the cursor path builds it from psycopg's text loaders), ``bytea`` comes as binary and
+arrays as nested lists of their elements' text (psycopg's array loader, in both paths).
+From there on both paths run the same conversions with Arrow compute, so a column that is
+NULL for the first batches, or whose NUMERIC scale grows later, keeps the right type, and
+the two paths agree by construction. What Arrow cannot hold exactly stays PostgreSQL's
+text:
 
 - integers, floats, booleans, ``bytea``: their Arrow types (``float4`` as float32);
 - ``numeric(p,s)``: decimal128 (p ≤ 38) or decimal256 (p ≤ 76), else text. Unconstrained
@@ -25,11 +29,12 @@ the wider type and the export starts again with it (:class:`exporters.TypesChang
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,15 +52,18 @@ _BOOL, _BYTEA, _NUMERIC, _DATE, _TIME, _INTERVAL = 16, 17, 1700, 1082, 1083, 118
 _TIMESTAMP, _TIMESTAMPTZ = 1114, 1184
 _JSON = {114, 3802}
 _MAX_DECIMAL128, _MAX_DECIMAL256 = 38, 76
-_PLAIN_DATE = r"^\d{4}-\d\d-\d\d$"
-_PLAIN_TIMESTAMP = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$"
-_PLAIN_TIMESTAMPTZ = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$"
 _TIME_TEXT = r"^(\d\d):(\d\d):(\d\d)(\.\d{1,6})?$"
 
 
 _FIXED = {_BOOL: pa.bool_(), _BYTEA: pa.binary(), _DATE: pa.date32(),
           _TIMESTAMP: pa.timestamp("us"), _TIMESTAMPTZ: UTC_TIMESTAMP, _TIME: pa.time64("us"),
           _INTERVAL: INTERVAL}  # fmt: skip
+
+
+#: One column of one batch: PostgreSQL's text as an Arrow string array (binary for
+#: ``bytea``), or Python values (``str``/``None``; ``bytes`` for ``bytea``; nested lists
+#: for arrays), which become the same Arrow array before anything else looks at them.
+Values: TypeAlias = pa.Array | Sequence[Any]
 
 
 class Misfit(Exception):
@@ -71,7 +79,7 @@ class PgType:
     scale: int | None = None
     element: PgType | None = None  # for arrays
 
-    def first(self, values: Sequence[Any]) -> pa.DataType:
+    def first(self, values: Values) -> pa.DataType:
         """The column's Arrow type: fixed by the OID, or from the first batch where the
         OID leaves it open (unconstrained numeric, array dimensions)."""
         return fit(self, self.fixed() or pa.null(), values)
@@ -94,7 +102,7 @@ class PgType:
         return TEXT
 
 
-def fit(kind: PgType, target: pa.DataType, values: Sequence[Any]) -> pa.DataType:
+def fit(kind: PgType, target: pa.DataType, values: Values) -> pa.DataType:
     """``target`` when ``values`` fit it, else the wider type :func:`widen` names."""
     try:
         convert(kind, values, target)
@@ -103,9 +111,10 @@ def fit(kind: PgType, target: pa.DataType, values: Sequence[Any]) -> pa.DataType
     return target
 
 
-def widen(kind: PgType, target: pa.DataType, values: Sequence[Any]) -> pa.DataType:
+def widen(kind: PgType, target: pa.DataType, values: Values) -> pa.DataType:
     """A type holding what ``target`` held and ``values``; text when nothing narrower does."""
     if kind.element is not None:
+        assert not isinstance(values, pa.Array)  # arrays arrive as lists in both paths
         depth, held = _depth(values), _list_depth(target)
         if depth is None or (depth and held and depth != held):
             return TEXT  # arrays of different dimensions in one column: JSON text
@@ -117,7 +126,7 @@ def widen(kind: PgType, target: pa.DataType, values: Sequence[Any]) -> pa.DataTy
             element = pa.list_(element)
         return element
     if kind.oid == _NUMERIC and not pa.types.is_string(target):
-        digits, scale = _numeric_shape(values)
+        digits, scale = _numeric_shape(_as_text(values))
         if digits is None:
             return TEXT  # NaN or ±Infinity
         if pa.types.is_decimal(target):
@@ -128,20 +137,20 @@ def widen(kind: PgType, target: pa.DataType, values: Sequence[Any]) -> pa.DataTy
     return TEXT
 
 
-def convert(kind: PgType, values: Sequence[Any], target: pa.DataType) -> pa.Array:
+def convert(kind: PgType, values: Values, target: pa.DataType) -> pa.Array:
     """``values`` (PostgreSQL's text, lists of it for arrays, bytes for bytea) as
     ``target``, or Misfit."""
     if pa.types.is_list(target):
         return _lists(kind, values, target)
     if pa.types.is_null(target):
-        if any(v is not None for v in values):
+        if _holds_values(values):
             raise Misfit
         return pa.nulls(len(values))
     if pa.types.is_string(target):
         return _text(values)
     if pa.types.is_binary(target):
-        return pa.array(values, pa.binary())
-    text = pa.array(values, TEXT)
+        return values if isinstance(values, pa.Array) else pa.array(values, pa.binary())
+    text = _as_text(values)
     if target == JSON:
         return pa.ExtensionArray.from_storage(JSON, text)
     if pa.types.is_boolean(target):
@@ -149,9 +158,7 @@ def convert(kind: PgType, values: Sequence[Any], target: pa.DataType) -> pa.Arra
     if pa.types.is_integer(target) or pa.types.is_floating(target):
         return _cast(text, target)
     if pa.types.is_decimal(target):
-        if pc.any(pc.match_substring_regex(text, "[NI]")).as_py():
-            raise Misfit  # NaN, Infinity
-        return _cast(text, target)
+        return _cast(text, target)  # NaN, Infinity and more digits are refused: Misfit
     if pa.types.is_date(target):
         return _dates(text)
     if pa.types.is_timestamp(target):
@@ -159,12 +166,31 @@ def convert(kind: PgType, values: Sequence[Any], target: pa.DataType) -> pa.Arra
     if pa.types.is_time(target):
         return _times(text)
     if target == INTERVAL:
-        return pa.array([None if v is None else parse_interval(v) for v in values], INTERVAL)
+        return pa.array(
+            [None if v is None else parse_interval(v) for v in text.to_pylist()], INTERVAL
+        )
     raise Misfit
 
 
-def _text(values: Sequence[Any]) -> pa.Array:
+def _as_text(values: Values) -> pa.Array:
+    """A column of PostgreSQL's text as one Arrow string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values if values.type == TEXT else values.cast(TEXT)
+    return pa.array(values, TEXT)
+
+
+def _holds_values(values: Values) -> bool:
+    if isinstance(values, pa.Array):
+        return bool(values.null_count < len(values))
+    return any(v is not None for v in values)
+
+
+def _text(values: Values) -> pa.Array:
     """Text as PostgreSQL wrote it; arrays (read as lists) as JSON arrays of their text."""
+    if isinstance(values, pa.Array):
+        return _as_text(values)
     if all(v is None or isinstance(v, str) for v in values):
         return pa.array(values, TEXT)
     return pa.array(
@@ -188,20 +214,33 @@ def _cast(text: pa.Array, target: pa.DataType) -> pa.Array:
 # ----------------------------------------------------------------- dates and times
 
 
+# Arrow's cast reads exactly the plain forms PostgreSQL writes (ISO DateStyle: PLAIN_DATE,
+# PLAIN_TIMESTAMP, PLAIN_TIMESTAMPTZ) and refuses every other one it writes (BC, years past
+# 9999, infinity, offsets with seconds such as LMT's +00:53:28), which then take the exact
+# path value by value. tests/exporters/test_postgres_types.py keeps Arrow to that.
+PLAIN_DATE = r"^\d{4}-\d\d-\d\d$"
+PLAIN_TIMESTAMP = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$"
+PLAIN_TIMESTAMPTZ = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$"
+
+
 def _dates(text: pa.Array) -> pa.Array:
-    if _all_match(text, _PLAIN_DATE):
-        return _cast(text, pa.date32())
-    return pa.array([None if v is None else _days(v) for v in text.to_pylist()], pa.int32()).cast(
-        pa.date32()
-    )
+    with _plain():
+        return text.cast(pa.date32())
+    days = [None if v is None else _days(v) for v in text.to_pylist()]
+    return pa.array(days, pa.int32()).cast(pa.date32())
 
 
 def _timestamps(text: pa.Array, zoned: bool) -> pa.Array:
     target = UTC_TIMESTAMP if zoned else pa.timestamp("us")
-    if _all_match(text, _PLAIN_TIMESTAMPTZ if zoned else _PLAIN_TIMESTAMP):
-        return _cast(text, target)
+    with _plain():
+        return text.cast(target)
     micros = [None if v is None else _micros_since_epoch(v) for v in text.to_pylist()]
     return pa.array(micros, pa.int64()).cast(pa.timestamp("us")).cast(target)
+
+
+def _plain() -> contextlib.AbstractContextManager[None]:
+    """Around a cast of the plain forms: a refusal goes on to the exact path below it."""
+    return contextlib.suppress(pa.ArrowInvalid)
 
 
 def _times(text: pa.Array) -> pa.Array:
@@ -305,24 +344,24 @@ def _decimal_type(precision: int, scale: int) -> pa.DataType | None:
     return None
 
 
-def _numeric_shape(values: Sequence[Any]) -> tuple[int | None, int]:
+_NUMERIC_TEXT = r"^-?0*(?P<whole>\d*)(?:\.(?P<fraction>\d*))?$"
+
+
+def _numeric_shape(text: pa.Array) -> tuple[int | None, int]:
     """(integer digits, decimals) the values need; (None, 0) for NaN or infinities."""
-    digits = scale = 0
-    for value in values:
-        if value is None:
-            continue
-        if value[-1:] in "yN":  # NaN, Infinity, -Infinity
-            return None, 0
-        whole, _, fraction = value.lstrip("-").partition(".")
-        digits = max(digits, len(whole.lstrip("0")))
-        scale = max(scale, len(fraction))
-    return digits, scale
+    if not _holds_values(text):
+        return 0, 0
+    if pc.any(pc.match_substring_regex(text, "[NI]")).as_py():
+        return None, 0  # NaN, Infinity, -Infinity
+    parts = pc.extract_regex(text, _NUMERIC_TEXT)  # numeric's text never has an exponent
+    digits, scale = (pc.max(pc.utf8_length(pc.struct_field(parts, k))) for k in (0, 1))
+    return digits.as_py() or 0, scale.as_py() or 0
 
 
 # ----------------------------------------------------------------------------- arrays
 
 
-def _depth(values: Sequence[Any]) -> int | None:
+def _depth(values: Values) -> int | None:
     """The dimensions of the arrays in ``values`` (0 when all are NULL or empty), or None
     when they differ."""
     depths = {_value_depth(v) for v in values if v}
@@ -342,7 +381,7 @@ def _value_depth(value: Any) -> int:
     return depth
 
 
-def _leaves(values: Sequence[Any], depth: int) -> list[Any]:
+def _leaves(values: Values, depth: int) -> list[Any]:
     items = [v for v in values if v is not None]
     for _ in range(depth):
         items = [item for value in items if value is not None for item in value]
@@ -363,9 +402,9 @@ def _innermost(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-def _lists(kind: PgType, values: Sequence[Any], target: pa.DataType) -> pa.Array:
+def _lists(kind: PgType, values: Values, target: pa.DataType) -> pa.Array:
     """Arrays (nested Python lists of element text) as Arrow lists of the element type."""
-    assert kind.element is not None
+    assert kind.element is not None and not isinstance(values, pa.Array)
     depth = _list_depth(target)
     found = _depth(values)
     if found is None or found not in (0, depth):
@@ -384,7 +423,7 @@ def _lists(kind: PgType, values: Sequence[Any], target: pa.DataType) -> pa.Array
     return array.cast(target)
 
 
-def _level(values: Sequence[Any], level: int) -> list[Any]:
+def _level(values: Values, level: int) -> list[Any]:
     """The arrays at nesting ``level`` (0: the column's values), NULL elements kept."""
     items = list(values)
     for _ in range(level):

@@ -6,11 +6,35 @@ is NULL for more than one batch before its values start; then come the rows of
 :data:`COLUMNS`, one value per column per row (a column with fewer values is NULL after
 them). Late rows hold the values that widen a type (NaN after numbers, ``infinity``
 after dates, ``24:00`` after times, more decimals after fewer).
+
+The tests read the zoo through both of the PostgreSQL source's paths (:data:`LANES`):
+the COPY lane and the server-side cursor, which must agree value for value.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import psycopg
+import pytest
+
+from exporters.sources.postgres_lane import DISABLE_VARIABLE
+
+#: How a PostgreSQL result is read: ``COPY ... TO STDOUT`` or a server-side cursor.
+LANES = ("copy", "cursor")
+
+
+@contextlib.contextmanager
+def reading_through(lane: str) -> Iterator[None]:
+    """Every PostgreSQL query opened inside reads its rows through ``lane``."""
+    with pytest.MonkeyPatch.context() as patch:
+        if lane == "cursor":
+            patch.setenv(DISABLE_VARIABLE, "1")
+        else:
+            patch.delenv(DISABLE_VARIABLE, raising=False)
+        yield
+
 
 NULL_ROWS = 150  # more than the tests' batch size (100)
 

@@ -5,6 +5,7 @@ For each value PostgreSQL is asked for its own text (``format('%s', v)``), its i
 iso_8601``) and its arrays as JSON (``array_to_json``); psycopg gives numbers and bytes.
 Files are read by csv, json, pyarrow.parquet, openpyxl and markdown-it-py; dates and
 times are parsed by numpy (which reads years before 1 and after 9999), never by our code.
+Every file is written from both paths of the source (``lane``: COPY and the cursor).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from exporters import export, open_query
+from exporters.sources.postgres import lane_of
 from exporters.sources.url import parse_url
 
 from . import pg_zoo
@@ -31,9 +33,14 @@ from .test_northwind import READERS
 FORMATS = ["csv", "tsv", "json", "jsonl", "parquet", "xlsx", "markdown"]
 
 
+@pytest.fixture(scope="module", params=pg_zoo.LANES)
+def lane(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
 def zoo_files(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+    postgres_url: str, lane: str, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[dict[str, Any], pa.Schema, dict[str, Path]]:
     conninfo = parse_url(postgres_url).conninfo
     names = pg_zoo.build(conninfo)
@@ -42,9 +49,13 @@ def zoo_files(
     files: dict[str, Path] = {}
     schema = None
     for fmt in FORMATS:
-        with open_query(postgres_url, "SELECT * FROM type_zoo ORDER BY id", batch_size=100) as s:
+        with (
+            pg_zoo.reading_through(lane),
+            open_query(postgres_url, "SELECT * FROM type_zoo ORDER BY id", batch_size=100) as s,
+        ):
             files[fmt] = export(s, folder / f"zoo.{fmt}", fmt).path
             schema = s.schema
+            assert lane_of(s) == lane
     assert schema is not None
     return oracle, schema, files
 
@@ -217,7 +228,7 @@ def _plain(value: Any) -> Any:
 
 
 def test_the_zoo_as_pdf_shows_every_header_and_every_short_value(
-    zoo_files: Any, postgres_url: str, tmp_path: Path
+    zoo_files: Any, postgres_url: str, lane: str, tmp_path: Path
 ) -> None:
     """Sixty columns on continuation pages: every header, and every word of each short
     value as the CSV (checked above against PostgreSQL) writes it."""
@@ -227,7 +238,10 @@ def test_the_zoo_as_pdf_shows_every_header_and_every_short_value(
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
     _, schema, files = zoo_files
-    with open_query(postgres_url, "SELECT * FROM type_zoo ORDER BY id", batch_size=100) as s:
+    with (
+        pg_zoo.reading_through(lane),
+        open_query(postgres_url, "SELECT * FROM type_zoo ORDER BY id", batch_size=100) as s,
+    ):
         pdf = export(s, tmp_path / "zoo.pdf", "pdf").path
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True

@@ -3,7 +3,8 @@
 The oracle for each value is PostgreSQL (its text, ``extract(epoch ...)``, day counts,
 ``array_to_json``) or psycopg's own loaders, never our code. The zoo's columns are NULL
 for more than one batch before their values start, and their late rows hold the values
-that widen a type, so the restart path is exercised too.
+that widen a type, so the restart path is exercised too. Every test runs through both
+paths of the source (``lane``: the COPY lane and the server-side cursor).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pytest
 
 from exporters import open_query
+from exporters.sources.postgres import lane_of
 from exporters.sources.url import parse_url
 
 from . import pg_zoo
@@ -62,12 +64,19 @@ EXPECTED_TYPES: dict[str, pa.DataType] = {
 }  # fmt: skip  (every other column is text, as PostgreSQL writes it)
 
 
+@pytest.fixture(scope="module", params=pg_zoo.LANES)
+def lane(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def zoo(postgres_url: str) -> tuple[str, pa.Table, list[str]]:
+def zoo(postgres_url: str, lane: str) -> tuple[str, pa.Table, list[str]]:
     conninfo = parse_url(postgres_url).conninfo
     pg_zoo.build(conninfo)
-    with open_query(postgres_url, "SELECT * FROM type_zoo ORDER BY id", batch_size=BATCH) as s:
-        table = s.read_all()
+    sql = "SELECT * FROM type_zoo ORDER BY id"
+    with pg_zoo.reading_through(lane), open_query(postgres_url, sql, batch_size=BATCH) as s:
+        table = s.read_all()  # restarts with wider types (NaN, infinity, 24:00 ...)
+        assert lane_of(s) == lane  # every type of the zoo goes through the COPY lane
         return conninfo, table, s.notes
 
 
@@ -173,7 +182,7 @@ def test_what_is_written_as_text_is_said_in_the_notes(zoo: Any) -> None:
 
 
 def test_zoned_timestamps_keep_their_instant_in_any_session_zone(
-    zoo: Any, postgres_url: str
+    zoo: Any, postgres_url: str, lane: str
 ) -> None:
     """A role whose TimeZone is Europe/Berlin sees offsets such as LMT's +00:53:28."""
     conninfo, table, _ = zoo
@@ -183,7 +192,10 @@ def test_zoned_timestamps_keep_their_instant_in_any_session_zone(
         connection.execute("ALTER ROLE zoo_berlin SET timezone = 'Europe/Berlin'")
         connection.execute("GRANT SELECT ON type_zoo TO zoo_berlin")
     berlin = postgres_url.replace("postgres@", "zoo_berlin@", 1)
-    with open_query(berlin, "SELECT tstz, r_ts FROM type_zoo ORDER BY id") as stream:
+    with (
+        pg_zoo.reading_through(lane),
+        open_query(berlin, "SELECT tstz, r_ts FROM type_zoo ORDER BY id") as stream,
+    ):
         seen = stream.read_all()
     assert (
         seen.column("tstz").cast(pa.int64()).to_pylist()
