@@ -157,29 +157,37 @@ def ensure(base: str, rows: int, source: Path) -> str:
 
     name = f"bench_orders_{rows}"
     with psycopg.connect(base, autocommit=True, connect_timeout=5) as admin:
+        # One loader at a time (two benches or test runs may share the server); the lock
+        # goes with this connection.
+        admin.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url(base, name)
-    with psycopg.connect(url, autocommit=True) as con:
-        found = con.execute(
-            "SELECT obj_description(to_regclass('public.orders'), 'pg_class')"
-        ).fetchone()
-        if found and found[0] == MARK and _count(con) == rows:
-            return url
-        con.execute("DROP TABLE IF EXISTS orders")
-        con.execute(SCHEMA)
-        with contextlib.closing(sqlite3.connect(source)) as lite:
-            cursor = lite.execute("SELECT * FROM orders ORDER BY id")
-            with con.cursor().copy("COPY orders FROM STDIN") as copy:
-                for row in cursor:
-                    copy.write_row(row)
-        con.execute("ALTER TABLE orders ADD PRIMARY KEY (id)")
-        con.execute(f"COMMENT ON TABLE orders IS '{MARK}'")
-        # Hint bits set and statistics taken now, so no tool's first read pays for them.
-        con.execute("VACUUM (FREEZE, ANALYZE) orders")
-        if _count(con) != rows:
-            raise RuntimeError(f"{name}: loaded {_count(con)} rows, expected {rows}")
+        url = database_url(base, name)
+        with psycopg.connect(url, autocommit=True) as con:
+            _load(con, rows, source)
     return url
+
+
+def _load(con: Any, rows: int, source: Path) -> None:
+    """The table at ``rows`` rows in ``con``'s database, unless it is there already."""
+    found = con.execute(
+        "SELECT obj_description(to_regclass('public.orders'), 'pg_class')"
+    ).fetchone()
+    if found and found[0] == MARK and _count(con) == rows:
+        return
+    con.execute("DROP TABLE IF EXISTS orders")
+    con.execute(SCHEMA)
+    with contextlib.closing(sqlite3.connect(source)) as lite:
+        cursor = lite.execute("SELECT * FROM orders ORDER BY id")
+        with con.cursor().copy("COPY orders FROM STDIN") as copy:
+            for row in cursor:
+                copy.write_row(row)
+    con.execute("ALTER TABLE orders ADD PRIMARY KEY (id)")
+    con.execute(f"COMMENT ON TABLE orders IS '{MARK}'")
+    # Hint bits set and statistics taken now, so no tool's first read pays for them.
+    con.execute("VACUUM (FREEZE, ANALYZE) orders")
+    if _count(con) != rows:
+        raise RuntimeError(f"loaded {_count(con)} rows into orders, expected {rows}")
 
 
 def _count(con: Any) -> int:
