@@ -4,6 +4,9 @@
     python -m bench --rows 2000 --quick  # a smoke run: one run each, no warm-up
     python -m bench --only csv,xlsx      # some formats only
     python -m bench --skip-api           # without the HTTP API part (bench/api.py)
+    python -m bench --skip-postgres      # without the PostgreSQL part (bench/postgres.py)
+    python -m bench --postgres-only      # only the exports from PostgreSQL (--rows, --quick
+                                         # and --only apply), like --api-only
     python -m bench --api-only           # only the HTTP API part; the rest of the report
                                          # comes from the last run's results.json
     python -m bench --skip-workers       # without the export workers part (bench/workers.py)
@@ -33,7 +36,19 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bench import api, fair, intents, questions, report, suite, table, targets, values, workers
+from bench import (
+    api,
+    fair,
+    intents,
+    postgres,
+    questions,
+    report,
+    suite,
+    table,
+    targets,
+    values,
+    workers,
+)
 from bench.measure import ROOT
 from bench.suite import FORMATS, Result, Sizes
 
@@ -49,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     if args.api_only:
         return _api_only(args, date, command)
+    if args.postgres_only:
+        return _postgres_only(args, date, command)
     if args.workers_only:
         return _workers_only(args, date, command)
     if args.values_only:
@@ -76,12 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         shared = fair.from_json(saved.get("fair"))
         loaded = workers.from_json(saved.get("workers"))
         built = values.from_json(saved.get("values"))
+        exported = postgres.from_json(saved.get("postgres"))
     else:
         run = report.Run(
             date=date, command=command, sizes=Sizes.scaled(args.rows), quick=args.quick
         )
         start = time.perf_counter()
         results = _measure_all(run, args.only, args.timeout)
+        exported = None if args.skip_postgres else _measure_postgres(args, date, command)
         latency = intents.measure()
         _log(intents.section(latency).splitlines()[-1])
         built = _measure_values(args)
@@ -94,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         payload = {
             "run": asdict(run),
             "results": [asdict(r) for r in results],
+            "postgres": postgres.to_json(exported),
             "intents": asdict(latency) if isinstance(latency, intents.Latency) else latency,
             "questions": asdict(read) if isinstance(read, questions.Latency) else read,
             "api": api.to_json(served),
@@ -110,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         api.section(served),
         fair.section(shared),
         workers.section(loaded),
+        postgres.section(exported, report.TITLES),  # where --postgres-only first puts it
     ]
     report.write(args.report, run, results, checked, extra=extra)
     _log(f"wrote {args.report} ({sum(t.met is True for t in checked)}/{len(checked)} targets met)")
@@ -139,6 +160,26 @@ def _api_only(args: argparse.Namespace, date: str, command: str) -> int:
     """Measure the API; store it in results.json and put its section into the report."""
     served = _measure_api(args, date, command)
     return _only(args, "api", api.to_json(served), api.section(served), "HTTP API")
+
+
+def _measure_postgres(args: argparse.Namespace, date: str, command: str) -> postgres.Postgres | str:
+    rows = Sizes.scaled(args.rows)
+    _log(f"PostgreSQL: {rows.big:,} rows at {postgres.shown(postgres.server_url())}")
+    exported = postgres.measure(
+        args.only, rows, quick=args.quick, timeout_s=args.timeout, work=OUT, date=date,
+        command=command, log=_log,
+    )  # fmt: skip
+    if isinstance(exported, str):
+        _log(f"PostgreSQL: not measured: {exported}")
+    return exported
+
+
+def _postgres_only(args: argparse.Namespace, date: str, command: str) -> int:
+    """Measure the exports from PostgreSQL; store them in results.json and put their
+    section into the report."""
+    exported = _measure_postgres(args, date, command)
+    section = postgres.section(exported, report.TITLES)
+    return _only(args, "postgres", postgres.to_json(exported), section, "PostgreSQL")
 
 
 def _measure_values(args: argparse.Namespace) -> values.ValueBuild | str:
@@ -227,18 +268,11 @@ def _measure_all(run: report.Run, formats: list[str], timeout_s: float) -> list[
     for job in suite.jobs(formats, sizes):
         start = time.perf_counter()
         result = suite.run_job(job, dbs[job.rows], files, quick=run.quick, timeout_s=timeout_s)
-        _log(_line(result) + f"  [{time.perf_counter() - start:.0f} s]")
+        _log(suite.line(result) + f"  [{time.perf_counter() - start:.0f} s]")
         results.append(result)
         if job.extrapolate and job.rows != sizes.big:
             results.append(suite.extrapolate(result, sizes.big))
     return results
-
-
-def _line(r: Result) -> str:
-    head = f"{r.format:>8} {r.rows:>9,} {r.tool:<20}"
-    if r.error:
-        return f"{head} n/a: {r.error}"
-    return f"{head} {r.wall_s or 0:8.2f} s {r.peak_mib or 0:7.0f} MiB"
 
 
 def _log(message: str) -> None:
@@ -269,6 +303,14 @@ def _parser() -> argparse.ArgumentParser:
         help="measure only the HTTP API; the rest of the report from bench/out/results.json",
     )  # fmt: skip
     only.add_argument("--skip-api", action="store_true", help="leave out the HTTP API part")
+    only.add_argument(
+        "--postgres-only", action="store_true",
+        help="measure only the exports from PostgreSQL (BENCH_POSTGRES_URL or"
+        " TEST_POSTGRES_URL); the rest of the report from bench/out/results.json",
+    )  # fmt: skip
+    p.add_argument(
+        "--skip-postgres", action="store_true", help="leave out the PostgreSQL part"
+    )  # fmt: skip
     only.add_argument(
         "--workers-only", action="store_true",
         help="measure only the export workers under load (needs PostgreSQL and Redis); the"

@@ -121,6 +121,11 @@ def openpyxl_write_only(fmt: str, db: str, out: str) -> None:
 def stdlib_markdown(fmt: str, db: str, out: str) -> None:
     """A GitHub pipe table written row by row with the standard library only."""
     assert fmt == "markdown"
+    write_markdown(out, *_rows(db))
+
+
+def write_markdown(out: str, names: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    """``rows`` as a GitHub pipe table, one line at a time (also the PostgreSQL peer's)."""
 
     def cell(value: object) -> str:
         if value is None:
@@ -128,24 +133,27 @@ def stdlib_markdown(fmt: str, db: str, out: str) -> None:
         text = str(value).replace("\\", "\\\\").replace("|", "\\|")
         return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
-    names, cursor = _rows(db)
     with open(out, "w", encoding="utf-8", newline="\n") as f:
         f.write("| " + " | ".join(names) + " |\n")
         f.write("|" + " --- |" * len(names) + "\n")
-        for row in cursor:
+        for row in rows:
             f.write("| " + " | ".join(map(cell, row)) + " |\n")
 
 
 def reportlab_longtable(fmt: str, db: str, out: str) -> None:
     """reportlab platypus ``LongTable``, landscape A4, header repeated on every page."""
     assert fmt == "pdf"
+    write_longtable(out, *_rows(db))
+
+
+def write_longtable(out: str, names: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    """``rows`` as a reportlab ``LongTable`` (also the PostgreSQL peer's)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import LongTable, SimpleDocTemplate, TableStyle
 
-    names, cursor = _rows(db)
     data: list[list[str]] = [names]
-    data.extend(["" if v is None else str(v) for v in row] for row in cursor)
+    data.extend(["" if v is None else str(v) for v in row] for row in rows)
     table = LongTable(data, repeatRows=1)
     table.setStyle(
         TableStyle(

@@ -28,6 +28,8 @@ LIBRARIES = (
     "polars",
     "duckdb",
     "duckdb-ext-sqlite",
+    "duckdb-ext-postgres",
+    "psycopg",
     "openpyxl",
     "rustpy-xlsxwriter",
     "reportlab",

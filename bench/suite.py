@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -99,15 +99,33 @@ def jobs(formats: list[str], sizes: Sizes) -> Iterator[Job]:
                 yield from (Job(fmt, rows, t, slow=True, extrapolate=True) for t in slow)
 
 
-def run_job(job: Job, db: Path, out_dir: Path, *, quick: bool, timeout_s: float) -> Result:
-    """Measure one job; any failure becomes an error result, never an exception."""
+Command = Callable[[Job, Path], tuple[list[str], Check]]
+"""(job, output path) -> the command that runs it and the check of its stdout."""
+
+
+def run_job(
+    job: Job,
+    db: Path,
+    out_dir: Path,
+    *,
+    quick: bool,
+    timeout_s: float,
+    command: Command | None = None,
+    labelled: Callable[[str, str], str] = label,
+) -> Result:
+    """Measure one job; any failure becomes an error result, never an exception.
+
+    ``command`` builds what runs (default: ours or a peer of :mod:`bench.peers` on the
+    SQLite file ``db``); ``labelled`` names the tool in the report."""
     out = out_dir / f"{job.format}-{job.rows}-{job.tool}.{EXTENSIONS.get(job.format, job.format)}"
     out.unlink(missing_ok=True)
-    cmd, check = _command(job, db, out)
+    cmd, check = (command or (lambda j, o: _command(j, db, o)))(job, out)
     single = quick or job.slow
-    base = Result(job.format, job.rows, job.tool, label(job.tool, job.format))
+    base = Result(job.format, job.rows, job.tool, labelled(job.tool, job.format))
     try:
         stats = measure(cmd, check, runs=1 if single else 3, warmup=not single, timeout_s=timeout_s)
+    except OSError as exc:  # the program itself is missing (psql not installed)
+        return replace(base, error=f"{cmd[0]}: {exc.strerror or exc}")
     except RunFailed as exc:
         return replace(base, error=str(exc))
     finally:
@@ -122,6 +140,14 @@ def run_job(job: Job, db: Path, out_dir: Path, *, quick: bool, timeout_s: float)
         out_mib=size,
         note=_note(stats.stdout),
     )
+
+
+def line(r: Result) -> str:
+    """One result as a line of the bench's progress log."""
+    head = f"{r.format:>8} {r.rows:>9,} {r.tool:<20}"
+    if r.error:
+        return f"{head} n/a: {r.error}"
+    return f"{head} {r.wall_s or 0:8.2f} s {r.peak_mib or 0:7.0f} MiB"
 
 
 def extrapolate(result: Result, rows: int) -> Result:

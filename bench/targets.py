@@ -48,24 +48,26 @@ def check(results: Iterable[Result], sizes: Sizes) -> list[Target]:
         mine = index.get((fmt, rows, OURS))
         for peer, limit in limits:
             if peer == FASTEST:
-                theirs = _fastest(index.values(), fmt, rows)
+                theirs = fastest(index.values(), fmt, rows)
             else:
                 theirs = index.get((fmt, rows, peer))
-            targets.append(_speed(fmt, rows, peer, limit, mine, theirs))
+            targets.append(speed(fmt, rows, peer, limit, mine, theirs))
         low, high = (sizes.pdf, sizes.mid) if fmt == "pdf" else (sizes.mid, sizes.big)
         targets.extend(_memory(fmt, index.get((fmt, low, OURS)), index.get((fmt, high, OURS))))
     return targets
 
 
-def _fastest(results: Iterable[Result], fmt: str, rows: int) -> Result | None:
+def fastest(results: Iterable[Result], fmt: str, rows: int) -> Result | None:
+    """The quickest peer of ``fmt`` at ``rows`` that has a time (None when none has)."""
     peers = [r for r in results if (r.format, r.rows) == (fmt, rows) and r.tool != OURS]
     timed = [r for r in peers if r.wall_s is not None]
     return min(timed, key=lambda r: r.wall_s or 0.0) if timed else None
 
 
-def _speed(
+def speed(
     fmt: str, rows: int, peer: str, limit: float, mine: Result | None, theirs: Result | None
 ) -> Target:
+    """Ours ÷ ``theirs`` (the peer named ``peer``) against ``limit``."""
     name = peer if peer != FASTEST or theirs is None else f"{FASTEST} ({theirs.tool})"
     goal = f"wall at {rows:,} rows ≤ {limit:g}× {name}"
     if mine is None or theirs is None or mine.wall_s is None or theirs.wall_s is None:
