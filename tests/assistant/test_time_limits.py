@@ -104,7 +104,14 @@ def test_the_chat_warns_up_front_what_the_format_will_do(
 ) -> None:
     blocked.handle("show customers")
     _claim_rows(settings, rows)
-    reply = blocked.handle(f"export this as {format}")
+    # Over 100,000 rows the export plan asks first, saying what the format will do
+    # (issue 21); the warning is said again as the export starts.
+    asked = blocked.handle(f"export this as {format}")
+    assert asked.choices == ["Export", "Cancel"] and asked.export is None
+    assert asked.text.startswith(f"Export {rows:,} rows (about ")
+    note = warning.split("Starting now.")[1].strip()
+    assert note in asked.text
+    reply = blocked.handle("yes")
     assert reply.export is not None and reply.export.status == "queued"
     assert reply.text == warning
     assert blocked.cancel(reply.export.id)
