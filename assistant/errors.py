@@ -5,7 +5,8 @@
     └── AssistantError            the assistant's base; ``code`` is for the API
         ├── InvalidInput          the request is wrong; unchanged it fails again (400, exit 2)
         │   ├── Unanswerable      not a question over the data, or not one understood
-        │   └── TooManyRows       the result is larger than one export may be
+        │   ├── TooManyRows       the result is larger than one export may be
+        │   └── PolicyError       ASSISTANT_MASK_POLICY cannot be read (names the entry)
         ├── Unauthorized          no API key, or an unknown or revoked one (401)
         ├── NotFound              no such id, or it belongs to another user (404)
         ├── Conflict              the resource's state forbids it right now (409)
@@ -61,6 +62,7 @@ __all__ = [
     "LinkStale",
     "NotFound",
     "NothingToExport",
+    "PolicyError",
     "RunnerClosed",
     "StoreError",
     "TooManyRequests",
@@ -101,6 +103,12 @@ class TooManyRows(InvalidInput):
     """The result is larger than one export may be (``ASSISTANT_MAX_EXPORT_ROWS``)."""
 
     code = "too_many_rows"
+
+
+class PolicyError(InvalidInput):
+    """``ASSISTANT_MASK_POLICY`` cannot be read (the message names the entry)."""
+
+    code = "bad_mask_policy"
 
 
 class Unauthorized(AssistantError):

@@ -34,7 +34,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from assistant.errors import InvalidInput
+from assistant.errors import PolicyError
 from assistant.settings import Settings
 from exporters import MaskKind
 from exporters.masking import MaskPlan, masker, plan_masks
@@ -42,10 +42,6 @@ from exporters.masking import MaskPlan, masker, plan_masks
 __all__ = ["MaskPolicy", "PolicyError", "parse_policy", "strongest"]
 
 Rules = tuple[tuple[str, MaskKind], ...]
-
-
-class PolicyError(InvalidInput):
-    """``ASSISTANT_MASK_POLICY`` cannot be read (the message names the entry)."""
 
 
 def parse_policy(text: str) -> Rules:
