@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     link_ttl_hours: float = Field(24.0, gt=0, description="how long a download link works")
     exports_per_minute: int = Field(10, ge=1, description="export requests per user per minute")
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
+    key_cache_seconds: float = Field(
+        5.0, ge=0, description="how long an API process trusts a key it verified before asking "
+        "the store again: a revoked key stops working within this (0: every request asks)",
+    )  # fmt: skip
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
     cleanup_interval_seconds: float = Field(300.0, gt=0, description="expiry sweep period")
     # Fair share (assistant.api.fair): heavy requests on their own pool, a few per user
