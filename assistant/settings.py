@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     )
     exports_per_minute: int = Field(10, ge=1, description="export requests per user per minute")
     max_body_bytes: int = Field(1 << 20, ge=1024, description="largest request body accepted")
+    key_cache_seconds: float = Field(
+        5.0, ge=0, description="how long an API process trusts a key it verified before asking "
+        "the store again: a revoked key stops working within this (0: every request asks)",
+    )  # fmt: skip
     max_export_rows: int = Field(10_000_000, ge=1, description="largest export allowed")
     # The export plan (assistant.exports.plan): asked to confirm over either threshold
     confirm_export_rows: int = Field(

@@ -1,14 +1,18 @@
-"""The HTTP API under load, against the real server (``python -m assistant serve``).
+"""The HTTP API under load, against the real server as ``make run`` starts it
+(``python -m assistant serve --workers N``, N from ``python -m assistant up``'s default).
 
-Two measurements on loopback, with the server as a child process over a throw-away store:
+Three measurements on loopback, with the server as a child process over a throw-away store:
 
 - status: 50 concurrent clients polling ``GET /api/exports/{id}`` of one small finished
   export (goal: p99 < 50 ms), for requests per second and latency percentiles;
+- starting small exports: ``POST /api/exports`` of small queries, one client, one after
+  another (goal: p50 <= 15 ms for the first);
 - a big export: ``SELECT * FROM orders`` to CSV created with ``POST /api/exports``, followed
   until done, downloaded streaming and checked against its SHA-256, with the server's peak
   memory, beside a direct ``python -m exporters`` run of the same export.
 
-Then SIGTERM, which must stop the server cleanly (exit code 0) within 30 s.
+Then SIGTERM, which must stop the server cleanly (exit code 0) within 30 s. The server's
+CPU is its processes' together (the supervisor and its workers).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any
 import httpx
 import psutil
 
+from assistant.cli.up import default_api_workers
 from bench import suite
 from bench.measure import (
     ROOT,
@@ -46,6 +51,12 @@ from bench.measure import (
 
 CLIENTS = 50
 GOAL_P99_MS = 50.0
+GOAL_POST_P50_MS = 15.0
+#: Small exports started one after another, and how many are timed (``--quick``: a
+#: quarter): a one-row query (the API's own cost), and a slice of the big table (what
+#: reading the source adds).
+SMALL_QUERIES = (("SELECT 1 AS x", 40), ("SELECT * FROM orders WHERE id <= 100", 12))
+POST_WARMUP = 3
 WARMUP_S = 1.0
 STATUS_S = 10.0
 QUICK_STATUS_S = 3.0
@@ -87,6 +98,20 @@ CLIENT_LABELS = {
 
 
 @dataclass(frozen=True)
+class Posts:
+    """``requests`` × ``POST /api/exports`` of ``sql`` as CSV, one after another."""
+
+    sql: str
+    requests: int
+    statuses: str  # the answers' export statuses, e.g. "done" or "done, queued"
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    server_cpu_ms: float  # the server's CPU per request
+    others_cpu: float = 0.0  # cores every other process on the machine used meanwhile
+
+
+@dataclass(frozen=True)
 class BigExport:
     """One ``SELECT * FROM orders`` CSV export over HTTP, and the same export run directly."""
 
@@ -121,6 +146,8 @@ class Api:
     shutdown_s: float | None  # SIGTERM -> exit; None when it had to be killed
     exit_code: int | None
     shutdown_logged: bool  # uvicorn logged "Application shutdown complete."
+    workers: int = 1  # server processes (serve --workers)
+    posts: list[Posts] | str | None = None  # None: not measured (an older run)
 
 
 def from_json(saved: object) -> Api | str | None:
@@ -132,6 +159,8 @@ def from_json(saved: object) -> Api | str | None:
         fields["status"] = [Status(**s) for s in fields["status"]]
     if isinstance(fields["export"], dict):
         fields["export"] = BigExport(**fields["export"])
+    if isinstance(fields.get("posts"), list):
+        fields["posts"] = [Posts(**p) for p in fields["posts"]]
     return Api(**fields)
 
 
@@ -146,6 +175,7 @@ def measure(
 
     Returns the reason instead when the server cannot be started; a phase that fails is
     recorded as its reason and the others still run."""
+    workers = default_api_workers()
     work.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="api-", dir=work))
     try:
@@ -158,7 +188,7 @@ def measure(
             return f"`users create` failed: {(last_line(made.stderr) or 'no output')}"
         key = made.stdout.strip().splitlines()[-1]
         log = tmp / "server.log"
-        with _server(env, log) as (server, base):
+        with _server(env, log, workers) as (server, base):
             seconds = QUICK_STATUS_S if quick else STATUS_S
             status: list[Status] | str
             try:
@@ -169,6 +199,14 @@ def measure(
                 ]
             except Exception as exc:
                 status = f"{type(exc).__name__}: {exc}"
+            posts: list[Posts] | str
+            try:
+                posts = [
+                    _posts(base, key, server.pid, sql, count // 4 if quick else count)
+                    for sql, count in SMALL_QUERIES
+                ]
+            except Exception as exc:
+                posts = f"{type(exc).__name__}: {exc}"
             export: BigExport | str
             try:
                 export = _big_export(base, key, server.pid, rows, timeout_s)
@@ -178,7 +216,9 @@ def measure(
         logged = "Application shutdown complete." in log.read_text(errors="replace")
         if isinstance(export, BigExport):
             export = _direct(export, db, rows, tmp, timeout_s)
-        return Api(rows, quick, date, command, status, export, shutdown_s, code, logged)
+        return Api(
+            rows, quick, date, command, status, export, shutdown_s, code, logged, workers, posts
+        )
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
@@ -202,14 +242,21 @@ def _server_env(tmp: Path, db: Path, rows: int) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """The server, up and healthy; killed on the way out if still running."""
+def _server(
+    env: dict[str, str], log: Path, workers: int
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The server, up and healthy (every worker started); killed on the way out if still
+    running, its workers with it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**env, "ASSISTANT_PUBLIC_URL": base}
     cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     with log.open("wb") as out:
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, process_group=0
+        )
     try:
         deadline = time.monotonic() + START_S
         while True:
@@ -217,14 +264,17 @@ def _server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[b
                 raise RuntimeError(f"the server exited ({server.returncode}): {log_tail(log)}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
+                    started = log.read_text(errors="replace").count("Application startup complete")
+                    if started >= workers:
+                        break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"no healthy answer within {START_S:.0f} s: {log_tail(log)}")
             time.sleep(0.1)
         yield server, base
     finally:
         if server.poll() is None:
-            server.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
             server.wait()
 
 
@@ -382,17 +432,25 @@ class _Connection:
             self.streams = None
 
 
+def _tree(server: psutil.Process) -> list[psutil.Process]:
+    """The server's processes: the supervisor and its workers (and any helper of theirs)."""
+    return [server, *server.children(recursive=True)]
+
+
 class _Cpu:
-    """CPU seconds used since it was made: by the server, by this process and the children
-    it has reaped meanwhile, and by every other process."""
+    """CPU seconds used since it was made: by the server (every process of it), by this
+    process and the children it has reaped meanwhile, and by every other process."""
 
     def __init__(self, server: psutil.Process | None) -> None:
-        self.server = server
+        self.processes = _tree(server) if server else []
         self.start = self._now()
 
     def _now(self) -> tuple[float, float, float]:
         busy = busy_cpu_seconds()
-        server = sum(self.server.cpu_times()[:2]) if self.server else 0.0
+        server = 0.0
+        for process in self.processes:
+            with contextlib.suppress(psutil.Error):
+                server += sum(process.cpu_times()[:2])
         return server, sum(os.times()[:4]), busy
 
     def used(self) -> tuple[float, float, float]:
@@ -402,14 +460,50 @@ class _Cpu:
         return server, mine, max(busy - server - mine, 0.0)
 
 
+# Starting small exports
+
+
+def _posts(base: str, key: str, pid: int, sql: str, count: int) -> Posts:
+    """``POST /api/exports`` of ``sql``, one after another on one connection: a warm-up,
+    then ``count`` timed."""
+    timings: list[float] = []
+    statuses: dict[str, None] = {}
+    with httpx.Client(base_url=base, headers=_auth(key), timeout=120) as client:
+        for n in range(POST_WARMUP + count):
+            if n == POST_WARMUP:
+                cpu = _Cpu(psutil.Process(pid))
+            start = time.perf_counter()
+            made = client.post("/api/exports", json={"sql": sql, "format": "csv"})
+            elapsed = time.perf_counter() - start
+            if made.status_code != 201:
+                raise RuntimeError(f"POST {sql!r} answered {made.status_code}: {made.text[:200]}")
+            if n >= POST_WARMUP:
+                timings.append(elapsed)
+                statuses[made.json()["status"]] = None
+    server_s, _, others_s = cpu.used()
+    took = sum(timings)
+    timings.sort()
+    return Posts(
+        sql=sql,
+        requests=count,
+        statuses=", ".join(statuses),
+        p50_ms=percentile(timings, 0.50) * 1000,
+        p95_ms=percentile(timings, 0.95) * 1000,
+        max_ms=timings[-1] * 1000,
+        server_cpu_ms=server_s / count * 1000,
+        others_cpu=others_s / took if took else 0.0,
+    )
+
+
 # The big export
 
 
 def _big_export(base: str, key: str, pid: int, rows: int, timeout_s: float) -> BigExport:
     server = psutil.Process(pid)
-    before = server.memory_info().rss
-    reset = _reset_hwm(pid)
-    samples = _Sampler(server)
+    processes = _tree(server)  # the export runs in whichever worker took the POST
+    before = {process.pid: process.memory_info().rss for process in processes}
+    reset = all([_reset_hwm(process.pid) for process in processes])
+    samples = _Sampler(processes)
     cpu = _Cpu(server)
     begun = time.perf_counter()
     with samples, httpx.Client(base_url=base, headers=_auth(key), timeout=timeout_s) as c:
@@ -447,7 +541,11 @@ def _big_export(base: str, key: str, pid: int, rows: int, timeout_s: float) -> B
         problems.append(f"{size:,} bytes read, Content-Length {length:,}, bytes {export['bytes']}")
     if digest.hexdigest() != export["sha256"]:
         problems.append("the downloaded file's SHA-256 differs from the export's sha256")
-    hwm = _vm_hwm(pid) if reset else None
+    hwms = {process.pid: _vm_hwm(process.pid) for process in processes} if reset else {}
+    measured = {pid: hwm for pid, hwm in hwms.items() if hwm is not None}
+    hwm = len(measured) == len(processes)
+    peaks = measured if hwm else samples.peaks
+    grew = max(before, key=lambda pid: peaks.get(pid, 0) - before[pid])  # the export's process
     return BigExport(
         rows=export["rows_done"],
         post_s=post_s,
@@ -456,9 +554,10 @@ def _big_export(base: str, key: str, pid: int, rows: int, timeout_s: float) -> B
         download_s=download_s,
         file_mib=size / 2**20,
         download_mib_s=size / 2**20 / download_s,
-        server_before_mib=before / 2**20,
-        server_peak_mib=(hwm or samples.peak) / 2**20,
-        peak_source="VmHWM" if hwm else f"RSS sampled every {SAMPLE_S * 1000:.0f} ms",
+        server_before_mib=before[grew] / 2**20,
+        server_peak_mib=peaks.get(grew, 0) / 2**20,
+        peak_source=("VmHWM" if hwm else f"RSS sampled every {SAMPLE_S * 1000:.0f} ms")
+        + (", of the server process that grew most" if len(processes) > 1 else ""),
         sha256=digest.hexdigest(),
         problem="; ".join(problems) or None,
         others_cpu=others_s,
@@ -486,18 +585,21 @@ def _vm_hwm(pid: int) -> int | None:
 
 
 class _Sampler:
-    """The largest RSS seen, sampled on a thread while the ``with`` block runs."""
+    """The largest RSS of each process seen, sampled on a thread while the ``with`` block
+    runs."""
 
-    def __init__(self, process: psutil.Process) -> None:
-        self.process = process
-        self.peak = 0
+    def __init__(self, processes: list[psutil.Process]) -> None:
+        self.processes = processes
+        self.peaks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            with contextlib.suppress(psutil.Error):
-                self.peak = max(self.peak, self.process.memory_info().rss)
+            for process in self.processes:
+                with contextlib.suppress(psutil.Error):
+                    rss = process.memory_info().rss
+                    self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), rss)
             self._stop.wait(SAMPLE_S)
 
     def __enter__(self) -> _Sampler:
@@ -552,13 +654,21 @@ def section(result: Api | str | None) -> str:
         return head + "Not measured in this run; `python -m bench --api-only` measures it.\n"
     if isinstance(result, str):
         return head + f"Not measured: {result}.\n"
+    processes = (
+        "one process"
+        if result.workers == 1
+        else f"`--workers {result.workers}`: {result.workers} processes, as `make run` starts it"
+    )
     return head + "\n".join(
         [
             f"Measured by `{result.command}` on {result.date}: the real server"
-            " (`python -m assistant serve`, uvicorn, one process) on loopback, on the machine"
+            f" (`python -m assistant serve`, uvicorn, {processes}) on loopback, on the machine"
             " above; the load generator and the server share its cores."
             f"{_busy(result)}\n",
-            _status_table(result.status, result.quick),
+            _status_table(result.status, result.quick, result.workers),
+            _posts_table(result.posts),
+            _before(result),
+            _where_the_time_goes(),
             _export_table(result.export, result.rows),
             _shutdown(result),
             _how(result),
@@ -573,6 +683,8 @@ def _busy(result: Api) -> str:
         if isinstance(result.status, str)
         else [(f"status ({s.client})", s.others_cpu) for s in result.status]
     )
+    if isinstance(result.posts, list):
+        phases += [(f"POST `{p.sql}`", p.others_cpu) for p in result.posts]
     if isinstance(result.export, BigExport):
         phases.append(("the big export", result.export.others_cpu))
         if result.export.direct_error is None:
@@ -586,7 +698,7 @@ def _busy(result: Api) -> str:
     )
 
 
-def _status_table(status: list[Status] | str, quick: bool) -> str:
+def _status_table(status: list[Status] | str, quick: bool, workers: int = 1) -> str:
     title = f"### Export status under {CLIENTS} concurrent clients\n\n"
     if isinstance(status, str):
         return title + f"Not measured: {status}.\n"
@@ -605,6 +717,14 @@ def _status_table(status: list[Status] | str, quick: bool) -> str:
         )
     first = status[0]
     cpu_ms = first.server_cpu / first.rps * 1000 if first.rps else 0.0
+    cores = min(workers, os.cpu_count() or 1)
+    runs = (
+        "one Python process runs its request code on about one core at a time (the GIL),"
+        " which caps it near"
+        if workers == 1
+        else f"each of its {workers} processes runs its request code on about one core at a"
+        f" time (the GIL), so on {cores} core{'s' if cores > 1 else ''} they are capped near"
+    )
     short = " (`--quick`: shorter than the usual 10 s)" if quick else ""
     rest = "".join(
         f"; with {CLIENT_LABELS[s.client].split(',')[0]} the client used {s.client_cpu:.2f}"
@@ -624,9 +744,9 @@ def _status_table(status: list[Status] | str, quick: bool) -> str:
         f" The goal is judged on the first row, whose client costs least"
         f" ({first.client_cpu:.2f} cores against the server's {first.server_cpu:.2f}){rest}."
         " The server spent about"
-        f" {cpu_ms:.1f} ms of CPU per request; one Python process runs its request code on"
-        " about one core at a time (the GIL), which caps it near"
-        f" {1000 / cpu_ms if cpu_ms else 0:,.0f} requests/s, and with {CLIENTS} closed-loop"
+        f" {cpu_ms:.2f} ms of CPU per request; {runs}"
+        f" {cores * 1000 / cpu_ms if cpu_ms else 0:,.0f} requests/s (if nothing else ran),"
+        f" and with {CLIENTS} closed-loop"
         f" clients the mean latency is about {CLIENTS} ÷ requests/s, so p99 < 50 ms needs"
         f" well over {CLIENTS / (GOAL_P99_MS / 1000):,.0f} requests/s.\n"
         + "".join(
@@ -635,6 +755,139 @@ def _status_table(status: list[Status] | str, quick: bool) -> str:
             for s in status
             if s.errors
         )
+    )
+
+
+def _posts_table(posts: list[Posts] | str | None) -> str:
+    title = "### Starting a small export (`POST /api/exports`)\n\n"
+    if posts is None:
+        return title + "Not measured in that run.\n"
+    if isinstance(posts, str):
+        return title + f"Not measured: {posts}.\n"
+    lines = [
+        f"| query | answered | p50 | p95 | max | server CPU per request "
+        f"| goal (p50 <= {GOAL_POST_P50_MS:.0f} ms) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for i, p in enumerate(posts):
+        verdict = (
+            ("met" if p.p50_ms <= GOAL_POST_P50_MS else "**missed**")
+            if i == 0
+            else ("(for comparison)")
+        )
+        lines.append(
+            f"| `{p.sql}` | `{p.statuses}` | {p.p50_ms:.1f} ms | {p.p95_ms:.1f} ms"
+            f" | {p.max_ms:.1f} ms | {p.server_cpu_ms:.1f} ms | {verdict} |"
+        )
+    return (
+        title
+        + "\n".join(lines)
+        + f"\n\nEach row: {', '.join(str(p.requests) for p in posts)} requests from one"
+        " client, one after another on one connection, after a warm-up; each writes its CSV"
+        " file before it answers"
+        " (`done`). The goal is judged on the first row, where the API's own work is all"
+        " there is; the second adds what reading the source costs for 100 rows of the big"
+        " table: the exporter reads such a query through its fast lane (DuckDB's SQLite"
+        " scanner, chosen by the table's size), which scans the whole million-row table"
+        " for it.\n"
+    )
+
+
+@dataclass(frozen=True)
+class Before:
+    """The same measurements with the API as it was before issue 20's work on it (commit
+    be0448c), on the same machine, by this module (with the server's one process)."""
+
+    date: str
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    cpu_ms: float  # server CPU per status request
+    posts: tuple[tuple[str, float, float], ...]  # (sql, p50 ms, p95 ms)
+    others_cpu: float  # cores other processes used meanwhile
+
+
+#: Measured by this module on this machine against commit be0448c (one server process).
+BEFORE: Before | None = None
+
+
+def _before(result: Api) -> str:
+    title = "### Before and after\n\n"
+    if BEFORE is None or isinstance(result.status, str):
+        return ""
+    b, now = BEFORE, result.status[0]
+    now_cpu = now.server_cpu / now.rps * 1000 if now.rps else 0.0
+    rows = [
+        ("status: requests/s", f"{b.rps:,.0f}", f"{now.rps:,.0f}"),
+        ("status: p50", f"{b.p50_ms:.1f} ms", f"{now.p50_ms:.1f} ms"),
+        ("status: p95", f"{b.p95_ms:.1f} ms", f"{now.p95_ms:.1f} ms"),
+        ("status: p99", f"{b.p99_ms:.1f} ms", f"{now.p99_ms:.1f} ms"),
+        ("status: server CPU per request", f"{b.cpu_ms:.2f} ms", f"{now_cpu:.2f} ms"),
+    ]
+    after = {p.sql: p for p in result.posts} if isinstance(result.posts, list) else {}
+    for sql, p50, p95 in b.posts:
+        if sql in after:
+            rows.append((f"`POST` `{sql}`: p50 / p95", f"{p50:.1f} / {p95:.1f} ms",
+                         f"{after[sql].p50_ms:.1f} / {after[sql].p95_ms:.1f} ms"))  # fmt: skip
+    return (
+        title + f"Before: commit be0448c, one server process, measured the same way on {b.date}"
+        f" (other processes used {b.others_cpu:.2f} cores meanwhile). After: this run"
+        f" ({result.workers} process{'es' if result.workers > 1 else ''}).\n\n"
+        + "| | before | after |\n| --- | ---: | ---: |\n"
+        + "".join(f"| {k} | {v} | {w} |\n" for k, v, w in rows)
+    )
+
+
+def _where_the_time_goes() -> str:
+    """What profiling the request path found (issue 20), kept with the figures it explains."""
+    return (
+        "### Where the time goes\n\n"
+        "Profiled on 2026-12-07 on the machine above (busy with other work, so shares"
+        " rather than times): `py-spy record` at 200 Hz on the server under the 50 status"
+        " clients, and each step of `POST /api/exports` timed in thread CPU time in one"
+        " process.\n\n"
+        "- **Status, before** (commit be0448c, about 3.5 ms of CPU per request, one"
+        " process): the API key looked up in the store on every request (a joined SELECT"
+        " of the key and its user, in a transaction of its own) took 19% of the server's"
+        " busy time; the caller's scope, which reads their time zone, 8%; the export"
+        " loaded whole through the ORM, plus a second query for its question and a"
+        " `realpath` of its file that the answer never shows, 22%; opening and closing"
+        " SQLite connections, because 40 threads shared a pool of 5, 12% (inside those);"
+        " three thread hops per request (the key and scope dependencies and the route"
+        " were sync, and FastAPI checks a sync route's answer on a thread too) 13%;"
+        " FastAPI resolving the dependencies, the access log and sending made the"
+        " rest.\n"
+        "- **Status, after** (about 0.8 ms of CPU per request, all in): a key verified in"
+        " the last `ASSISTANT_KEY_CACHE_SECONDS` (5) is taken from the process's cache"
+        " (no store query); the route is `async` with one thread hop, on a pool as large"
+        " as the store's connection pool; the export is one prepared SELECT of the 14"
+        " columns its answer shows on a plain connection (about 0.1 ms, against 0.5 ms"
+        " for a session and an ORM query built per call); no scope, no write; the"
+        " download link is signed only for a done export. What is left: uvicorn reading"
+        " the request and sending the answer (with its access-log line, 7%) about a"
+        " third, the store read a fifth, FastAPI's routing and two dependencies a tenth,"
+        " the thread hop a tenth, signing the link 5%. Beyond that, one Python process"
+        " is one core: the second process (`--workers 2`, what `make run` starts here)"
+        " nearly doubles what the server answers, which is what p99 needs with 50"
+        " clients.\n"
+        "- **`POST /api/exports` of new SQL, before**: the query was previewed (opened,"
+        " its columns typed, its first 50 rows read, counted whole past 50), then"
+        " opened, typed and read again by the export. For `SELECT 1` in thread CPU: the"
+        " preview 1.6-2.0 ms, recording the run 1.6-1.9, starting the export 1.8-1.9,"
+        " the user's options 0.8, opening the query again 1.4-1.6, writing 2.1-2.6,"
+        " finishing (with a query for the question) 3.2-3.7; for a 200-row table the"
+        " preview was 6.9 ms and the second opening 6.1 (the typing, twice). Each of the"
+        " three transactions waits for SQLite's fsync (0.2 ms on a quiet disk, 2-6 ms"
+        " while other work writes).\n"
+        "- **`POST /api/exports`, after**: no preview. The rows are counted in the"
+        " database up to `ASSISTANT_INLINE_EXPORT_ROWS` + 1 (0.3-0.6 ms: none read, none"
+        " typed), which is all the choice between inline and background needs; a small"
+        " result is opened, typed and read once, by the export; a larger one is left to"
+        " its job, which counts it whole (`rows_total` null until then) and checks"
+        " `ASSISTANT_MAX_EXPORT_ROWS`. The 200-row export costs 22 ms of CPU instead of"
+        " 27; `SELECT 1`, which had little to preview, about the same. The rest is the"
+        " three store transactions and the exporter writing and syncing the file.\n"
     )
 
 
@@ -688,18 +941,25 @@ def _shutdown(result: Api) -> str:
 
 def _how(result: Api) -> str:
     status_s = QUICK_STATUS_S if result.quick else STATUS_S
+    workers = f" --workers {result.workers}" if result.workers > 1 else ""
     return (
         "How: the bench starts the server as a child process (`python -m assistant serve"
-        " --host 127.0.0.1 --port <free port>`, access log on, as shipped) over a fresh"
+        f" --host 127.0.0.1 --port <free port>{workers}`, access log on, as shipped; the"
+        " processes `make run` starts on this machine) over a fresh"
         " SQLite store, a temporary storage directory and the benchmark database as the"
         " source, with the export rate limit raised out of the way, after creating an API"
-        " key with `python -m assistant users create`. Status: one small export (`SELECT 1`)"
+        " key with `python -m assistant users create`, and waits for every process to have"
+        " started. The server's CPU is that of all its processes. Status: one small export"
+        " (`SELECT 1`)"
         f" is made, then {CLIENTS} asyncio clients call `GET /api/exports/{{id}}` with the key"
         f" in a closed loop, {WARMUP_S:.0f} s of warm-up and then {status_s:.0f} s timed,"
         " first each on its own keep-alive connection speaking minimal HTTP/1.1, then"
         f" through one `httpx.AsyncClient` with a pool of {CLIENTS} connections. Latency is"
         " each request's time as its client sees it; a non-200 answer or a transport error"
-        " is an error. Big export: `POST /api/exports` with `SELECT * FROM orders` as CSV;"
+        " is an error. Small exports: one `httpx.Client` sends"
+        f" {POST_WARMUP} untimed, then the timed `POST /api/exports` of each query as"
+        " CSV, one after another. Big export: `POST /api/exports` with `SELECT * FROM orders`"
+        " as CSV;"
         f" the export is polled every {POLL_S * 1000:.0f} ms until `done` (so its time is"
         " late by at most that), then downloaded from `/api/exports/{id}/download` by a"
         " streaming client that hashes as it reads; `rows_done`, the byte count (against"
@@ -726,6 +986,14 @@ def summary(result: Api | str) -> list[str]:
             f" others {s.others_cpu:.2f} cores"
             for s in result.status
         ]
+    if isinstance(result.posts, list):
+        lines += [
+            f"POST {p.sql!r}: p50 {p.p50_ms:.1f} / p95 {p.p95_ms:.1f} / max {p.max_ms:.1f} ms"
+            f" ({p.statuses}), server {p.server_cpu_ms:.1f} ms CPU each"
+            for p in result.posts
+        ]
+    elif result.posts is not None:
+        lines.append(f"POST: {result.posts}")
     e = result.export
     lines.append(
         f"export: {e}" if isinstance(e, str) else

@@ -16,7 +16,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
+from sqlalchemy.pool import QueuePool
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import AppState
@@ -40,6 +42,7 @@ from assistant.process import Assistant, secret_key
 from assistant.schedules.deliver import Deliverer
 from assistant.schedules.scheduler import Scheduler
 from assistant.settings import Settings
+from assistant.store import KeyCache
 from assistant.store.recovery import tidy
 
 __all__ = ["create_app"]
@@ -69,6 +72,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
             service, Deliverer(settings), retry_seconds=settings.schedule_retry_seconds
         ),
         heavy=HeavyWork.from_settings(settings),
+        keys=KeyCache(settings.key_cache_seconds),
+        reads=CapacityLimiter(_pool_size(service)),
     )
 
     @contextlib.asynccontextmanager
@@ -108,6 +113,13 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
     app.include_router(conversations.router)
     install_docs(app)
     return app
+
+
+def _pool_size(service: Assistant) -> int:
+    """How many connections the store's pool keeps open (a file: 5; in memory: one
+    shared)."""
+    pool = service.store_engine.pool
+    return pool.size() if isinstance(pool, QueuePool) else 1
 
 
 async def _sweep(settings: Settings) -> None:

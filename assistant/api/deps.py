@@ -2,15 +2,25 @@
 
 Everything comes from ``request.app.state`` (set by :func:`assistant.api.app.create_app`),
 never from module globals, so two apps with different settings can live side by side.
+
+The caller is known without leaving the event loop while the app's :class:`KeyCache`
+trusts their key (``ASSISTANT_KEY_CACHE_SECONDS``); only then does a request ask the store,
+on a worker thread. Routes that only read (an export's status, the history) take the
+caller (``CurrentUser``) rather than a scope, which reads the user's time zone.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from assistant.api.fair import HeavyWork
 from assistant.errors import Unauthorized
@@ -20,7 +30,7 @@ from assistant.process import Assistant
 from assistant.schedules.scheduler import Scheduler
 from assistant.scope import UserScope
 from assistant.settings import Settings
-from assistant.store import user_for_key
+from assistant.store import KeyCache, KeyHolder, verify_key
 
 __all__ = [
     "AppState",
@@ -30,7 +40,12 @@ __all__ = [
     "LinkMaker",
     "Links",
     "State",
+    "app_state",
+    "link_maker",
+    "read",
 ]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,23 +57,44 @@ class AppState:
     signer: LinkSigner
     scheduler: Scheduler
     heavy: HeavyWork  # heavy requests' own pool and per-user cap (assistant.api.fair)
+    keys: KeyCache  # keys verified lately, trusted for ASSISTANT_KEY_CACHE_SECONDS
+    reads: CapacityLimiter  # threads for the light routes' store reads (see read())
+
+
+def app_state(request: Request) -> AppState:
+    """The parts of the app serving ``request``."""
+    state: AppState = request.app.state.parts
+    return state
 
 
 async def _state(request: Request) -> AppState:  # async: no thread hop for a lookup
-    state: AppState = request.app.state.parts
-    return state
+    return app_state(request)
 
 
 State = Annotated[AppState, Depends(_state)]
 
 
+async def read(state: AppState, work: Callable[[], T]) -> T:
+    """Run a short store read (a status, a history page) on a worker thread, at most
+    ``state.reads`` at once: about as many as the store's pool keeps connections, so a
+    burst of polls neither opens and closes spare connections nor holds threads
+    waiting for one. The one thread hop of a light ``async`` route."""
+    return await anyio.to_thread.run_sync(work, limiter=state.reads)
+
+
 @dataclass(frozen=True)
 class LinkMaker:
     """Signed download links, pointing at ``ASSISTANT_PUBLIC_URL`` or else at the host
-    the request came to (so links work however the API is reached)."""
+    the request came to (so links work however the API is reached), found when the
+    first link is made: most answers (an export still running) carry none."""
 
     signer: LinkSigner
-    base: str
+    settings: Settings
+    request: Request
+
+    @functools.cached_property
+    def base(self) -> str:
+        return link_base(self.settings, str(self.request.base_url))[0]  # as emails, webhooks
 
     def download(self, export_id: str, sha256: str | None) -> str | None:
         """The signed link to an export's file (None until it has one)."""
@@ -67,9 +103,14 @@ class LinkMaker:
         return f"{self.base}/d/{self.signer.sign(export_id, sha256)}"
 
 
-async def _links(state: State, request: Request) -> LinkMaker:
-    base, _ = link_base(state.settings, str(request.base_url))  # as emails and webhooks
-    return LinkMaker(state.signer, base)
+def link_maker(request: Request) -> LinkMaker:
+    """The links for answers to ``request``."""
+    state = app_state(request)
+    return LinkMaker(state.signer, state.settings, request)
+
+
+async def _links(request: Request) -> LinkMaker:
+    return link_maker(request)
 
 
 Links = Annotated[LinkMaker, Depends(_links)]
@@ -85,20 +126,22 @@ class Caller:
     name: str
 
 
-def _caller(
-    state: State,
+async def _caller(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
-    with state.assistant.sessions.begin() as session:
-        user = user_for_key(session, credentials.credentials)
-        if user is None:
-            raise Unauthorized(
-                "That API key is not valid; create one with "
-                "`python -m assistant users create NAME`."
-            )
-        return Caller(user.id, user.name)
+    state = app_state(request)
+    key = credentials.credentials
+    holder: KeyHolder | None = state.keys.holder(key)
+    if holder is None:  # not verified lately: the store is asked, off the event loop
+        holder = await run_in_threadpool(verify_key, state.assistant.sessions, key, state.keys)
+    if holder is None:
+        raise Unauthorized(
+            "That API key is not valid; create one with `python -m assistant users create NAME`."
+        )
+    return Caller(holder.user_id, holder.name)
 
 
 CurrentUser = Annotated[Caller, Depends(_caller)]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from assistant.api.deps import LinkMaker
 from assistant.api.schemas import ExportPublic, ReplyExport, ReplyPublic
-from assistant.exports.records import export_info
 from assistant.replies import Reply
-from assistant.scope import UserScope
-from assistant.store import Export, ExportStatus
+from assistant.store import ExportStatus, ExportSummary
 
 __all__ = ["export_view", "reply_view"]
 
 
-def export_view(links: LinkMaker, row: Export, scope: UserScope) -> ExportPublic:
-    info = export_info(row, scope)
+def export_view(links: LinkMaker, row: ExportSummary, now: dt.datetime) -> ExportPublic:
+    """The export as the API shows it at ``now`` (its ETA while it runs)."""
     done = row.status is ExportStatus.DONE
     return ExportPublic(
         id=row.id,
@@ -21,7 +21,7 @@ def export_view(links: LinkMaker, row: Export, scope: UserScope) -> ExportPublic
         status=row.status,
         rows_done=row.rows_done,
         rows_total=row.rows_total,
-        eta_seconds=info.eta_seconds,
+        eta_seconds=row.eta_seconds(now),
         bytes=row.bytes,
         sha256=row.sha256,
         file_name=row.file_name,

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 
-from assistant.cli.args import PROG, Commands, Parser, day, fail, port, whole_number
+from assistant.cli.args import PROG, Commands, Parser, day, fail, whole_number
+from assistant.cli.serving import serve
 from assistant.cli.up import up
 from assistant.errors import InvalidInput
 from assistant.source.demo import (
@@ -197,44 +197,6 @@ def _run_users_rotate(args: argparse.Namespace) -> None:
     from assistant.cli.users import rotate
 
     print(rotate(args.name))
-
-
-def serve(commands: Commands) -> None:
-    """``serve``: the HTTP API (docs/api.md) with the configured store and runner."""
-    parser = commands.add_parser(
-        "serve",
-        help="serve the HTTP API",
-        description="Serve the HTTP API; migrations apply first. Stops cleanly on SIGTERM/SIGINT.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=port, default=8000, help="port (default 8000)")
-    parser.set_defaults(run=_run_serve)
-
-
-def _run_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from assistant.api import create_app
-    from assistant.settings import load_settings
-    from assistant.source.demo import prepare_source
-
-    class Server(uvicorn.Server):
-        """Exit 0 after a graceful shutdown on SIGTERM/SIGINT (the contract's "success");
-        uvicorn would re-raise the signal once done, ending the process by it."""
-
-        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            super().handle_exit(sig, frame)
-            self._captured_signals.clear()
-
-    from assistant.cli.safety import check_deployment
-
-    settings = load_settings()
-    check_deployment(settings)  # refuses a placeholder secret; logs an unsafe source role
-    prepare_source(settings)
-    # On SIGTERM/SIGINT uvicorn stops taking requests and runs the lifespan's end, which
-    # lets running exports finish before the process exits.
-    config = uvicorn.Config(create_app(settings), host=args.host, port=args.port)
-    Server(config).run()
 
 
 def worker(commands: Commands) -> None:

@@ -4,22 +4,39 @@
 ``--ui-port``); a port another program already listens on is named and ``up`` exits 1
 before starting anything. Ctrl-C or SIGTERM stops every child (exit 0); if one stops on its
 own, the others are stopped too (exit 1).
+
+The API runs as ``serve --workers N`` with one process per core, up to
+:data:`MAX_API_WORKERS` (``--api-workers`` chooses): one Python process serves on about
+one core, and on two cores two processes answer a crowd of clients polling their exports
+in a fraction of the time (docs/benchmarks.md). What that means for the limits without a
+broker is in :mod:`assistant.cli.serving`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from assistant.cli.args import Commands, count, fail, port
+from assistant.cli.args import Commands, count, fail, port, whole_number
 from assistant.errors import InvalidInput
 
-__all__ = ["UP_STOP_SECONDS", "up"]
+__all__ = ["MAX_API_WORKERS", "UP_STOP_SECONDS", "default_api_workers", "up"]
+
+#: The most API processes ``up`` starts by default, however many cores there are.
+MAX_API_WORKERS = 4
+
+
+def default_api_workers() -> int:
+    """API processes ``up`` (``make run``) starts: one per core, 1 to :data:`MAX_API_WORKERS`."""
+    return max(1, min(MAX_API_WORKERS, os.cpu_count() or 1))
 
 
 def up(commands: Commands) -> None:
@@ -34,6 +51,14 @@ def up(commands: Commands) -> None:
     )
     parser.add_argument("--api-port", type=port, default=8000, help="API port (default 8000)")
     parser.add_argument("--ui-port", type=port, default=8501, help="chat port (default 8501)")
+    parser.add_argument(
+        "--api-workers",
+        type=whole_number,
+        default=None,
+        metavar="N",
+        help=f"API server processes (`serve --workers`; default: one per core, at most "
+        f"{MAX_API_WORKERS}, here {default_api_workers()})",
+    )
     parser.add_argument(
         "--workers",
         type=count,
@@ -50,8 +75,6 @@ UP_STOP_SECONDS = 15.0
 
 
 def _run_up(args: argparse.Namespace) -> None:
-    import os
-    import signal
     import threading
 
     from assistant.settings import load_settings
@@ -75,7 +98,9 @@ def _run_up(args: argparse.Namespace) -> None:
     }
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        children["API"] = _child(["-m", "assistant", "serve", "--port", str(args.api_port)], env)
+        api_workers = args.api_workers or default_api_workers()
+        serve = ["-m", "assistant", "serve", "--port", str(args.api_port)]
+        children["API"] = _child([*serve, "--workers", str(api_workers)], env)
         children["chat"] = _child(_streamlit_args(args.ui_port), env)
         for number in range(1, workers + 1):
             children[f"worker {number}"] = _child(["-m", "assistant", "worker"], env)
@@ -153,7 +178,8 @@ def _listening(port: int) -> bool:
 
 
 def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM each child, wait for all (the API lets running exports finish), then kill."""
+    """SIGTERM each child, wait for all (the API lets running exports finish), then kill
+    what is left of each one's process group (the API's server processes with it)."""
     for child in children:
         if child.poll() is None:
             child.terminate()
@@ -162,5 +188,6 @@ def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
         try:
             child.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)  # its own group: see _child
             child.wait()

@@ -45,7 +45,12 @@ __all__ = [
 
 
 class ExportEvents:
-    """The runner's listener for one export: each job event written to its row."""
+    """The runner's listener for one export: each job event written to its row.
+
+    Another API process of the deployment (``serve --workers N``) cannot reach this
+    process's runner; to stop one of its exports it flags the row (``cancel_requested``,
+    see :func:`assistant.exports.operations.delete_export`), and the export stops here at
+    its next step, as if cancelled in this process."""
 
     def __init__(self, scope: UserScope) -> None:
         self.scope = scope
@@ -72,12 +77,15 @@ class ExportEvents:
                 row = session.get(Export, event.job_id)
                 if row is None:
                     return
+                stop = row.cancel_requested
                 if event.kind is JobEventKind.state:
                     row.status = ExportStatus.RUNNING
                     row.started_at = scope.clock()
                 row.rows_done = event.rows_done
                 if event.rows_total is not None:
                     row.rows_total = event.rows_total
+            if stop:  # asked by another process: it ends "cancelled" at its next batch
+                scope.jobs.cancel(event.job_id)
 
     def _cancelled(self, event: JobEvent) -> None:
         scope = self.scope
@@ -147,10 +155,11 @@ def export_query_run(
 
 
 def in_background(scope: UserScope, run: QueryRun) -> bool:
-    """Whether ``run``'s export goes to the job runner (more rows than run inline); an
-    export larger than any may be is refused here, before anything runs."""
+    """Whether ``run``'s export goes to the job runner: more rows than run inline, or a
+    count not made yet (the job makes it); an export larger than any may be is refused
+    here, before anything runs, when its count is known."""
     check_size(scope, run.row_count)
-    return run.row_count is not None and run.row_count > scope.settings.inline_export_rows
+    return run.row_count is None or run.row_count > scope.settings.inline_export_rows
 
 
 def export_in_background(
@@ -166,7 +175,7 @@ def export_in_background(
     if not scope.wait_for_exports:
         warning = size_warning(scope, request, run)  # said now, not when the file is done
         return Reply(
-            text=f"That is {run.row_count or 0:,} rows, so I am exporting it in the background. "
+            text=f"That is {_rows_said(scope, run)}, so I am exporting it in the background. "
             + queue_text(scope, info.id)
             + said_back(request)
             + (f" {warning}" if warning else ""),
@@ -176,6 +185,12 @@ def export_in_background(
     if info.status != ExportStatus.DONE.value:
         return Reply(text=f"The export {info.status}: {info.error}", export=info)
     return Reply(text=file_text(info, request), export=info)
+
+
+def _rows_said(scope: UserScope, run: QueryRun) -> str:
+    if run.row_count is None:  # counted only as far as needed (assistant.exports.operations)
+        return f"more than {scope.settings.inline_export_rows:,} rows"
+    return f"{run.row_count:,} rows"
 
 
 def waited(scope: UserScope, export_id: str, job: JobHandle[ExportResult]) -> ExportInfo:

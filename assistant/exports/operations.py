@@ -17,7 +17,7 @@ from typing import Any
 from assistant.errors import Conflict, InvalidInput, TooManyRows
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_history
-from assistant.questions.runs import run_question
+from assistant.questions.runs import count_sql
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
 from assistant.store import (
@@ -27,6 +27,8 @@ from assistant.store import (
     QueryRun,
     audit,
     get_owned,
+    record_ended,
+    worker_alive,
 )
 from exporters import get_format, parse_options
 from intents.models import ExportRequest, Format, Intent, Target
@@ -54,12 +56,23 @@ def create_export(
     sql: str | None = None,
 ) -> ExportInfo:
     """Export a recorded query run (``query_id``) or new ``sql``: inline when small,
-    queued on the job runner otherwise (the answer then says ``queued``)."""
+    queued on the job runner otherwise (the answer then says ``queued``).
+
+    New SQL is not previewed: its rows are counted up to ``inline_export_rows``, which
+    is all the choice needs. A small result is then read (and typed) once, by the
+    export itself; a larger one is left to the job, which counts it whole (the export's
+    ``rows_total`` is null until then) and checks it against ``max_export_rows``."""
     if (query_id is None) == (sql is None):
         raise InvalidInput("Give either query_id or sql, not both and not neither.")
     if sql is not None:
         scope = scope.spend_export()  # before the query runs: it is the export's work
-        run = run_question(scope, sql, sql=True).run
+        inline, limit = scope.settings.inline_export_rows, scope.settings.max_export_rows
+        run = count_sql(scope, sql, at_most=inline)
+        if run.row_count is None and limit <= inline:  # more than inline, so more than limit
+            raise TooManyRows(
+                f"The result has more than {inline:,} rows; one export holds at most "
+                f"{limit:,}. Narrow the query (a WHERE clause or a LIMIT) and export again."
+            )
     else:
         assert query_id is not None
         with scope.sessions() as session:
@@ -116,6 +129,24 @@ def _naive(moment: dt.datetime | None, scope: UserScope) -> dt.datetime | None:
     return moment.astimezone(scope.zone).replace(tzinfo=None)
 
 
+def _ask_to_stop(scope: UserScope, export_id: str) -> bool:
+    """Cancel an export another process of this deployment runs on its own pool (``serve
+    --workers N`` without a broker): flag it, and that process stops it at its next step
+    (:class:`~assistant.exports.background.ExportEvents`); if that process is gone, the
+    export is cancelled here. False when it is not such an export (any more)."""
+    if scope.jobs.store_runner is not None:  # workers' exports: the runner asked already
+        return False
+    with scope.sessions.begin() as session:
+        row = get_owned(session, Export, export_id, scope.user_id)
+        if row.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING) or row.runner:
+            return False
+        if worker_alive(row.worker):
+            row.cancel_requested = True
+        else:  # its process died: nobody will ever stop it but us
+            record_ended(session, row, ExportStatus.CANCELLED, "cancelled", scope.clock())
+    return True
+
+
 def delete_export(scope: UserScope, export_id: str) -> str:
     """Cancel a queued or running export, or delete a finished one and its file.
 
@@ -135,7 +166,7 @@ def delete_export(scope: UserScope, export_id: str) -> str:
                 at=scope.clock(),
             )
     if live:
-        if not scope.jobs.cancel(export_id):
+        if not scope.jobs.cancel(export_id) and not _ask_to_stop(scope, export_id):
             raise Conflict(f"Export {export_id} is run by another process; try again shortly.")
         return "cancelled"
     # The row is gone first, so no link or download can reach a half-removed folder.

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from sqlalchemy import update
 
+from assistant.errors import TooManyRows
 from assistant.exports.records import NewExport, failing, finish_export, start_export
 from assistant.exports.said import (
     mask_columns,
@@ -35,7 +37,7 @@ from assistant.store.preferences import export_options, read_preferences
 from exporters import CancelToken, ExportResult, MaskKind, Progress, export
 from intents.models import ExportRequest
 
-__all__ = ["options_for", "policy_kept", "run_export", "with_masks", "write_file"]
+__all__ = ["count_rows", "options_for", "policy_kept", "run_export", "with_masks", "write_file"]
 
 
 def run_export(
@@ -74,9 +76,13 @@ def write_file(
     """Re-run ``run``'s query and write its file into ``folder`` as ``request`` asks.
 
     The name says what and when (``orders-2026-11-18.csv``, the day in the user's zone);
-    the file appears under it only when whole.
+    the file appears under it only when whole. A run whose rows were not counted when it
+    was asked for (new SQL exported over the API) is counted here first, off the request:
+    the count gives the progress its total and refuses a result over ``max_export_rows``.
     """
     assert request.format is not None
+    if run.row_count is None:
+        count_rows(scope, run)
     options = titled(options_for(scope, request), request.format.value, run.question)
     sql = run.sql
     if request.options.get("sort") or options.get("rename"):
@@ -130,6 +136,21 @@ def policy_kept(scope: UserScope, request: ExportRequest, columns: Sequence[str]
     if not kept:
         return None
     return "still masked by the admin's policy, which no request can lift: " + ", ".join(kept)
+
+
+def count_rows(scope: UserScope, run: QueryRun) -> None:
+    """Count ``run``'s rows, up to ``max_export_rows`` (:class:`TooManyRows` beyond), and
+    keep the count on the run (so a batch or a retry of it is checked by its size)."""
+    limit = scope.settings.max_export_rows
+    rows = scope.source.count(run.sql, at_most=limit).rows
+    if rows is None:
+        raise TooManyRows(
+            f"The result has more than {limit:,} rows; one export holds at most {limit:,}. "
+            "Narrow the query (a WHERE clause or a LIMIT) and export again."
+        )
+    run.row_count = rows
+    with scope.sessions.begin() as session:
+        session.execute(update(QueryRun).where(QueryRun.id == run.id).values(row_count=rows))
 
 
 def _as_said(

@@ -28,7 +28,16 @@ from assistant.store import AuditAction, QueryRun, audit
 from exporters import ExporterError
 from intents.toolcall import LLM
 
-__all__ = ["MAX_PROBES", "Emptied", "Mode", "Ran", "first_empty", "run_question", "run_translation"]
+__all__ = [
+    "MAX_PROBES",
+    "Emptied",
+    "Mode",
+    "Ran",
+    "count_sql",
+    "first_empty",
+    "run_question",
+    "run_translation",
+]
 
 #: Who writes the SQL: the rules only, an LLM only, or the LLM when one is configured.
 Mode = Literal["rules", "llm", "auto"]
@@ -137,6 +146,32 @@ def run_translation(scope: UserScope, question: str, answer: Translation, now: d
         notes=answer.notes,
         probes=answer.probes,
     )
+
+
+def count_sql(scope: UserScope, sql: str, *, at_most: int) -> QueryRun:
+    """Record ``sql`` as a query run without previewing it: the guard checks it and the
+    database counts its rows up to ``at_most`` (``row_count`` None: more than that, left
+    for the export to count). All an export of new SQL needs: no first rows are read and
+    no column typed, twice cheaper than :func:`run_question` for a small result and
+    bounded for a large one. A refused query is recorded with its error all the same."""
+    run = QueryRun(
+        owner_id=scope.user_id,
+        conversation_id=scope.conversation_id,
+        question=sql,
+        sql=sql,
+        created_at=scope.clock(),
+    )
+    try:
+        counted = scope.source.count(sql, at_most=at_most)
+    except ExporterError as exc:
+        run.error = str(exc)
+        _save(scope, run)
+        raise
+    run.sql = counted.query.sql
+    run.row_count = counted.rows
+    run.duration_ms = round(counted.duration_ms)
+    _save(scope, run)
+    return run
 
 
 def first_empty(scope: UserScope, probes: tuple[Probe, ...]) -> Emptied | None:

@@ -23,6 +23,7 @@ with a message saying to export it. At most ``preview_rows`` rows are read, no c
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import dataclass
@@ -36,7 +37,14 @@ from assistant.source.policy import MaskPolicy
 from assistant.source.schema import Schema, introspect
 from assistant.source.value_cache import BACKGROUND_ROWS, ValueCache
 from assistant.source.values import MAX_BYTES, ValueIndex
-from exporters import CheckedQuery, QueryStream, TimeLimits, count_rows, open_query
+from exporters import (
+    CheckedQuery,
+    QueryStream,
+    TimeLimits,
+    check_query,
+    count_rows,
+    open_query,
+)
 from exporters.options import CommonOptions
 from exporters.render import text_column
 
@@ -57,6 +65,16 @@ class Preview:
     types: list[str]
     rows: list[list[Any]]
     row_count: int
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A query checked by the guard and its rows counted, none read: ``rows`` is None
+    when there are more than the count was asked to go to."""
+
+    query: CheckedQuery
+    rows: int | None
     duration_ms: float
 
 
@@ -144,6 +162,23 @@ class DataSource:
             row_count=total,
             duration_ms=(time.perf_counter() - started) * 1000,
         )
+
+    def count(self, sql: str, *, at_most: int | None = None) -> Counted:
+        """Check ``sql`` (guarded) and count its rows in the database, reading and typing
+        none: every row, or up to ``at_most`` (more answer None), so a large result costs
+        no more than ``at_most`` rows. Within the query limit, as a preview."""
+        started = time.perf_counter()
+        dialect = "postgres" if self.url.startswith("postgres") else "sqlite"
+        checked = check_query(sql, dialect)
+        counted = checked
+        if at_most is not None:  # the guarded statement, whole, inside a bounded outer one
+            bounded = f"SELECT 1 FROM ({checked.sql}) AS counted LIMIT {int(at_most) + 1}"
+            counted = dataclasses.replace(checked, sql=bounded)
+        limits = TimeLimits(self.timeout, self.timeout, QUERY_LIMIT, QUERY_LIMIT)
+        rows: int | None = count_rows(self.url, counted, timeout=limits)
+        if at_most is not None and rows is not None and rows > at_most:
+            rows = None
+        return Counted(checked, rows, (time.perf_counter() - started) * 1000)
 
     def open(
         self,

@@ -24,6 +24,14 @@ from assistant.store.db import (
     migrate,
     session_factory,
 )
+from assistant.store.history import (
+    ExportPage,
+    ExportSummary,
+    SummaryPage,
+    export_summaries_page,
+    export_summary,
+    exports_page,
+)
 from assistant.store.housekeeping import (
     INTERRUPTED,
     expire_files,
@@ -32,7 +40,15 @@ from assistant.store.housekeeping import (
     remove_stray_temporaries,
     worker_alive,
 )
-from assistant.store.keys import create_key, create_user_with_key, revoke_key, user_for_key
+from assistant.store.keys import (
+    KeyCache,
+    KeyHolder,
+    create_key,
+    create_user_with_key,
+    revoke_key,
+    user_for_key,
+    verify_key,
+)
 from assistant.store.models import (
     ApiKey,
     AuditEntry,
@@ -55,9 +71,7 @@ from assistant.store.models import (
 )
 from assistant.store.repo import (
     AuditAction,
-    ExportPage,
     audit,
-    exports_page,
     find_template,
     get_owned,
     messages_of,
@@ -82,6 +96,9 @@ __all__ = [
     "ExportCursor",
     "ExportPage",
     "ExportStatus",
+    "ExportSummary",
+    "KeyCache",
+    "KeyHolder",
     "Message",
     "Preference",
     "QueryRun",
@@ -89,6 +106,7 @@ __all__ = [
     "RunStatus",
     "Schedule",
     "ScheduleRun",
+    "SummaryPage",
     "Template",
     "User",
     "alembic_config",
@@ -98,6 +116,8 @@ __all__ = [
     "create_user_with_key",
     "current_revision",
     "expire_files",
+    "export_summaries_page",
+    "export_summary",
     "exports_page",
     "find_template",
     "get_owned",
@@ -119,6 +139,7 @@ __all__ = [
     "session_factory",
     "user_for_key",
     "utcnow",
+    "verify_key",
     "visible_templates",
     "worker_alive",
 ]

@@ -13,6 +13,13 @@ load the server. GitHub tokens and django-rest-knox make the same choice.
 Lookup goes by the prefix (an indexed equality, which reveals nothing about the secret)
 and then compares hashes with :func:`hmac.compare_digest`; an unknown prefix still
 compares against a dummy hash, so the answer takes about the same time either way.
+
+An API process asks the store about a key at most every ``ASSISTANT_KEY_CACHE_SECONDS``
+(5): :class:`KeyCache` remembers who holds each key it verified, by the key's SHA-256,
+so a client polling an export costs no store query for its key. The price is stated:
+a key revoked (``python -m assistant users revoke``, another process) keeps working in
+each API process until its entry runs out, at most that many seconds. Failed lookups
+are never remembered, so a new key works at once.
 """
 
 from __future__ import annotations
@@ -21,9 +28,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from assistant.errors import InvalidInput
 from assistant.store.models import ApiKey, User, utcnow
@@ -31,12 +42,15 @@ from assistant.store.repo import AuditAction, audit
 
 __all__ = [
     "KEY_PREFIX",
+    "KeyCache",
+    "KeyHolder",
     "create_key",
     "create_user_with_key",
     "hash_key",
     "revoke_key",
     "revoke_user_keys",
     "user_for_key",
+    "verify_key",
 ]
 
 KEY_PREFIX = "ak_"
@@ -147,3 +161,86 @@ def revoke_user_keys(session: Session, user: User, now: dt.datetime | None = Non
     for row in active:
         revoke_key(session, row.prefix, now)
     return len(active)
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """Who a verified key belongs to: all a request needs to know about its caller."""
+
+    user_id: int
+    name: str
+
+
+class KeyCache:
+    """Keys verified lately and who holds them, each trusted for ``ttl_seconds``.
+
+    Entries are found by the key's SHA-256 (the plain key is not kept); at most
+    ``max_keys`` are held, the oldest dropped first. ``ttl_seconds`` 0 remembers
+    nothing. Safe from threads and from the event loop: a lookup is a dictionary read.
+
+    >>> now = [0.0]
+    >>> cache = KeyCache(5.0, clock=lambda: now[0])
+    >>> cache.remember("ak_key", KeyHolder(7, "ana"))
+    >>> cache.holder("ak_key")
+    KeyHolder(user_id=7, name='ana')
+    >>> now[0] = 5.0  # its time is up: the store is asked again
+    >>> cache.holder("ak_key") is None
+    True
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float,
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ttl_seconds < 0 or max_keys < 1:
+            raise ValueError(f"ttl_seconds must be >= 0 and max_keys >= 1, not {ttl_seconds}, "
+                             f"{max_keys}")  # fmt: skip
+        self.ttl = ttl_seconds
+        self.max_keys = max_keys
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._held: dict[str, tuple[float, KeyHolder]] = {}  # hash -> (trusted until, holder)
+
+    def holder(self, key: str) -> KeyHolder | None:
+        """Who holds ``key``, if it was verified less than ``ttl_seconds`` ago."""
+        found = self._held.get(hash_key(key)) if self.ttl else None
+        if found is None or found[0] <= self._clock():
+            return None
+        return found[1]
+
+    def remember(self, key: str, holder: KeyHolder) -> None:
+        """Trust ``key`` as ``holder``'s for the next ``ttl_seconds``."""
+        if not self.ttl:
+            return
+        with self._lock:
+            now = self._clock()
+            if len(self._held) >= self.max_keys:
+                self._held = {h: e for h, e in self._held.items() if e[0] > now}
+                while len(self._held) >= self.max_keys:  # all live: drop the oldest
+                    del self._held[next(iter(self._held))]
+            digest = hash_key(key)
+            self._held.pop(digest, None)  # re-inserted last: the dict stays oldest first
+            self._held[digest] = (now + self.ttl, holder)
+
+    def clear(self) -> None:
+        """Forget every key (the next request of each asks the store)."""
+        with self._lock:
+            self._held = {}
+
+
+def verify_key(sessions: sessionmaker[Session], key: str, cache: KeyCache) -> KeyHolder | None:
+    """Who holds ``key``: from ``cache`` while it trusts the key, else from the store
+    (:func:`user_for_key`, which records the use at most once a minute), remembered."""
+    holder = cache.holder(key)
+    if holder is not None:
+        return holder
+    with sessions.begin() as session:
+        user = user_for_key(session, key)
+        if user is None:
+            return None
+        holder = KeyHolder(user.id, user.name)
+    cache.remember(key, holder)
+    return holder

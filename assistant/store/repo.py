@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from assistant.errors import Conflict, InvalidInput, NotFound
+from assistant.errors import Conflict, NotFound
 from assistant.store.firsts import insert_missing
 from assistant.store.models import (
     AuditEntry,
@@ -33,12 +32,11 @@ from assistant.store.models import (
 
 __all__ = [
     "AuditAction",
-    "ExportPage",
     "audit",
-    "exports_page",
     "find_template",
     "get_owned",
     "messages_of",
+    "not_found",
     "own_template",
     "preferences_for",
     "record_done",
@@ -48,8 +46,6 @@ __all__ = [
     "saved_timezone",
     "visible_templates",
 ]
-
-MAX_PER_PAGE = 200
 
 
 class AuditAction(StrEnum):
@@ -109,51 +105,13 @@ def get_owned(session: Session, model: type[_Owned], id_: str, owner_id: int) ->
     """The ``model`` row ``id_`` when ``owner_id`` owns it; NotFound otherwise (either way)."""
     row = session.get(model, id_)
     if row is None or row.owner_id != owner_id:
-        noun = _NOUNS[model]
-        raise NotFound(f"There is no {noun} {id_!r}. Check the id in your history.")
+        raise not_found(model, id_)
     return row
 
 
-@dataclass(frozen=True)
-class ExportPage:
-    items: Sequence[Export]
-    total: int
-    page: int
-    per_page: int
-
-
-def exports_page(
-    session: Session,
-    owner_id: int,
-    *,
-    status: ExportStatus | None = None,
-    format: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    page: int = 1,
-    per_page: int = 20,
-) -> ExportPage:
-    """One page of the owner's export history, newest first (``since`` inclusive)."""
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInput(f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}.")
-    where: list[ColumnElement[bool]] = [Export.owner_id == owner_id]
-    if status is not None:
-        where.append(Export.status == status)
-    if format is not None:
-        where.append(Export.format == format)
-    if since is not None:
-        where.append(Export.created_at >= since)
-    if until is not None:
-        where.append(Export.created_at < until)
-    total = session.scalar(select(func.count()).select_from(Export).where(*where)) or 0
-    items = session.scalars(
-        select(Export)
-        .where(*where)
-        .order_by(Export.created_at.desc(), Export.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return ExportPage(items=items, total=total, page=page, per_page=per_page)
+def not_found(model: type[Any], id_: str) -> NotFound:
+    """What :func:`get_owned` raises for ``model`` ``id_`` (missing or another's)."""
+    return NotFound(f"There is no {_NOUNS[model]} {id_!r}. Check the id in your history.")
 
 
 def running_exports(session: Session, owner_id: int) -> int:
@@ -276,6 +234,8 @@ def record_done(
     done.status = ExportStatus.DONE
     done.notes = list(notes) or None
     done.rows_done = rows
+    if done.rows_total is None:  # never counted apart (too few rows to report progress)
+        done.rows_total = rows
     done.bytes = size
     done.sha256 = sha256
     done.file_name = name

@@ -7,6 +7,7 @@ matrix walks every route the app has, so a route added later is covered without 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +20,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.settings import Settings
-from assistant.store import Export, ExportStatus, new_id, revoke_key
+from assistant.store import (
+    Export,
+    ExportStatus,
+    KeyCache,
+    create_store_engine,
+    new_id,
+    revoke_key,
+    session_factory,
+)
 from tests.api.conftest import User, key_for
 
 Request = Callable[[str], httpx2.Response]
@@ -297,13 +306,46 @@ def test_the_scheme_is_case_insensitive_but_the_key_is_not(client: TestClient, a
     assert answer.status_code == 401
 
 
-def test_revoking_a_key_locks_it_out_at_once(
+def _refused_everywhere(client: TestClient, user: User, export_id: str) -> None:
+    for path in ("/api/preferences", "/api/exports", f"/api/exports/{export_id}"):
+        answer = client.get(path, headers=user.auth)
+        assert answer.status_code == 401, f"{path}: {answer.status_code}"
+        assert answer.json()["error"]["code"] == "unauthorized", path
+
+
+def test_a_revoked_key_is_locked_out_once_the_key_cache_lets_it_go(
     client: TestClient, ana: User, store: sessionmaker[Session]
 ) -> None:
-    assert client.get("/api/preferences", headers=ana.auth).status_code == 200
+    """An API process trusts a key it verified for ASSISTANT_KEY_CACHE_SECONDS (the
+    revocation happens in another process, the CLI); after that, it is refused on every
+    route, the polled status included."""
+    now = [1000.0]
+    parts = client.app.state.parts  # type: ignore[attr-defined]
+    ttl = parts.settings.key_cache_seconds
+    assert 0 < ttl <= 10  # "within seconds", as the settings promise
+    cache = KeyCache(ttl, clock=lambda: now[0])
+    client.app.state.parts = dataclasses.replace(parts, keys=cache)  # type: ignore[attr-defined]
+    made = client.post("/api/exports", json={"sql": "SELECT 1", "format": "csv"}, headers=ana.auth)
+    assert client.get(f"/api/exports/{made.json()['id']}", headers=ana.auth).status_code == 200
     _revoke(store, ana.key)
-    answer = client.get("/api/preferences", headers=ana.auth)
-    assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized"
+    now[0] += ttl
+    _refused_everywhere(client, ana, made.json()["id"])
+
+
+def test_without_the_key_cache_a_revoked_key_is_locked_out_at_once(
+    app_client: Callable[..., TestClient],
+) -> None:
+    client = app_client(key_cache_seconds=0)
+    settings = client.app.state.parts.settings  # type: ignore[attr-defined]
+    ana = User("ana", key_for(settings, "ana"))
+    made = client.post("/api/exports", json={"sql": "SELECT 1", "format": "csv"}, headers=ana.auth)
+    assert client.get("/api/preferences", headers=ana.auth).status_code == 200
+    engine = create_store_engine(settings.database_url)
+    try:
+        _revoke(session_factory(engine), ana.key)
+    finally:
+        engine.dispose()
+    _refused_everywhere(client, ana, made.json()["id"])
 
 
 @pytest.mark.parametrize("path", ["/openapi.json", "/docs"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from assistant.api import create_app
 from assistant.jobs import InProcessRunner, JobEvent, JobEventKind
 from assistant.process import Assistant
 from assistant.settings import Settings
+from assistant.store import Export, ExportStatus, create_store_engine, session_factory
 from tests.api.conftest import User, key_for, make_settings
 
 # 400 orders x about 1,000 order items: several batches, so the export has a middle.
@@ -130,3 +132,54 @@ def test_exports_beyond_the_cap_wait_in_order(
     finished = [client.get(f"/api/exports/{e['id']}", headers=user.auth).json() for e in later]
     ends = [e["finished_at"] for e in finished]
     assert ends == sorted(ends)
+
+
+def _ended(client: TestClient, user: User, export_id: str) -> dict[str, object]:
+    for _ in range(300):
+        now: dict[str, object] = client.get(f"/api/exports/{export_id}", headers=user.auth).json()
+        if now["status"] not in ("queued", "running"):
+            return now
+        threading.Event().wait(0.1)
+    raise AssertionError(f"export {export_id} is still {now['status']}")
+
+
+def test_a_delete_reaching_another_process_cancels_the_export(
+    held: tuple[TestClient, Held], background: Settings
+) -> None:
+    """Several API processes without a broker (``serve --workers N``): each runs the exports
+    it started. A DELETE that another process answers flags the export in the store, and
+    the process running it stops it at its next step, leaving no file."""
+    client, hold = held
+    user = User("ana", key_for(background, "ana"))
+    made = client.post("/api/exports", headers=user.auth, json={"sql": MANY_ROWS, "format": "csv"})
+    export_id = made.json()["id"]
+    assert hold.reached.wait(30)  # running in the first app's pool, half written
+    with TestClient(create_app(background)) as other:  # a second process's app, same store
+        assert other.delete(f"/api/exports/{export_id}", headers=user.auth).status_code == 204
+        hold.release.set()
+        ended = _ended(other, user, export_id)
+    assert ended["status"] == "cancelled" and ended["download_url"] is None
+    assert not (background.storage_dir / export_id).exists()
+
+
+def test_a_delete_of_an_export_whose_process_died_cancels_it_at_once(
+    background: Settings,
+) -> None:
+    user = User("ana", key_for(background, "ana"))
+    with TestClient(create_app(background)) as client:
+        made = client.post(
+            "/api/exports", headers=user.auth, json={"sql": "SELECT 1", "format": "csv"}
+        ).json()
+        assert _ended(client, user, made["id"])["status"] == "done"  # this pool is done with it
+        engine = create_store_engine(background.database_url)
+        try:
+            with session_factory(engine).begin() as session:  # as if a dead process ran it
+                row = session.get(Export, made["id"])
+                assert row is not None
+                row.status = ExportStatus.RUNNING
+                row.worker = f"{socket.gethostname()}:{2**22 + 1}"  # above any pid here
+        finally:
+            engine.dispose()
+        assert client.delete(f"/api/exports/{made['id']}", headers=user.auth).status_code == 204
+        now = client.get(f"/api/exports/{made['id']}", headers=user.auth).json()
+    assert now["status"] == "cancelled"

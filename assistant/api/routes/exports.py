@@ -1,4 +1,10 @@
-"""Exports: create, list, follow (poll or SSE), cancel or delete, retry, batch, download."""
+"""Exports: create, list, follow (poll or SSE), cancel or delete, retry, batch, download.
+
+Following an export is the API's most frequent request, so it is lean: the caller comes
+from the key cache (:mod:`assistant.api.deps`), and the export is one narrow read of the
+columns its view shows (:func:`~assistant.store.export_summary`), with no scope, no
+relationship and no write.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import (
     AppState,
     CurrentScope,
+    CurrentUser,
     LinkMaker,
     Links,
     State,
+    app_state,
+    link_maker,
+    read,
 )
 from assistant.api.download import file_response, safe_path
 from assistant.api.errors import documented
@@ -38,7 +49,16 @@ from assistant.exports.dry_run import plan_batch, plan_query
 from assistant.exports.operations import create_batch, create_export, delete_export, export_request
 from assistant.files.names import media_type_for
 from assistant.scope import UserScope
-from assistant.store import AuditAction, Export, ExportStatus, audit, exports_page, get_owned
+from assistant.store import (
+    AuditAction,
+    Export,
+    ExportStatus,
+    SummaryPage,
+    audit,
+    export_summaries_page,
+    export_summary,
+    get_owned,
+)
 
 router = APIRouter(tags=["exports"])
 
@@ -52,10 +72,19 @@ POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
 
 
-def _view(links: LinkMaker, scope: UserScope, export_id: str) -> ExportPublic:
-    with scope.sessions() as session:
-        row = get_owned(session, Export, export_id, scope.user_id)
-        return export_view(links, row, scope)
+def _view(
+    links: LinkMaker, store: Engine, user_id: int, export_id: str, now: dt.datetime
+) -> ExportPublic:
+    """Export ``export_id`` of ``user_id`` as the API shows it (NotFound for another's)."""
+    with store.connect() as connection:
+        row = export_summary(connection, export_id, user_id)
+    return export_view(links, row, now)
+
+
+def _scope_view(
+    links: LinkMaker, state: AppState, scope: UserScope, export_id: str
+) -> ExportPublic:
+    return _view(links, state.assistant.store_engine, scope.user_id, export_id, scope.clock())
 
 
 @router.post(
@@ -86,7 +115,7 @@ async def create(
     def start() -> ExportPublic:
         request = export_request(body.format, body.options)
         info = create_export(scope, request, query_id=body.query_id, sql=body.sql)
-        return _view(links, scope, info.id)
+        return _scope_view(links, state, scope, info.id)
 
     return await state.heavy.run(scope.user_id, start, counted=False)
 
@@ -129,15 +158,16 @@ async def batch(
             until=body.until,
             workbook=body.bundle == "workbook",
         )
-        return _view(links, scope, info.id)
+        return _scope_view(links, state, scope, info.id)
 
     return await state.heavy.run(scope.user_id, start, counted=False)
 
 
 @router.get("/api/exports", responses=documented(401, 422))
-def history(
+async def history(
     links: Links,
-    scope: CurrentScope,
+    caller: CurrentUser,
+    state: State,
     status: ExportStatus | None = None,
     format: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z0-9]+$")] = None,
     since: dt.datetime | None = None,
@@ -146,25 +176,38 @@ def history(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ExportPagePublic:
     """The caller's exports, newest first."""
-    with scope.sessions() as session:
-        found = exports_page(
-            session,
-            scope.user_id,
-            status=status,
-            format=format,
-            since=since,
-            until=until,
-            page=page,
-            per_page=per_page,
-        )
-        items = [export_view(links, row, scope) for row in found.items]
+
+    def page_of_history() -> SummaryPage:
+        with state.assistant.store_engine.connect() as connection:
+            return export_summaries_page(
+                connection,
+                caller.id,
+                status=status,
+                format=format,
+                since=since,
+                until=until,
+                page=page,
+                per_page=per_page,
+            )
+
+    found = await read(state, page_of_history)
+    now = state.assistant.clock()
+    items = [export_view(links, row, now) for row in found.items]
     return ExportPagePublic(items=items, total=found.total, page=page, per_page=per_page)
 
 
 @router.get("/api/exports/{export_id}", responses=documented(401, 404, 422))
-def get(export_id: Id, links: Links, scope: CurrentScope) -> ExportPublic:
+async def get(export_id: Id, request: Request, caller: CurrentUser) -> ExportPublic:
     """One export: progress while it runs, the file's size, hash and link once done."""
-    return _view(links, scope, export_id)
+    # The most frequent request, so the leanest: async, with its one read on a worker
+    # thread (a sync route also hops to one to check its answer against the model), and
+    # the app's parts taken from the request rather than through two more dependencies.
+    state, links = app_state(request), link_maker(request)
+    assistant = state.assistant
+    now = assistant.clock()
+    return await read(
+        state, lambda: _view(links, assistant.store_engine, caller.id, export_id, now)
+    )
 
 
 @router.delete(
@@ -186,7 +229,7 @@ async def retry(export_id: Id, links: Links, scope: CurrentScope, state: State) 
 
     def again() -> ExportPublic:
         retry_export(scope, export_id)
-        return _view(links, scope, export_id)
+        return _scope_view(links, state, scope, export_id)
 
     return await state.heavy.run(scope.user_id, again, counted=False)
 
@@ -203,9 +246,16 @@ async def retry(export_id: Id, links: Links, scope: CurrentScope, state: State) 
         **documented(401, 404, 422),
     },
 )
-def events(export_id: Id, request: Request, links: Links, scope: CurrentScope) -> StreamingResponse:
+def events(
+    export_id: Id, request: Request, links: Links, caller: CurrentUser, state: State
+) -> StreamingResponse:
     """Server-Sent Events: the export object whenever it changes, until it ends."""
-    first = _view(links, scope, export_id)  # 404 before the stream starts
+    assistant = state.assistant
+
+    def view() -> ExportPublic:
+        return _view(links, assistant.store_engine, caller.id, export_id, assistant.clock())
+
+    first = view()  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = first, 0.0
@@ -215,7 +265,7 @@ def events(export_id: Id, request: Request, links: Links, scope: CurrentScope) -
             if await request.is_disconnected():
                 return
             try:
-                now = await run_in_threadpool(_view, links, scope, export_id)
+                now = await run_in_threadpool(view)
             except NotFound:  # deleted while watched
                 yield "event: gone\ndata: {}\n\n"
                 return
@@ -250,10 +300,10 @@ _FILE: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**_FILE, **documented(401, 404, 409, 416, 422)},
 )
-def download(export_id: Id, request: Request, state: State, scope: CurrentScope) -> Response:
+def download(export_id: Id, request: Request, state: State, caller: CurrentUser) -> Response:
     """The export's file (owner only); ``Range`` requests answer 206."""
-    with scope.sessions.begin() as session:
-        row = get_owned(session, Export, export_id, scope.user_id)
+    with state.assistant.sessions.begin() as session:
+        row = get_owned(session, Export, export_id, caller.id)
         return serve_file(state, row, request, session, via="api")
 
 
