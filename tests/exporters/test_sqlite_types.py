@@ -276,3 +276,25 @@ def test_untyped_and_mixed_columns_read_back_in_every_format(
             if cell is None and value in ("", b"") and fmt in ("csv", "tsv", "markdown"):
                 continue  # empty and NULL look alike there (the `null` option tells them)
             assert same(field.type, cell, value, fmt), (fmt, field.name, cell, value)
+
+
+@pytest.mark.parametrize(
+    ("where", "fast", "rows"),
+    [
+        ("id <= 100", False, 100),  # a short rowid range: SQLite reads only it
+        ("id > 100", True, 39_901),  # most of the table: DuckDB's scan pays
+        ("v IS NULL", True, 20_001),  # no range: a scan either way
+    ],
+)
+def test_a_rowid_range_takes_the_lane_only_when_it_is_large(
+    tmp_path: Path, where: str, fast: bool, rows: int
+) -> None:
+    """The same rows either way; DuckDB (which scans the whole table) only where it pays."""
+    url = big_db(tmp_path, "NULL", column="v INTEGER", rows=40_000)
+    with open_query(url, f"SELECT id, v FROM big WHERE {where}") as stream:
+        assert stream.fast_lane is fast
+        table = stream.read_all()
+    assert table.num_rows == rows  # 40,000 rows and a last one whose v is NULL
+    assert table.column("id").to_pylist() == [
+        r[0] for r in sqlite_rows(url, f"SELECT id FROM big WHERE {where}")
+    ]
