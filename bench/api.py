@@ -787,9 +787,8 @@ def _posts_table(posts: list[Posts] | str | None) -> str:
         " file before it answers"
         " (`done`). The goal is judged on the first row, where the API's own work is all"
         " there is; the second adds what reading the source costs for 100 rows of the big"
-        " table: the exporter reads such a query through its fast lane (DuckDB's SQLite"
-        " scanner, chosen by the table's size), which scans the whole million-row table"
-        " for it.\n"
+        " table: a short rowid range is read by SQLite itself (DuckDB's scanner, the fast"
+        " lane for large results, would scan the whole million-row table for it).\n"
     )
 
 
