@@ -179,14 +179,20 @@ PEERS: dict[str, Peer] = {
 }
 
 
-def main(argv: list[str]) -> int:
-    tool, fmt, db, out = argv
+def run_peer(table: dict[str, Peer], argv: list[str]) -> int:
+    """``<tool> <format> <source> <out>``: one peer's run in a process of its own; exit 3
+    when the peer's library is not installed."""
+    tool, fmt, source, out = argv
     try:
-        PEERS[tool](fmt, db, out)
+        table[tool](fmt, source, out)
     except ModuleNotFoundError as exc:
         print(f"not installed: {exc.name}", file=sys.stderr)
         return 3
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return run_peer(PEERS, argv)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from bench import peers
 QUERY = "SELECT * FROM orders"
 BATCH = 10_000  # rows a server-side cursor fetches per round trip
 
-Peer = Callable[[str, str, str], None]
+Peer = peers.Peer
 """(format, libpq URL, output path) -> None; raises for a format it does not write."""
 
 
@@ -142,13 +142,7 @@ PEERS: dict[str, Peer] = {
 
 
 def main(argv: list[str]) -> int:
-    tool, fmt, url, out = argv
-    try:
-        PEERS[tool](fmt, url, out)
-    except ModuleNotFoundError as exc:
-        print(f"not installed: {exc.name}", file=sys.stderr)
-        return 3
-    return 0
+    return peers.run_peer(PEERS, argv)
 
 
 if __name__ == "__main__":
