@@ -34,8 +34,10 @@ def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str
         kind = column.type
     if isinstance(kind, pa.BaseExtensionType):
         return _extension_text(column, options, decimal_separator)
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+    if pa.types.is_string(kind):
         return column
+    if pa.types.is_large_string(kind):  # one batch's text fits 32-bit offsets; joins need one type
+        return column.cast(pa.string())
     if pa.types.is_timestamp(kind):
         return _timestamp_text(column, options.timezone, options.datetime_format)
     if pa.types.is_date(kind):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exporters import BadInput, EncodingFailed, export
+from exporters.writers.csv import neutralise_formulas
 
 
 def write(table: pa.Table, tmp_path: Path, fmt: str = "csv", **options: object) -> bytes:
@@ -163,3 +165,30 @@ def test_any_text_round_trips_through_the_csv_module(
     assert [(row[0], row[1]) for row in parsed[1:]] == [
         (s or "", "" if n is None else str(n)) for s, n in rows
     ]
+
+
+_RISKY_TEXT = st.text(
+    st.sampled_from(list("'\t\r\n\x00\x0b\x0c =+-@＝＋－＠1.eE,\"ab")), max_size=6
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.none() | _RISKY_TEXT, max_size=30), start=st.integers(0, 3))
+def test_formula_neutralising_matches_the_regex_on_every_value(
+    values: list[str | None], start: int
+) -> None:
+    """The first-byte shortcut skips only values the trigger cannot match: the result is
+    the regex's, value for value, on sliced arrays too."""
+    text = pa.array(values, pa.string()).slice(min(start, len(values)))
+    trigger = re.compile(r"^'*(?:[\t\r\n\x00]|[\t\n\f\r ]*[=+\-@＝＋－＠])")
+    number = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
+    expected = [
+        None if v is None else ("'" + v if trigger.match(v) and not number.match(v) else v)
+        for v in text.to_pylist()
+    ]
+    assert neutralise_formulas(text).to_pylist() == expected
+
+
+def test_large_string_columns_are_quoted_and_neutralised(tmp_path: Path) -> None:
+    table = pa.table({"v": pa.array(["=1+2", 'say "hi", twice', None, "plain"], pa.large_string())})
+    assert write(table, tmp_path) == b'v\r\n\'=1+2\r\n"say ""hi"", twice"\r\n\r\nplain\r\n'
