@@ -58,12 +58,9 @@ def _may_trigger(text: pa.Array) -> np.ndarray:
         return np.zeros(0, dtype=np.bool_)
     wide = pa.types.is_large_string(text.type)
     _, offsets_buffer, data = text.buffers()
-    offsets = np.frombuffer(
-        offsets_buffer,
-        np.int64 if wide else np.int32,
-        len(text) + 1,
-        text.offset * (8 if wide else 4),
-    )
+    width = np.dtype(np.int64 if wide else np.int32)
+    offsets = np.frombuffer(offsets_buffer, width, len(text) + 1, text.offset * width.itemsize)
+    offsets = offsets.astype(np.int64, copy=False)
     starts = offsets[:-1]
     filled = offsets[1:] > starts  # empty values and NULLs have no first byte
     leading = np.zeros(len(text), dtype=np.bool_)
