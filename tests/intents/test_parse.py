@@ -94,6 +94,10 @@ def test_a_hundred_kilobytes_is_handled() -> None:
         "a" * 100_000,
         "\x00" * 100_000,
         "only " + ", ".join(f"c{i}" for i in range(20_000)),
+        # shapes that once made a pattern re-read the rest of the message from every letter
+        "a.b" * 1_500,
+        "a," * 2_000,
+        "x->" * 1_500,
     ):
         check(parse(message, CONTEXT, mode="rules"))
 
