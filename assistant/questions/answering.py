@@ -51,20 +51,29 @@ def answer(
 def _unread(question: str, unread: Unread, catalog: Catalog) -> Answer:
     if not unread.unknown:
         return cannot(catalog.schema, unread.problem)
-    words = [i.text for i in unread.unknown]
-    guesses = _guesses(unread.unknown, catalog)
+    first: dict[str, tuple[Item, str]] = {}  # a word said many times is guessed once
+    for item, guess in _guesses(unread.unknown, catalog):
+        first.setdefault(item.text, (item, guess))
+    guesses = list(first.values())
     if guesses:
         choices = []
         for item, guess in guesses:
             choices.append(question.replace(item.text, guess, 1))
-        said = ", ".join(f"“{g}”" for _, g in guesses)
-        unknown = ", ".join(f"“{item.text}”" for item, _ in guesses)
+        said = _listed([g for _, g in guesses])
+        unknown = _listed([item.text for item, _ in guesses])
         return DidYouMean(f"I don't know {unknown}: did you mean {said}?", tuple(choices[:3]))
-    listed = ", ".join(f"“{w}”" for w in words)
+    listed = _listed([i.text for i in unread.unknown])
     return cannot(
         catalog.schema,
         f"I don't know {listed}: no table, column or value in the data is called that.",
     )
+
+
+def _listed(words: list[str], most: int = 5) -> str:
+    """“a”, “b”, “c”: each word once, the first ``most`` of them ("and 3 more" after)."""
+    distinct = list(dict.fromkeys(words))
+    listed = ", ".join(f"“{w}”" for w in distinct[:most])
+    return listed + (f" and {len(distinct) - most} more" if len(distinct) > most else "")
 
 
 def _guesses(unknown: tuple[Item, ...], catalog: Catalog) -> list[tuple[Item, str]]:

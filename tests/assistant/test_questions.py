@@ -323,6 +323,25 @@ def test_what_it_cannot_answer_gets_a_helpful_reply(
     assert "- “top 5 orders by total”" in answer.reply
 
 
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        ("orders " + "blah " * 300, "I don't know “blah”: no table"),
+        (
+            "orders glorp zint wibble quux frob spork",
+            "“glorp”, “zint”, “wibble”, “quux”, “frob” and 1 more",
+        ),
+    ],
+)
+def test_unknown_words_are_listed_once_and_a_few_at_a_time(
+    schema: Schema, question: str, problem: str
+) -> None:
+    answer = translate(question, schema, NOW, values=_VALUES[id(schema)])
+    assert isinstance(answer, CannotAnswer), answer
+    assert problem in answer.reply
+    assert len(answer.reply) < 600
+
+
 def test_a_table_without_a_time_is_filtered_by_the_time_of_the_table_it_belongs_to(
     demo: str, schema: Schema
 ) -> None:
