@@ -118,16 +118,17 @@ def _unguarded(sql: str) -> CheckedQuery:
 def test_postgres_later_fetches_get_what_is_left_of_the_export_limit(postgres_url: str) -> None:
     # Row 1 comes at once; the FETCH for row 2 sleeps 5 s in the server. It runs under
     # what is left of the export limit (a SET LOCAL before each FETCH), not the query's
-    # 5 s, and its error names the export limit.
+    # 5 s, and its error names the export limit. (The limit leaves the opening, which
+    # comes first, time to finish on a busy machine.)
     sql = "SELECT g FROM generate_series(1, 3) AS g WHERE g = 1 OR (SELECT true FROM pg_sleep(5))"
-    deadline = Deadline(TimeLimits(5, 0.5, QUERY_SETTING, EXPORT_SETTING))
+    deadline = Deadline(TimeLimits(5, 2, QUERY_SETTING, EXPORT_SETTING))
     started = time.monotonic()
     stream = postgres.open_postgres(
         parse_url(postgres_url), _unguarded(sql), batch_size=1, timeout=deadline
     )
-    with stream, pytest.raises(ExportTimeout, match=r"0\.5 seconds \(ASSISTANT_EXPORT"):
+    with stream, pytest.raises(ExportTimeout, match=r"2 seconds \(ASSISTANT_EXPORT"):
         limited(stream.reader, deadline).read_all()
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 4.5
 
 
 def test_postgres_first_rows_limit_names_the_query_setting(postgres_url: str) -> None:

@@ -157,13 +157,10 @@ def test_every_sheet_of_a_workbook_states_its_range(
         Sheet("big", pa.table({"id": pa.array([2**62], pa.int64())})),  # noted: a Notes sheet
     ]
     path = workbook(sheets, tmp_path / "book.xlsx")
-    assert openpyxl.load_workbook(path, read_only=True).sheetnames == [
-        "long",
-        "long (2)",
-        "empty",
-        "big",
-        "Notes",
-    ]
+    book = openpyxl.load_workbook(path, read_only=True)  # read-only keeps the file open
+    names = book.sheetnames
+    book.close()
+    assert names == ["long", "long (2)", "empty", "big", "Notes"]
     assert declared_and_used(path) == [
         ("A1:C4", "A1:C4"),
         ("A1:C3", "A1:C3"),
