@@ -54,19 +54,33 @@ def neutralise_formulas(text: pa.Array) -> pa.Array:
 
 def _may_trigger(text: pa.Array) -> np.ndarray:
     """Whether each value's first byte is one a formula trigger can start with."""
-    if len(text) == 0:
-        return np.zeros(0, dtype=np.bool_)
-    wide = pa.types.is_large_string(text.type)
-    _, offsets_buffer, data = text.buffers()
-    width = np.dtype(np.int64 if wide else np.int32)
-    offsets = np.frombuffer(offsets_buffer, width, len(text) + 1, text.offset * width.itemsize)
-    offsets = offsets.astype(np.int64, copy=False)
+    offsets, data = _layout(text)
     starts = offsets[:-1]
     filled = offsets[1:] > starts  # empty values and NULLs have no first byte
     leading = np.zeros(len(text), dtype=np.bool_)
     if data is not None and filled.any():
         leading[filled] = _LEADS[np.frombuffer(data, np.uint8)[starts[filled]]]
     return leading
+
+
+def _holds_any(text: pa.Array, needles: tuple[bytes, ...]) -> bool:
+    """Whether any value holds one of ``needles``: one look at all the bytes at once."""
+    offsets, data = _layout(text)
+    if data is None or len(text) == 0:
+        return False
+    first, last = int(offsets[0]), int(offsets[-1])
+    values = data.slice(first, last - first).to_pybytes()
+    return any(needle in values for needle in needles)
+
+
+def _layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
+    """A string array's value offsets (as int64, ``len + 1`` of them) and its bytes."""
+    if len(text) == 0:
+        return np.zeros(1, dtype=np.int64), None
+    width = np.dtype(np.int64 if pa.types.is_large_string(text.type) else np.int32)
+    _, offsets_buffer, data = text.buffers()
+    offsets = np.frombuffer(offsets_buffer, width, len(text) + 1, text.offset * width.itemsize)
+    return offsets.astype(np.int64, copy=False), data
 
 
 def _rewrite(text: pa.Array, where: pa.Array, change: Callable[[pa.Array], pa.Array]) -> pa.Array:
@@ -108,13 +122,15 @@ class _Quoter:
         self.options = options
         special = "".join("\\" + c if c in "|\\" else c for c in options.delimiter)
         self._needs = f'["\\r\\n{special}]'
+        # The bytes those characters start with, for a first look at a whole column.
+        self._needles = tuple({c.encode()[:1] for c in '"\r\n' + options.delimiter})
 
     def quote(self, text: pa.Array, numeric: bool, plain: bool = False) -> pa.Array:
         """Quote as the mode asks; ``plain`` columns (numbers, dates) never need quotes."""
         mode = self.options.quoting
         if mode == "all" or (mode == "nonnumeric" and not numeric):
             return self._wrap(text)
-        if plain:
+        if plain or not _holds_any(text, self._needles):
             return text
         needs = pc.match_substring_regex(text, self._needs)
         if not pc.any(needs).as_py():

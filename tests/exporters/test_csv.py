@@ -192,3 +192,19 @@ def test_formula_neutralising_matches_the_regex_on_every_value(
 def test_large_string_columns_are_quoted_and_neutralised(tmp_path: Path) -> None:
     table = pa.table({"v": pa.array(["=1+2", 'say "hi", twice', None, "plain"], pa.large_string())})
     assert write(table, tmp_path) == b'v\r\n\'=1+2\r\n"say ""hi"", twice"\r\n\r\nplain\r\n'
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.none() | st.text(st.sampled_from(list('ab ,;\t|"\r\n=é')), max_size=8)),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_values_needing_quotes_are_quoted_whatever_the_delimiter(
+    values: list[str | None], delimiter: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("csv") / "q.csv"
+    table = pa.table({"s": pa.array(values, pa.string()), "t": pa.array(values, pa.string())})
+    export(table, out, "csv", {"safe_formulas": False, "delimiter": delimiter})
+    text = out.read_bytes().decode()
+    parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    assert [tuple(row) for row in parsed[1:]] == [(v or "", v or "") for v in values]
