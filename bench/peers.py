@@ -33,6 +33,11 @@ def pandas(fmt: str, db: str, out: str) -> None:
 
     with sqlite3.connect(db) as con:
         df = pd.read_sql(QUERY, con)
+    pandas_write(df, fmt, out)
+
+
+def pandas_write(df: Any, fmt: str, out: str) -> None:
+    """A pandas data frame written by pandas' own writer for ``fmt``."""
     writers: dict[str, Callable[[], object]] = {
         "csv": lambda: df.to_csv(out, index=False),
         "tsv": lambda: df.to_csv(out, index=False, sep="\t"),

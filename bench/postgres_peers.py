@@ -101,15 +101,7 @@ def pandas(fmt: str, url: str, out: str) -> None:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as con:
         df = pd.read_sql(QUERY, con)
-    writers: dict[str, Callable[[], object]] = {
-        "csv": lambda: df.to_csv(out, index=False),
-        "tsv": lambda: df.to_csv(out, index=False, sep="\t"),
-        "json": lambda: df.to_json(out, orient="records"),
-        "jsonl": lambda: df.to_json(out, orient="records", lines=True),
-        "parquet": lambda: df.to_parquet(out, index=False),
-        "xlsx": lambda: df.to_excel(out, index=False, engine="openpyxl"),
-    }
-    writers[fmt]()
+    peers.pandas_write(df, fmt, out)
 
 
 def rustpy_xlsxwriter(fmt: str, url: str, out: str) -> None:
