@@ -59,6 +59,7 @@ from exporters.errors import (
 )
 from exporters.guard import CheckedQuery
 from exporters.sources import postgres_lane as lane
+from exporters.sources import postgres_legacy as legacy
 from exporters.sources import postgres_types as types_
 from exporters.sources.base import ColumnTypes, QueryStream
 from exporters.sources.limits import Deadline, Limit, deadline_for
@@ -91,10 +92,18 @@ def _connect(url: DatabaseURL, deadline: Deadline) -> psycopg.Connection[Any]:
         connection.execute("SET LOCAL DateStyle = 'ISO'")
     if connection.info.parameter_status("IntervalStyle") not in ("postgres", "iso_8601", None):
         connection.execute("SET LOCAL IntervalStyle = 'postgres'")
-    for info in postgres.types:
-        if info.oid != _BYTEA:  # every value as PostgreSQL's text; arrays as lists of it
-            connection.adapters.register_loader(info.oid, TextLoader)
     return connection
+
+
+def _read_as_text(connection: psycopg.Connection[Any]) -> legacy.Fallbacks | None:
+    """Every value as PostgreSQL's text, arrays as lists of it (bytea as bytes); from a
+    SQL_ASCII database, decoded here (:mod:`exporters.sources.postgres_legacy`)."""
+    if legacy.declares_no_encoding(connection):
+        return legacy.read_text_as_utf8(connection, skip={_BYTEA})
+    for info in postgres.types:
+        if info.oid != _BYTEA:
+            connection.adapters.register_loader(info.oid, TextLoader)
+    return None
 
 
 def _time_left(connection: psycopg.Connection[Any], deadline: Deadline) -> None:
@@ -160,6 +169,7 @@ def open_postgres(
     types = types or {}
     deadline = deadline_for(timeout)
     connection = _connect(url, deadline)
+    fallbacks = _read_as_text(connection)
     transaction = _Transaction(connection)
     try:
         cursor = connection.cursor(name="export")  # server-side: rows arrive in batches
@@ -210,6 +220,8 @@ def open_postgres(
             )
             if pa.types.is_string(target) and kind.fixed() != types_.TEXT
         ]
+        if fallbacks is not None:
+            fallbacks.tell(notes)
         return QueryStream(checked, reader, notes=notes, _resources=[transaction])
     except BaseException:
         transaction.close()
@@ -362,6 +374,7 @@ def _cut(rows: list[Any], limit: int | None) -> list[Any]:
 def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> int:
     deadline = deadline_for(timeout)
     connection = _connect(url, deadline)
+    _read_as_text(connection)
     try:
         row = connection.execute(f"SELECT count(*) FROM ({checked.sql}) AS counted").fetchone()
         return int(row[0]) if row else 0
@@ -377,6 +390,7 @@ def estimate_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> in
     minutes; callers say it is an estimate."""
     deadline = deadline_for(timeout)
     connection = _connect(url, deadline)
+    _read_as_text(connection)
     try:
         row = connection.execute(f"EXPLAIN (FORMAT JSON) {checked.sql}").fetchone()
     except psycopg.Error as exc:
