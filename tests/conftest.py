@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
+from exporters.sources.url import parse_url
 from tests.intents.openai_server import OpenAIServer
 
 
@@ -57,3 +59,39 @@ def server(running_server: OpenAIServer) -> OpenAIServer:
     """The module's server with no scripted replies or recorded requests left over."""
     running_server.reset()
     return running_server
+
+
+@pytest.fixture(scope="session")
+def sql_ascii_url(postgres_url: str) -> str:
+    """A SQL_ASCII database (bytes in no declared encoding) beside the test one: UTF-8
+    text, Latin-1 bytes, arrays, an enum, JSON and bytea."""
+    url = parse_url(postgres_url)
+    with psycopg.connect(url.conninfo, autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = 'legacy_ascii'")
+        if not found.fetchone():
+            connection.execute(
+                "CREATE DATABASE legacy_ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
+                " TEMPLATE template0"
+            )
+    legacy = postgres_url.rsplit("/", 1)[0] + "/legacy_ascii"
+    with psycopg.connect(parse_url(legacy).conninfo, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS people, clean")
+        connection.execute("DROP TYPE IF EXISTS mood")
+        connection.execute("CREATE TYPE mood AS ENUM ('glad', 'sad')")
+        connection.execute(
+            "CREATE TABLE people (id integer, name text, code varchar(8), tags text[],"
+            " doc jsonb, feeling mood, photo bytea)"
+        )
+        connection.execute(
+            "INSERT INTO people VALUES"
+            " (1, 'plain', 'A1', '{a,b}', '{\"k\": \"v\"}', 'glad', '\\x00ff'),"
+            " (2, E'caf\\xc3\\xa9 \\xe6\\x9d\\xb1\\xe4\\xba\\xac', 'B2', E'{\\xc3\\xa9}',"
+            "  E'{\"k\": \"\\xc3\\xa9\"}', 'sad', NULL),"
+            " (3, E'Gr\\xfc\\xdfe', E'\\xe9t\\xe9', NULL, NULL, NULL, NULL)"
+        )
+        connection.execute("CREATE TABLE clean (word text)")
+        connection.execute(
+            "INSERT INTO clean VALUES (E'fa\\xc3\\xa7ade'),"
+            " (E'\\xe6\\x9d\\xb1\\xe4\\xba\\xac'), (NULL)"
+        )
+    return legacy

@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from exporters.sources.postgres_legacy import readable_text
 from exporters.sources.url import parse_url
 
 __all__ = ["catalogue_exposure"]
@@ -40,7 +41,9 @@ def catalogue_exposure(url: str) -> str | None:
     if parsed.backend != "postgresql":
         return None
     try:
-        connection: psycopg.Connection[Any] = psycopg.connect(parsed.conninfo, connect_timeout=5)
+        connection: psycopg.Connection[Any] = readable_text(
+            psycopg.connect(parsed.conninfo, connect_timeout=5)
+        )
     except psycopg.Error:
         return None
     try:

@@ -36,6 +36,7 @@ import psycopg
 from rapidfuzz.distance import OSA
 
 from exporters.errors import SourceError, SourceUnavailable
+from exporters.sources.postgres_legacy import readable_text
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
 
@@ -237,7 +238,9 @@ def _sqlite_catalog(path: str) -> tuple[list[_ColumnRow], list[_KeyRow]]:
 
 def _postgres_catalog(conninfo: str, schema: str | None) -> tuple[list[_ColumnRow], list[_KeyRow]]:
     try:
-        connection: psycopg.Connection[Any] = psycopg.connect(conninfo, connect_timeout=10)
+        connection: psycopg.Connection[Any] = readable_text(
+            psycopg.connect(conninfo, connect_timeout=10)
+        )
     except psycopg.Error as exc:
         raise SourceUnavailable(f"cannot connect to the database: {first_line(exc)}") from None
     try:

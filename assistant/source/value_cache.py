@@ -37,6 +37,7 @@ import psycopg
 from assistant.source.schema import Schema, first_line, introspect
 from assistant.source.values import MAX_BYTES, ValueIndex
 from exporters.errors import SourceError, SourceUnavailable
+from exporters.sources.postgres_legacy import readable_text
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import DatabaseURL, parse_url
 
@@ -153,7 +154,7 @@ class ValueCache:
 
     def _postgres(self, sql: Any) -> list[tuple[Any, ...]]:
         try:
-            connection = psycopg.connect(self._parsed.conninfo, connect_timeout=10)
+            connection = readable_text(psycopg.connect(self._parsed.conninfo, connect_timeout=10))
         except psycopg.Error as exc:
             raise SourceUnavailable(f"cannot connect to the database: {first_line(exc)}") from None
         try:

@@ -22,6 +22,7 @@ import psycopg
 
 from assistant.source.schema import Column, first_line
 from exporters.errors import QueryTimeout, SourceError, SourceUnavailable
+from exporters.sources.postgres_legacy import readable_text
 from exporters.sources.sqlite import connect_readonly
 from exporters.sources.url import parse_url
 
@@ -138,7 +139,9 @@ def open_reader(url: str, db_schema: str | None, budget: float) -> Iterator[Read
             connection.close()
         return
     try:
-        pg: psycopg.Connection[Any] = psycopg.connect(parsed.conninfo, connect_timeout=10)
+        pg: psycopg.Connection[Any] = readable_text(
+            psycopg.connect(parsed.conninfo, connect_timeout=10)
+        )
     except psycopg.Error as exc:
         raise SourceUnavailable(f"cannot connect to the database: {first_line(exc)}") from None
     try:

@@ -99,7 +99,8 @@ def _read_as_text(connection: psycopg.Connection[Any]) -> legacy.Fallbacks | Non
     """Every value as PostgreSQL's text, arrays as lists of it (bytea as bytes); from a
     SQL_ASCII database, decoded here (:mod:`exporters.sources.postgres_legacy`)."""
     if legacy.declares_no_encoding(connection):
-        return legacy.read_text_as_utf8(connection, skip={_BYTEA})
+        every = tuple(info.oid for info in postgres.types if info.oid != _BYTEA)
+        return legacy.read_text_as_utf8(connection, (0, *every))
     for info in postgres.types:
         if info.oid != _BYTEA:
             connection.adapters.register_loader(info.oid, TextLoader)
@@ -175,6 +176,7 @@ def open_postgres(
         cursor = connection.cursor(name="export")  # server-side: rows arrive in batches
         transaction.cursor = cursor
         cursor.itersize = batch_size
+        legacy.sendable(connection, checked.sql)
         try:
             cursor.execute(checked.sql)  # declared only: no row is computed yet
             description = cursor.description or []
@@ -376,6 +378,7 @@ def count_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> int:
     connection = _connect(url, deadline)
     _read_as_text(connection)
     try:
+        legacy.sendable(connection, checked.sql)
         row = connection.execute(f"SELECT count(*) FROM ({checked.sql}) AS counted").fetchone()
         return int(row[0]) if row else 0
     except psycopg.Error as exc:
@@ -392,6 +395,7 @@ def estimate_rows(url: DatabaseURL, checked: CheckedQuery, timeout: Limit) -> in
     connection = _connect(url, deadline)
     _read_as_text(connection)
     try:
+        legacy.sendable(connection, checked.sql)
         row = connection.execute(f"EXPLAIN (FORMAT JSON) {checked.sql}").fetchone()
     except psycopg.Error as exc:
         raise _translate(exc, deadline, compiling=True) from exc

@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from psycopg import postgres
 from psycopg.adapt import Loader
+
+from exporters.errors import InvalidQuery
 
 NOTE = (
     "the database's encoding is SQL_ASCII (bytes with no declared encoding): text that "
@@ -44,13 +45,36 @@ class Fallbacks:
                 self._notes.append(NOTE)
 
 
+#: The text types, by name; 0 is what psycopg uses for types it does not know (enums,
+#: domains, extension types), which come as text too.
+TEXT_TYPES: tuple[str | int, ...] = ("text", "varchar", "bpchar", "name", '"char"', 0)
+
+
 def declares_no_encoding(connection: psycopg.Connection[Any]) -> bool:
-    return connection.info.parameter_status("client_encoding") == "SQL_ASCII"
+    return connection.info.parameter_status("server_encoding") == "SQL_ASCII"
 
 
-def read_text_as_utf8(connection: psycopg.Connection[Any], skip: set[int]) -> Fallbacks:
-    """Load every built-in type but ``skip`` (and unknown ones: enums, domains, extension
-    types) as text decoded here; what fell back to Latin-1 is counted in the result."""
+def sendable(connection: psycopg.Connection[Any], sql: str) -> None:
+    """Refuse, clearly, a query a SQL_ASCII session cannot carry.
+
+    Such a session sends ASCII only. A UTF-8 session would carry 'café', but the server
+    then checks every value it sends back as UTF-8 and fails on the first that is not:
+    the data matters more than a literal in a filter.
+    """
+    if declares_no_encoding(connection) and not sql.isascii():
+        other = next(c for c in sql if not c.isascii())
+        raise InvalidQuery(
+            f"the database's encoding is SQL_ASCII, which can only be sent ASCII: the "
+            f"query holds {other!r}; write it without that character (for example "
+            "with LIKE and a wildcard in its place)"
+        )
+
+
+def read_text_as_utf8(
+    connection: psycopg.Connection[Any], types: tuple[str | int, ...] = TEXT_TYPES
+) -> Fallbacks:
+    """Load ``types`` (names or OIDs; arrays of them follow) as text decoded here: UTF-8,
+    else Latin-1, which the result counts. For SQL_ASCII connections only."""
     fallbacks = Fallbacks()
 
     class LegacyText(Loader):
@@ -62,7 +86,14 @@ def read_text_as_utf8(connection: psycopg.Connection[Any], skip: set[int]) -> Fa
                 fallbacks.saw()
                 return raw.decode("latin-1")
 
-    for oid in (0, *(info.oid for info in postgres.types)):
-        if oid not in skip:
-            connection.adapters.register_loader(oid, LegacyText)
+    for kind in types:
+        connection.adapters.register_loader(kind, LegacyText)
     return fallbacks
+
+
+def readable_text(connection: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+    """``connection``, its text types read as text even from a SQL_ASCII database (the
+    catalog's names, values for the value index); any other connection is unchanged."""
+    if declares_no_encoding(connection):
+        read_text_as_utf8(connection)
+    return connection

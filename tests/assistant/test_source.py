@@ -96,3 +96,18 @@ def test_open_with_learned_types_reads_in_sqlite_with_them(demo: Path) -> None:
     source = DataSource(f"sqlite:///{demo}")
     with source.open("SELECT id FROM orders", column_types={0: pa.string()}) as stream:
         assert stream.schema.types == [pa.string()] and not stream.fast_lane
+
+
+def test_a_sql_ascii_database_reads_as_text_in_its_catalog_preview_and_values(
+    sql_ascii_url: str,
+) -> None:
+    source = DataSource(sql_ascii_url)
+    people = next(t for t in source.schema.tables if t.name == "people")
+    assert [c.name for c in people.columns][:3] == ["id", "name", "code"]
+    preview = source.preview("SELECT name, code FROM people ORDER BY id")
+    assert [tuple(row) for row in preview.rows] == [
+        ("plain", "A1"),
+        ("café 東京", "B2"),
+        ("Grüße", "été"),
+    ]
+    assert source.values.distinct("people", "code") == ("A1", "B2", "été")

@@ -7,48 +7,11 @@ import io
 import json
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from exporters import export
+from exporters import InvalidQuery, export
 from exporters.sources import open_query, postgres
 from exporters.sources.postgres_legacy import NOTE
-from exporters.sources.url import parse_url
-
-
-@pytest.fixture(scope="module")
-def sql_ascii_url(postgres_url: str) -> str:
-    """A SQL_ASCII database beside the test one, holding UTF-8, Latin-1 bytes and others."""
-    url = parse_url(postgres_url)
-    with psycopg.connect(url.conninfo, autocommit=True) as connection:
-        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = 'legacy_ascii'")
-        if not found.fetchone():
-            connection.execute(
-                "CREATE DATABASE legacy_ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
-                " TEMPLATE template0"
-            )
-    legacy = postgres_url.rsplit("/", 1)[0] + "/legacy_ascii"
-    with psycopg.connect(parse_url(legacy).conninfo, autocommit=True) as connection:
-        connection.execute("DROP TABLE IF EXISTS people, clean")
-        connection.execute("DROP TYPE IF EXISTS mood")
-        connection.execute("CREATE TYPE mood AS ENUM ('glad', 'sad')")
-        connection.execute(
-            "CREATE TABLE people (id integer, name text, code varchar(8), tags text[],"
-            " doc jsonb, feeling mood, photo bytea)"
-        )
-        connection.execute(
-            "INSERT INTO people VALUES"
-            " (1, 'plain', 'A1', '{a,b}', '{\"k\": \"v\"}', 'glad', '\\x00ff'),"
-            " (2, E'caf\\xc3\\xa9 \\xe6\\x9d\\xb1\\xe4\\xba\\xac', 'B2', E'{\\xc3\\xa9}',"
-            "  E'{\"k\": \"\\xc3\\xa9\"}', 'sad', NULL),"
-            " (3, E'Gr\\xfc\\xdfe', E'\\xe9t\\xe9', NULL, NULL, NULL, NULL)"
-        )
-        connection.execute("CREATE TABLE clean (word text)")
-        connection.execute(
-            "INSERT INTO clean VALUES (E'fa\\xc3\\xa7ade'),"
-            " (E'\\xe6\\x9d\\xb1\\xe4\\xba\\xac'), (NULL)"
-        )
-    return legacy
 
 
 def test_text_reads_as_utf8_and_other_bytes_as_latin1_with_a_note(
@@ -81,3 +44,8 @@ def test_valid_utf8_needs_no_note(sql_ascii_url: str) -> None:
     with open_query(sql_ascii_url, "SELECT word FROM clean") as stream:
         assert stream.read_all().column("word").to_pylist() == ["façade", "東京", None]
         assert stream.notes == []
+
+
+def test_a_query_the_session_cannot_carry_is_refused_clearly(sql_ascii_url: str) -> None:
+    with pytest.raises(InvalidQuery, match=r"SQL_ASCII, which can only be sent ASCII: .* 'é'"):
+        open_query(sql_ascii_url, "SELECT * FROM people WHERE code = 'été'")
