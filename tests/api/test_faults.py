@@ -27,6 +27,7 @@ from assistant.settings import Settings
 from assistant.store import Schedule, create_store_engine, migrate, session_factory
 from tests.api.conftest import User, key_for, make_settings
 from tests.api.live import serving
+from tests.databases import throwaway_database
 
 SCHEDULE = {
     "cron": "0 9 * * 1",
@@ -79,17 +80,8 @@ def test_a_stored_cron_that_never_fires_answers_400_not_500(
 @pytest.fixture
 def pg_store(postgres_url: str) -> Iterator[tuple[str, str]]:
     """(URL, name) of a throwaway PostgreSQL database, dropped at the end if still there."""
-    base = make_url(postgres_url)
-    name = f"test_faults_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False), name
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    with throwaway_database(postgres_url, "test_faults") as url:
+        yield url.render_as_string(hide_password=False), str(url.database)
 
 
 def _admin(postgres_url: str, sql: str) -> None:

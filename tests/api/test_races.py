@@ -16,13 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, make_url
 
 from assistant.api import create_app
 from assistant.settings import Settings
 from assistant.store import migrate
 from tests.api.conftest import key_for
 from tests.api.live import serving
+from tests.databases import throwaway_database
 
 AT_ONCE = 20
 ROUNDS = 5
@@ -32,17 +32,8 @@ FORMATS = ["csv", "xlsx", "json", "parquet"]
 @pytest.fixture(scope="module")
 def pg_store(postgres_url: str) -> Iterator[str]:
     """A throwaway PostgreSQL database for this module's stores."""
-    base = make_url(postgres_url)
-    name = f"test_races_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    with throwaway_database(postgres_url, "test_races") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
 from assistant import Conversation, open_conversation
@@ -17,6 +17,7 @@ from assistant.jobs import InProcessRunner, JobEventRouter
 from assistant.settings import Settings
 from assistant.source.demo import build_demo
 from assistant.store import migrate
+from tests.databases import throwaway_database
 
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)  # a Wednesday
 #: A mail server set up but never reached: email schedules may be stored (issue 19 refuses
@@ -52,17 +53,8 @@ def chat(settings: Settings) -> Iterator[Conversation]:
 @pytest.fixture(scope="session")
 def pg_database(postgres_url: str) -> Iterator[URL]:
     """A database created for these tests (store, schedules) and dropped after them."""
-    base = make_url(postgres_url)
-    name = f"test_store_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    with throwaway_database(postgres_url, "test_store") as url:
+        yield url
 
 
 def pg_schema_url(database: URL) -> str:

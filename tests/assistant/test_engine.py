@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import create_engine, make_url, select
+from sqlalchemy import select
 
 from assistant import Conversation, open_conversation
 from assistant.errors import NotFound
@@ -30,6 +29,7 @@ from assistant.store import (
     session_factory,
 )
 from tests.assistant.conftest import NOW
+from tests.databases import throwaway_database
 
 
 def _rows(settings: Settings, sql: str) -> list[list[Any]]:
@@ -210,17 +210,8 @@ def test_json_safe_cells() -> None:
 @pytest.fixture
 def pg_store(postgres_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database for the store, dropped afterwards."""
-    base = make_url(postgres_url)
-    name = f"test_engine_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    with throwaway_database(postgres_url, "test_engine") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 def test_the_same_conversation_on_a_postgresql_store(
