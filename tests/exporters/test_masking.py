@@ -106,8 +106,9 @@ def rows_back(path: Path, fmt: str) -> list[dict[str, Any]]:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if fmt == "xlsx":
-        sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-        values = [list(row) for row in sheet.iter_rows(values_only=True)]
+        book = openpyxl.load_workbook(path, read_only=True)  # holds the file until closed
+        values = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
         return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
     if fmt == "markdown":
         cells = rendered_cells(path.read_text("utf-8"), RENDERERS["markdown-it"])
