@@ -104,19 +104,16 @@ def get_format(name: str | Format) -> FormatSpec:
     try:
         wanted = Format(str(name).lower())
     except ValueError:
-        wanted = None
-    if wanted is not None and wanted not in _REGISTRY:
-        _load_builtins([wanted])
-    if wanted is None or wanted not in _REGISTRY:
         known = ", ".join(spec.format.value for spec in registered_formats())
-        raise OptionError(f"unknown format {name!r}; choose one of: {known}")
+        raise OptionError(f"unknown format {name!r}; choose one of: {known}") from None
+    _load_builtins([wanted])  # every Format has a built-in writer
     return _REGISTRY[wanted]
 
 
 def registered_formats() -> list[FormatSpec]:
     """Every registered format, in :class:`Format`'s order."""
     _load_builtins(Format)
-    return [_REGISTRY[f] for f in Format if f in _REGISTRY]
+    return [_REGISTRY[f] for f in Format]
 
 
 def _load_builtins(formats: Iterable[Format]) -> None:
