@@ -1,5 +1,6 @@
 """``python -m exporters``: see :mod:`exporters.cli`."""
 
+import gc
 import sys
 from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec
@@ -31,4 +32,8 @@ pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 from exporters.cli import main  # noqa: E402
 
-sys.exit(main())
+code = main()
+# Whatever is left (modules, their tables) lives until exit: the collector's passes over
+# all of it while the interpreter shuts down cost 0.15-0.3 s of every export.
+gc.freeze()
+sys.exit(code)

@@ -8,7 +8,7 @@ the same public :func:`register` a plug-in would use; a duplicate name is an err
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, BinaryIO
@@ -101,21 +101,24 @@ def register(spec: FormatSpec) -> FormatSpec:
 
 def get_format(name: str | Format) -> FormatSpec:
     """The spec for ``name`` (case-insensitive), or OptionError listing the known formats."""
-    _load_builtins()
     try:
-        return _REGISTRY[Format(str(name).lower())]
-    except (ValueError, KeyError):
-        raise OptionError(
-            f"unknown format {name!r}; choose one of: {', '.join(f.value for f in _REGISTRY)}"
-        ) from None
+        wanted = Format(str(name).lower())
+    except ValueError:
+        known = ", ".join(spec.format.value for spec in registered_formats())
+        raise OptionError(f"unknown format {name!r}; choose one of: {known}") from None
+    _load_builtins([wanted])  # every Format has a built-in writer
+    return _REGISTRY[wanted]
 
 
 def registered_formats() -> list[FormatSpec]:
-    """Every registered format, in registration order."""
-    _load_builtins()
-    return list(_REGISTRY.values())
+    """Every registered format, in :class:`Format`'s order."""
+    _load_builtins(Format)
+    return [_REGISTRY[f] for f in Format]
 
 
-def _load_builtins() -> None:
-    # Importing the package registers the built-in writers exactly once.
-    import exporters.writers  # noqa: F401
+def _load_builtins(formats: Iterable[Format]) -> None:
+    # Imported here: the writers import this module. Each writer module registers its
+    # formats when one of them is first asked for (see exporters.writers).
+    from exporters.writers import load
+
+    load(formats)

@@ -37,15 +37,15 @@ NULL stays NULL under every kind.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import regex
 
 from exporters.errors import BadInput, OptionError
 
@@ -233,9 +233,31 @@ def hash_value(text: str, key: bytes) -> str:
     return digest[:HASH_CHARS]
 
 
-_EMAIL = regex.compile(r"^\s*([^@\s]+)@([^@\s.]+)((?:\.[^@\s.]+)*)\s*$")
-_DIGIT = regex.compile(r"\d")
-_WORD = regex.compile(r"\w+")
+if TYPE_CHECKING:
+    import regex
+
+
+class _Patterns(NamedTuple):
+    email: regex.Pattern[str]
+    digit: regex.Pattern[str]
+    word: regex.Pattern[str]
+    space: regex.Pattern[str]
+    year: regex.Pattern[str]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    # `regex` (Unicode's \w, \d and \s) is loaded here, on first use (the import above
+    # only names its types): most exports mask nothing, and it costs ~8 ms of start-up.
+    import regex
+
+    return _Patterns(
+        email=regex.compile(r"^\s*([^@\s]+)@([^@\s.]+)((?:\.[^@\s.]+)*)\s*$"),
+        digit=regex.compile(r"\d"),
+        word=regex.compile(r"\w+"),
+        space=regex.compile(r"\s"),
+        year=regex.compile(r"^\s*(\d{4})(?:$|[-/T ])"),
+    )
 
 
 def mask_text(text: str) -> str:
@@ -244,13 +266,14 @@ def mask_text(text: str) -> str:
     >>> mask_text("jane.doe@example.com"), mask_text("+49 170 123 4567"), mask_text("Ada Lovelace")
     ('j***@e***.com', '+** *** *** 4567', 'A** L*******')
     """
-    email = _EMAIL.match(text)
+    patterns = _patterns()
+    email = patterns.email.match(text)
     if email:
         local, domain, rest = email.groups()
         top = rest.rsplit(".", 1)[-1] if rest else ""
         return f"{local[0]}***@{domain[0]}***" + (f".{top}" if top else "")
-    digits = len(_DIGIT.findall(text))
-    if digits >= 5 and digits * 2 >= len(regex.sub(r"\s", "", text)):
+    digits = len(patterns.digit.findall(text))
+    if digits >= 5 and digits * 2 >= len(patterns.space.sub("", text)):
         keep = digits - 4  # phone-like: every digit starred but the last four
         out = []
         for char in text:
@@ -260,15 +283,12 @@ def mask_text(text: str) -> str:
             else:
                 out.append(char)
         return "".join(out)
-    return _WORD.sub(_star_word, text)
+    return patterns.word.sub(_star_word, text)
 
 
 def _star_word(word: regex.Match[str]) -> str:
     text = word.group()
     return "*" * len(text) if len(text) < 2 else text[0] + "*" * (len(text) - 1)
-
-
-_YEAR_TEXT = regex.compile(r"^\s*(\d{4})(?:$|[-/T ])")
 
 
 def _years(name: str, array: pa.Array, timezone: str) -> pa.Array:
@@ -291,7 +311,7 @@ def _years(name: str, array: pa.Array, timezone: str) -> pa.Array:
 def _text_year(name: str, value: Any) -> int | None:
     if value is None:
         return None
-    found = _YEAR_TEXT.match(value)
+    found = _patterns().year.match(value)
     if found is None:
         raise BadInput(f"column {name!r} has a value that is no date: it cannot be cut to the year")
     return int(found.group(1))
