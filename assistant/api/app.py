@@ -42,7 +42,7 @@ from assistant.process import Assistant, secret_key
 from assistant.schedules.deliver import Deliverer
 from assistant.schedules.scheduler import Scheduler
 from assistant.settings import Settings
-from assistant.store import KeyCache
+from assistant.store import KeyCache, loop_read_engine
 from assistant.store.recovery import tidy
 
 __all__ = ["create_app"]
@@ -74,6 +74,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         heavy=HeavyWork.from_settings(settings),
         keys=KeyCache(settings.key_cache_seconds),
         reads=CapacityLimiter(_pool_size(service)),
+        loop_reads=loop_read_engine(settings.database_url),
     )
 
     @contextlib.asynccontextmanager
@@ -94,6 +95,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            if parts.loop_reads is not None:
+                parts.loop_reads.dispose()
             if own:
                 await run_in_threadpool(service.close)
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
 
 from assistant.api import create_app
 from assistant.process import Assistant
@@ -73,13 +75,56 @@ def test_a_status_poll_is_one_read_of_the_export(app_client: Callable[..., TestC
     made = client.post("/api/exports", json={"sql": "SELECT 1", "format": "csv"}, headers=ana.auth)
     path = f"/api/exports/{made.json()['id']}"
     assert client.get(path, headers=ana.auth).status_code == 200  # the key is verified now
-    with _statements(_engine(client)) as seen:
+    loop_reads = client.app.state.parts.loop_reads  # type: ignore[attr-defined]
+    threads: list[int] = []
+    event.listen(loop_reads, "before_cursor_execute", lambda *_: threads.append(_thread()))
+    with _statements(_engine(client)) as hopped, _statements(loop_reads) as seen:
         for _ in range(5):
             answer = client.get(path, headers=ana.auth)
             assert answer.status_code == 200 and answer.json()["download_url"]
-    assert len(seen) == 5, seen
+    assert len(seen) == 5 and not hopped, (seen, hopped)
+    assert set(threads) == {_loop_thread(client)}  # read on the event loop: no thread hop
     assert all(s.startswith("SELECT exports.id, exports.format, exports.status") for s in seen)
     assert not any(word in s for s in seen for word in ("api_keys", "users", "preferences"))
+
+
+def _thread() -> int:
+    return threading.get_ident()
+
+
+def _loop_thread(client: TestClient) -> int:
+    """The thread of the event loop serving ``client``'s requests."""
+
+    async def ident() -> int:
+        return _thread()
+
+    portal = client.portal
+    assert portal is not None
+    return portal.call(ident)
+
+
+def test_a_status_poll_waits_for_a_locked_store_on_a_thread(
+    app_client: Callable[..., TestClient],
+) -> None:
+    """A read that meets a lock on the event loop gives up (after 50 ms) and waits on a
+    thread instead, so the loop serves everyone else meanwhile; the answer is the same.
+    (WAL readers are locked out only while a crashed writer's log is recovered: here the
+    loop's connection is refused as SQLite refuses it then.)"""
+    client, ana = _quiet(app_client, key_cache_seconds=3600)
+    made = client.post("/api/exports", json={"sql": "SELECT 1", "format": "csv"}, headers=ana.auth)
+    path = f"/api/exports/{made.json()['id']}"
+    expected = client.get(path, headers=ana.auth).json()
+
+    def locked() -> sqlite3.Connection:
+        raise sqlite3.OperationalError("database is locked")
+
+    parts = client.app.state.parts  # type: ignore[attr-defined]
+    refused = create_engine("sqlite://", creator=locked, poolclass=StaticPool)
+    client.app.state.parts = dataclasses.replace(parts, loop_reads=refused)  # type: ignore[attr-defined]
+    with _statements(_engine(client)) as hopped:
+        answer = client.get(path, headers=ana.auth)
+    assert answer.status_code == 200 and answer.json() == expected
+    assert len(hopped) == 1, hopped  # read on a thread, with the store's own pool
 
 
 def test_a_history_page_is_two_reads(app_client: Callable[..., TestClient]) -> None:
