@@ -21,6 +21,7 @@ cache (``ASSISTANT_KEY_CACHE_SECONDS``) are per process in every deployment.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import threading
@@ -99,6 +100,7 @@ def _serve_here(args: argparse.Namespace, settings: Settings) -> None:
     # On SIGTERM/SIGINT uvicorn stops taking requests and runs the lifespan's end, which
     # lets running exports finish before the process exits.
     config = uvicorn.Config(create_app(settings), host=args.host, port=args.port)
+    gc.collect()  # start-up's garbage, before the app freezes what is left (create_app)
     Server(config).run()
 
 
@@ -128,7 +130,9 @@ def worker_app() -> FastAPI:
 
     supervisor = os.environ.get(SUPERVISOR_VARIABLE)
     _stop_when_orphaned(int(supervisor) if supervisor else os.getppid())
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    gc.collect()  # start-up's garbage, before the app freezes what is left (create_app)
+    return app
 
 
 def _stop_when_orphaned(parent: int) -> None:
