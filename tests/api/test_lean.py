@@ -211,6 +211,24 @@ def test_new_sql_is_read_once_and_never_previewed(
     assert opened == [sql]
 
 
+def test_a_small_export_of_new_sql_costs_the_store_ten_statements(
+    app_client: Callable[..., TestClient],
+) -> None:
+    """Recorded in three short transactions (the run, the export, its end: each with its
+    audit entry); the question is not read back from the run the request just made."""
+    client, ana = _quiet(app_client, key_cache_seconds=3600)
+    client.post("/api/exports", json={"sql": "SELECT 0", "format": "csv"}, headers=ana.auth)
+    with _statements(_engine(client)) as seen:
+        made = client.post(
+            "/api/exports", json={"sql": "SELECT 1", "format": "csv"}, headers=ana.auth
+        ).json()
+    assert made["status"] == "done" and made["download_url"]
+    verbs = [" ".join(s.split()[:3]) for s in seen]
+    assert verbs.count("INSERT INTO audit_log") == 3, seen
+    assert not any("FROM query_runs" in s for s in seen), seen
+    assert len(seen) == 10, seen
+
+
 def test_a_large_result_is_counted_by_the_job_not_the_request(
     app_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:

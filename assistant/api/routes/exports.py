@@ -94,7 +94,7 @@ def _scope_view(
     responses={**_PLANNED, **documented(400, 401, 404, 408, 409, 413, 422, 429, 502)},
 )
 async def create(
-    body: ExportCreate, links: Links, scope: CurrentScope, state: State, response: Response
+    body: ExportCreate, links: Links, caller: CurrentUser, state: State, response: Response
 ) -> ExportPublic | PlanPublic:
     """Export a query run (``query_id``) or new ``sql`` in ``format``.
 
@@ -103,22 +103,26 @@ async def create(
     heavy pool (not counted in the caller's running queries: the rate limit and the cap
     on running exports hold exports). With ``"dry_run": true`` it answers 200 with the
     export's plan instead (rows, estimated size, caps), recording and spending nothing."""
+    # The caller's scope (a read of their zone) is made on the heavy thread with the rest:
+    # as a dependency it would cost a thread hop of its own.
     if body.dry_run:
 
         def planned() -> PlanPublic:
+            scope = state.assistant.scope(caller.id)
             request = export_request(body.format, body.options)
             plan = plan_query(scope, request, query_id=body.query_id, sql=body.sql)
             return plan_view(plan, scope.settings)
 
         response.status_code = 200
-        return await state.heavy.run(scope.user_id, planned)
+        return await state.heavy.run(caller.id, planned)
 
     def start() -> ExportPublic:
+        scope = state.assistant.scope(caller.id)
         request = export_request(body.format, body.options)
         info = create_export(scope, request, query_id=body.query_id, sql=body.sql)
         return _scope_view(links, state, scope, info.id)
 
-    return await state.heavy.run(scope.user_id, start, counted=False)
+    return await state.heavy.run(caller.id, start, counted=False)
 
 
 @router.post(
