@@ -38,6 +38,7 @@ from assistant.api.routes import (
     schedules,
     templates,
 )
+from assistant.api.verifying import KeyLookups
 from assistant.files.signing import LinkSigner
 from assistant.process import Assistant, secret_key
 from assistant.schedules.deliver import Deliverer
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
         keys=KeyCache(settings.key_cache_seconds),
         reads=CapacityLimiter(_pool_size(service)),
         loop_reads=loop_read_engine(settings.database_url),
+        lookups=KeyLookups(),
     )
 
     @contextlib.asynccontextmanager

@@ -24,9 +24,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from starlette.concurrency import run_in_threadpool
 
 from assistant.api.fair import HeavyWork
+from assistant.api.verifying import KeyLookups
 from assistant.errors import Unauthorized
 from assistant.files import LinkSigner
 from assistant.files.links import link_base
@@ -65,6 +65,7 @@ class AppState:
     keys: KeyCache  # keys verified lately, trusted for ASSISTANT_KEY_CACHE_SECONDS
     reads: CapacityLimiter  # threads for the light routes' store reads (see read())
     loop_reads: Engine | None  # a SQLite file's reads on the event loop (see quick_read())
+    lookups: KeyLookups[KeyHolder | None]  # keys being verified now, one lookup each
 
 
 def app_state(request: Request) -> AppState:
@@ -162,8 +163,9 @@ async def _caller(
     state = app_state(request)
     key = credentials.credentials
     holder: KeyHolder | None = state.keys.holder(key)
-    if holder is None:  # not verified lately: the store is asked, off the event loop
-        holder = await run_in_threadpool(verify_key, state.assistant.sessions, key, state.keys)
+    if holder is None:  # not verified lately: the store is asked (once), off the event loop
+        sessions, keys = state.assistant.sessions, state.keys
+        holder = await state.lookups.verify(key, lambda: verify_key(sessions, key, keys))
     if holder is None:
         raise Unauthorized(
             "That API key is not valid; create one with `python -m assistant users create NAME`."
