@@ -46,6 +46,7 @@ from assistant.schedules.scheduler import Scheduler
 from assistant.settings import Settings
 from assistant.store import KeyCache, loop_read_engine
 from assistant.store.recovery import tidy
+from exporters import registered_formats
 
 __all__ = ["create_app"]
 
@@ -93,9 +94,12 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None) -> Fas
             parts.scheduler.start(settings.scheduler_interval_seconds)
         # Every object alive now (the modules imported, the routes, the store's metadata:
         # most of the heap) leaves the garbage collector's sight until shutdown. A full
-        # collection walked them all (about 180 ms of a core, every few thousand
-        # requests), stalling every request in flight: the status polls' p99. Cyclic
-        # garbage alive now stays until shutdown; `serve` collects before it starts.
+        # collection walked them all (about 170 ms of a core, every few thousand
+        # requests), stalling every request in flight: the status polls' p99. The export
+        # writers are imported first (on first use they brought 350 modules, pandas among
+        # them through pyarrow: 33,000 objects a full collection walked again, ~50 ms).
+        # Cyclic garbage alive now stays until shutdown; `serve` collects before it starts.
+        await run_in_threadpool(registered_formats)
         gc.freeze()
         try:
             yield
