@@ -107,8 +107,8 @@ def _serve_here(args: argparse.Namespace, settings: Settings) -> None:
 def _serve_in_workers(args: argparse.Namespace, database_url: str) -> None:
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
-    from uvicorn.supervisors import Multiprocess
 
+    from assistant.cli.listeners import SpreadSupervisor, spread_sockets
     from assistant.store import migrate
 
     migrate(database_url)  # once here, so the workers do not all start by waiting on it
@@ -116,7 +116,8 @@ def _serve_in_workers(args: argparse.Namespace, database_url: str) -> None:
     config = uvicorn.Config(
         WORKER_APP, factory=True, host=args.host, port=args.port, workers=args.workers
     )
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    # A socket per worker, so the kernel spreads new connections (assistant.cli.listeners).
+    supervisor = SpreadSupervisor(config, spread_sockets(args.host, args.port, args.workers))
     supervisor.run()  # until SIGTERM/SIGINT, then each worker shuts down gracefully
     if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
         raise InvalidInput("a server process could not start; its log above says why")
