@@ -21,6 +21,7 @@ cache (``ASSISTANT_KEY_CACHE_SECONDS``) are per process in every deployment.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import threading
@@ -99,14 +100,15 @@ def _serve_here(args: argparse.Namespace, settings: Settings) -> None:
     # On SIGTERM/SIGINT uvicorn stops taking requests and runs the lifespan's end, which
     # lets running exports finish before the process exits.
     config = uvicorn.Config(create_app(settings), host=args.host, port=args.port)
+    gc.collect()  # start-up's garbage, before the app freezes what is left (create_app)
     Server(config).run()
 
 
 def _serve_in_workers(args: argparse.Namespace, database_url: str) -> None:
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
-    from uvicorn.supervisors import Multiprocess
 
+    from assistant.cli.listeners import SpreadSupervisor, spread_sockets
     from assistant.store import migrate
 
     migrate(database_url)  # once here, so the workers do not all start by waiting on it
@@ -114,7 +116,8 @@ def _serve_in_workers(args: argparse.Namespace, database_url: str) -> None:
     config = uvicorn.Config(
         WORKER_APP, factory=True, host=args.host, port=args.port, workers=args.workers
     )
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    # A socket per worker, so the kernel spreads new connections (assistant.cli.listeners).
+    supervisor = SpreadSupervisor(config, spread_sockets(args.host, args.port, args.workers))
     supervisor.run()  # until SIGTERM/SIGINT, then each worker shuts down gracefully
     if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
         raise InvalidInput("a server process could not start; its log above says why")
@@ -128,7 +131,9 @@ def worker_app() -> FastAPI:
 
     supervisor = os.environ.get(SUPERVISOR_VARIABLE)
     _stop_when_orphaned(int(supervisor) if supervisor else os.getppid())
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    gc.collect()  # start-up's garbage, before the app freezes what is left (create_app)
+    return app
 
 
 def _stop_when_orphaned(parent: int) -> None:

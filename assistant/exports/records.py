@@ -114,8 +114,9 @@ def check_size(scope: UserScope, rows: int | None) -> None:
         )
 
 
-def export_info(row: Export, scope: UserScope) -> ExportInfo:
-    """The faces' view of an export row (``path`` absolute when there is a file)."""
+def export_info(row: Export, scope: UserScope, *, question: str | None = None) -> ExportInfo:
+    """The faces' view of an export row (``path`` absolute when there is a file); its
+    ``title`` is ``question`` when the caller has it at hand, else read from its run."""
     path = None
     if row.file_path is not None:
         path = str((scope.settings.storage_dir / row.file_path).resolve())
@@ -134,7 +135,7 @@ def export_info(row: Export, scope: UserScope) -> ExportInfo:
         error=row.error,
         created_at=row.created_at,
         notes=row.notes or [],
-        title=_question(row, scope),
+        title=question if question is not None else _question(row, scope),
     )
 
 
@@ -240,13 +241,16 @@ def finish_export(
     size: int,
     sha256: str,
     notes: Sequence[str] = (),
+    *,
+    question: str | None = None,
 ) -> ExportInfo:
     """Mark the export done with its file ``storage/<id>/<name>``; it expires after the TTL.
 
-    ``notes`` say what the file could not hold exactly (shown with the file)."""
+    ``notes`` say what the file could not hold exactly (shown with the file); the
+    ``question`` of its run, when the caller has it, saves reading it again."""
     ttl = dt.timedelta(hours=scope.settings.file_ttl_hours)
     with scope.sessions.begin() as session:
         done = session.get(Export, export_id)
         assert done is not None
         record_done(session, done, name, rows, size, sha256, scope.clock(), ttl, notes)
-    return export_info(done, scope)
+    return export_info(done, scope, question=question)

@@ -59,7 +59,14 @@ def run_export(
             scope, request, run, now, export_folder(scope.settings.storage_dir, export_id)
         )
     return finish_export(
-        scope, export_id, result.path.name, result.rows, result.bytes, result.sha256, result.notes
+        scope,
+        export_id,
+        result.path.name,
+        result.rows,
+        result.bytes,
+        result.sha256,
+        result.notes,
+        question=run.question,
     )
 
 

@@ -31,6 +31,8 @@ from assistant.errors import LinkExpired, LinkInvalid, LinkStale
 
 DEFAULT_MAX_AGE_SECONDS = 24 * 60 * 60  # the issue's default: a link works for a day
 SALT = "download"
+#: Tokens made in the current second that :meth:`LinkSigner.sign` hands out again.
+SIGNED_KEPT = 1024
 
 
 def _clocked_signer(clock: Callable[[], float]) -> type[TimestampSigner]:
@@ -72,10 +74,24 @@ class LinkSigner:
         self._max_age = math.ceil(max_age_seconds)  # itsdangerous counts whole seconds
         self._clock = clock
         self._serializer = URLSafeTimedSerializer(secret, salt=SALT, signer=_clocked_signer(clock))
+        self._signed: dict[tuple[str, str], tuple[int, str]] = {}
 
     def sign(self, export_id: str, sha256: str) -> str:
-        """A URL-safe token naming ``export_id`` with content ``sha256``."""
-        return self._serializer.dumps([export_id, sha256])
+        """A URL-safe token naming ``export_id`` with content ``sha256``.
+
+        A token carries its second, so every one made for the same export in the same
+        second is the same bytes: the last one made is handed out again within its second
+        (a status polled by many clients signs once a second, not on every answer)."""
+        second = int(self._clock())
+        kept = self._signed.get((export_id, sha256))
+        if kept is not None and kept[0] == second:
+            return kept[1]
+        token = self._serializer.dumps([export_id, sha256])
+        if int(self._clock()) == second:  # so the token carries this second, not the next
+            if len(self._signed) >= SIGNED_KEPT:
+                self._signed.clear()
+            self._signed[(export_id, sha256)] = (second, token)
+        return token
 
     def verify(self, token: str, *, sha256: str | None = None) -> tuple[str, str]:
         """``(export_id, sha256)`` from a token we made that has not expired.

@@ -21,6 +21,7 @@ from assistant.store.db import (
     create_store_engine,
     current_revision,
     head_revision,
+    loop_read_engine,
     migrate,
     session_factory,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "find_template",
     "get_owned",
     "head_revision",
+    "loop_read_engine",
     "messages_of",
     "migrate",
     "new_id",

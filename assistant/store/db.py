@@ -9,8 +9,13 @@ Nothing here runs at import. A face builds its engine from settings once::
 
 SQLite (the embedded default) gets its parent folder created, foreign keys switched on,
 write-ahead logging (readers never wait for the job threads writing progress) and a
-generous busy timeout. Sessions keep the sqlite3 driver's default transaction handling,
-which only locks the file at the first write. Migrations instead run in one explicit
+generous busy timeout. Under WAL it syncs at checkpoints rather than at every commit
+(``synchronous=NORMAL``): a commit survives the process crashing; only a power cut or an
+OS crash may lose the last commits (the file stays whole). A store that must keep every
+commit through a power cut says so in its URL:
+``sqlite:///var/assistant.db?synchronous=full`` (README.md, the settings table). Sessions
+keep the sqlite3 driver's default transaction handling, which only locks the file at the
+first write. Migrations instead run in one explicit
 ``BEGIN IMMEDIATE`` transaction, so a half-applied migration never persists and two
 processes starting together take turns; on PostgreSQL, where DDL is transactional
 anyway, an advisory lock does the same.
@@ -43,12 +48,19 @@ __all__ = [
     "create_store_engine",
     "current_revision",
     "head_revision",
+    "loop_read_engine",
     "migrate",
     "session_factory",
 ]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+#: ``?synchronous=`` in a SQLite store's URL: when commits reach the disk (SQLite's names).
+SQLITE_SYNCHRONOUS = ("normal", "full", "extra")
+#: How long a read made on an event loop waits for a lock before it is handed to a
+#: thread instead (WAL readers almost never wait: only while a crashed writer's WAL is
+#: recovered, say).
+LOOP_READ_BUSY_TIMEOUT_SECONDS = 0.05
 # Any fixed 64-bit number: serialises concurrent `migrate()` calls on one PostgreSQL database.
 _MIGRATION_LOCK_KEY = 0x61_73_73_69_73_74  # "assist"
 
@@ -75,21 +87,50 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         kwargs["poolclass"] = StaticPool
     elif parsed.database and not parsed.database.startswith("file:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    synchronous = str(parsed.query.get("synchronous", "normal")).lower()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise StoreError(
+            f"The store URL's synchronous={synchronous!r} is not one of "
+            f"{', '.join(SQLITE_SYNCHRONOUS)}; check ASSISTANT_DATABASE_URL."
+        )
+    parsed = parsed.difference_update_query(["synchronous"])
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_SECONDS)
     connect_args.setdefault("check_same_thread", False)  # the pool hands connections across
     engine = create_engine(parsed, connect_args=connect_args, **kwargs)
-    event.listen(engine, "connect", _sqlite_on_connect)
+
+    def on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            _use_wal(cursor)
+            cursor.execute(f"PRAGMA synchronous = {synchronous.upper()}")  # a known name
+        finally:
+            cursor.close()
+
+    event.listen(engine, "connect", on_connect)
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys = ON")
-        _use_wal(cursor)
-    finally:
-        cursor.close()
+def loop_read_engine(url: str) -> Engine | None:
+    """An engine of one connection for short reads made on an event loop, where nothing
+    may wait (a status poll: one prepared SELECT, about 0.1 ms, less than handing it to
+    a thread): for a SQLite file only; None for PostgreSQL (a network round trip) and
+    in-memory SQLite (a second connection would see another database).
+
+    Its one connection is never shared between threads, so no read waits for the pool;
+    it gives up on a lock after ``LOOP_READ_BUSY_TIMEOUT_SECONDS`` (an
+    ``OperationalError``), and its caller reads on a thread instead. Only one thread (the
+    loop's) may use it.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or _sqlite_in_memory(parsed):
+        return None
+    return create_store_engine(
+        url,
+        poolclass=StaticPool,
+        connect_args={"timeout": LOOP_READ_BUSY_TIMEOUT_SECONDS},
+    )
 
 
 def _use_wal(cursor: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -154,3 +155,48 @@ def test_workers_must_be_a_whole_number(workers: str) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 2 and "--workers" in done.stderr
+
+
+def test_workers_get_an_even_share_of_a_burst_of_connections(settings: Settings) -> None:
+    """50 keep-alive clients connecting at once are spread over the two workers by the
+    kernel (a socket each, SO_REUSEPORT), not left to whichever woke first (36 and 14)."""
+    with _serving(settings, "--workers", "2") as (server, base):
+        workers = _workers(server)
+        port = int(base.rsplit(":", 1)[1])
+        for _ in range(300):  # both listening (the second may still be starting)
+            if all(_listens(worker) for worker in workers):
+                break
+            time.sleep(0.1)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]
+        try:
+            held: list[int] = []
+            for _ in range(50):  # until both have accepted all 50
+                held = [
+                    sum(1 for c in worker.net_connections("tcp") if c.status == "ESTABLISHED")
+                    for worker in workers
+                ]
+                if sum(held) == 50:
+                    break
+                time.sleep(0.1)
+        finally:
+            for client in clients:
+                client.close()
+    assert sum(held) == 50 and min(held) >= 10, held  # 10 or fewer: about 1 in 100,000
+
+
+def _listens(worker: psutil.Process) -> bool:
+    return any(c.status == "LISTEN" for c in worker.net_connections("tcp"))
+
+
+def test_a_port_in_use_is_refused_not_shared(settings: Settings) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--workers", "2"],
+            cwd=ROOT, env=_env(settings), capture_output=True, text=True, timeout=120,
+            check=False,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "another program is using that port" in done.stderr

@@ -39,6 +39,23 @@ def test_round_trip(signer: LinkSigner) -> None:
     assert signer.verify(token, sha256=SHA) == ("exp_123", SHA)
 
 
+def test_a_token_made_again_within_its_second_is_the_same(signer: LinkSigner, clock: Clock) -> None:
+    """Tokens are reused within a second: only where a fresh one would be the same bytes."""
+    token = signer.sign("exp_1", SHA)
+    fresh = LinkSigner("test-secret", DEFAULT_MAX_AGE_SECONDS, clock=clock)
+    clock.now += 0.9
+    assert signer.sign("exp_1", SHA) == token == fresh.sign("exp_1", SHA)
+    assert signer.sign("exp_1", OTHER_SHA) != token  # another file, another token
+    clock.now += 0.1  # the next second
+    again = signer.sign("exp_1", SHA)
+    assert again != token and again == fresh.sign("exp_1", SHA)
+    assert signer.verify(again) == ("exp_1", SHA)
+    clock.now += DEFAULT_MAX_AGE_SECONDS  # each expires after its own time
+    assert signer.verify(again) == ("exp_1", SHA)
+    with pytest.raises(LinkExpired):
+        signer.verify(token)
+
+
 def test_default_clock_is_real_time() -> None:
     signer = LinkSigner("test-secret", 60)
     assert signer.verify(signer.sign("exp_1", SHA)) == ("exp_1", SHA)

@@ -11,10 +11,40 @@ import pytest
 
 from exporters import CancelToken, ExportCancelled, export
 from exporters.prefetch import prefetched
+from exporters.writers.pipeline import pipelined
 
 
 def test_items_arrive_in_order() -> None:
     assert list(prefetched(iter(range(100)), depth=3)) == list(range(100))
+
+
+def test_a_single_item_is_read_and_worked_on_without_a_thread() -> None:
+    """A small export's one batch costs no thread start; from the third item on, reading
+    and working run on threads of their own, in order."""
+    here = threading.get_ident()
+
+    def items(n: int, readers: list[int]) -> Iterator[int]:
+        for i in range(n):
+            readers.append(threading.get_ident())
+            yield i
+
+    workers: list[int] = []
+
+    def work(i: int) -> int:
+        workers.append(threading.get_ident())
+        return i * 2
+
+    for n in (0, 1):
+        readers: list[int] = []
+        doubled = pipelined(work, prefetched(items(n, readers)))
+        assert list(doubled) == [i * 2 for i in range(n)]
+        assert set(readers) | set(workers) <= {here}
+    readers = []
+    workers.clear()
+    doubled = pipelined(work, prefetched(items(50, readers)))
+    assert list(doubled) == [i * 2 for i in range(50)]
+    assert readers[:2] == [here, here] and set(readers[2:]) == {readers[2]} != {here}
+    assert here not in workers and len(set(workers)) == 1
 
 
 def test_a_failure_in_the_producer_is_raised_in_the_consumer() -> None:
