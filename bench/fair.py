@@ -87,7 +87,8 @@ def measure(*, quick: bool, date: str, command: str, work: Path) -> Fair | str:
             if made.returncode != 0:
                 return f"`users create` failed: {last_line(made.stderr) or 'no output'}"
             keys.append(made.stdout.strip().splitlines()[-1])
-        with _silent_listener() as hook, api._server(env, tmp / "server.log") as (server, base):
+        # One server process: without a broker, the budget and the cap hold per process.
+        with _silent_listener() as hook, api._server(env, tmp / "server.log", 1) as (server, base):
             schedule, webhook = _schedule(base, keys[0], hook)
             seconds = QUICK_LOAD_S if quick else LOAD_S
             outcome = asyncio.run(_load(base, keys[0], keys[1], schedule, seconds))
