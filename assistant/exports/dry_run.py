@@ -15,6 +15,7 @@ import datetime as dt
 
 from assistant.errors import Conflict, InvalidInput, NothingToExport
 from assistant.exports.bundles import runs_asked
+from assistant.exports.chosen import named_runs, window_request
 from assistant.exports.plan import ExportPlan, PlanPart, plan_export
 from assistant.scope import UserScope
 from assistant.store import QueryRun, get_owned
@@ -26,7 +27,7 @@ from exporters import (
     count_rows,
     estimate_rows,
 )
-from intents.models import ExportRequest, Target
+from intents.models import ExportRequest
 
 __all__ = ["COUNT_LIMIT", "plan_batch", "plan_query"]
 
@@ -69,21 +70,9 @@ def plan_batch(
 ) -> ExportPlan:
     """The plan of a bundle: one part per chosen query run, or per run in a window; a ZIP
     of files, or (``workbook``) one workbook with a sheet per part."""
-    if query_ids is not None:
-        with scope.sessions() as session:
-            runs = [get_owned(session, QueryRun, i, scope.user_id) for i in query_ids]
-        failed = [run.id for run in runs if run.error]
-        if failed:
-            raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
-    else:
-        window = request.model_copy(
-            update={
-                "target": Target.HISTORY,
-                "since": _local(since, scope),
-                "until": _local(until, scope),
-            }
-        )
-        runs = runs_asked(scope, window)
+    runs = named_runs(scope, query_ids, since, until)
+    if runs is None:
+        runs = runs_asked(scope, window_request(request, scope, since, until))
     if not runs:
         raise NothingToExport(
             "You ran no queries in that time window, so there is nothing to export. "
@@ -111,10 +100,3 @@ def _counted(scope: UserScope, checked: CheckedQuery) -> tuple[int, bool]:
         if estimate is None:  # pragma: no cover - PostgreSQL always plans
             raise
         return estimate, True
-
-
-def _local(moment: dt.datetime | None, scope: UserScope) -> dt.datetime | None:
-    """A request's window is wall-clock time in the user's zone (contracts/intents.md)."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(scope.zone).replace(tzinfo=None)

@@ -17,6 +17,7 @@ from typing import Any
 from assistant.errors import Conflict, InvalidInput, TooManyRows
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_history
+from assistant.exports.chosen import named_runs, window_request
 from assistant.questions.runs import count_sql
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
@@ -98,35 +99,10 @@ def create_batch(
 
     A ZIP with a file per result and a ``manifest.json``, or (``workbook``, for xlsx) one
     workbook with a sheet per result."""
-    runs: list[QueryRun] | None = None
-    if query_ids is not None:
-        if since is not None or until is not None:
-            raise InvalidInput("Give either query_ids or since/until, not both.")
-        if not query_ids:
-            raise InvalidInput("query_ids is empty: name at least one query to export.")
-        with scope.sessions() as session:
-            runs = [get_owned(session, QueryRun, i, scope.user_id) for i in query_ids]
-        failed = [run.id for run in runs if run.error]
-        if failed:
-            raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
-    elif since is None:
-        raise InvalidInput("Give query_ids, or since (and optionally until) for a window.")
+    runs = named_runs(scope, query_ids, since, until)
     scope = scope.spend_export()
-    batch = request.model_copy(
-        update={
-            "target": Target.HISTORY,
-            "since": _naive(since, scope),
-            "until": _naive(until, scope),
-        }
-    )
+    batch = window_request(request, scope, since, until)
     return export_history(scope, batch, scope.clock(), runs=runs, workbook=workbook)
-
-
-def _naive(moment: dt.datetime | None, scope: UserScope) -> dt.datetime | None:
-    """A request's window is wall-clock time in the user's zone (contracts/intents.md)."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(scope.zone).replace(tzinfo=None)
 
 
 def _ask_to_stop(scope: UserScope, export_id: str) -> bool:

@@ -173,3 +173,23 @@ def test_on_postgresql_a_slow_count_is_the_planners_estimate(
     quick = _post(pg_client, ana, "/api/exports",
                   {"sql": NUMBERS.format(20), "format": "csv", "dry_run": True}).json()  # fmt: skip
     assert quick["rows"] == 20 and quick["rows_estimated"] is False
+
+
+def test_a_batch_dry_run_refuses_what_the_batch_refuses(
+    app_client: Callable[..., TestClient],
+) -> None:
+    client = app_client()
+    ana = _user(client)
+    query = _post(client, ana, "/api/queries", {"sql": "SELECT * FROM customers"}).json()["id"]
+    for body in (
+        {"query_ids": [query], "since": "2000-01-01T00:00:00Z"},  # both
+        {"query_ids": []},  # none named
+        {},  # neither
+    ):
+        for dry_run in (True, False):
+            answer = _post(client, ana, "/api/exports/batch",
+                           {**body, "format": "csv", "dry_run": dry_run})  # fmt: skip
+            assert answer.status_code in (400, 422), (body, dry_run, answer.json())
+            if dry_run:
+                twin = _post(client, ana, "/api/exports/batch", {**body, "format": "csv"})
+                assert twin.status_code == answer.status_code

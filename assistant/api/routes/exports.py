@@ -46,6 +46,7 @@ from assistant.api.schemas import (
 from assistant.api.views import export_view
 from assistant.errors import Conflict, NotFound
 from assistant.exports.again import retry_export
+from assistant.exports.chosen import BundleChoice
 from assistant.exports.dry_run import plan_batch, plan_query
 from assistant.exports.operations import create_batch, create_export, delete_export, export_request
 from assistant.files.names import media_type_for
@@ -136,33 +137,23 @@ async def batch(
     """One file of several results: a ZIP with a file per result and ``manifest.json``,
     or with ``"bundle": "workbook"`` one XLSX with a sheet per result. With
     ``"dry_run": true``: 200 with the plan, a part per result."""
+    chosen = BundleChoice(
+        query_ids=body.query_ids,
+        since=body.since,
+        until=body.until,
+        workbook=body.bundle == "workbook",
+    )
     if body.dry_run:
 
         def planned() -> PlanPublic:
-            request = export_request(body.format, body.options)
-            plan = plan_batch(
-                scope,
-                request,
-                query_ids=body.query_ids,
-                since=body.since,
-                until=body.until,
-                workbook=body.bundle == "workbook",
-            )
+            plan = plan_batch(scope, export_request(body.format, body.options), **chosen)
             return plan_view(plan, scope.settings)
 
         response.status_code = 200
         return await state.heavy.run(scope.user_id, planned)
 
     def start() -> ExportPublic:
-        request = export_request(body.format, body.options)
-        info = create_batch(
-            scope,
-            request,
-            query_ids=body.query_ids,
-            since=body.since,
-            until=body.until,
-            workbook=body.bundle == "workbook",
-        )
+        info = create_batch(scope, export_request(body.format, body.options), **chosen)
         return _scope_view(links, state, scope, info.id)
 
     return await state.heavy.run(scope.user_id, start, counted=False)

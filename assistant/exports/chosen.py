@@ -1,0 +1,72 @@
+"""Which query runs a bundle holds: the ones named, or every run in a time window.
+
+The bundle and its dry run read a caller's choice the same way, so a plan is refused
+for exactly what the export itself would refuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
+from assistant.errors import Conflict, InvalidInput
+from assistant.scope import UserScope
+from assistant.store import QueryRun, get_owned
+from intents.models import ExportRequest, Target
+
+
+class BundleChoice(TypedDict):
+    """What a caller chose for a bundle, as the keyword arguments of
+    :func:`~assistant.exports.operations.create_batch` and its dry run."""
+
+    query_ids: list[str] | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+    workbook: bool
+
+
+def named_runs(
+    scope: UserScope,
+    query_ids: list[str] | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[QueryRun] | None:
+    """The runs ``query_ids`` names (the caller's own, none failed), or None when the
+    window ``since``..``until`` chooses instead; InvalidInput for neither or both."""
+    if query_ids is None:
+        if since is None:
+            raise InvalidInput("Give query_ids, or since (and optionally until) for a window.")
+        return None
+    if since is not None or until is not None:
+        raise InvalidInput("Give either query_ids or since/until, not both.")
+    if not query_ids:
+        raise InvalidInput("query_ids is empty: name at least one query to export.")
+    with scope.sessions() as session:
+        runs = [get_owned(session, QueryRun, i, scope.user_id) for i in query_ids]
+    failed = [run.id for run in runs if run.error]
+    if failed:
+        raise Conflict(f"These queries failed and have no result: {', '.join(failed)}.")
+    return runs
+
+
+def window_request(
+    request: ExportRequest,
+    scope: UserScope,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> ExportRequest:
+    """``request`` for the user's past results between ``since`` and ``until``."""
+    return request.model_copy(
+        update={
+            "target": Target.HISTORY,
+            "since": _wall_clock(since, scope),
+            "until": _wall_clock(until, scope),
+        }
+    )
+
+
+def _wall_clock(moment: dt.datetime | None, scope: UserScope) -> dt.datetime | None:
+    """A request's window is wall-clock time in the user's zone (contracts/intents.md)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(scope.zone).replace(tzinfo=None)
