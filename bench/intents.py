@@ -3,13 +3,10 @@ p99 < 5 ms), measured in a fresh process so nothing else warms or slows it."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.measure import ROOT
+from bench.measure import ROOT, python_json
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "intents-dev.jsonl"
 
@@ -47,13 +44,8 @@ def measure(corpus: Path = CORPUS, repeats: int = 50) -> Latency | str:
     """The latency figures, or the reason they could not be measured."""
     if not corpus.exists():
         return f"no corpus at {corpus}"
-    done = subprocess.run(
-        [sys.executable, "-c", _TIMER, str(corpus), str(repeats)],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
-    )  # fmt: skip
-    if done.returncode != 0:
-        return (done.stderr.strip().splitlines() or ["failed"])[-1]
-    return Latency(**json.loads(done.stdout))
+    found = python_json(["-c", _TIMER, str(corpus), str(repeats)])
+    return found if isinstance(found, str) else Latency(**found)
 
 
 def section(latency: Latency | str | None) -> str:

@@ -6,18 +6,21 @@ and writing all count, for our command and for every peer alike.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -90,6 +93,18 @@ def measure(
         warmup=warmup,
         stdout=timed[-1].stdout,
     )
+
+
+def python_json(args: Sequence[str], timeout_s: float = 600) -> dict[str, Any] | str:
+    """``python <args>`` run from the repository: the JSON object it prints, or why not
+    (the last line of its error output)."""
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout_s
+    )
+    if done.returncode != 0:
+        return (done.stderr.strip().splitlines() or ["failed"])[-1]
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
 
 
 def last_line(text: str) -> str:

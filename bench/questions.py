@@ -16,14 +16,13 @@ import json
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.measure import ROOT
+from bench.measure import ROOT, python_json
 
 GOAL_MEDIAN_MS = 20.0
 NOW = dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.UTC)
@@ -48,13 +47,8 @@ def measure(work: Path = ROOT / "bench" / "out", repeats: int = 5) -> Latency | 
     except ImportError as exc:
         return f"the wide schema's builder is not importable: {exc}"
     db = build_wide(work / "questions-wide.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.questions", str(db), str(repeats)],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
-    )  # fmt: skip
-    if done.returncode != 0:
-        return (done.stderr.strip().splitlines() or ["failed"])[-1]
-    return Latency(**json.loads(done.stdout))
+    found = python_json(["-m", "bench.questions", str(db), str(repeats)])
+    return found if isinstance(found, str) else Latency(**found)
 
 
 def section(latency: Latency | str | None) -> str:
