@@ -74,7 +74,7 @@ def read_text_as_utf8(
     connection: psycopg.Connection[Any], types: tuple[str | int, ...] = TEXT_TYPES
 ) -> Fallbacks:
     """Load ``types`` (names or OIDs; arrays of them follow) as text decoded here: UTF-8,
-    else Latin-1, which the result counts. For SQL_ASCII connections only."""
+    else Latin-1, which the result records. For SQL_ASCII connections only."""
     fallbacks = Fallbacks()
 
     class LegacyText(Loader):
