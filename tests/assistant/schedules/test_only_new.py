@@ -134,15 +134,23 @@ def test_each_run_sends_the_rows_added_since_the_last(
     assert any("only new rows by created_at: from after" in note for note in empty.notes)
 
 
-def test_a_failed_delivery_moves_nothing_and_its_retry_sends_the_same_file(
-    assistant: Assistant, clock: Clock, source: Path
-) -> None:
+def _delivered_once(
+    assistant: Assistant, clock: Clock, source: Path, *, retry_seconds: int
+) -> tuple[Outbox, Scheduler]:
+    """Ana's only-new schedule over rows 1 and 2, its first run (the baseline) delivered."""
     _insert(source, range(1, 3))
     chat = assistant.conversation(assistant.user_id("ana"), new=True)
     service.create(chat.scope, _spec())
     outbox = Outbox()
-    scheduler = Scheduler(assistant, outbox, retry_seconds=60)
+    scheduler = Scheduler(assistant, outbox, retry_seconds=retry_seconds)
     assert _hour(clock, scheduler) == ["done"]
+    return outbox, scheduler
+
+
+def test_a_failed_delivery_moves_nothing_and_its_retry_sends_the_same_file(
+    assistant: Assistant, clock: Clock, source: Path
+) -> None:
+    outbox, scheduler = _delivered_once(assistant, clock, source, retry_seconds=60)
     _insert(source, range(3, 5))
     outbox.failing = True
     assert _hour(clock, scheduler) == ["retrying"]
@@ -157,12 +165,7 @@ def test_a_failed_delivery_moves_nothing_and_its_retry_sends_the_same_file(
 def test_a_failed_export_is_sent_again_in_full_next_time(
     assistant: Assistant, clock: Clock, source: Path
 ) -> None:
-    _insert(source, range(1, 3))
-    chat = assistant.conversation(assistant.user_id("ana"), new=True)
-    service.create(chat.scope, _spec())
-    outbox = Outbox()
-    scheduler = Scheduler(assistant, outbox, retry_seconds=10_000)
-    assert _hour(clock, scheduler) == ["done"]
+    outbox, scheduler = _delivered_once(assistant, clock, source, retry_seconds=10_000)
     _insert(source, range(3, 5))
     storage = assistant.settings.storage_dir
     storage.rename(storage.with_name("kept"))
