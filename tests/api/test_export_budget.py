@@ -11,7 +11,7 @@ import re
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.api import create_app
 from assistant.api.limits import error_body
 from assistant.schedules.scheduler import ALREADY_RUNNING
 from assistant.settings import Settings
@@ -30,8 +29,6 @@ from assistant.store import (
     ExportStatus,
     Schedule,
     ScheduleRun,
-    create_store_engine,
-    session_factory,
 )
 from tests.api.conftest import User, key_for, make_settings
 from tests.assistant.mailbox import Mailbox, mailbox
@@ -55,21 +52,6 @@ def settings(
         shared = {"broker_url": redis_url, "queue": f"test-{secrets.token_hex(6)}"}
     return make_settings(tmp_path, api_demo_db, scheduler=False, smtp_url=mailbox.url,
                          exports_per_minute=LIMIT, **shared)  # fmt: skip
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
-        yield client
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = create_store_engine(settings.database_url)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _schedule(client: TestClient, user: User) -> str:
