@@ -89,6 +89,11 @@ def sql_ascii_url(postgres_url: str) -> str:
             "  E'{\"k\": \"\\xc3\\xa9\"}', 'sad', NULL),"
             " (3, E'Gr\\xfc\\xdfe', E'\\xe9t\\xe9', NULL, NULL, NULL, NULL)"
         )
+        connection.execute('DROP TABLE IF EXISTS "caf\xc3\xa9"'.encode("latin-1"))
+        # A name such a session cannot send as text: created from its UTF-8 bytes.
+        connection.execute(
+            'CREATE TABLE "caf\xc3\xa9" (id integer, "gr\xc3\xb6\xc3\x9fe" text)'.encode("latin-1")
+        )
         connection.execute("CREATE TABLE clean (word text)")
         connection.execute(
             "INSERT INTO clean VALUES (E'fa\\xc3\\xa7ade'),"

@@ -179,3 +179,6 @@ def _postgres_rows(
         raise Stopped("the value index ran out of time") from exc
     except psycopg.Error as exc:
         raise Failed(f"cannot read values: {first_line(exc)}") from exc
+    except UnicodeEncodeError as exc:  # a name a SQL_ASCII session cannot send
+        raise Failed("cannot read values: the database's encoding (SQL_ASCII) takes only "
+                     "ASCII names") from exc  # fmt: skip

@@ -111,3 +111,6 @@ def test_a_sql_ascii_database_reads_as_text_in_its_catalog_preview_and_values(
         ("Grüße", "été"),
     ]
     assert source.values.distinct("people", "code") == ("A1", "B2", "été")
+    # A table whose name such a session cannot send is left out of the index, said so.
+    assert "café" in [t.name for t in source.schema.tables]
+    assert ("café", "größe") in source.values.skipped
