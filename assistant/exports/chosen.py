@@ -7,7 +7,7 @@ for exactly what the export itself would refuse.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from dataclasses import dataclass
 
 from assistant.errors import Conflict, InvalidInput
 from assistant.scope import UserScope
@@ -15,24 +15,21 @@ from assistant.store import QueryRun, get_owned
 from intents.models import ExportRequest, Target
 
 
-class BundleChoice(TypedDict):
-    """What a caller chose for a bundle, as the keyword arguments of
-    :func:`~assistant.exports.operations.create_batch` and its dry run."""
+@dataclass(frozen=True)
+class BundleChoice:
+    """The results a caller chose for a bundle: ``query_ids``, or the window ``since``..
+    ``until``; and whether they go into one workbook (else a ZIP of files)."""
 
-    query_ids: list[str] | None
-    since: dt.datetime | None
-    until: dt.datetime | None
-    workbook: bool
+    query_ids: list[str] | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    workbook: bool = False
 
 
-def named_runs(
-    scope: UserScope,
-    query_ids: list[str] | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
-) -> list[QueryRun] | None:
-    """The runs ``query_ids`` names (the caller's own, none failed), or None when the
-    window ``since``..``until`` chooses instead; InvalidInput for neither or both."""
+def named_runs(scope: UserScope, choice: BundleChoice) -> list[QueryRun] | None:
+    """The runs ``choice`` names (the caller's own, none failed), or None when its window
+    chooses instead; InvalidInput for neither or both."""
+    query_ids, since, until = choice.query_ids, choice.since, choice.until
     if query_ids is None:
         if since is None:
             raise InvalidInput("Give query_ids, or since (and optionally until) for a window.")
@@ -49,18 +46,13 @@ def named_runs(
     return runs
 
 
-def window_request(
-    request: ExportRequest,
-    scope: UserScope,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
-) -> ExportRequest:
-    """``request`` for the user's past results between ``since`` and ``until``."""
+def window_request(request: ExportRequest, scope: UserScope, choice: BundleChoice) -> ExportRequest:
+    """``request`` for the user's past results in ``choice``'s window."""
     return request.model_copy(
         update={
             "target": Target.HISTORY,
-            "since": _wall_clock(since, scope),
-            "until": _wall_clock(until, scope),
+            "since": _wall_clock(choice.since, scope),
+            "until": _wall_clock(choice.until, scope),
         }
     )
 

@@ -11,11 +11,9 @@ preview counted it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from assistant.errors import Conflict, InvalidInput, NothingToExport
 from assistant.exports.bundles import runs_asked
-from assistant.exports.chosen import named_runs, window_request
+from assistant.exports.chosen import BundleChoice, named_runs, window_request
 from assistant.exports.plan import ExportPlan, PlanPart, plan_export
 from assistant.scope import UserScope
 from assistant.store import QueryRun, get_owned
@@ -62,17 +60,13 @@ def plan_query(
 def plan_batch(
     scope: UserScope,
     request: ExportRequest,
-    *,
-    query_ids: list[str] | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    workbook: bool = False,
+    choice: BundleChoice,
 ) -> ExportPlan:
     """The plan of a bundle: one part per chosen query run, or per run in a window; a ZIP
     of files, or (``workbook``) one workbook with a sheet per part."""
-    runs = named_runs(scope, query_ids, since, until)
+    runs = named_runs(scope, choice)
     if runs is None:
-        runs = runs_asked(scope, window_request(request, scope, since, until))
+        runs = runs_asked(scope, window_request(request, scope, choice))
     if not runs:
         raise NothingToExport(
             "You ran no queries in that time window, so there is nothing to export. "
@@ -82,7 +76,7 @@ def plan_batch(
         PlanPart(f"{index:02d} {run.question or run.sql}", run.sql, run.row_count)
         for index, run in enumerate(runs, start=1)
     ]
-    return plan_export(scope, request, parts, zipped=not workbook)
+    return plan_export(scope, request, parts, zipped=not choice.workbook)
 
 
 def _counted(scope: UserScope, checked: CheckedQuery) -> tuple[int, bool]:

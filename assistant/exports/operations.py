@@ -10,14 +10,13 @@ spends the budget once its input is checked and before its query runs.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from typing import Any
 
 from assistant.errors import Conflict, InvalidInput, TooManyRows
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_history
-from assistant.exports.chosen import named_runs, window_request
+from assistant.exports.chosen import BundleChoice, named_runs, window_request
 from assistant.questions.runs import count_sql
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
@@ -89,20 +88,16 @@ def create_export(
 def create_batch(
     scope: UserScope,
     request: ExportRequest,
-    *,
-    query_ids: list[str] | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    workbook: bool = False,
+    choice: BundleChoice,
 ) -> ExportInfo:
     """One bundle of several results: the chosen query runs, or every run in a window.
 
     A ZIP with a file per result and a ``manifest.json``, or (``workbook``, for xlsx) one
     workbook with a sheet per result."""
-    runs = named_runs(scope, query_ids, since, until)
+    runs = named_runs(scope, choice)
     scope = scope.spend_export()
-    batch = window_request(request, scope, since, until)
-    return export_history(scope, batch, scope.clock(), runs=runs, workbook=workbook)
+    batch = window_request(request, scope, choice)
+    return export_history(scope, batch, scope.clock(), runs=runs, workbook=choice.workbook)
 
 
 def _ask_to_stop(scope: UserScope, export_id: str) -> bool:

@@ -146,14 +146,14 @@ async def batch(
     if body.dry_run:
 
         def planned() -> PlanPublic:
-            plan = plan_batch(scope, export_request(body.format, body.options), **chosen)
+            plan = plan_batch(scope, export_request(body.format, body.options), chosen)
             return plan_view(plan, scope.settings)
 
         response.status_code = 200
         return await state.heavy.run(scope.user_id, planned)
 
     def start() -> ExportPublic:
-        info = create_batch(scope, export_request(body.format, body.options), **chosen)
+        info = create_batch(scope, export_request(body.format, body.options), chosen)
         return _scope_view(links, state, scope, info.id)
 
     return await state.heavy.run(scope.user_id, start, counted=False)
