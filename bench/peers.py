@@ -74,14 +74,17 @@ def polars(fmt: str, db: str, out: str) -> None:
 
 def duckdb(fmt: str, db: str, out: str) -> None:
     """DuckDB ``sqlite_scan`` + ``COPY`` (parquet: zstd, like ours)."""
-    options = {
-        "csv": "FORMAT csv, HEADER",
-        "tsv": "FORMAT csv, HEADER, DELIMITER '\t'",
-        "json": "FORMAT json, ARRAY true",
-        "jsonl": "FORMAT json",
-        "parquet": "FORMAT parquet, COMPRESSION zstd",
-    }[fmt]
-    _duckdb(db).execute(f"COPY ({_scan(db)}) TO '{out}' ({options})")
+    _duckdb(db).execute(f"COPY ({_scan(db)}) TO '{out}' ({DUCKDB_COPY[fmt]})")
+
+
+#: DuckDB's ``COPY ... TO`` options for each format (parquet: zstd, like ours).
+DUCKDB_COPY = {
+    "csv": "FORMAT csv, HEADER",
+    "tsv": "FORMAT csv, HEADER, DELIMITER '\t'",
+    "json": "FORMAT json, ARRAY true",
+    "jsonl": "FORMAT json",
+    "parquet": "FORMAT parquet, COMPRESSION zstd",
+}
 
 
 def _duckdb(db: str) -> Any:

@@ -74,13 +74,7 @@ def duckdb(fmt: str, url: str, out: str) -> None:
     import duckdb as ddb
     import duckdb_ext  # type: ignore[import-untyped]  # the package's extension directory
 
-    options = {
-        "csv": "FORMAT csv, HEADER",
-        "tsv": "FORMAT csv, HEADER, DELIMITER '\t'",
-        "json": "FORMAT json, ARRAY true",
-        "jsonl": "FORMAT json",
-        "parquet": "FORMAT parquet, COMPRESSION zstd",
-    }[fmt]
+    options = peers.DUCKDB_COPY[fmt]
     con = ddb.connect()
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET extension_directory = ?", [f"{next(iter(duckdb_ext.__path__))}/extensions"])
