@@ -1,6 +1,7 @@
-"""Which query runs a bundle holds: the ones named, or every run in a time window.
+"""Which query runs an export holds: one recorded run or new SQL; for a bundle, the
+runs named or every run in a time window.
 
-The bundle and its dry run read a caller's choice the same way, so a plan is refused
+Each export and its dry run read a caller's choice the same way, so a plan is refused
 for exactly what the export itself would refuse.
 """
 
@@ -24,6 +25,21 @@ class BundleChoice:
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     workbook: bool = False
+
+
+def one_of(query_id: str | None, sql: str | None) -> None:
+    """A single export is of a recorded run or of new SQL: InvalidInput otherwise."""
+    if (query_id is None) == (sql is None):
+        raise InvalidInput("Give either query_id or sql, not both and not neither.")
+
+
+def recorded_run(scope: UserScope, query_id: str) -> QueryRun:
+    """The caller's query run ``query_id`` (NotFound for anyone else's), with a result."""
+    with scope.sessions() as session:
+        run = get_owned(session, QueryRun, query_id, scope.user_id)
+    if run.error:
+        raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
+    return run
 
 
 def named_runs(scope: UserScope, choice: BundleChoice) -> list[QueryRun] | None:

@@ -11,12 +11,17 @@ preview counted it.
 
 from __future__ import annotations
 
-from assistant.errors import Conflict, InvalidInput, NothingToExport
+from assistant.errors import NothingToExport
 from assistant.exports.bundles import runs_asked
-from assistant.exports.chosen import BundleChoice, named_runs, window_request
+from assistant.exports.chosen import (
+    BundleChoice,
+    named_runs,
+    one_of,
+    recorded_run,
+    window_request,
+)
 from assistant.exports.plan import ExportPlan, PlanPart, plan_export
 from assistant.scope import UserScope
-from assistant.store import QueryRun, get_owned
 from exporters import (
     CheckedQuery,
     QueryTimeout,
@@ -41,18 +46,14 @@ def plan_query(
     sql: str | None = None,
 ) -> ExportPlan:
     """The plan of exporting a recorded query run (``query_id``) or new ``sql``."""
-    if (query_id is None) == (sql is None):
-        raise InvalidInput("Give either query_id or sql, not both and not neither.")
+    one_of(query_id, sql)
     if sql is not None:
         checked = check_query(sql, scope.dialect)
         rows, estimated = _counted(scope, checked)
         part = PlanPart("sql", checked.sql, rows, estimated)
     else:
         assert query_id is not None
-        with scope.sessions() as session:
-            run = get_owned(session, QueryRun, query_id, scope.user_id)
-        if run.error:
-            raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
+        run = recorded_run(scope, query_id)
         part = PlanPart(run.question or run.sql, run.sql, run.row_count)
     return plan_export(scope, request, [part])
 

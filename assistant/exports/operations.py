@@ -13,10 +13,16 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from assistant.errors import Conflict, InvalidInput, TooManyRows
+from assistant.errors import Conflict, TooManyRows
 from assistant.exports.background import export_query_run
 from assistant.exports.bundles import export_history
-from assistant.exports.chosen import BundleChoice, named_runs, window_request
+from assistant.exports.chosen import (
+    BundleChoice,
+    named_runs,
+    one_of,
+    recorded_run,
+    window_request,
+)
 from assistant.questions.runs import count_sql
 from assistant.replies import ExportInfo
 from assistant.scope import UserScope
@@ -24,7 +30,6 @@ from assistant.store import (
     AuditAction,
     Export,
     ExportStatus,
-    QueryRun,
     audit,
     get_owned,
     record_ended,
@@ -62,8 +67,7 @@ def create_export(
     is all the choice needs. A small result is then read (and typed) once, by the
     export itself; a larger one is left to the job, which counts it whole (the export's
     ``rows_total`` is null until then) and checks it against ``max_export_rows``."""
-    if (query_id is None) == (sql is None):
-        raise InvalidInput("Give either query_id or sql, not both and not neither.")
+    one_of(query_id, sql)
     if sql is not None:
         scope = scope.spend_export()  # before the query runs: it is the export's work
         inline, limit = scope.settings.inline_export_rows, scope.settings.max_export_rows
@@ -75,10 +79,7 @@ def create_export(
             )
     else:
         assert query_id is not None
-        with scope.sessions() as session:
-            run = get_owned(session, QueryRun, query_id, scope.user_id)
-    if run.error:
-        raise Conflict(f"Query {run.id} failed ({run.error}); there is nothing to export.")
+        run = recorded_run(scope, query_id)
     scope = scope.spend_export()  # a recorded run's export (spent already for new sql)
     reply = export_query_run(scope, request, run, scope.clock())
     assert reply.export is not None
