@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz lint format clean llm-check
+.PHONY: run test bench fuzz lint format clean llm-check bytecode
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +12,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
+# An editable install leaves our own modules uncompiled (pip compiles only what it copies),
+# and with PYTHONDONTWRITEBYTECODE set every start would compile them again (~40 ms a
+# command). Up-to-date files are skipped, so this costs nothing when nothing changed.
+bytecode: $(STAMP)
+	$(PY) -m compileall -q exporters assistant intents ui > /dev/null
+
 # The API and the browser chat together; Ctrl-C stops both (`python -m assistant chat`: the terminal).
 # Other ports: `make run API_PORT=8001 UI_PORT=8502`.
 API_PORT ?= 8000
 UI_PORT ?= 8501
-run: $(STAMP)
+run: $(STAMP) bytecode
 	$(PY) -m assistant up --api-port $(API_PORT) --ui-port $(UI_PORT)
 
 test: $(STAMP) lint
@@ -34,7 +40,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(PY) -m bench
 
 # The API's schema fuzzing, longer than in `make test` (FUZZ_EXAMPLES per operation).
