@@ -179,6 +179,7 @@ def _write(
         generated_at=generated_at,
         rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
         notes=notes,
+        known_text=source.known_text if isinstance(source, QueryStream) else None,
     )
     compression = options.compression if spec.compressible else "none"
     output = atomic_output(out, compression=compression, generated_at=generated_at, cancel=cancel)

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 
 from exporters.errors import OptionError
+from exporters.known_text import KnownText
 from exporters.options import CommonOptions
 
 
@@ -39,6 +40,7 @@ class WriteContext:
     generated_at: dt.datetime  # timezone-aware; pins timestamps inside the file
     rows_total: int | None  # when known up front (progress, metadata)
     notes: list[str] = field(default_factory=list)  # see note()
+    known_text: KnownText | None = None  # the source's own text of some columns, to reuse
 
     def note(self, text: str) -> None:
         """Say what the file could not hold exactly (a cut text, a value written as text).

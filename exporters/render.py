@@ -21,17 +21,30 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exporters.known_text import KnownText
 from exporters.options import CommonOptions
 from exporters.temporal import date_text, interval_text, time_text
 from exporters.temporal import timestamp_text as _timestamp_text
 
 
-def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str = ".") -> pa.Array:
-    """``column`` as a string array (nulls kept) following the shared display rules."""
+def text_column(
+    column: pa.Array,
+    options: CommonOptions,
+    decimal_separator: str = ".",
+    known: KnownText | None = None,
+) -> pa.Array:
+    """``column`` as a string array (nulls kept) following the shared display rules;
+    ``known`` may hold the source's own text of it (:mod:`exporters.known_text`)."""
     kind = column.type
     if pa.types.is_dictionary(kind):
         column = column.dictionary_decode()
         kind = column.type
+    if known is not None and written_plainly(kind, options):
+        text = known.recall(column)
+        if text is not None:
+            if decimal_separator != "." and pa.types.is_decimal(kind):
+                text = pc.replace_substring(text, ".", decimal_separator)
+            return text
     if isinstance(kind, pa.BaseExtensionType):
         return _extension_text(column, options, decimal_separator)
     if pa.types.is_string(kind):
@@ -68,6 +81,17 @@ def text_column(column: pa.Array, options: CommonOptions, decimal_separator: str
         return column.cast(pa.string())
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
         return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def written_plainly(kind: pa.DataType, options: CommonOptions) -> bool:
+    """Whether ``options`` write ``kind`` as the ISO defaults do, so that a source's text
+    remembered in :class:`~exporters.known_text.KnownText` is what they write."""
+    if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
+        return True
+    iso = options.datetime_format == "iso"
+    if pa.types.is_date(kind):
+        return iso
+    return pa.types.is_timestamp(kind) and kind.tz is None and iso and options.timezone == "UTC"
 
 
 def timestamp_text(column: pa.Array, options: CommonOptions) -> pa.Array:

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from exporters.errors import TypesChanged
 from exporters.guard import CheckedQuery, check_query
+from exporters.known_text import KnownText
 from exporters.sources.limits import (
     DEFAULT_TIMEOUT_SECONDS,
     Deadline,
@@ -53,6 +54,7 @@ class QueryStream:
     column_types: dict[int, pa.DataType] = field(default_factory=dict)
     fast_lane: bool = False  # read through DuckDB's scanner (a restart reads in SQLite)
     deadline: Deadline | None = None  # its time limits (see exporters.sources.limits)
+    known_text: KnownText | None = None  # the source's own text, for text writers to reuse
     _resources: list[_Closable] = field(default_factory=list)
     _reopen: Callable[[ColumnTypes], QueryStream] | None = None
 
@@ -83,7 +85,7 @@ class QueryStream:
         fresh = self._reopen(types)
         self.reader, self.notes, self._resources = fresh.reader, fresh.notes, fresh._resources
         self.column_types, self.fast_lane = types, fresh.fast_lane
-        self.deadline = fresh.deadline
+        self.deadline, self.known_text = fresh.deadline, fresh.known_text
 
     def in_time(self) -> None:
         """Raise the limit's error when the stream's time limit has passed: the reader

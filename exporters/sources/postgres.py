@@ -58,6 +58,7 @@ from exporters.errors import (
     TypesChanged,
 )
 from exporters.guard import CheckedQuery
+from exporters.known_text import KnownText
 from exporters.sources import postgres_lane as lane
 from exporters.sources import postgres_legacy as legacy
 from exporters.sources import postgres_types as types_
@@ -198,7 +199,8 @@ def open_postgres(
             for i, (kind, values) in enumerate(zip(kinds, first_columns, strict=True))
         ]
         schema = pa.schema([pa.field(n, t) for n, t in zip(names, targets, strict=True)])
-        first = _to_batch(first_columns, names, kinds, schema)
+        known = KnownText()
+        first = _to_batch(first_columns, names, kinds, schema, known)
 
         def batches() -> Iterator[pa.RecordBatch]:
             if first.num_rows:
@@ -210,7 +212,7 @@ def open_postgres(
                     raise _translate(exc, deadline, compiling=False) from exc
                 if columns is None:
                     return
-                yield _to_batch(columns, names, kinds, schema)
+                yield _to_batch(columns, names, kinds, schema, known)
 
         reader = pa.RecordBatchReader.from_batches(schema, batches())
         notes = [
@@ -224,7 +226,7 @@ def open_postgres(
         ]
         if fallbacks is not None:
             fallbacks.tell(notes)
-        return QueryStream(checked, reader, notes=notes, _resources=[transaction])
+        return QueryStream(checked, reader, notes=notes, known_text=known, _resources=[transaction])
     except BaseException:
         transaction.close()
         raise
@@ -436,18 +438,31 @@ def _kind(
 
 
 def _to_batch(
-    columns: list[types_.Values], names: list[str], kinds: list[types_.PgType], schema: pa.Schema
+    columns: list[types_.Values],
+    names: list[str],
+    kinds: list[types_.PgType],
+    schema: pa.Schema,
+    known: KnownText,
 ) -> pa.RecordBatch:
-    """One batch in ``schema``'s types, or TypesChanged naming the columns to widen."""
+    """One batch in ``schema``'s types, or TypesChanged naming the columns to widen; the
+    text a writer can reuse is remembered in ``known``."""
     arrays: list[pa.Array] = []
+    texts: list[tuple[pa.Array, pa.Array]] = []
     widened: dict[int, pa.DataType] = {}
     for i, (kind, values, target) in enumerate(zip(kinds, columns, schema.types, strict=True)):
         try:
-            arrays.append(types_.convert(kind, values, target))
+            typed = types_.convert(kind, values, target)
         except types_.Misfit:
             wider = types_.widen(kind, target, values)
             widened[i] = types_.TEXT if wider == target else wider
+            continue
+        arrays.append(typed)
+        text = types_.plain_text(kind, values, typed)
+        if text is not None:
+            texts.append((typed, text))
     if widened:
         which = ", ".join(f"column {i + 1} ({names[i]}) to {kind}" for i, kind in widened.items())
         raise TypesChanged(f"later rows need wider types: {which}", widened)
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+    batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+    known.remember(texts)
+    return batch

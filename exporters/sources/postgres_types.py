@@ -172,6 +172,30 @@ def convert(kind: PgType, values: Values, target: pa.DataType) -> pa.Array:
     raise Misfit
 
 
+def plain_text(kind: PgType, values: Values, typed: pa.Array) -> pa.Array | None:
+    """PostgreSQL's text of ``typed`` (``values``, as :func:`convert` got it) as
+    :func:`exporters.render.text_column` writes ``typed`` with the ISO defaults, where the
+    two are the same or one character apart (:mod:`exporters.known_text`); else None.
+    Only text that came as one Arrow array (the COPY lane) is offered."""
+    if not isinstance(values, pa.Array) or not pa.types.is_string(values.type):
+        return None
+    target = typed.type
+    if kind.oid in _INTEGERS and pa.types.is_integer(target):
+        return values
+    if kind.oid == _NUMERIC and pa.types.is_decimal(target) and target.scale == kind.scale:
+        return values  # numeric(p,s) is written with exactly s decimals, as decimal(p,s) is
+    if kind.oid == _DATE and target == pa.date32() and _all_of_width(values, 10):
+        return values  # YYYY-MM-DD: no BC, no year past 9999, no infinity
+    if kind.oid == _TIMESTAMP and target == pa.timestamp("us") and _all_of_width(values, 19):
+        return pc.utf8_replace_slice(values, 10, 11, "T")  # and no fraction of a second
+    return None
+
+
+def _all_of_width(text: pa.Array, width: int) -> bool:
+    """Whether every value (NULLs aside) is ``width`` bytes long."""
+    return pc.all(pc.equal(pc.binary_length(text), width)).as_py() is not False
+
+
 def _as_text(values: Values) -> pa.Array:
     """A column of PostgreSQL's text as one Arrow string array."""
     if isinstance(values, pa.ChunkedArray):

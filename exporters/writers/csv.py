@@ -171,7 +171,7 @@ def write_csv(
     def lines(batch: pa.RecordBatch) -> tuple[int, pa.Buffer | bytes]:
         columns = []
         for i, column in enumerate(batch.columns):
-            text = text_column(column, options, options.decimal_separator)
+            text = text_column(column, options, options.decimal_separator, context.known_text)
             if options.safe_formulas and not numeric[i]:
                 text = neutralise_formulas(text)
             text = quoter.quote(text, numeric[i], plain[i])

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from exporters.errors import OptionError
 from exporters.formats import Format, FormatSpec, WriteContext
+from exporters.known_text import KnownText
 from exporters.options import JsonOptions
 from exporters.render import text_buffer
 from exporters.writers.json_encode import (
@@ -57,7 +58,7 @@ def write_json(
     if options.nest_by:
         items = _grouped_items(schema, iter(rows), options, style, level)
     else:
-        items = _record_items(schema, iter(rows), options, style, level)
+        items = _record_items(schema, iter(rows), options, style, level, context.known_text)
     _write_array(sink, items, style, level)
     if wrapped:
         newline, pad = style.newline, style.pad(1)
@@ -124,11 +125,12 @@ def _record_items(
     options: JsonOptions,
     style: Style,
     level: int,
+    known: KnownText | None,
 ) -> Iterator[pa.Array]:
     omit = options.nulls == "omit"
 
     def items(batch: pa.RecordBatch) -> pa.Array:
-        values = [encode_column(column, options) for column in batch.columns]
+        values = [encode_column(column, options, known) for column in batch.columns]
         return objects(
             schema.names,
             values,

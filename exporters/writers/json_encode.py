@@ -31,8 +31,9 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exporters.known_text import KnownText
 from exporters.options import CommonOptions, JsonlOptions, JsonOptions
-from exporters.render import decimal_text, text_buffer, text_column
+from exporters.render import decimal_text, text_buffer, text_column, written_plainly
 
 Options = CommonOptions  # JSON and JSON Lines options, or a text format's (list cells)
 
@@ -105,9 +106,17 @@ def escape_strings(text: pa.Array) -> Encoded:
     return Encoded(text, quoted=True)
 
 
-def encode_column(column: pa.Array, options: Options) -> Encoded:
-    """``column`` as JSON texts (``pa.string()``), NULL where the value is null."""
+def encode_column(column: pa.Array, options: Options, known: KnownText | None = None) -> Encoded:
+    """``column`` as JSON texts (``pa.string()``), NULL where the value is null; ``known``
+    may hold the source's own text of it (:mod:`exporters.known_text`)."""
     kind = column.type
+    if known is not None and written_plainly(kind, options):
+        text = known.recall(column)
+        if text is not None:  # numbers as JSON numbers; dates and times need no escaping
+            quoted = not pa.types.is_integer(kind) and (
+                not pa.types.is_decimal(kind) or _decimals_as_strings(options)
+            )
+            return Encoded(text, quoted=quoted)
     if pa.types.is_dictionary(kind):
         return encode_column(column.dictionary_decode(), options)
     if isinstance(kind, pa.BaseExtensionType):

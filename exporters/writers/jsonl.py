@@ -46,7 +46,7 @@ def write_jsonl(
     omit = options.nulls == "omit"
 
     def lines(batch: pa.RecordBatch) -> pa.Buffer:
-        values = [encode_column(column, options) for column in batch.columns]
+        values = [encode_column(column, options, context.known_text) for column in batch.columns]
         return text_buffer(
             objects(schema.names, values, omit=omit, length=batch.num_rows, end="\n")
         )
