@@ -1,13 +1,14 @@
 """Text a source already holds for a typed column, kept for the text writers to reuse.
 
 PostgreSQL sends every value as text (COPY and text-mode results alike). For integers,
-``numeric(p,s)``, and dates and whole-second timestamps of years 1 to 9999, that text is
-already what :func:`exporters.render.text_column` writes with the ISO defaults, or one
-character from it. The source still makes typed Arrow columns from it (masking, XLSX,
-Parquet and the limits need types), and a CSV or JSON writer would turn them straight back
-into the same text: 0.2-0.3 s of CPU per million rows of the benchmark's table. So the
-source remembers each such column's text (:meth:`KnownText.remember`) and a text writer
-recalls it (:meth:`KnownText.recall`) instead of rendering the typed values again.
+``numeric(p,s)``, and dates and whole-second timestamps of years 1 to 9999 (with time zone:
+in a session in UTC), that text is already what :func:`exporters.render.text_column`
+writes with the ISO defaults, or a character or two from it. The source still makes typed
+Arrow columns from it (masking, XLSX, Parquet and the limits need types), and a CSV or
+JSON writer would turn them straight back into the same text: 0.2-0.3 s of CPU per
+million rows of the benchmark's table. So the source remembers each such column's text
+(:meth:`KnownText.remember`) and a text writer recalls it (:meth:`KnownText.recall`)
+instead of rendering the typed values again.
 
 Found by identity only, so a changed column can never find the old text: an entry
 answers for the very Arrow array it was remembered with (its type, its data and validity

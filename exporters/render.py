@@ -91,7 +91,8 @@ def written_plainly(kind: pa.DataType, options: CommonOptions) -> bool:
     iso = options.datetime_format == "iso"
     if pa.types.is_date(kind):
         return iso
-    return pa.types.is_timestamp(kind) and kind.tz is None and iso and options.timezone == "UTC"
+    zone = kind.tz if pa.types.is_timestamp(kind) else "none"
+    return zone in (None, "UTC") and iso and options.timezone == "UTC"
 
 
 def timestamp_text(column: pa.Array, options: CommonOptions) -> pa.Array:

@@ -43,6 +43,11 @@ SELECT g AS id,
        (g * 123456789.123456789)::numeric(60, 10) AS wide,
        CASE WHEN g % 5 = 0 THEN NULL ELSE date '0001-01-01' + g * 1451 END AS day,
        timestamp '1900-01-01 00:00:00' + g * interval '40 days 3 hours 7 seconds' AS ts,
+       CASE WHEN g % 4 = 0 THEN NULL
+            ELSE timestamptz '1970-01-01 00:00:00+00' + g * interval '13 days 1 second' END
+           AS tstz,
+       CASE WHEN g > {2 * BATCH} THEN timestamptz '2026-01-01 00:00:00+00' + g * interval '1.5 s'
+            ELSE timestamptz '2026-01-01 00:00:00+00' + g * interval '1 hour' END AS tstz_fraction,
        CASE WHEN g > {2 * BATCH} THEN timestamp '2026-01-01' + g * interval '0.25 seconds'
             ELSE timestamp '2026-01-01' + g * interval '1 minute' END AS ts_fraction,
        CASE WHEN g > {2 * BATCH} AND g % 3 = 0 THEN date '0044-03-15 BC'
@@ -52,7 +57,20 @@ SELECT g AS id,
        'name ' || g AS label
 FROM generate_series(1, {ROWS}) AS g
 """
-KEPT = {"id", "i2", "i4", "i8", "an_oid", "money_like", "whole", "tiny", "wide", "day", "ts"}
+KEPT = {
+    "id",
+    "i2",
+    "i4",
+    "i8",
+    "an_oid",
+    "money_like",
+    "whole",
+    "tiny",
+    "wide",
+    "day",
+    "ts",
+    "tstz",
+}
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +100,11 @@ def test_the_lane_keeps_the_text_it_renders_and_only_that(table_url: str) -> Non
                 assert text.equals(text_column(column, CommonOptions())), name
                 kept[name] = kept.get(name, 0) + 1
     batches = -(-ROWS // BATCH)
-    assert kept == {name: batches for name in KEPT} | {"ts_fraction": 2, "day_rare": 2}
+    assert kept == {name: batches for name in KEPT} | {
+        "ts_fraction": 2,
+        "tstz_fraction": 2,
+        "day_rare": 2,
+    }
 
 
 def test_the_cursor_path_keeps_nothing(table_url: str) -> None:
@@ -96,8 +118,8 @@ OPTION_SETS: list[tuple[str, dict[str, Any]]] = [
     ("csv", {"decimal_separator": ",", "delimiter": ";"}),
     ("csv", {"datetime_format": "%d/%m/%Y %H:%M:%S"}),
     ("csv", {"timezone": "Europe/Paris", "quoting": "nonnumeric"}),
-    ("csv", {"mask": {"i8": "hash", "day": "year", "ts": "drop"}}),
-    ("csv", {"columns": ["ts", "i4", "day"], "rename": {"i4": "n"}, "limit": 1_234}),
+    ("csv", {"mask": {"i8": "hash", "day": "year", "ts": "drop", "tstz": "year"}}),
+    ("csv", {"columns": ["ts", "i4", "day", "tstz"], "rename": {"i4": "n"}, "limit": 1_234}),
     ("tsv", {}),
     ("json", {}),
     ("json", {"decimals": "string", "nulls": "omit"}),
