@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from exporters.errors import ExportCancelled, TypesChanged, UnknownColumn
 from exporters.formats import Format, FormatSpec, WriteContext, get_format
+from exporters.known_text import KnownText
 from exporters.masking import masker, plan_masks
 from exporters.options import CommonOptions, parse_options
 from exporters.output import CANCELLED, HashingSink, atomic_output
@@ -140,6 +141,16 @@ def export(
             reader.restart(change)  # the partial file is gone; write it again
 
 
+def _known_text(spec: FormatSpec, source: Source) -> KnownText | None:
+    """The source's own text of its columns, for a writer that reuses it; a source whose
+    writer does not stops keeping it."""
+    known = source.known_text if isinstance(source, QueryStream) else None
+    if known is not None and not spec.reuses_source_text:
+        known.stop()
+        return None
+    return known
+
+
 def format_options(
     spec: FormatSpec, options: CommonOptions | Mapping[str, Any] | None
 ) -> CommonOptions:
@@ -179,7 +190,7 @@ def _write(
         generated_at=generated_at,
         rows_total=rows_total if options.limit is None else _min(rows_total, options.limit),
         notes=notes,
-        known_text=source.known_text if isinstance(source, QueryStream) else None,
+        known_text=_known_text(spec, source),
     )
     compression = options.compression if spec.compressible else "none"
     output = atomic_output(out, compression=compression, generated_at=generated_at, cancel=cancel)

@@ -79,6 +79,9 @@ class FormatSpec:
     # that compresses inside (Parquet's `compression` is its column codec): wrapping it
     # again would only cost time, and its readers expect the bare file.
     compressible: bool = True
+    # Whether the writer takes the source's own text of a column where it has it
+    # (exporters.known_text); a source keeps that text only for such a writer.
+    reuses_source_text: bool = False
     # What the format does with more rows than it naturally holds, said before the export
     # starts (a new sheet every 1,048,576 rows, a PDF's first ``max_rows``): called with the
     # row count and the format's options; None when every row fits as in any format.

@@ -16,7 +16,8 @@ buffers; a slice of it gets the same slice of the text) and holds that array, so
 buffers cannot be freed and reused by another array while the entry lives. Masking, a cast
 or any other change makes a new array, which finds nothing and is rendered as usual.
 An entry is dropped when recalled; the entries of the last ``window`` batches are kept,
-so memory stays bounded when nothing recalls them (XLSX, Parquet, masked columns).
+so memory stays bounded when nothing recalls them (masked columns), and a source whose
+writer reuses no text (XLSX, Parquet) is told to :meth:`KnownText.stop`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class KnownText:
         :func:`~exporters.render.text_column` writes for ``typed`` with the ISO defaults."""
         keys = []
         with self._lock:
+            if not self._window:
+                return
             for typed, text in columns:
                 if len(typed) != len(text):
                     raise ValueError("a column's text must have one value per row")
@@ -56,6 +59,13 @@ class KnownText:
             while len(self._batches) > self._window:
                 for key in self._batches.popleft():
                     self._entries.pop(key, None)
+
+    def stop(self) -> None:
+        """Keep nothing from now on: no one will recall it."""
+        with self._lock:
+            self._window = 0
+            self._entries.clear()
+            self._batches.clear()
 
     def recall(self, column: pa.Array) -> pa.Array | None:
         """The text remembered for ``column`` (or the array it is a slice of), or None."""

@@ -219,7 +219,13 @@ def _encoder(options: CsvOptions, schema: pa.Schema) -> Encode:
 
 SPECS = (
     FormatSpec(
-        Format.CSV, "text/csv", "csv", CsvOptions, write_csv, "comma-separated values (RFC 4180)"
+        Format.CSV,
+        "text/csv",
+        "csv",
+        CsvOptions,
+        write_csv,
+        "comma-separated values (RFC 4180)",
+        reuses_source_text=True,
     ),
     FormatSpec(
         Format.TSV,
@@ -228,5 +234,6 @@ SPECS = (
         TsvOptions,
         write_csv,
         "tab-separated values",
+        reuses_source_text=True,
     ),
 )

@@ -212,5 +212,6 @@ SPECS = (
         write_json,
         "a JSON array of objects (or an object with metadata)",
         unique_names=True,
+        reuses_source_text=True,
     ),
 )

@@ -108,5 +108,6 @@ SPECS = (
         write_jsonl,
         "JSON Lines: one object per line",
         unique_names=True,
+        reuses_source_text=True,
     ),
 )

@@ -189,6 +189,24 @@ def test_only_the_last_batches_are_kept() -> None:
     assert len(known) == 2
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_a_writer_that_reuses_no_text_stops_the_keeping(
+    table_url: str, tmp_path: Path, fmt: str
+) -> None:
+    with open_query(table_url, "SELECT * FROM known_text ORDER BY id", batch_size=BATCH) as s:
+        assert s.known_text is not None and len(s.known_text) > 0  # the first batch's
+        export(s, tmp_path / f"out.{fmt}", fmt)
+        assert len(s.known_text) == 0
+
+
+def test_a_stopped_keeper_keeps_nothing() -> None:
+    known, typed, _ = _remembered([1, 2])
+    known.stop()
+    assert known.recall(typed) is None
+    known.remember([(typed, typed.cast(pa.string()))])
+    assert len(known) == 0
+
+
 def test_a_text_of_another_length_is_refused() -> None:
     typed = pa.array([1, 2], pa.int64())
     with pytest.raises(ValueError, match="one value per row"):
