@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exporters import BadInput, EncodingFailed, export
+from exporters.render import joined_lines
 from exporters.writers.csv import neutralise_formulas
 
 
@@ -208,3 +209,18 @@ def test_values_needing_quotes_are_quoted_whatever_the_delimiter(
     text = out.read_bytes().decode()
     parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     assert [tuple(row) for row in parsed[1:]] == [(v or "", v or "") for v in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(st.tuples(text, text), max_size=12),
+    start=st.integers(0, 3),
+    end=st.sampled_from(["\r\n", "\n", ""]),
+)
+def test_joined_lines_are_the_rows_joined_and_ended(
+    rows: list[tuple[str, str]], start: int, end: str
+) -> None:
+    """Sliced columns too: the lines are the row's values joined, each with its end."""
+    columns = [pa.array([row[i] for row in rows], pa.string()).slice(start) for i in (0, 1)]
+    expected = "".join(a + ";" + b + end for a, b in rows[start:])
+    assert joined_lines(columns, ";", end).to_pybytes() == expected.encode()
