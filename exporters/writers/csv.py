@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from exporters.errors import BadInput, EncodingFailed
 from exporters.formats import Format, FormatSpec, WriteContext
 from exporters.options import CsvOptions, TsvOptions
-from exporters.render import joined_lines, text_column
+from exporters.render import joined_lines, text_buffer, text_column
 from exporters.writers.pipeline import pipelined
 
 # OWASP CSV injection: a cell a spreadsheet would evaluate starts (after optional
@@ -63,14 +63,84 @@ def _may_trigger(text: pa.Array) -> np.ndarray:
     return leading
 
 
-def _holds_any(text: pa.Array, needles: tuple[bytes, ...]) -> bool:
-    """Whether any value holds one of ``needles``: one look at all the bytes at once."""
+def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Where the (ASCII) bytes of ``needles`` occur in non-null values: their positions
+    in the data buffer and the index of the value each is in, both ascending.
+
+    An ASCII byte is never part of a longer UTF-8 character, so bytes are searched: a
+    look at all the bytes at once for which needles occur at all, then one comparison
+    per occurring needle over the bytes, where a regex per value cost three times more.
+    """
     offsets, data = _layout(text)
-    if data is None or len(text) == 0:
-        return False
     first, last = int(offsets[0]), int(offsets[-1])
-    values = data.slice(first, last - first).to_pybytes()
-    return any(needle in values for needle in needles)
+    none = np.zeros(0, np.int64)
+    if data is None or last == first:
+        return none, none
+    window = data.slice(first, last - first).to_pybytes()
+    present = [np.uint8(needle) for needle in needles if bytes((needle,)) in window]
+    if not present:
+        return none, none
+    values = np.frombuffer(data, np.uint8, last - first, first)
+    hits = values == present[0]
+    for needle in present[1:]:
+        hits |= values == needle
+    positions = np.flatnonzero(hits) + first
+    rows = np.searchsorted(offsets, positions, side="right") - 1
+    if text.null_count:  # a NULL's slot may hold bytes; they are no value's
+        kept = _valid(text)[rows]
+        positions, rows = positions[kept], rows[kept]
+    return positions, rows
+
+
+def _valid(text: pa.Array) -> np.ndarray:
+    return np.asarray(text.is_valid().to_numpy(zero_copy_only=False), np.bool_)
+
+
+def _inserted(text: pa.Array, at: np.ndarray, extra: np.ndarray, byte: bytes) -> pa.Array:
+    """``text`` with ``byte`` put before each data position in ``at`` (ascending, within
+    or at the end of the value it belongs to), ``extra[i]`` of them in value ``i``.
+
+    The bytes between two insertions are zero-copy pieces of the data; one join of all
+    the pieces with ``byte`` as separator copies each byte once. (A mask and a
+    ``replace_with_mask`` of the changed values copied everything twice, the rest more.)
+    """
+    offsets, data = _layout(text)
+    large = pa.types.is_large_string(text.type)
+    width = np.int64 if large else np.int32
+    bounds = np.concatenate((offsets[:1], at, offsets[-1:])).astype(width)
+    kind = pa.large_binary() if large else pa.binary()
+    pieces = pa.Array.from_buffers(kind, len(bounds) - 1, [None, pa.py_buffer(bounds), data])
+    every = pa.ListArray.from_arrays(pa.array([0, len(pieces)], pa.int32()), pieces)
+    joined = text_buffer(pc.binary_join(every, pa.scalar(byte, kind)))
+    moved = np.zeros(len(text) + 1, np.int64)
+    np.cumsum(extra, out=moved[1:])
+    moved += offsets - offsets[0]
+    validity = None
+    if text.null_count:
+        validity = pa.py_buffer(np.packbits(_valid(text), bitorder="little"))
+    return pa.Array.from_buffers(
+        text.type,
+        len(text),
+        [validity, pa.py_buffer(moved.astype(width)), joined],
+        null_count=text.null_count,
+    )
+
+
+def _quoted(text: pa.Array, needs: np.ndarray, quotes: np.ndarray) -> pa.Array:
+    """The values ``needs`` marks in double quotes, the quotes in them (at the data
+    positions ``quotes``, ascending, all in such values) doubled."""
+    offsets, _ = _layout(text)
+    marked = np.flatnonzero(needs)
+    edges = np.empty(2 * len(marked), np.int64)
+    edges[0::2], edges[1::2] = offsets[marked], offsets[marked + 1]
+    extra = 2 * needs.astype(np.int64)
+    at = edges
+    if len(quotes):
+        extra += np.bincount(
+            np.searchsorted(offsets, quotes, side="right") - 1, minlength=len(text)
+        )
+        at = np.sort(np.concatenate((edges, quotes)), kind="stable")  # two sorted runs
+    return _inserted(text, at, extra, b'"')
 
 
 def _layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
@@ -120,31 +190,31 @@ def _never_quoted(kind: pa.DataType, options: CsvOptions) -> bool:
 class _Quoter:
     def __init__(self, options: CsvOptions) -> None:
         self.options = options
-        special = "".join("\\" + c if c in "|\\" else c for c in options.delimiter)
-        self._needs = f'["\\r\\n{special}]'
-        # The bytes those characters start with, for a first look at a whole column.
-        self._needles = tuple({c.encode()[:1] for c in '"\r\n' + options.delimiter})
+        # The bytes that make a value need quotes (the delimiter is one ASCII character).
+        self._specials = ('"\r\n' + options.delimiter).encode()
 
     def quote(self, text: pa.Array, numeric: bool, plain: bool = False) -> pa.Array:
         """Quote as the mode asks; ``plain`` columns (numbers, dates) never need quotes."""
         mode = self.options.quoting
         if mode == "all" or (mode == "nonnumeric" and not numeric):
-            return self._wrap(text)
-        if plain or not _holds_any(text, self._needles):
+            needs = _valid(text) if text.null_count else np.ones(len(text), np.bool_)
+            return _quoted(text, needs, _found(text, b'"')[0]) if len(text) else text
+        if plain:
             return text
-        needs = pc.match_substring_regex(text, self._needs)
-        if not pc.any(needs).as_py():
+        positions, rows = _found(text, self._specials)
+        if not len(rows):
             return text
         if mode == "none":
             raise BadInput(
                 "quoting=none cannot write a value that contains the delimiter, a quote or a "
                 "line break; use quoting=minimal"
             )
-        return _rewrite(text, needs, self._wrap)
-
-    @staticmethod
-    def _wrap(text: pa.Array) -> pa.Array:
-        return _around(pc.replace_substring(text, '"', '""'), '"', '"')
+        needs = np.zeros(len(text), np.bool_)
+        needs[rows] = True
+        _, data = _layout(text)
+        assert data is not None  # values hold the bytes found
+        quotes = positions[np.frombuffer(data, np.uint8)[positions] == ord('"')]
+        return _quoted(text, needs, quotes)
 
 
 def write_csv(
