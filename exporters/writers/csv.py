@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from exporters.errors import BadInput, EncodingFailed
 from exporters.formats import Format, FormatSpec, WriteContext
 from exporters.options import CsvOptions, TsvOptions
-from exporters.render import joined_lines, text_buffer, text_column
+from exporters.render import joined_lines, text_column
 from exporters.writers.pipeline import pipelined
 
 # OWASP CSV injection: a cell a spreadsheet would evaluate starts (after optional
@@ -31,36 +31,46 @@ _TRIGGER = r"^'*(?:[\t\r\n\x00]|\s*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])"
 # a cheap look at each value's first byte spares the regex nearly every value.
 _LEADS = np.zeros(256, dtype=np.bool_)
 _LEADS[np.frombuffer(b"'\t\n\x0b\x0c\r\x00 =+-@\xef", np.uint8)] = True
+# The first bytes of a formula whatever follows (no number starts with them): no regex.
+_SURE = np.zeros(256, dtype=np.bool_)
+_SURE[np.frombuffer(b"=@\x00", np.uint8)] = True
 Encode = Callable[[pa.Buffer], pa.Buffer | bytes]
 _NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
 
 
 def neutralise_formulas(text: pa.Array) -> pa.Array:
     """Prefix ``'`` to strings a spreadsheet would run as a formula (numbers excepted)."""
-    leading = _may_trigger(text)
+    first, filled = _first_bytes(text)
+    leading = _LEADS[first] & filled
     if not leading.any():
         return text
-    candidates = pc.filter(text, pa.array(leading))
-    risky = pc.and_kleene(
-        pc.match_substring_regex(candidates, _TRIGGER),
-        pc.invert(pc.match_substring_regex(candidates, _NUMBER)),
-    ).fill_null(False)
-    if not pc.any(risky).as_py():
+    risky = _SURE[first] & filled
+    unsure = leading & ~risky
+    if unsure.any():
+        candidates = pc.filter(text, pa.array(unsure))
+        found = pc.and_kleene(
+            pc.match_substring_regex(candidates, _TRIGGER),
+            pc.invert(pc.match_substring_regex(candidates, _NUMBER)),
+        ).fill_null(False)
+        risky[np.flatnonzero(unsure)[found.to_numpy(zero_copy_only=False)]] = True
+    if not risky.any():
         return text
-    where = np.zeros(len(text), dtype=np.bool_)
-    where[np.flatnonzero(leading)[risky.to_numpy(zero_copy_only=False)]] = True
-    return _rewrite(text, pa.array(where), lambda values: _around(values, "'", ""))
+    offsets, _ = _layout(text)
+    return _inserted(text, offsets[:-1][risky], risky, b"'")
 
 
-def _may_trigger(text: pa.Array) -> np.ndarray:
-    """Whether each value's first byte is one a formula trigger can start with."""
+def _first_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's first byte, and whether it has one (empty values and NULLs do not)."""
     offsets, data = _layout(text)
     starts = offsets[:-1]
-    filled = offsets[1:] > starts  # empty values and NULLs have no first byte
-    leading = np.zeros(len(text), dtype=np.bool_)
-    if data is not None and filled.any():
-        leading[filled] = _LEADS[np.frombuffer(data, np.uint8)[starts[filled]]]
-    return leading
+    filled = offsets[1:] > starts
+    if text.null_count:
+        filled &= _valid(text)
+    if data is None or not filled.any():
+        return np.zeros(len(text), np.uint8), filled
+    values = np.frombuffer(data, np.uint8)
+    # An empty value may start where the bytes end: read the last byte for it instead.
+    return values[np.minimum(starts, len(values) - 1)], filled
 
 
 def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +121,7 @@ def _inserted(text: pa.Array, at: np.ndarray, extra: np.ndarray, byte: bytes) ->
     kind = pa.large_binary() if large else pa.binary()
     pieces = pa.Array.from_buffers(kind, len(bounds) - 1, [None, pa.py_buffer(bounds), data])
     every = pa.ListArray.from_arrays(pa.array([0, len(pieces)], pa.int32()), pieces)
-    joined = text_buffer(pc.binary_join(every, pa.scalar(byte, kind)))
+    joined = pc.binary_join(every, pa.scalar(byte, kind))[0].as_buffer()
     moved = np.zeros(len(text) + 1, np.int64)
     np.cumsum(extra, out=moved[1:])
     moved += offsets - offsets[0]
@@ -151,22 +161,6 @@ def _layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
     _, offsets_buffer, data = text.buffers()
     offsets = np.frombuffer(offsets_buffer, width, len(text) + 1, text.offset * width.itemsize)
     return offsets.astype(np.int64, copy=False), data
-
-
-def _rewrite(text: pa.Array, where: pa.Array, change: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """``change`` applied only to the values ``where`` is true (usually few of them)."""
-    where = where.fill_null(False)
-    if not pc.any(where).as_py():
-        return text
-    return pc.replace_with_mask(text, where, change(pc.filter(text, where)))
-
-
-def _around(values: pa.Array, before: str, after: str) -> pa.Array:
-    """``before + value + after`` for each value, in the values' own string type."""
-    kind = values.type
-    return pc.binary_join_element_wise(
-        pa.scalar(before, kind), values, pa.scalar(after, kind), pa.scalar("", kind)
-    )
 
 
 def _is_numeric(kind: pa.DataType) -> bool:

@@ -174,20 +174,27 @@ _RISKY_TEXT = st.text(
 
 
 @settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.none() | _RISKY_TEXT, max_size=30), start=st.integers(0, 3))
+@given(
+    values=st.lists(st.none() | _RISKY_TEXT, max_size=30),
+    start=st.integers(0, 3),
+    kind=st.sampled_from([pa.string(), pa.large_string()]),
+)
 def test_formula_neutralising_matches_the_regex_on_every_value(
-    values: list[str | None], start: int
+    values: list[str | None], start: int, kind: pa.DataType
 ) -> None:
-    """The first-byte shortcut skips only values the trigger cannot match: the result is
-    the regex's, value for value, on sliced arrays too."""
-    text = pa.array(values, pa.string()).slice(min(start, len(values)))
+    """The first-byte shortcuts skip only values the trigger cannot match and the regex
+    only for values it must match: the result is the regex's, value for value, on sliced
+    and large_string arrays too."""
+    text = pa.array(values, kind).slice(min(start, len(values)))
     trigger = re.compile(r"^'*(?:[\t\r\n\x00]|[\t\n\f\r ]*[=+\-@＝＋－＠])")
     number = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
     expected = [
         None if v is None else ("'" + v if trigger.match(v) and not number.match(v) else v)
         for v in text.to_pylist()
     ]
-    assert neutralise_formulas(text).to_pylist() == expected
+    result = neutralise_formulas(text)
+    assert result.type == kind
+    assert result.to_pylist() == expected
 
 
 def test_large_string_columns_are_quoted_and_neutralised(tmp_path: Path) -> None:
