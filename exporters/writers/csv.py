@@ -163,6 +163,19 @@ def _layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
     return offsets.astype(np.int64, copy=False), data
 
 
+def _nulls_written(text: pa.Array, null: str) -> pa.Array:
+    """NULLs as ``null``. An empty ``null`` (the default) in slots that hold no bytes (as
+    Arrow's kernels leave them) is the array without its validity: nothing is copied."""
+    if null == "":
+        offsets, _ = _layout(text)
+        if not np.any((offsets[1:] > offsets[:-1]) & ~_valid(text)):
+            _, offsets_buffer, data = text.buffers()
+            return pa.Array.from_buffers(
+                text.type, len(text), [None, offsets_buffer, data], offset=text.offset
+            )
+    return text.fill_null(null)
+
+
 def _is_numeric(kind: pa.DataType) -> bool:
     return bool(
         pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
@@ -240,7 +253,7 @@ def write_csv(
                 text = neutralise_formulas(text)
             text = quoter.quote(text, numeric[i], plain[i])
             if text.null_count:
-                text = text.fill_null(options.null)
+                text = _nulls_written(text, options.null)
             columns.append(text)
         return batch.num_rows, encode(joined_lines(columns, options.delimiter, end))
 

@@ -281,3 +281,4 @@ def test_bytes_a_null_slot_holds_are_no_value(tmp_path: Path) -> None:
     assert write(table, tmp_path, quoting="none", null="-", safe_formulas=False) == (
         b"v\r\nok\r\n-\r\n-\r\n=3\r\n"
     )
+    assert write(table, tmp_path) == b"v\r\nok\r\n\r\n\r\n'=3\r\n"
