@@ -31,7 +31,10 @@ _TRIGGER = r"^'*(?:[\t\r\n\x00]|\s*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])"
 # a cheap look at each value's first byte spares the regex nearly every value.
 _LEADS = np.zeros(256, dtype=np.bool_)
 _LEADS[np.frombuffer(b"'\t\n\x0b\x0c\r\x00 =+-@\xef", np.uint8)] = True
-# The first bytes of a formula whatever follows (no number starts with them): no regex.
+# First bytes the trigger matches whatever follows, and those of them no number starts
+# with either: such values need one regex (is it a number?) or none.
+_TRIGGERED = np.zeros(256, dtype=np.bool_)
+_TRIGGERED[np.frombuffer(b"\t\r\n\x00=+-@", np.uint8)] = True
 _SURE = np.zeros(256, dtype=np.bool_)
 _SURE[np.frombuffer(b"=@\x00", np.uint8)] = True
 Encode = Callable[[pa.Buffer], pa.Buffer | bytes]
@@ -47,16 +50,23 @@ def neutralise_formulas(text: pa.Array) -> pa.Array:
     risky = _SURE[first] & filled
     unsure = leading & ~risky
     if unsure.any():
-        candidates = pc.filter(text, pa.array(unsure))
-        found = pc.and_kleene(
-            pc.match_substring_regex(candidates, _TRIGGER),
-            pc.invert(pc.match_substring_regex(candidates, _NUMBER)),
-        ).fill_null(False)
-        risky[np.flatnonzero(unsure)[found.to_numpy(zero_copy_only=False)]] = True
+        where = np.flatnonzero(unsure)
+        candidates = pc.filter(text, pa.array(unsure))  # neither empty nor NULL
+        triggered = _TRIGGERED[first[where]]
+        if not triggered.all():
+            rest = ~triggered
+            triggered[rest] = _matches(pc.filter(candidates, pa.array(rest)), _TRIGGER)
+        risky[where[triggered & ~_matches(candidates, _NUMBER)]] = True
     if not risky.any():
         return text
     offsets, _ = _layout(text)
     return _inserted(text, offsets[:-1][risky], risky, b"'")
+
+
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    """Whether each value (none NULL) matches ``pattern``."""
+    found = pc.match_substring_regex(text, pattern)
+    return np.asarray(found.to_numpy(zero_copy_only=False), np.bool_)
 
 
 def _first_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
