@@ -43,11 +43,19 @@ _NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
 
 def neutralise_formulas(text: pa.Array) -> pa.Array:
     """Prefix ``'`` to strings a spreadsheet would run as a formula (numbers excepted)."""
-    first, filled = _first_bytes(text)
-    leading = _LEADS[first] & filled
+    offsets, data = _layout(text)
+    if data is None or len(data) == 0:
+        return text
+    # Each value's first byte (an empty value or a NULL reads its neighbour's: ruled out
+    # below, only when some value may be a formula at all).
+    first = np.frombuffer(data, np.uint8).take(offsets[:-1], mode="clip")
+    leading = _LEADS.take(first)
     if not leading.any():
         return text
-    risky = _SURE[first] & filled
+    leading &= offsets[1:] > offsets[:-1]
+    if text.null_count:
+        leading &= _valid(text)
+    risky = _SURE.take(first) & leading
     unsure = leading & ~risky
     if unsure.any():
         where = np.flatnonzero(unsure)
@@ -59,7 +67,6 @@ def neutralise_formulas(text: pa.Array) -> pa.Array:
         risky[where[triggered & ~_matches(candidates, _NUMBER)]] = True
     if not risky.any():
         return text
-    offsets, _ = _layout(text)
     return _inserted(text, offsets[:-1][risky], risky, b"'")
 
 
@@ -67,20 +74,6 @@ def _matches(text: pa.Array, pattern: str) -> np.ndarray:
     """Whether each value (none NULL) matches ``pattern``."""
     found = pc.match_substring_regex(text, pattern)
     return np.asarray(found.to_numpy(zero_copy_only=False), np.bool_)
-
-
-def _first_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Each value's first byte, and whether it has one (empty values and NULLs do not)."""
-    offsets, data = _layout(text)
-    starts = offsets[:-1]
-    filled = offsets[1:] > starts
-    if text.null_count:
-        filled &= _valid(text)
-    if data is None or not filled.any():
-        return np.zeros(len(text), np.uint8), filled
-    values = np.frombuffer(data, np.uint8)
-    # An empty value may start where the bytes end: read the last byte for it instead.
-    return values[np.minimum(starts, len(values) - 1)], filled
 
 
 def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
