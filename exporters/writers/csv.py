@@ -106,7 +106,14 @@ def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _valid(text: pa.Array) -> np.ndarray:
-    return np.asarray(text.is_valid().to_numpy(zero_copy_only=False), np.bool_)
+    """Whether each value is not NULL, from the validity bits (``is_valid().to_numpy()``
+    took 0.3 ms a batch)."""
+    bitmap = text.buffers()[0]
+    if bitmap is None:
+        return np.ones(len(text), np.bool_)
+    start = text.offset
+    bits = np.frombuffer(bitmap, np.uint8, (start + len(text) + 7) // 8)
+    return np.unpackbits(bits, count=start + len(text), bitorder="little")[start:].view(np.bool_)
 
 
 def _inserted(text: pa.Array, at: np.ndarray, extra: np.ndarray, byte: bytes) -> pa.Array:
