@@ -106,8 +106,8 @@ def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _valid(text: pa.Array) -> np.ndarray:
-    """Whether each value is not NULL, from the validity bits (``is_valid().to_numpy()``
-    took 0.3 ms a batch)."""
+    """Whether each value is not NULL, unpacked from the validity bits (a fifth of the
+    CPU of ``is_valid().to_numpy()``)."""
     bitmap = text.buffers()[0]
     if bitmap is None:
         return np.ones(len(text), np.bool_)
@@ -121,8 +121,9 @@ def _inserted(text: pa.Array, at: np.ndarray, extra: np.ndarray, byte: bytes) ->
     or at the end of the value it belongs to), ``extra[i]`` of them in value ``i``.
 
     The bytes between two insertions are zero-copy pieces of the data; one join of all
-    the pieces with ``byte`` as separator copies each byte once. (A mask and a
-    ``replace_with_mask`` of the changed values copied everything twice, the rest more.)
+    the pieces with ``byte`` as separator copies each byte once. (Filtering the values
+    to change, changing them and putting them back with ``replace_with_mask`` cost twice
+    as much; building the bytes with a numpy mask about as much as this.)
     """
     offsets, data = _layout(text)
     large = pa.types.is_large_string(text.type)
