@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exporters import BadInput, EncodingFailed, export
+from exporters.render import joined_lines
 from exporters.writers.csv import neutralise_formulas
 
 
@@ -173,20 +174,27 @@ _RISKY_TEXT = st.text(
 
 
 @settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.none() | _RISKY_TEXT, max_size=30), start=st.integers(0, 3))
+@given(
+    values=st.lists(st.none() | _RISKY_TEXT, max_size=30),
+    start=st.integers(0, 3),
+    kind=st.sampled_from([pa.string(), pa.large_string()]),
+)
 def test_formula_neutralising_matches_the_regex_on_every_value(
-    values: list[str | None], start: int
+    values: list[str | None], start: int, kind: pa.DataType
 ) -> None:
-    """The first-byte shortcut skips only values the trigger cannot match: the result is
-    the regex's, value for value, on sliced arrays too."""
-    text = pa.array(values, pa.string()).slice(min(start, len(values)))
+    """The first-byte shortcuts skip only values the trigger cannot match and the regex
+    only for values it must match: the result is the regex's, value for value, on sliced
+    and large_string arrays too."""
+    text = pa.array(values, kind).slice(min(start, len(values)))
     trigger = re.compile(r"^'*(?:[\t\r\n\x00]|[\t\n\f\r ]*[=+\-@＝＋－＠])")
     number = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
     expected = [
         None if v is None else ("'" + v if trigger.match(v) and not number.match(v) else v)
         for v in text.to_pylist()
     ]
-    assert neutralise_formulas(text).to_pylist() == expected
+    result = neutralise_formulas(text)
+    assert result.type == kind
+    assert result.to_pylist() == expected
 
 
 def test_large_string_columns_are_quoted_and_neutralised(tmp_path: Path) -> None:
@@ -208,3 +216,69 @@ def test_values_needing_quotes_are_quoted_whatever_the_delimiter(
     text = out.read_bytes().decode()
     parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     assert [tuple(row) for row in parsed[1:]] == [(v or "", v or "") for v in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(st.tuples(text, text), max_size=12),
+    start=st.integers(0, 3),
+    end=st.sampled_from(["\r\n", "\n", ""]),
+)
+def test_joined_lines_are_the_rows_joined_and_ended(
+    rows: list[tuple[str, str]], start: int, end: str
+) -> None:
+    """Sliced columns too: the lines are the row's values joined, each with its end."""
+    columns = [pa.array([row[i] for row in rows], pa.string()).slice(start) for i in (0, 1)]
+    expected = "".join(a + ";" + b + end for a, b in rows[start:])
+    assert joined_lines(columns, ";", end).to_pybytes() == expected.encode()
+
+
+_QUOTABLE = st.text(st.sampled_from([*'ab ,;\t|"\r\n=é', "中", "\U0001f600", "\u2028"]), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(st.none() | _QUOTABLE, max_size=12),
+    start=st.integers(0, 3),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    quoting=st.sampled_from(["minimal", "all", "nonnumeric"]),
+)
+def test_quoting_is_the_rule_on_every_value_of_sliced_columns(
+    values: list[str | None],
+    start: int,
+    delimiter: str,
+    quoting: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A value gets quotes (its own doubled) when it holds the delimiter, a quote or a line
+    break (every value but NULL when quoting all): multi-byte UTF-8 and a column that is a
+    slice of a longer one (its bytes start inside the buffer) included."""
+    column = pa.array(values, pa.string()).slice(start)
+    out = tmp_path_factory.mktemp("csv") / "q.csv"
+    options = {"safe_formulas": False, "delimiter": delimiter, "quoting": quoting, "null": "N"}
+    export(pa.table({"s": column}), out, "csv", options)
+
+    def cell(value: str | None) -> str:
+        if value is None:
+            return "N"
+        if quoting != "minimal" or any(c in value for c in '"\r\n' + delimiter):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    header = "s" if quoting == "minimal" else '"s"'
+    expected = "".join(line + "\r\n" for line in [header, *map(cell, column.to_pylist())])
+    assert out.read_bytes() == expected.encode()
+
+
+def test_bytes_a_null_slot_holds_are_no_value(tmp_path: Path) -> None:
+    """Arrow lets a NULL's slot span bytes: they neither need quotes nor look like a formula."""
+    data = pa.py_buffer(b'ok"x,=1+2=3')
+    offsets = pa.array([0, 2, 6, 9, 11], pa.int32()).buffers()[1]
+    validity = pa.array([True, False, False, True]).buffers()[1]
+    column = pa.Array.from_buffers(pa.string(), 4, [validity, offsets, data], null_count=2)
+    assert neutralise_formulas(column).to_pylist() == ["ok", None, None, "'=3"]
+    table = pa.table({"v": column})
+    assert write(table, tmp_path, quoting="none", null="-", safe_formulas=False) == (
+        b"v\r\nok\r\n-\r\n-\r\n=3\r\n"
+    )
+    assert write(table, tmp_path) == b"v\r\nok\r\n\r\n\r\n'=3\r\n"
