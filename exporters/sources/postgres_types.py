@@ -187,15 +187,20 @@ def plain_text(kind: PgType, values: Values, typed: pa.Array) -> pa.Array | None
     if kind.oid == _DATE and target == pa.date32() and _all_of_width(values, 10):
         return values  # YYYY-MM-DD: no BC, no year past 9999, no infinity
     if kind.oid == _TIMESTAMP and target == pa.timestamp("us") and _all_of_width(values, 19):
-        return pc.utf8_replace_slice(values, 10, 11, "T")  # and no fraction of a second
+        return _iso_separator(values)  # and no fraction of a second
     if (
         kind.oid == _TIMESTAMPTZ
         and target == UTC_TIMESTAMP
         and _all_of_width(values, 22)
         and pc.all(pc.ends_with(values, "+00")).as_py() is not False
     ):  # a session in UTC: "YYYY-MM-DD HH:MM:SS+00"
-        return pc.binary_join_element_wise(pc.utf8_replace_slice(values, 10, 11, "T"), ":00", "")
+        return pc.binary_join_element_wise(_iso_separator(values), ":00", "")
     return None
+
+
+def _iso_separator(text: pa.Array) -> pa.Array:
+    """``T`` for the space between date and time: byte 10 of text made of ASCII only."""
+    return pc.binary_replace_slice(text, 10, 11, "T")
 
 
 def _all_of_width(text: pa.Array, width: int) -> bool:
