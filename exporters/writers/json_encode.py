@@ -1,8 +1,8 @@
 """JSON text for Arrow columns, vectorised: the shared core of the JSON and JSON Lines writers.
 
 Every column becomes a string array of JSON value texts (NULL stays NULL so each writer
-can write ``null`` or leave the key out), and rows become objects with one
-``binary_join_element_wise`` over the interleaved ``"key":`` pieces. Values are exact:
+can write ``null`` or leave the key out), and rows become objects with one ``take``
+that lays the values and the ``"key":`` pieces between them end to end. Values are exact:
 integers and decimals (``decimal128`` and ``decimal256``) are cast to text, never through
 a float; floats keep a ``.0`` or an exponent so readers get a float back, and
 NaN/Infinity (which JSON lacks) become null; dates, times, timestamps and intervals are
@@ -23,11 +23,13 @@ each group is contiguous, groups in order of first appearance.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -201,38 +203,119 @@ def objects(
 
     With ``omit`` a NULL value leaves its key out; otherwise it is written as ``null``.
     All texts must share one type (``string`` or ``large_string``).
+
+    The rows are assembled by one ``take``: every row is its values with a constant text
+    between each two (the punctuation and the next key, chosen by which neighbours are
+    null), so gathering those pieces in order from one pool of the value texts and the
+    constants lays the rows out end to end. Measured against joining the pieces row by
+    row (``binary_join_element_wise`` of 21 arguments for 10 columns): a third less CPU,
+    and half with ``nulls=omit``; nullable values need no ``fill_null`` or quoting pass.
     """
     kind = values[0].text.type if values else pa.string()
-    pad, inner, newline = style.pad(level), style.pad(level + 1), style.newline
     if not keys:
+        pad = style.pad(level)
         return pa.repeat(pa.scalar(f"{start}{pad}{{}}{end}", kind), length)
-    prefixes = [f"{inner}{json_key(key)}{style.colon}" for key in keys]
-    close = f"{newline}{pad}}}{end}"
-    if not omit or not any(value.text.null_count for value in values):
-        pieces: list[pa.Array | str] = []
-        glue = f"{start}{pad}{{{newline}"  # text between two values
-        for prefix, value in zip(prefixes, values, strict=True):
-            if value.quoted and not value.text.null_count:
-                pieces += [f'{glue}{prefix}"', value.text]
-                glue = f'",{newline}'
-            else:
-                text = value.json()
-                pieces += [glue + prefix, text.fill_null("null") if text.null_count else text]
-                glue = f",{newline}"
-        return concat([*pieces, glue.removesuffix(f",{newline}") + close], kind)
-    # Each member carries its leading comma; the one right after "{" is dropped below.
-    # (null_handling="skip" would be neater but drops rows whose members are all null.)
-    members: list[pa.Array | str] = [
-        concat(
-            [f',{newline}{prefix}"', value.text, '"']
-            if value.quoted
-            else [f",{newline}{prefix}", value.text],
-            kind,
-        )
-        for prefix, value in zip(prefixes, values, strict=True)
-    ]
-    text = concat([f"{start}{pad}{{", *members, close], kind, skip_nulls=True)
-    return pc.replace_substring(text, "{,", "{", max_replacements=1)
+    if not length:
+        return pa.array([], kind)
+    quoted = tuple(value.quoted for value in values)
+    glue = _glue(tuple(keys), quoted, omit, style, level, start, end, kind)
+    valid = [_valid(value.text) for value in values]
+    count, width = len(values), 2 * len(values) + 1
+    first = count * length  # the pool: each value text in turn, then the constants
+    index = np.empty((length, width), np.int64)
+    index[:, 1::2] = np.arange(length)[:, None] + np.arange(0, first, length)
+    for gap, code in enumerate(_codes(valid, quoted, omit)):
+        index[:, 2 * gap] = first + glue.table[gap, code]
+    for member, ok in enumerate(valid):
+        if ok is not True:
+            index[~ok, 2 * member + 1] = first + glue.null
+    texts = pa.concat_arrays([*(_no_nulls(value.text) for value in values), glue.texts])
+    pieces = texts.take(pa.array(index.reshape(-1)))
+    offsets = np.frombuffer(pieces.buffers()[1], _OFFSET[kind], len(pieces) + 1)[::width]
+    buffers = [None, pa.py_buffer(np.ascontiguousarray(offsets)), pieces.buffers()[2]]
+    return pa.Array.from_buffers(kind, length, buffers)
+
+
+_OFFSET = {pa.string(): np.int32, pa.large_string(): np.int64}
+
+
+class _Glue(NamedTuple):
+    """The constant texts of an object's rows, and which goes where.
+
+    ``table[gap, code]`` is the position in ``texts`` of the text before member ``gap``
+    (the last gap closes the object), for ``code`` (see :func:`_codes`); ``null`` is
+    the position of a null value's text (``null``, or nothing when omitted).
+    """
+
+    texts: pa.Array
+    table: np.ndarray
+    null: int
+
+
+@functools.lru_cache(maxsize=64)
+def _glue(
+    keys: tuple[str, ...],
+    quoted: tuple[bool, ...],
+    omit: bool,
+    style: Style,
+    level: int,
+    start: str,
+    end: str,
+    kind: pa.DataType,
+) -> _Glue:
+    pad, inner, newline = style.pad(level), style.pad(level + 1), style.newline
+    positions: dict[str, int] = {}
+    table = np.empty((len(keys) + 1, 16), np.int64)
+    for gap in range(len(keys) + 1):
+        for code in range(16):
+            closing, written, before, opening = (code >> bit & 1 for bit in range(4))
+            text = f"{start}{pad}{{" if gap == 0 else '"' * closing
+            if gap == len(keys):
+                text += f"{newline}{pad}}}{end}"
+            elif written:
+                key = f"{inner}{json_key(keys[gap])}{style.colon}"
+                text += f"{',' * before}{newline}{key}{chr(34) * opening}"
+            table[gap, code] = positions.setdefault(text, len(positions))
+    null = positions.setdefault("" if omit else "null", len(positions))
+    return _Glue(pa.array(list(positions), kind), table, null)
+
+
+def _codes(
+    valid: Sequence[bool | np.ndarray], quoted: Sequence[bool], omit: bool
+) -> list[int | np.ndarray]:
+    """Per gap before each member and after the last, which text goes there, as bits:
+    1 the member before ends with a quote, 2 this member is written, 4 a member was
+    written before (so a comma), 8 this one opens with a quote. One number when it is the
+    same on every row, else one per row."""
+    codes: list[int | np.ndarray] = []
+    before: bool | np.ndarray = False
+    for gap in range(len(valid) + 1):
+        closing = valid[gap - 1] if gap and quoted[gap - 1] else False
+        written: bool | np.ndarray = False
+        opening: bool | np.ndarray = False
+        if gap < len(valid):
+            written = valid[gap] if omit else True
+            opening = valid[gap] if quoted[gap] else False
+        code = 1 * closing + 2 * written + 4 * before + 8 * opening
+        codes.append(code if isinstance(code, np.ndarray) else int(code))
+        before = before | written
+    return codes
+
+
+def _valid(text: pa.Array) -> bool | np.ndarray:
+    """Where ``text`` is not null: ``True`` when it never is."""
+    if not text.null_count:
+        return True
+    return np.asarray(text.is_valid().to_numpy(zero_copy_only=False))
+
+
+def _no_nulls(text: pa.Array) -> pa.Array:
+    """``text`` without its validity bitmap: ``take`` is several times faster on an array
+    without nulls, and the rows where it is null are never taken."""
+    if not text.null_count:
+        return text
+    _, offsets, data = text.buffers()
+    return pa.Array.from_buffers(text.type, len(text), [None, offsets, data], offset=text.offset)
 
 
 def concat(
