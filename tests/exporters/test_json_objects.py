@@ -115,3 +115,24 @@ def test_every_value_null_in_a_column() -> None:
         '{"a":null,"b":null}',
         '{"a":null,"b":3}',
     ]
+
+
+def test_batches_alike_in_shape_each_get_their_own_nulls() -> None:
+    """Batches of one result share their layout; a null in one stays out of the next."""
+    keys = ["a", "b"]
+    full = [Encoded(pa.array(["x", "y"]), quoted=True), Encoded(pa.array(["1", "2"]))]
+    holes = [Encoded(pa.array([None, "y"]), quoted=True), Encoded(pa.array(["1", None]))]
+    for omit in (False, True):
+        for values in (full, holes, full, holes):
+            got = objects(keys, values, omit=omit, length=2, end="\n").to_pylist()
+            want = expected(
+                keys,
+                [value.text.to_pylist() for value in values],
+                [value.quoted for value in values],
+                omit=omit,
+                style=Style(),
+                level=0,
+                start="",
+                end="\n",
+            )
+            assert got == want
