@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -136,3 +137,9 @@ def test_batches_alike_in_shape_each_get_their_own_nulls() -> None:
                 end="\n",
             )
             assert got == want
+
+
+def test_columns_of_another_length_are_refused() -> None:
+    values = [Encoded(pa.array(["1", "2"])), Encoded(pa.array(["1"]))]
+    with pytest.raises(ValueError, match="every column needs 2 texts"):
+        objects(["a", "b"], values, omit=False, length=2)
