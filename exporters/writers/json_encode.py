@@ -1,8 +1,8 @@
 """JSON text for Arrow columns, vectorised: the shared core of the JSON and JSON Lines writers.
 
 Every column becomes a string array of JSON value texts (NULL stays NULL so each writer
-can write ``null`` or leave the key out), and rows become objects with one
-``binary_join_element_wise`` over the interleaved ``"key":`` pieces. Values are exact:
+can write ``null`` or leave the key out), and rows become objects with one ``take``
+that lays the values and the ``"key":`` pieces between them end to end. Values are exact:
 integers and decimals (``decimal128`` and ``decimal256``) are cast to text, never through
 a float; floats keep a ``.0`` or an exponent so readers get a float back, and
 NaN/Infinity (which JSON lacks) become null; dates, times, timestamps and intervals are
@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from exporters.known_text import KnownText
 from exporters.options import CommonOptions, JsonlOptions, JsonOptions
 from exporters.render import decimal_text, text_buffer, text_column, written_plainly
+from exporters.writers.json_rows import Punctuation, object_rows
 
 Options = CommonOptions  # JSON and JSON Lines options, or a text format's (list cells)
 
@@ -209,39 +210,27 @@ def objects(
     """One JSON object text per row: ``start``, the padded object, ``end``.
 
     With ``omit`` a NULL value leaves its key out; otherwise it is written as ``null``.
-    All texts must share one type (``string`` or ``large_string``).
+    All texts must share one type (``string`` or ``large_string``). Assembled by
+    :func:`.json_rows.object_rows`.
     """
     kind = values[0].text.type if values else pa.string()
-    pad, inner, newline = style.pad(level), style.pad(level + 1), style.newline
+    pad = style.pad(level)
     if not keys:
         return pa.repeat(pa.scalar(f"{start}{pad}{{}}{end}", kind), length)
-    prefixes = [f"{inner}{json_key(key)}{style.colon}" for key in keys]
-    close = f"{newline}{pad}}}{end}"
-    if not omit or not any(value.text.null_count for value in values):
-        pieces: list[pa.Array | str] = []
-        glue = f"{start}{pad}{{{newline}"  # text between two values
-        for prefix, value in zip(prefixes, values, strict=True):
-            if value.quoted and not value.text.null_count:
-                pieces += [f'{glue}{prefix}"', value.text]
-                glue = f'",{newline}'
-            else:
-                text = value.json()
-                pieces += [glue + prefix, text.fill_null("null") if text.null_count else text]
-                glue = f",{newline}"
-        return concat([*pieces, glue.removesuffix(f",{newline}") + close], kind)
-    # Each member carries its leading comma; the one right after "{" is dropped below.
-    # (null_handling="skip" would be neater but drops rows whose members are all null.)
-    members: list[pa.Array | str] = [
-        concat(
-            [f',{newline}{prefix}"', value.text, '"']
-            if value.quoted
-            else [f",{newline}{prefix}", value.text],
-            kind,
-        )
-        for prefix, value in zip(prefixes, values, strict=True)
-    ]
-    text = concat([f"{start}{pad}{{", *members, close], kind, skip_nulls=True)
-    return pc.replace_substring(text, "{,", "{", max_replacements=1)
+    punctuation = Punctuation(
+        open=f"{start}{pad}{{",
+        before=f"{style.newline}{style.pad(level + 1)}",
+        colon=style.colon,
+        close=f"{style.newline}{pad}}}{end}",
+    )
+    return object_rows(
+        tuple(json_key(key) for key in keys),
+        [value.text for value in values],
+        tuple(value.quoted for value in values),
+        omit=omit,
+        length=length,
+        punctuation=punctuation,
+    )
 
 
 def concat(
