@@ -77,7 +77,13 @@ def measure(*, quick: bool, date: str, command: str, work: Path) -> Fair | str:
     tmp = Path(tempfile.mkdtemp(prefix="fair-", dir=work))
     db = table.ensure(work / f"orders-{ROWS}.db", ROWS)
     try:
-        env = {**api._server_env(tmp, db, ROWS), "ASSISTANT_SCHEDULER": "false"}
+        # The webhook listener is on loopback, which webhooks may reach only when the admin
+        # names it (the intranet setting); without it the schedule is refused with a 400.
+        env = {
+            **api._server_env(tmp, db, ROWS),
+            "ASSISTANT_SCHEDULER": "false",
+            "ASSISTANT_OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
+        }
         keys = []
         for name in ("a", "b"):
             made = subprocess.run(
