@@ -105,6 +105,15 @@ def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
     return positions, rows
 
 
+def _count(text: pa.Array, byte: bytes) -> int:
+    """How many times ``byte`` occurs in the column's bytes (NULL slots included)."""
+    offsets, data = _layout(text)
+    first, last = int(offsets[0]), int(offsets[-1])
+    if data is None or last == first:
+        return 0
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8, last - first, first) == byte[0]))
+
+
 def _valid(text: pa.Array) -> np.ndarray:
     """Whether each value is not NULL, unpacked from the validity bits (a fifth of the
     CPU of ``is_valid().to_numpy()``)."""
@@ -150,8 +159,10 @@ def _inserted(text: pa.Array, at: np.ndarray, extra: np.ndarray, byte: bytes) ->
 def _quoted(text: pa.Array, needs: np.ndarray, quotes: np.ndarray) -> pa.Array:
     """The values ``needs`` marks in double quotes, the quotes in them (at the data
     positions ``quotes``, ascending, all in such values) doubled."""
-    offsets, _ = _layout(text)
     marked = np.flatnonzero(needs)
+    if len(quotes) >= 2 * len(marked):
+        return _quoted_densely(text, needs, marked)
+    offsets, _ = _layout(text)
     edges = np.empty(2 * len(marked), np.int64)
     edges[0::2], edges[1::2] = offsets[marked], offsets[marked + 1]
     extra = 2 * needs.astype(np.int64)
@@ -162,6 +173,23 @@ def _quoted(text: pa.Array, needs: np.ndarray, quotes: np.ndarray) -> pa.Array:
         )
         at = np.sort(np.concatenate((edges, quotes)), kind="stable")  # two sorted runs
     return _inserted(text, at, extra, b'"')
+
+
+def _quoted_densely(text: pa.Array, needs: np.ndarray, marked: np.ndarray) -> pa.Array:
+    """:func:`_quoted` for values holding several quotes each (JSON text): Arrow's
+    replace and join copy each value twice, where inserting at every quote made pieces
+    of a few bytes (measured on JSON objects: 0.16 against 0.37 s per 1M rows)."""
+    wrapped = _around(pc.replace_substring(text, '"', '""'), '"')
+    if len(marked) == len(text):
+        return wrapped
+    where = pa.array(needs)
+    return pc.replace_with_mask(text, where, pc.filter(wrapped, where))
+
+
+def _around(values: pa.Array, quote: str) -> pa.Array:
+    kind = values.type
+    mark = pa.scalar(quote, kind)
+    return pc.binary_join_element_wise(mark, values, mark, pa.scalar("", kind))
 
 
 def _layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
@@ -210,29 +238,49 @@ class _Quoter:
         self.options = options
         # The bytes that make a value need quotes (the delimiter is one ASCII character).
         self._specials = ('"\r\n' + options.delimiter).encode()
+        escaped = ("\\" + c if c in "|\\" else c for c in '"\r\n' + options.delimiter)
+        self._pattern = "[" + "".join(escaped) + "]"  # the same bytes, for a regex per value
 
     def quote(self, text: pa.Array, numeric: bool, plain: bool = False) -> pa.Array:
         """Quote as the mode asks; ``plain`` columns (numbers, dates) never need quotes."""
         mode = self.options.quoting
-        if mode == "all" or (mode == "nonnumeric" and not numeric):
-            needs = _valid(text) if text.null_count else np.ones(len(text), np.bool_)
-            return _quoted(text, needs, _found(text, b'"')[0]) if len(text) else text
-        if plain:
+        everything = mode == "all" or (mode == "nonnumeric" and not numeric)
+        if (plain and not everything) or not len(text):
             return text
+        # Quotes in most values (JSON text): finding each one costs more than Arrow's
+        # kernels take to double them all (see _quoted_densely).
+        dense = _count(text, b'"') >= len(text)
+        if everything:
+            needs = _valid(text) if text.null_count else np.ones(len(text), np.bool_)
+            if dense:
+                return _quoted_densely(text, needs, np.flatnonzero(needs))
+            return _quoted(text, needs, _found(text, b'"')[0])
+        if dense:
+            found = pc.match_substring_regex(text, self._pattern).fill_null(False)
+            needs = np.asarray(found.to_numpy(zero_copy_only=False), np.bool_)
+            marked = np.flatnonzero(needs)
+            if not len(marked):  # the quotes were in NULL slots
+                return text
+            self._refuse_unquoted(mode)
+            return _quoted_densely(text, needs, marked)
         positions, rows = _found(text, self._specials)
         if not len(rows):
             return text
-        if mode == "none":
-            raise BadInput(
-                "quoting=none cannot write a value that contains the delimiter, a quote or a "
-                "line break; use quoting=minimal"
-            )
+        self._refuse_unquoted(mode)
         needs = np.zeros(len(text), np.bool_)
         needs[rows] = True
         _, data = _layout(text)
         assert data is not None  # values hold the bytes found
         quotes = positions[np.frombuffer(data, np.uint8)[positions] == ord('"')]
         return _quoted(text, needs, quotes)
+
+    @staticmethod
+    def _refuse_unquoted(mode: str) -> None:
+        if mode == "none":
+            raise BadInput(
+                "quoting=none cannot write a value that contains the delimiter, a quote or a "
+                "line break; use quoting=minimal"
+            )
 
 
 def write_csv(

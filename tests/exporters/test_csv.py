@@ -253,6 +253,46 @@ def test_quoting_is_the_rule_on_every_value_of_sliced_columns(
     """A value gets quotes (its own doubled) when it holds the delimiter, a quote or a line
     break (every value but NULL when quoting all): multi-byte UTF-8 and a column that is a
     slice of a longer one (its bytes start inside the buffer) included."""
+    _check_quoting(values, start, delimiter, quoting, tmp_path_factory)
+
+
+# Quotes in most values, as in JSON text: the writer doubles them with Arrow's kernels.
+_QUOTE_HEAVY = st.text(st.sampled_from([*'"""{}a:,;\t|\r\n', "é", "中"]), min_size=2, max_size=10)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.none() | _QUOTE_HEAVY, min_size=1, max_size=12),
+    start=st.integers(0, 3),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    quoting=st.sampled_from(["minimal", "all", "nonnumeric"]),
+)
+def test_quoting_holds_for_values_full_of_quotes(
+    values: list[str | None],
+    start: int,
+    delimiter: str,
+    quoting: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    _check_quoting(values, start, delimiter, quoting, tmp_path_factory)
+
+
+def test_json_text_is_quoted_with_its_quotes_doubled(tmp_path: Path) -> None:
+    docs = [f'{{"k": {i}, "tags": ["a", "b"]}}' for i in range(50)]
+    table = pa.table({"doc": [*docs, None, "plain"]})
+    written = write(table, tmp_path, null="-").decode()
+    rows = list(csv.reader(io.StringIO(written)))
+    assert rows == [["doc"], *([d] for d in docs), ["-"], ["plain"]]
+    assert written.splitlines()[1] == '"{""k"": 0, ""tags"": [""a"", ""b""]}"'
+
+
+def _check_quoting(
+    values: list[str | None],
+    start: int,
+    delimiter: str,
+    quoting: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     column = pa.array(values, pa.string()).slice(start)
     out = tmp_path_factory.mktemp("csv") / "q.csv"
     options = {"safe_formulas": False, "delimiter": delimiter, "quoting": quoting, "null": "N"}
@@ -282,3 +322,12 @@ def test_bytes_a_null_slot_holds_are_no_value(tmp_path: Path) -> None:
         b"v\r\nok\r\n-\r\n-\r\n=3\r\n"
     )
     assert write(table, tmp_path) == b"v\r\nok\r\n\r\n\r\n'=3\r\n"
+    # More quotes in a NULL's slot than values: the bytes still belong to no value.
+    data = pa.py_buffer(b'ok""""""x')
+    offsets = pa.array([0, 2, 8, 9], pa.int32()).buffers()[1]
+    validity = pa.array([True, False, True]).buffers()[1]
+    column = pa.Array.from_buffers(pa.string(), 3, [validity, offsets, data], null_count=1)
+    table = pa.table({"v": column})
+    for quoting in ("none", "minimal"):
+        assert write(table, tmp_path, quoting=quoting, null="-") == b"v\r\nok\r\n-\r\nx\r\n"
+    assert write(table, tmp_path, quoting="all", null="-") == b'"v"\r\n"ok"\r\n-\r\n"x"\r\n'
