@@ -54,6 +54,7 @@ def expected(
     level=st.integers(0, 2),
     start=st.sampled_from(["", ",", ",\n"]),
     end=st.sampled_from(["", "\n"]),
+    long=st.booleans(),
 )
 def test_objects_match_a_plain_assembly(
     data: st.DataObject,
@@ -66,11 +67,14 @@ def test_objects_match_a_plain_assembly(
     level: int,
     start: str,
     end: str,
+    long: bool,
 ) -> None:
+    """Short values go through the pool of json_rows, long ones (``long``: hundreds of
+    bytes each) through the row-wise join: both must give the plain assembly."""
     kind = pa.large_string() if large else pa.string()
     keys = data.draw(st.lists(text, min_size=width, max_size=width, unique=True))
     quoted = data.draw(st.lists(st.booleans(), min_size=width, max_size=width))
-    nullable = st.none() | text
+    nullable = st.none() | (text.map(lambda value: value + "x" * 400) if long else text)
     columns = [
         data.draw(st.lists(nullable, min_size=length + skip, max_size=length + skip)) for _ in keys
     ]
