@@ -234,11 +234,14 @@ def test_joined_lines_are_the_rows_joined_and_ended(
 
 
 _QUOTABLE = st.text(st.sampled_from([*'ab ,;\t|"\r\n=é', "中", "\U0001f600", "\u2028"]), max_size=8)
+# Quotes in most values, as in JSON text: the writer doubles them with Arrow's kernels.
+_QUOTE_HEAVY = st.text(st.sampled_from([*'"""{}a:,;\t|\r\n', "é", "中"]), min_size=2, max_size=10)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
-    values=st.lists(st.none() | _QUOTABLE, max_size=12),
+    values=st.lists(st.none() | _QUOTABLE, max_size=12)
+    | st.lists(st.none() | _QUOTE_HEAVY, min_size=1, max_size=12),
     start=st.integers(0, 3),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
     quoting=st.sampled_from(["minimal", "all", "nonnumeric"]),
@@ -251,48 +254,9 @@ def test_quoting_is_the_rule_on_every_value_of_sliced_columns(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """A value gets quotes (its own doubled) when it holds the delimiter, a quote or a line
-    break (every value but NULL when quoting all): multi-byte UTF-8 and a column that is a
-    slice of a longer one (its bytes start inside the buffer) included."""
-    _check_quoting(values, start, delimiter, quoting, tmp_path_factory)
-
-
-# Quotes in most values, as in JSON text: the writer doubles them with Arrow's kernels.
-_QUOTE_HEAVY = st.text(st.sampled_from([*'"""{}a:,;\t|\r\n', "é", "中"]), min_size=2, max_size=10)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    values=st.lists(st.none() | _QUOTE_HEAVY, min_size=1, max_size=12),
-    start=st.integers(0, 3),
-    delimiter=st.sampled_from([",", ";", "\t", "|"]),
-    quoting=st.sampled_from(["minimal", "all", "nonnumeric"]),
-)
-def test_quoting_holds_for_values_full_of_quotes(
-    values: list[str | None],
-    start: int,
-    delimiter: str,
-    quoting: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    _check_quoting(values, start, delimiter, quoting, tmp_path_factory)
-
-
-def test_json_text_is_quoted_with_its_quotes_doubled(tmp_path: Path) -> None:
-    docs = [f'{{"k": {i}, "tags": ["a", "b"]}}' for i in range(50)]
-    table = pa.table({"doc": [*docs, None, "plain"]})
-    written = write(table, tmp_path, null="-").decode()
-    rows = list(csv.reader(io.StringIO(written)))
-    assert rows == [["doc"], *([d] for d in docs), ["-"], ["plain"]]
-    assert written.splitlines()[1] == '"{""k"": 0, ""tags"": [""a"", ""b""]}"'
-
-
-def _check_quoting(
-    values: list[str | None],
-    start: int,
-    delimiter: str,
-    quoting: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+    break (every value but NULL when quoting all): multi-byte UTF-8, a column that is a
+    slice of a longer one (its bytes start inside the buffer) and columns full of quotes
+    included."""
     column = pa.array(values, pa.string()).slice(start)
     out = tmp_path_factory.mktemp("csv") / "q.csv"
     options = {"safe_formulas": False, "delimiter": delimiter, "quoting": quoting, "null": "N"}
@@ -308,6 +272,15 @@ def _check_quoting(
     header = "s" if quoting == "minimal" else '"s"'
     expected = "".join(line + "\r\n" for line in [header, *map(cell, column.to_pylist())])
     assert out.read_bytes() == expected.encode()
+
+
+def test_json_text_is_quoted_with_its_quotes_doubled(tmp_path: Path) -> None:
+    docs = [f'{{"k": {i}, "tags": ["a", "b"]}}' for i in range(50)]
+    table = pa.table({"doc": [*docs, None, "plain"]})
+    written = write(table, tmp_path, null="-").decode()
+    rows = list(csv.reader(io.StringIO(written)))
+    assert rows == [["doc"], *([d] for d in docs), ["-"], ["plain"]]
+    assert written.splitlines()[1] == '"{""k"": 0, ""tags"": [""a"", ""b""]}"'
 
 
 def test_bytes_a_null_slot_holds_are_no_value(tmp_path: Path) -> None:
