@@ -91,7 +91,7 @@ def timestamp_text(column: pa.Array, zone: str, pattern: str = "iso") -> pa.Arra
         text = _iso_timestamps(local, per)
         if aware:
             offset = pc.subtract(local.cast(pa.int64()), ticks)
-            text = pc.binary_join_element_wise(text, offset_text(offset, per, ":"), "")
+            text = pc.binary_join_element_wise(text, _offsets(offset, per), "")
     else:
         text = format_column(tokens, Fields(shown, local, ticks, per, zoned))
     info = ZoneInfo(zone) if zoned else None
@@ -259,18 +259,31 @@ def _outside(values: pa.Array, low: int, high: int) -> pa.Array | None:
 
 def _iso_timestamps(local: pa.Array, per: int) -> pa.Array:
     """Naive wall times as ISO text, the fraction only where there is one."""
-    whole = _iso(local.cast(pa.timestamp("s"), safe=False))
     if per == 1:
-        return whole
+        return _iso(local)
     fraction = pc.not_equal(local, pc.floor_temporal(local, unit="second"))
+    if pc.all(fraction).as_py():  # every value has one (as ``now()`` writes them)
+        return _iso(local)
+    whole = _iso(local.cast(pa.timestamp("s"), safe=False))
     if pc.any(fraction).as_py():
         whole = pc.if_else(fraction, _iso(local), whole)
     return whole
 
 
 def _iso(naive: pa.Array) -> pa.Array:
-    # Casting to text is several times faster than strftime; the cast writes a space.
-    return pc.utf8_replace_slice(naive.cast(pa.string()), 10, 11, "T")
+    # Casting to text is several times faster than strftime; the cast writes a space, at
+    # byte 10 of ASCII text (years 1 to 9999 here: the rare ones are patched apart).
+    return pc.binary_replace_slice(naive.cast(pa.string()), 10, 11, "T")
+
+
+def _offsets(offset: pa.Array, per: int) -> pa.Array | pa.Scalar:
+    """``±HH:MM`` per UTC offset in ticks: one text when the batch has one offset (a
+    zone without daylight saving, or a batch within one season)."""
+    bounds = pc.min_max(offset)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low is not None and low == high:
+        return pa.scalar(offset_text(pa.array([low], pa.int64()), per, ":")[0].as_py())
+    return offset_text(offset, per, ":")
 
 
 def _part(values: pa.Array, letter: str) -> pa.Array:

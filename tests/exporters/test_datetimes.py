@@ -121,6 +121,24 @@ def test_iso_text_is_python_isoformat(values: list[dt.datetime], zone: str, zone
     assert got == want
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kolkata"])
+@pytest.mark.parametrize("tz", ["UTC", None])
+def test_a_batch_of_fractions_across_a_summer_time_change_is_isoformat(
+    zone: str, tz: str | None
+) -> None:
+    """Every value with a fraction of a second, the zone's offset changing in the batch
+    (Paris), or not (UTC, Kolkata): the ways a batch is rendered at once."""
+    start = dt.datetime(2026, 3, 29, 0, 30, 0, 250_000)
+    values = [start + dt.timedelta(minutes=7 * i, microseconds=i) for i in range(40)]
+    values[3] = values[3].replace(microsecond=1)
+    got = render([*values, None], zone, "iso", tz)
+    if zone == "UTC" and tz is None:
+        want = [v.isoformat() for v in values]
+    else:
+        want = [v.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).isoformat() for v in values]
+    assert got == [*want, None]
+
+
 def test_seconds_are_whole_and_f_is_the_microseconds() -> None:
     value = dt.datetime(2026, 3, 29, 1, 30, 5, 250_000)
     assert render([value, None], "UTC", "%H:%M:%S", None) == ["01:30:05", None]
