@@ -92,8 +92,9 @@ def written_plainly(kind: pa.DataType, options: CommonOptions) -> bool:
     iso = options.datetime_format == "iso"
     if pa.types.is_date(kind):
         return iso
-    zone = kind.tz if pa.types.is_timestamp(kind) else "none"
-    return zone in (None, "UTC") and iso and options.timezone == "UTC"
+    if pa.types.is_timestamp(kind):
+        return kind.tz in (None, "UTC") and iso and options.timezone == "UTC"
+    return False
 
 
 def timestamp_text(column: pa.Array, options: CommonOptions) -> pa.Array:
@@ -136,17 +137,37 @@ def joined_lines(columns: list[pa.Array], separator: str, end: str) -> pa.Buffer
     lines = pc.binary_join_element_wise(*columns, separator)
     if not end or len(lines) == 0:
         return text_buffer(lines)
-    # The line ends are the separator of one list of all the lines and a last empty one:
-    # joining that copies each line once, where appending ``end`` to the last column
-    # first cost a second element-wise join (a sixth of the whole, measured).
+    # The line ends are the separator of all the lines and a last empty one: joining
+    # those copies each line once, where appending ``end`` to the last column first cost
+    # a second element-wise join (a sixth of the whole, measured).
+    offsets, data = string_layout(lines)
     large = pa.types.is_large_string(lines.type)
-    width = np.dtype(np.int64 if large else np.int32)
-    _, offsets_buffer, data = lines.buffers()
-    offsets = np.frombuffer(offsets_buffer, width, len(lines) + 1, lines.offset * width.itemsize)
-    closed = np.append(offsets, offsets[-1])
-    items = pa.Array.from_buffers(lines.type, len(closed) - 1, [None, pa.py_buffer(closed), data])
+    return end_to_end(pieces_of(data, np.append(offsets, offsets[-1]), large), end)
+
+
+def string_layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
+    """A string array's value offsets (as int64, ``len + 1`` of them) and its bytes."""
+    if len(text) == 0:
+        return np.zeros(1, dtype=np.int64), None
+    width = np.dtype(np.int64 if pa.types.is_large_string(text.type) else np.int32)
+    _, offsets_buffer, data = text.buffers()
+    offsets = np.frombuffer(offsets_buffer, width, len(text) + 1, text.offset * width.itemsize)
+    return offsets.astype(np.int64, copy=False), data
+
+
+def end_to_end(items: pa.Array, separator: str | bytes) -> pa.Buffer:
+    """Every value of ``items`` one after the other, ``separator`` between each two: the
+    bytes are copied once."""
     every = pa.ListArray.from_arrays(pa.array([0, len(items)], pa.int32()), items)
-    return text_buffer(pc.binary_join(every, pa.scalar(end, lines.type)))
+    return pc.binary_join(every, pa.scalar(separator, items.type))[0].as_buffer()
+
+
+def pieces_of(data: pa.Buffer | None, bounds: np.ndarray, large: bool) -> pa.Array:
+    """The byte ranges of ``data`` between consecutive ``bounds``, as binary values
+    (``large_binary`` for 64-bit offsets); nothing is copied."""
+    kind, width = (pa.large_binary(), np.int64) if large else (pa.binary(), np.int32)
+    offsets = pa.py_buffer(bounds.astype(width))
+    return pa.Array.from_buffers(kind, len(bounds) - 1, [None, offsets, data])
 
 
 def text_buffer(array: pa.Array) -> pa.Buffer:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from exporters.errors import BadInput, EncodingFailed
 from exporters.formats import Format, FormatSpec, WriteContext
 from exporters.options import CsvOptions, TsvOptions
-from exporters.render import joined_lines, text_column
+from exporters.render import end_to_end, joined_lines, pieces_of, string_layout, text_column
 from exporters.writers.pipeline import pipelined
 
 # OWASP CSV injection: a cell a spreadsheet would evaluate starts (after optional
@@ -43,7 +43,7 @@ _NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
 
 def neutralise_formulas(text: pa.Array) -> pa.Array:
     """Prefix ``'`` to strings a spreadsheet would run as a formula (numbers excepted)."""
-    offsets, data = _layout(text)
+    offsets, data = string_layout(text)
     if data is None or len(data) == 0:
         return text
     # Each value's first byte (an empty value or a NULL reads its neighbour's: ruled out
@@ -84,7 +84,7 @@ def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
     look at all the bytes at once for which needles occur at all, then one comparison
     per occurring needle over the bytes, where a regex per value cost three times more.
     """
-    offsets, data = _layout(text)
+    offsets, data = string_layout(text)
     first, last = int(offsets[0]), int(offsets[-1])
     none = np.zeros(0, np.int64)
     if data is None or last == first:
@@ -107,7 +107,7 @@ def _found(text: pa.Array, needles: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 def _count(text: pa.Array, byte: bytes) -> int:
     """How many times ``byte`` occurs in the column's bytes (NULL slots included)."""
-    offsets, data = _layout(text)
+    offsets, data = string_layout(text)
     first, last = int(offsets[0]), int(offsets[-1])
     if data is None or last == first:
         return 0
@@ -134,14 +134,11 @@ def _inserted(text: pa.Array, at: np.ndarray, extra: np.ndarray, byte: bytes) ->
     to change, changing them and putting them back with ``replace_with_mask`` cost twice
     as much; building the bytes with a numpy mask about as much as this.)
     """
-    offsets, data = _layout(text)
+    offsets, data = string_layout(text)
     large = pa.types.is_large_string(text.type)
     width = np.int64 if large else np.int32
-    bounds = np.concatenate((offsets[:1], at, offsets[-1:])).astype(width)
-    kind = pa.large_binary() if large else pa.binary()
-    pieces = pa.Array.from_buffers(kind, len(bounds) - 1, [None, pa.py_buffer(bounds), data])
-    every = pa.ListArray.from_arrays(pa.array([0, len(pieces)], pa.int32()), pieces)
-    joined = pc.binary_join(every, pa.scalar(byte, kind))[0].as_buffer()
+    bounds = np.concatenate((offsets[:1], at, offsets[-1:]))
+    joined = end_to_end(pieces_of(data, bounds, large), byte)
     moved = np.zeros(len(text) + 1, np.int64)
     np.cumsum(extra, out=moved[1:])
     moved += offsets - offsets[0]
@@ -162,7 +159,7 @@ def _quoted(text: pa.Array, needs: np.ndarray, quotes: np.ndarray) -> pa.Array:
     marked = np.flatnonzero(needs)
     if len(quotes) >= 2 * len(marked):
         return _quoted_densely(text, needs, marked)
-    offsets, _ = _layout(text)
+    offsets, _ = string_layout(text)
     edges = np.empty(2 * len(marked), np.int64)
     edges[0::2], edges[1::2] = offsets[marked], offsets[marked + 1]
     extra = 2 * needs.astype(np.int64)
@@ -192,21 +189,11 @@ def _around(values: pa.Array, quote: str) -> pa.Array:
     return pc.binary_join_element_wise(mark, values, mark, pa.scalar("", kind))
 
 
-def _layout(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
-    """A string array's value offsets (as int64, ``len + 1`` of them) and its bytes."""
-    if len(text) == 0:
-        return np.zeros(1, dtype=np.int64), None
-    width = np.dtype(np.int64 if pa.types.is_large_string(text.type) else np.int32)
-    _, offsets_buffer, data = text.buffers()
-    offsets = np.frombuffer(offsets_buffer, width, len(text) + 1, text.offset * width.itemsize)
-    return offsets.astype(np.int64, copy=False), data
-
-
 def _nulls_written(text: pa.Array, null: str) -> pa.Array:
     """NULLs as ``null``. An empty ``null`` (the default) in slots that hold no bytes (as
     Arrow's kernels leave them) is the array without its validity: nothing is copied."""
     if null == "":
-        offsets, _ = _layout(text)
+        offsets, _ = string_layout(text)
         if not np.any((offsets[1:] > offsets[:-1]) & ~_valid(text)):
             _, offsets_buffer, data = text.buffers()
             return pa.Array.from_buffers(
@@ -269,7 +256,7 @@ class _Quoter:
         self._refuse_unquoted(mode)
         needs = np.zeros(len(text), np.bool_)
         needs[rows] = True
-        _, data = _layout(text)
+        _, data = string_layout(text)
         assert data is not None  # values hold the bytes found
         quotes = positions[np.frombuffer(data, np.uint8)[positions] == ord('"')]
         return _quoted(text, needs, quotes)

@@ -56,7 +56,7 @@ def write_json(
     if wrapped:
         sink.write(_head(context, style).encode())
     if options.nest_by:
-        items = _grouped_items(schema, iter(rows), options, style, level)
+        items = _grouped_items(schema, iter(rows), options, style, level, context.known_text)
     else:
         items = _record_items(schema, iter(rows), options, style, level, context.known_text)
     _write_array(sink, items, style, level)
@@ -150,6 +150,7 @@ def _grouped_items(
     options: JsonOptions,
     style: Style,
     level: int,
+    known: KnownText | None,
 ) -> Iterator[pa.Array]:
     nest = list(options.nest_by)
     names = schema.names
@@ -164,7 +165,7 @@ def _grouped_items(
     leaves: list[pa.Array] = []
     keys: list[list[pa.Array]] = [[] for _ in nest]
     for batch in batches:
-        values = [encode_column(column, options) for column in batch.columns]
+        values = [encode_column(column, options, known) for column in batch.columns]
         leaf = objects(
             [names[i] for i in rest],
             [values[i] for i in rest],
