@@ -40,12 +40,11 @@ def text_column(
     if pa.types.is_dictionary(kind):
         column = column.dictionary_decode()
         kind = column.type
-    if known is not None and written_plainly(kind, options):
-        text = known.recall(column)
-        if text is not None:
-            if decimal_separator != "." and pa.types.is_decimal(kind):
-                text = pc.replace_substring(text, ".", decimal_separator)
-            return text
+    text = recalled(column, options, known)
+    if text is not None:
+        if decimal_separator != "." and pa.types.is_decimal(kind):
+            text = pc.replace_substring(text, ".", decimal_separator)
+        return text
     if isinstance(kind, pa.BaseExtensionType):
         return _extension_text(column, options, decimal_separator)
     if pa.types.is_string(kind):
@@ -82,6 +81,14 @@ def text_column(
         return column.cast(pa.string())
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
         return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def recalled(column: pa.Array, options: CommonOptions, known: KnownText | None) -> pa.Array | None:
+    """The source's own text of ``column`` from ``known``, where ``options`` write it as
+    that text is (:func:`written_plainly`); None otherwise."""
+    if known is None or not written_plainly(column.type, options):
+        return None
+    return known.recall(column)
 
 
 def written_plainly(kind: pa.DataType, options: CommonOptions) -> bool:

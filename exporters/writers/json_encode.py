@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from exporters.known_text import KnownText
 from exporters.options import CommonOptions, JsonlOptions, JsonOptions
-from exporters.render import decimal_text, text_buffer, text_column, written_plainly
+from exporters.render import decimal_text, recalled, text_buffer, text_column
 from exporters.writers.json_rows import Punctuation, object_rows
 
 Options = CommonOptions  # JSON and JSON Lines options, or a text format's (list cells)
@@ -111,13 +111,12 @@ def encode_column(column: pa.Array, options: Options, known: KnownText | None = 
     """``column`` as JSON texts (``pa.string()``), NULL where the value is null; ``known``
     may hold the source's own text of it (:mod:`exporters.known_text`)."""
     kind = column.type
-    if known is not None and written_plainly(kind, options):
-        text = known.recall(column)
-        if text is not None:  # numbers as JSON numbers; dates and times need no escaping
-            quoted = not pa.types.is_integer(kind) and (
-                not pa.types.is_decimal(kind) or _decimals_as_strings(options)
-            )
-            return Encoded(text, quoted=quoted)
+    text = recalled(column, options, known)
+    if text is not None:  # numbers as JSON numbers; dates and times need no escaping
+        quoted = not pa.types.is_integer(kind) and (
+            not pa.types.is_decimal(kind) or _decimals_as_strings(options)
+        )
+        return Encoded(text, quoted=quoted)
     if pa.types.is_dictionary(kind):
         return encode_column(column.dictionary_decode(), options)
     if isinstance(kind, pa.BaseExtensionType):
